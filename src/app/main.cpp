@@ -1,0 +1,22 @@
+// liaison: one binary, one verb per job.
+#include <cstdio>
+#include <exception>
+
+#include "app/run_sandbox.h"
+#include "cli/cli.h"
+
+int main(int argc, char** argv) {
+  auto outcome = liaison::cli::parseCommandLine(argc, argv);
+  if (!outcome.command) return outcome.exit_code;
+  try {
+    if (auto* sandbox = std::get_if<liaison::cli::SandboxCommand>(&*outcome.command)) {
+      return liaison::app::runSandbox(*sandbox, true);
+    }
+    auto& up = std::get<liaison::cli::UpCommand>(*outcome.command);
+    return liaison::app::runSandbox(up.sandbox, true);
+  } catch (const std::exception& e) {
+    // Start-up failures (address in use, unwritable data directory) end here.
+    std::fprintf(stderr, "liaison: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,78 @@
+#include "app/run_sandbox.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/clock.h"
+#include "core/logging.h"
+#include "core/random.h"
+#include "http/server/server.h"
+#include "sandbox/sandbox.h"
+#include "storage/document_store.h"
+
+namespace liaison::app {
+
+namespace {
+
+std::string urlHost(const std::string& host) {
+  if (host == "0.0.0.0" || host == "::") return "127.0.0.1";
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+void printBanner(const std::string& url, bool demo) {
+  std::printf("Liaison sandbox listening on %s\n", url.c_str());
+  std::printf("  Authorization server metadata: %s/.well-known/oauth-authorization-server\n", url.c_str());
+  std::printf("  v3 API base URL:               %s/v3\n", url.c_str());
+  if (demo) {
+    std::printf("Demo credentials (seed \"demo\"):\n");
+    std::printf("  users:  owner@sandbox.test (Account Owner), creator@sandbox.test (Campaign Creator); password: sandbox\n");
+    std::printf("  apps:   sandbox-client / sandbox-secret (confidential, authorization code)\n");
+    std::printf("          sandbox-public (public: PKCE and device flow)\n");
+    std::printf("  redirect URIs: http://127.0.0.1/callback, http://localhost/callback (any port)\n");
+  }
+  std::printf("Press Ctrl+C to stop.\n");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int runSandbox(const cli::SandboxCommand& options, bool banner) {
+  const auto started = std::chrono::steady_clock::now();
+  configureLogging(options.log_level);
+  SystemClock system_clock;
+  CryptoRandom random;
+
+  std::unique_ptr<storage::DocumentStore> store;
+  if (!options.data_dir.empty()) {
+    std::filesystem::create_directories(options.data_dir);
+    std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace);
+    store = storage::openSqliteDocumentStore(
+        (std::filesystem::path(options.data_dir) / "sandbox.sqlite3").string());
+  }
+
+  sandbox::SandboxOptions sandbox_options;
+  sandbox_options.profile = options.profile == "fast" ? sandbox::Profile::Fast : sandbox::Profile::Strict;
+  sandbox_options.seed = options.seed == "empty" ? sandbox::SeedKind::Empty : sandbox::SeedKind::Demo;
+  sandbox_options.auth.device_code_lifetime_s = options.device_code_lifetime_s;
+  sandbox::Sandbox sandbox(sandbox_options, system_clock, random, store.get());
+
+  http::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  http::Server server(server_options, [&sandbox](http::Request& request) { return sandbox.dispatch(request); });
+  server.runUntilSignalled([&] {
+    const std::string url = "http://" + urlHost(options.host) + ":" + std::to_string(server.port());
+    sandbox.setBaseUrl(url);
+    const auto ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("sandbox ready on {} in {:.1f} ms (profile {}, {} state)", url, ready_ms, options.profile,
+                 store ? "persistent" : "in-memory");
+    if (banner) printBanner(url, options.seed == "demo");
+  });
+  return 0;
+}
+
+}  // namespace liaison::app

@@ -1,0 +1,84 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+
+namespace liaison::cli {
+
+namespace {
+
+void addSandboxOptions(CLI::App& verb, SandboxCommand& options, std::string& listen) {
+  verb.add_option("--listen", listen, "Address to listen on, HOST:PORT (port 0 picks a free one)")
+      ->default_val("127.0.0.1:8600");
+  verb.add_option("--data", options.data_dir,
+                  "Directory for persistent state (SQLite); in-memory when absent");
+  verb.add_option("--profile", options.profile,
+                  "strict: CC's rate limits (token endpoint 1 request/s per client); fast: none")
+      ->check(CLI::IsMember({"strict", "fast"}))
+      ->default_val("strict");
+  verb.add_option("--seed", options.seed, "Data created on first start: demo or empty")
+      ->check(CLI::IsMember({"demo", "empty"}))
+      ->default_val("demo");
+  verb.add_option("--device-code-lifetime", options.device_code_lifetime_s,
+                  "Seconds a device code stays valid")
+      ->check(CLI::Range(10, 86400))
+      ->default_val(300);
+  verb.add_option("--log-level", options.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->default_val("info");
+}
+
+}  // namespace
+
+bool parseListen(const std::string& text, std::string& host, uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = text.substr(0, colon);
+  const std::string p = text.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+  const unsigned long value = std::stoul(p);
+  if (value > 65535) return false;
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  host = h.empty() ? "0.0.0.0" : h;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+ParseOutcome parseCommandLine(int argc, char** argv) {
+  CLI::App app{"Liaison: link Constant Contact accounts and act through them.", "liaison"};
+  app.set_version_flag("--version", std::string(LIAISON_VERSION));
+  app.require_subcommand(1);
+
+  SandboxCommand sandbox;
+  std::string sandbox_listen;
+  auto* sandbox_verb = app.add_subcommand(
+      "sandbox", "Run a local emulator of Constant Contact's OAuth2 server and v3 API");
+  addSandboxOptions(*sandbox_verb, sandbox, sandbox_listen);
+
+  UpCommand up;
+  std::string up_listen;
+  auto* up_verb = app.add_subcommand("up", "Run Liaison on embedded defaults (offline, with demo data)");
+  addSandboxOptions(*up_verb, up.sandbox, up_listen);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, app.exit(e)};
+  }
+  auto finish = [](SandboxCommand& options, const std::string& listen) {
+    return parseListen(listen, options.host, options.port);
+  };
+  if (sandbox_verb->parsed()) {
+    if (!finish(sandbox, sandbox_listen)) {
+      std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", sandbox_listen.c_str());
+      return {std::nullopt, 2};
+    }
+    return {Command(sandbox), 0};
+  }
+  if (!finish(up.sandbox, up_listen)) {
+    std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", up_listen.c_str());
+    return {std::nullopt, 2};
+  }
+  return {Command(up), 0};
+}
+
+}  // namespace liaison::cli

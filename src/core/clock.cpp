@@ -1,0 +1,106 @@
+#include "core/clock.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace liaison {
+
+TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }
+
+namespace {
+int64_t toMicros(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+TimePoint fromMicros(int64_t micros) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+}
+}  // namespace
+
+ManualClock::ManualClock(TimePoint start) : micros_(toMicros(start)) {}
+TimePoint ManualClock::now() const { return fromMicros(micros_.load()); }
+void ManualClock::advance(std::chrono::microseconds by) { micros_ += by.count(); }
+void ManualClock::set(TimePoint to) { micros_ = toMicros(to); }
+
+OffsetClock::OffsetClock(const Clock& base) : base_(base) {}
+TimePoint OffsetClock::now() const {
+  return base_.now() + std::chrono::duration_cast<TimePoint::duration>(offset());
+}
+void OffsetClock::advance(std::chrono::microseconds by) { offset_micros_ += by.count(); }
+void OffsetClock::set(TimePoint to) {
+  offset_micros_ = toMicros(to) - toMicros(base_.now());
+}
+std::chrono::microseconds OffsetClock::offset() const {
+  return std::chrono::microseconds(offset_micros_.load());
+}
+void OffsetClock::setOffset(std::chrono::microseconds offset) { offset_micros_ = offset.count(); }
+
+int64_t toUnixSeconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+TimePoint fromUnixSeconds(int64_t seconds) { return TimePoint(std::chrono::seconds(seconds)); }
+
+std::string formatIso8601(TimePoint t) {
+  const int64_t micros = toMicros(t);
+  int64_t secs = micros / 1000000;
+  int64_t ms = (micros % 1000000) / 1000;
+  if (ms < 0) {
+    ms += 1000;
+    secs -= 1;
+  }
+  std::time_t tt = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+bool parseIso8601(const std::string& text, TimePoint& out) {
+  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
+                  &consumed) != 6 ||
+      consumed != 19) {
+    return false;
+  }
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return false;
+  size_t pos = 19;
+  int64_t micros = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 6) micros = micros * 10 + (text[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return false;
+    for (int d = digits; d < 6; ++d) micros *= 10;
+  }
+  int64_t offset_seconds = 0;
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    int oh = 0, om = 0;
+    if (text.size() - pos != 6 || std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2)
+      return false;
+    offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
+    pos += 6;
+  } else {
+    return false;
+  }
+  if (pos != text.size()) return false;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_seconds;
+  out = fromMicros(secs * 1000000 + micros);
+  return true;
+}
+
+}  // namespace liaison

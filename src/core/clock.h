@@ -1,0 +1,61 @@
+#pragma once
+// All time goes through an injected Clock so the sandbox can fast-forward and tests never sleep.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace liaison {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using Seconds = std::chrono::seconds;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+// Wall clock of the machine. The only place that reads the system clock.
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override;
+};
+
+// A clock that tests and the sandbox control API move by hand. It starts at `start` and
+// only moves when told to.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(TimePoint start);
+  TimePoint now() const override;
+  void advance(std::chrono::microseconds by);
+  void set(TimePoint to);
+
+ private:
+  std::atomic<int64_t> micros_;
+};
+
+// Real time shifted by an adjustable offset: time flows normally, and the sandbox can jump
+// forward ("advance 180 days") or set an absolute time without stopping it.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(const Clock& base);
+  TimePoint now() const override;
+  void advance(std::chrono::microseconds by);
+  void set(TimePoint to);
+  std::chrono::microseconds offset() const;
+  void setOffset(std::chrono::microseconds offset);
+
+ private:
+  const Clock& base_;
+  std::atomic<int64_t> offset_micros_{0};
+};
+
+int64_t toUnixSeconds(TimePoint t);
+TimePoint fromUnixSeconds(int64_t seconds);
+// RFC 3339 / ISO-8601 in UTC with milliseconds, e.g. 2026-01-23T13:48:44.108Z.
+std::string formatIso8601(TimePoint t);
+// Accepts date-times with Z or +hh:mm offsets and optional fractional seconds.
+bool parseIso8601(const std::string& text, TimePoint& out);
+
+}  // namespace liaison

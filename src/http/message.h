@@ -1,0 +1,68 @@
+#pragma once
+// Transport-neutral HTTP messages. Handlers are pure functions Request -> Response, so every
+// rule is testable without sockets; only http/server knows about Beast.
+#include <nlohmann/json_fwd.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/encoding.h"
+
+namespace liaison::http {
+
+class Headers {
+ public:
+  using Pair = std::pair<std::string, std::string>;
+  // Case-insensitive lookup of the first field named `name`.
+  std::optional<std::string> get(std::string_view name) const;
+  size_t count(std::string_view name) const;
+  void add(std::string name, std::string value);
+  // Replaces every field named `name` with one.
+  void set(std::string name, std::string value);
+  const std::vector<Pair>& pairs() const { return fields_; }
+
+ private:
+  std::vector<Pair> fields_;
+};
+
+struct Request {
+  std::string method;  // upper-case: GET, POST, ...
+  std::string target;  // as received: path plus query
+  Headers headers;
+  std::string body;
+  std::string remote_address;  // peer IP as seen by the socket, never X-Forwarded-For
+  std::string request_id;
+  std::map<std::string, std::string> path_params;  // filled by the router
+
+  std::string_view path() const;
+  std::string_view queryString() const;
+  // Parsed query; nullopt when its percent-encoding is malformed.
+  std::optional<Params> query() const;
+  std::optional<std::string> header(std::string_view name) const { return headers.get(name); }
+  std::string param(const std::string& name) const;
+  std::optional<std::string> cookie(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response html(int status, std::string body);
+  static Response text(int status, std::string body);
+  // 303 See Other: after a form POST the browser must follow with GET (never 307, which
+  // would re-post credentials to the redirect target).
+  static Response seeOther(const std::string& location);
+  static Response found(const std::string& location);
+  static Response noContent();
+};
+
+using Handler = std::function<Response(Request&)>;
+
+}  // namespace liaison::http

@@ -1,0 +1,49 @@
+#pragma once
+// Method + path-template routing ("/v3/contacts/{contact_id}"). The router only picks a
+// handler; what to do on no match (404/405 in the API's own format) is the caller's choice.
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+
+namespace liaison::http {
+
+// Where a handler runs: on the I/O threads (pure in-memory work), or on the blocking pool
+// (anything that may wait on disk, such as a SQLite commit).
+enum class Execution { Inline, Blocking };
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  Execution execution = Execution::Inline;
+};
+
+// A chosen handler and where it must run; what the server needs from an application.
+struct Dispatch {
+  const Handler* handler = nullptr;
+  Execution execution = Execution::Inline;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null when nothing matched
+  bool path_matched = false;     // true when the path exists under another method (405)
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler,
+           Execution execution = Execution::Inline);
+  // Finds the route and fills request.path_params.
+  RouteMatch match(Request& request) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Splits "/a/{b}/c" style patterns; exposed for tests.
+bool matchPattern(const std::string& pattern, std::string_view path,
+                  std::map<std::string, std::string>* params);
+
+}  // namespace liaison::http

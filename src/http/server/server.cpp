@@ -1,0 +1,292 @@
+#include "http/server/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "http/error_response.h"
+
+namespace liaison::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct SessionState {
+  beast::tcp_stream* stream = nullptr;
+  bool busy = false;  // touched only on the session's strand
+};
+
+Request toRequest(bhttp::request<bhttp::string_body>&& in) {
+  Request r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  for (const auto& field : in) {
+    r.headers.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  r.body = std::move(in.body());
+  return r;
+}
+
+bool isSafeRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+Response limitResponse(ErrorCode code, std::string key, std::string message) {
+  auto res = ccErrorResponse(makeError(code, std::move(key), std::move(message)));
+  return res;
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, DispatchFn dispatch)
+      : options_(std::move(options)),
+        dispatch_(std::move(dispatch)),
+        blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
+        acceptor_(ioc_),
+        grace_timer_(ioc_),
+        id_prefix_(makeIdPrefix()) {}
+
+  void start() {
+    tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(ioc_, acceptLoop(), asio::detached);
+    int n = options_.io_threads > 0 ? options_.io_threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  }
+
+  uint16_t port() const { return port_; }
+
+  void stop() {
+    asio::post(ioc_, [this] {
+      if (stopping_.exchange(true)) return;
+      beast::error_code ec;
+      acceptor_.close(ec);
+      closeIdleSessions();
+      grace_timer_.expires_after(options_.shutdown_grace);
+      grace_timer_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec) {
+          spdlog::warn("shutdown grace period over; dropping {} busy connection(s)", active_.load());
+          ioc_.stop();
+        }
+      });
+      if (active_ == 0) grace_timer_.cancel();
+    });
+  }
+
+  void wait() {
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    threads_.clear();
+    blocking_.join();
+  }
+
+ private:
+  static std::string makeIdPrefix() {
+    // Request ids only need to be unique within a log; a per-process prefix from the
+    // address of a stack variable and the thread id is enough, and costs nothing per request.
+    return fmt::format("{:x}", reinterpret_cast<uintptr_t>(&makeIdPrefix) ^
+                                   std::hash<std::thread::id>{}(std::this_thread::get_id()))
+        .substr(0, 6);
+  }
+
+  asio::awaitable<void> acceptLoop() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket(asio::make_strand(ioc_));
+      co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping_ || ec == asio::error::operation_aborted) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto executor = socket.get_executor();
+      ++active_;
+      asio::co_spawn(executor, session(std::move(socket)), [this](std::exception_ptr) {
+        if (--active_ == 0 && stopping_) grace_timer_.cancel();
+      });
+    }
+  }
+
+  void closeIdleSessions() {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto* s : sessions_) {
+      asio::post(s->stream->get_executor(), [s] {
+        if (!s->busy) s->stream->cancel();
+      });
+    }
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::error_code ec;
+    const std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
+    SessionState state{&stream, false};
+    {
+      std::lock_guard lock(sessions_mutex_);
+      sessions_.insert(&state);
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (stopping_) break;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+      parser.body_limit(options_.body_limit);
+      stream.expires_after(options_.read_timeout);
+      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      state.busy = true;
+      Response response;
+      Request request;
+      bool close = false;
+      const auto started = std::chrono::steady_clock::now();
+      if (ec == bhttp::error::header_limit) {
+        response = limitResponse(ErrorCode::InvalidRequest, "http.status.request_header_fields_too_large",
+                                 "Request header fields are too large.");
+        response.status = 431;
+        close = true;
+      } else if (ec == bhttp::error::body_limit) {
+        response = limitResponse(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                                 "Request body is too large.");
+        close = true;
+      } else if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+                 ec == beast::error::timeout || ec == asio::error::connection_reset ||
+                 ec == asio::error::eof) {
+        break;
+      } else if (ec) {
+        if (ec.category() != bhttp::make_error_code(bhttp::error::bad_version).category()) break;
+        response = limitResponse(ErrorCode::InvalidRequest, "http.status.bad_request",
+                                 "The request could not be parsed as HTTP/1.1.");
+        close = true;
+      } else {
+        const bool keep_alive = parser.get().keep_alive();
+        request = toRequest(parser.release());
+        request.remote_address = remote;
+        auto incoming_id = request.header("X-Request-Id");
+        request.request_id = incoming_id && isSafeRequestId(*incoming_id)
+                                 ? *incoming_id
+                                 : id_prefix_ + "-" + std::to_string(++request_counter_);
+        response = co_await handle(request);
+        close = !keep_alive || stopping_;
+      }
+      bhttp::response<bhttp::string_body> out;
+      out.result(static_cast<unsigned>(response.status));
+      out.version(11);
+      for (const auto& [name, value] : response.headers.pairs()) out.insert(name, value);
+      out.set(bhttp::field::server, "liaison");
+      if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
+      const size_t body_size = response.body.size();
+      if (request.method == "HEAD") {
+        out.content_length(body_size);
+      } else {
+        out.body() = std::move(response.body);
+        out.prepare_payload();
+      }
+      out.keep_alive(!close);
+      stream.expires_after(options_.write_timeout);
+      co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+      if (options_.access_log) {
+        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+        // The path only: query strings can carry codes and tokens and never reach the log.
+        spdlog::info("{} {} {} {} {} {}B {}us", request.request_id.empty() ? "-" : request.request_id,
+                     remote, request.method.empty() ? "-" : request.method,
+                     request.target.empty() ? "-" : std::string(request.path()), response.status,
+                     body_size, micros);
+      }
+      state.busy = false;
+      if (ec || close) break;
+    }
+    {
+      std::lock_guard lock(sessions_mutex_);
+      sessions_.erase(&state);
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  asio::awaitable<Response> handle(Request& request) {
+    Dispatch dispatch;
+    try {
+      dispatch = dispatch_(request);
+      if (dispatch.execution == Execution::Blocking) {
+        // Work that may wait on disk runs on the blocking pool; the coroutine resumes on its
+        // own strand with the result.
+        co_return co_await asio::co_spawn(
+            blocking_, [&]() -> asio::awaitable<Response> { co_return (*dispatch.handler)(request); },
+            asio::use_awaitable);
+      }
+      co_return (*dispatch.handler)(request);
+    } catch (const std::exception& e) {
+      spdlog::error("{} handler failed: {}", request.request_id, e.what());
+    }
+    co_return ccErrorResponse(makeError(ErrorCode::Internal, "http.status.internal_server_error",
+                                        "An unexpected error occurred."));
+  }
+
+  ServerOptions options_;
+  DispatchFn dispatch_;
+  asio::io_context ioc_;
+  asio::thread_pool blocking_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer grace_timer_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> active_{0};
+  std::atomic<uint64_t> request_counter_{0};
+  std::mutex sessions_mutex_;
+  std::set<SessionState*> sessions_;
+  uint16_t port_ = 0;
+  std::string id_prefix_;
+};
+
+Server::Server(ServerOptions options, DispatchFn dispatch)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(dispatch))) {}
+Server::~Server() {
+  stop();
+  wait();
+}
+void Server::start() { impl_->start(); }
+uint16_t Server::port() const { return impl_->port(); }
+void Server::stop() { impl_->stop(); }
+void Server::wait() { impl_->wait(); }
+
+void Server::runUntilSignalled(const std::function<void()>& on_started) {
+  start();
+  boost::asio::io_context signal_ioc;
+  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
+  signals.async_wait([this](const beast::error_code& ec, int signo) {
+    if (!ec) {
+      spdlog::info("signal {} received; shutting down", signo);
+      stop();
+    }
+  });
+  if (on_started) on_started();
+  std::thread signal_thread([&] { signal_ioc.run(); });
+  wait();
+  signal_ioc.stop();
+  signal_thread.join();
+}
+
+}  // namespace liaison::http

@@ -1,0 +1,92 @@
+#include "sandbox/api_guard.h"
+
+#include "core/encoding.h"
+#include "http/error_response.h"
+#include "oauth/scopes.h"
+
+namespace liaison::sandbox {
+
+namespace {
+
+std::string joinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+ApiGuard::ApiGuard(SandboxContext& context) : context_(context) {}
+
+Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& operation) const {
+  const auto unauthorized = makeError(ErrorCode::Unauthorized, "unauthorized",
+                                      "Unauthorized: a valid access token is required.");
+  auto header = request.header("Authorization");
+  if (!header || header->size() <= 7 || !iequals(header->substr(0, 7), "Bearer ")) return unauthorized;
+  auto identity = context_.auth.verifyAccessToken(header->substr(7));
+  if (!identity) return makeError(ErrorCode::Unauthorized, "unauthorized", identity.error().message);
+
+  const auto scopes = splitList(operation.scopes);
+  if (!scopes.empty()) {
+    bool any = false;
+    for (const auto& scope : scopes) any = any || oauth::hasScope(identity->scopes, scope);
+    if (!any) {
+      return makeError(ErrorCode::Forbidden, "access_denied",
+                       "Request forbidden: the access token lacks the scope " + joinList(scopes) + ".");
+    }
+  }
+  const auto required = splitList(operation.privileges);
+  if (!required.empty()) {
+    auto user = context_.auth.findUser(identity->user_id);
+    if (!user) return unauthorized;
+    const auto held = context_.auth.userPrivileges(*user);
+    std::vector<std::string> missing;
+    for (const auto& privilege : required) {
+      if (std::find(held.begin(), held.end(), privilege) == held.end()) missing.push_back(privilege);
+    }
+    if (!missing.empty()) {
+      return makeError(ErrorCode::Forbidden, "access_denied",
+                       "Request forbidden due to insufficient user privileges. Missing: " +
+                           joinList(missing) + ".");
+    }
+  }
+  return ApiCall{std::move(*identity), &operation};
+}
+
+void ApiGuard::add(http::Router& router, std::string_view operation_id, ApiHandler handler,
+                   http::Execution execution) {
+  const Operation* operation = findOperationById(operation_id);
+  if (!operation) throw std::logic_error("unknown CC operation " + std::string(operation_id));
+  served_.insert(operation->id);
+  router.add(std::string(operation->method), std::string(operation->path),
+             [this, operation, handler = std::move(handler)](http::Request& request) {
+               auto call = check(request, *operation);
+               if (!call) return http::ccErrorResponse(call.error());
+               return handler(request, *call);
+             },
+             execution);
+}
+
+void ApiGuard::addUnimplemented(http::Router& router) {
+  for (const auto& operation : operationTable()) {
+    if (served_.count(operation.id)) continue;
+    const bool partner = operation.auth != "oauth2";
+    router.add(std::string(operation.method), std::string(operation.path),
+               [this, &operation, partner](http::Request& request) {
+                 if (partner) {
+                   return http::ccErrorResponse(makeError(
+                       ErrorCode::Unauthorized, "unauthorized",
+                       "Technology partner endpoints use partner credentials, which this sandbox does not issue."));
+                 }
+                 auto call = check(request, operation);
+                 if (!call) return http::ccErrorResponse(call.error());
+                 auto response = http::Response::json(
+                     501, nlohmann::json::array({{{"error_key", "sandbox.not_implemented"},
+                                                  {"error_message", "The sandbox does not emulate " +
+                                                                        std::string(operation.id) + " yet."}}}));
+                 return response;
+               });
+  }
+}
+
+}  // namespace liaison::sandbox

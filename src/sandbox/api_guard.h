@@ -1,0 +1,40 @@
+#pragma once
+// The API side of authorization, applied to every /v3 operation from the one operation table:
+// a valid bearer token (401 with CC's body), one of the operation's scopes, then every privilege
+// it names for the token's user (403 access_denied naming what is missing).
+#include <functional>
+#include <set>
+#include <string_view>
+
+#include "http/router.h"
+#include "sandbox/context.h"
+#include "sandbox/operations.h"
+
+namespace liaison::sandbox {
+
+struct ApiCall {
+  TokenIdentity identity;
+  const Operation* operation = nullptr;
+};
+
+using ApiHandler = std::function<http::Response(http::Request&, const ApiCall&)>;
+
+class ApiGuard {
+ public:
+  explicit ApiGuard(SandboxContext& context);
+
+  // Serves the table operation `operation_id` with `handler`, behind the checks.
+  void add(http::Router& router, std::string_view operation_id, ApiHandler handler,
+           http::Execution execution = http::Execution::Inline);
+  // Answers every other table operation, after the same checks, with 501 in CC's format, so a
+  // client learns "not emulated yet" rather than "no such endpoint".
+  void addUnimplemented(http::Router& router);
+
+  Result<ApiCall> check(const http::Request& request, const Operation& operation) const;
+
+ private:
+  SandboxContext& context_;
+  std::set<std::string_view> served_;
+};
+
+}  // namespace liaison::sandbox

@@ -1,0 +1,67 @@
+#include "sandbox/sandbox.h"
+
+#include "http/error_response.h"
+#include "sandbox/account_endpoints.h"
+#include "sandbox/api_guard.h"
+#include "sandbox/browser_flow.h"
+#include "sandbox/control_api.h"
+#include "sandbox/oauth_endpoints.h"
+
+namespace liaison::sandbox {
+
+struct Sandbox::Parts {
+  explicit Parts(SandboxContext& context) : oauth(context), browser(context), guard(context) {}
+  OAuthEndpoints oauth;
+  BrowserFlow browser;
+  ApiGuard guard;
+};
+
+Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
+                 storage::DocumentStore* store)
+    : clock_(base_clock),
+      auth_(std::make_unique<AuthServer>(options.auth, clock_, random, store, options.seed)),
+      context_{*auth_, clock_, random, options.profile, options.auth.issuer},
+      parts_(std::make_unique<Parts>(context_)) {
+  parts_->oauth.addRoutes(router_);
+  parts_->browser.addRoutes(router_);
+  addAccountEndpoints(router_, parts_->guard, context_);
+  parts_->guard.addUnimplemented(router_);
+  addControlApi(router_, context_, ControlHooks{[this] {
+                  parts_->browser.reset();
+                  parts_->oauth.resetLimits();
+                }});
+  router_.add("GET", "/", [this](http::Request&) {
+    return http::Response::json(200, {{"service", "liaison sandbox"},
+                                      {"authorization_server", context_.base_url + "/.well-known/oauth-authorization-server"},
+                                      {"api", context_.base_url + "/v3"}});
+  });
+  not_found_ = [](http::Request& request) {
+    return http::ccErrorResponse(makeError(ErrorCode::NotFound, "http.status.not_found",
+                                           "No resource at " + std::string(request.path()) + "."));
+  };
+  method_not_allowed_ = [](http::Request& request) {
+    return http::ccErrorResponse(makeError(ErrorCode::MethodNotAllowed, "http.status.method_not_allowed",
+                                           request.method + " is not allowed on " +
+                                               std::string(request.path()) + "."));
+  };
+}
+
+Sandbox::~Sandbox() = default;
+
+void Sandbox::setBaseUrl(const std::string& base_url) {
+  context_.base_url = base_url;
+  auth_->setIssuer(base_url);
+}
+
+http::Dispatch Sandbox::dispatch(http::Request& request) const {
+  auto match = router_.match(request);
+  if (match.route) return {&match.route->handler, match.route->execution};
+  return {match.path_matched ? &method_not_allowed_ : &not_found_, http::Execution::Inline};
+}
+
+http::Response Sandbox::handle(http::Request& request) const {
+  auto dispatched = dispatch(request);
+  return (*dispatched.handler)(request);
+}
+
+}  // namespace liaison::sandbox

@@ -1,0 +1,49 @@
+#pragma once
+// `liaison sandbox`: CC's authorization server and v3 API, emulated in one request handler.
+// The app wires it behind the HTTP server; tests call handle() directly, without sockets.
+#include <memory>
+#include <string>
+
+#include "http/router.h"
+#include "sandbox/context.h"
+
+namespace liaison::sandbox {
+
+struct SandboxOptions {
+  AuthSettings auth;
+  Profile profile = Profile::Strict;
+  SeedKind seed = SeedKind::Demo;
+};
+
+class Sandbox {
+ public:
+  // `store` is null for in-memory state.
+  Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
+          storage::DocumentStore* store);
+  ~Sandbox();
+
+  // Where clients reach the sandbox (scheme://host:port). Becomes the token issuer and the base
+  // of the URLs it hands out; set it once the listening port is known.
+  void setBaseUrl(const std::string& base_url);
+  const std::string& baseUrl() const { return context_.base_url; }
+
+  // Picks the handler for a request, with CC-format 404/405 fallbacks.
+  http::Dispatch dispatch(http::Request& request) const;
+  // dispatch + run: the whole sandbox as a pure function.
+  http::Response handle(http::Request& request) const;
+
+  AuthServer& auth() { return *auth_; }
+  OffsetClock& clock() { return clock_; }
+
+ private:
+  struct Parts;
+  OffsetClock clock_;
+  std::unique_ptr<AuthServer> auth_;
+  SandboxContext context_;
+  std::unique_ptr<Parts> parts_;
+  http::Router router_;
+  http::Handler not_found_;
+  http::Handler method_not_allowed_;
+};
+
+}  // namespace liaison::sandbox
