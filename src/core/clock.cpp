@@ -64,7 +64,12 @@ bool parseIso8601(const std::string& text, TimePoint& out) {
       consumed != 19) {
     return false;
   }
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return false;
+  static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mon < 1 || mon > 12 || day < 1 || day > kDaysInMonth[mon - 1] || hour > 23 || min > 59 || sec > 60) {
+    return false;
+  }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (mon == 2 && day == 29 && !leap) return false;
   size_t pos = 19;
   int64_t micros = 0;
   if (pos < text.size() && text[pos] == '.') {
@@ -83,8 +88,10 @@ bool parseIso8601(const std::string& text, TimePoint& out) {
     ++pos;
   } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     int oh = 0, om = 0;
-    if (text.size() - pos != 6 || std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2)
+    if (text.size() - pos != 6 || std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 ||
+        om > 59) {
       return false;
+    }
     offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {

@@ -131,7 +131,7 @@ Result<nlohmann::json> verifyJwtSignature(const RsaKey& key, std::string_view to
   auto sig = base64UrlDecode(token.substr(dot2 + 1));
   if (!header_raw || !claims_raw || !sig) return invalidToken("token segments are not base64url");
   auto header = nlohmann::json::parse(*header_raw, nullptr, false);
-  if (!header.is_object() || header.value("alg", "") != "RS256") {
+  if (!header.is_object() || !header.contains("alg") || header["alg"] != "RS256") {
     // Only RS256 is accepted: this closes the alg=none and HS256-with-public-key confusions.
     return invalidToken("unsupported token algorithm");
   }

@@ -14,12 +14,14 @@ std::string withoutLoopbackPort(const std::string& uri) {
     size_t pos = prefix.size();
     if (pos < uri.size() && uri[pos] == ':') {
       size_t digits = 0;
+      long port = 0;
       ++pos;
-      while (pos < uri.size() && std::isdigit(static_cast<unsigned char>(uri[pos]))) {
+      while (pos < uri.size() && std::isdigit(static_cast<unsigned char>(uri[pos])) && digits <= 5) {
+        port = port * 10 + (uri[pos] - '0');
         ++pos;
         ++digits;
       }
-      if (digits == 0 || digits > 5) return {};
+      if (digits == 0 || digits > 5 || port < 1 || port > 65535) return {};
     }
     if (pos < uri.size() && uri[pos] != '/') return {};
     return prefix + uri.substr(pos);

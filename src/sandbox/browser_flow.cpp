@@ -15,8 +15,17 @@ namespace {
 
 constexpr const char* kSessionCookie = "liaison_session";
 constexpr int kPasswordFailuresPer5Min = 10;
-constexpr int kUserCodeFailuresPerMinute = 5;
-constexpr int kUserCodeFailuresGlobalPerMinute = 100;
+// RFC 8628 §5.1: with 8 letters from 20 (34.6 bits), at most 5 wrong guesses per code lifetime
+// keep the odds of guessing a live code at 5 / 20^8 ≈ 2^-32.3. The strict profile counts wrong
+// codes across all addresses, since an attacker has many; the fast profile only brakes per address.
+constexpr int kUserCodeFailuresStrict = 5;
+constexpr int kUserCodeFailuresFastPerAddress = 10;
+constexpr int kUserCodeFailuresFastGlobal = 1000;
+
+bool strict(const SandboxContext& context) { return context.profile == Profile::Strict; }
+std::chrono::seconds codeLifetime(const SandboxContext& context) {
+  return std::chrono::seconds(context.auth.settings().device_code_lifetime_s);
+}
 
 http::Response errorPage(int status, const std::string& title, const std::string& text) {
   return pages::page(status, pages::message(title, text));
@@ -53,8 +62,10 @@ BrowserFlow::BrowserFlow(SandboxContext& context)
     : context_(context),
       interactions_(context.clock, context.random),
       password_failures_(context.clock, kPasswordFailuresPer5Min, std::chrono::seconds(300)),
-      user_code_failures_(context.clock, kUserCodeFailuresPerMinute, std::chrono::seconds(60)),
-      user_code_global_(context.clock, kUserCodeFailuresGlobalPerMinute, std::chrono::seconds(60)) {}
+      user_code_failures_(context.clock, strict(context) ? kUserCodeFailuresStrict : kUserCodeFailuresFastPerAddress,
+                          strict(context) ? codeLifetime(context) : std::chrono::seconds(60)),
+      user_code_global_(context.clock, strict(context) ? kUserCodeFailuresStrict : kUserCodeFailuresFastGlobal,
+                        strict(context) ? codeLifetime(context) : std::chrono::seconds(60)) {}
 
 void BrowserFlow::addRoutes(http::Router& router) {
   using http::Execution;
@@ -282,7 +293,7 @@ http::Response BrowserFlow::activate(http::Request& request) {
   if (!form) return pages::page(400, pages::activate("", form.error().message));
   const std::string typed = form->getOr("user_code").substr(0, 32);
   if (user_code_failures_.exhausted(request.remote_address) || user_code_global_.exhausted("*")) {
-    return pages::page(429, pages::activate(typed, "Too many attempts. Wait a minute and try again."));
+    return pages::page(429, pages::activate(typed, "Too many wrong codes were entered. Wait a few minutes and try again."));
   }
   auto device = context_.auth.findDeviceByUserCode(typed);
   if (!device) {

@@ -49,7 +49,7 @@ class MemoryDocumentStore final : public DocumentStore {
   size_t commits_ = 0;
 };
 
-// SQLite file `<dir>/sandbox.db`, WAL mode, schema managed by numbered migrations.
+// SQLite file at `path` (the sandbox uses `<data dir>/sandbox.sqlite3`), WAL mode, schema managed by numbered migrations.
 std::unique_ptr<DocumentStore> openSqliteDocumentStore(const std::string& path);
 
 }  // namespace liaison::storage

@@ -59,6 +59,17 @@ Database::Database(const std::string& path, std::span<const Migration> migration
     throw std::runtime_error("cannot open database " + path + ": " + message);
   }
   sqlite3_busy_timeout(db_, 5000);
+  try {
+    initialize(migrations);
+  } catch (...) {
+    // The destructor does not run for a throwing constructor: close here.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+void Database::initialize(std::span<const Migration> migrations) {
   // WAL + synchronous=NORMAL: a committed transaction survives a crash of this process
   // (kill -9); only an OS crash or power loss can drop the last transactions.
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");

@@ -54,6 +54,7 @@ class Database {
   sqlite3* handle() { return db_; }
 
  private:
+  void initialize(std::span<const Migration> migrations);
   sqlite3* db_ = nullptr;
 };
 

@@ -1,0 +1,51 @@
+# Liaison's two front doors: `make up` and `make test`. Both install missing Debian packages
+# first (scripts/install-deps.sh), then build with CMake + Ninja.
+.PHONY: up test build build-asan deps deps-test npm bench format clean
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := -G Ninja
+BROWSER    := tests/browser
+
+up: deps build
+	./$(BUILD)/liaison up
+
+# Runs every test tier that needs no internet: unit, integration and browser tests in the
+# release build, then unit and integration tests again under ASan+UBSan. CTest's summary is
+# the last thing printed.
+test: deps-test npm build build-asan
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j2 -LE browser
+	ctest --test-dir $(BUILD) --output-on-failure -j2
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+build:
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan:
+	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLIAISON_SANITIZE=ON -DLIAISON_BENCHMARKS=OFF >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# playwright-core from the committed lock file; it drives Debian's chromium, never a download.
+npm: $(BROWSER)/node_modules/.package-lock.json
+
+$(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json
+	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+
+bench:
+	@scripts/install-deps.sh bench
+	$(MAKE) build
+	bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

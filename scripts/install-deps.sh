@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs the Debian packages Liaison needs, and only the missing ones: quiet and quick when
+# everything is present. Usage: scripts/install-deps.sh [build|test|bench]
+set -eu
+
+group="${1:-test}"
+build_pkgs="build-essential cmake ninja-build pkg-config ccache libboost1.74-dev libssl-dev
+  libsqlite3-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev"
+test_pkgs="libgtest-dev libgmock-dev libbenchmark-dev chromium curl"
+bench_pkgs="wrk nginx-light"
+
+case "$group" in
+  build) wanted="$build_pkgs" ;;
+  test) wanted="$build_pkgs $test_pkgs" ;;
+  bench) wanted="$build_pkgs $test_pkgs $bench_pkgs" ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+# Browser tests run playwright-core under Node; any installed Node >= 18 will do.
+if [ "$group" != build ] && ! command -v npm >/dev/null 2>&1; then
+  wanted="$wanted nodejs npm"
+fi
+
+missing=""
+for pkg in $wanted; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $pkg" ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "Installing missing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing

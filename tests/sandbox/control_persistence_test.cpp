@@ -1,0 +1,180 @@
+// The control API, persistence across restarts (--data), and secret entropy (T9).
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "sandbox/sandbox_fixture.h"
+#include "storage/document_store.h"
+
+namespace liaison::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST_F(SandboxTest, ClockCanBeAdvancedAndSetButNotMovedBackwardsByAdvance) {
+  auto before = jsonOf(client_.get("/__sandbox/clock"));
+  auto after = client_.postJson("/__sandbox/clock/advance", {{"seconds", 3600}});
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(jsonOf(after)["offset_seconds"], 3600);
+  EXPECT_EQ(client_.postJson("/__sandbox/clock/advance", {{"seconds", -5}}).status, 400);
+  auto set = client_.postJson("/__sandbox/clock/set", {{"now", "2030-01-01T00:00:00Z"}});
+  ASSERT_EQ(set.status, 200);
+  EXPECT_EQ(jsonOf(set)["now"], "2030-01-01T00:00:00.000Z");
+  EXPECT_EQ(client_.postJson("/__sandbox/clock/set", {{"now", "tomorrow"}}).status, 400);
+  EXPECT_NE(before["now"], jsonOf(set)["now"]);
+}
+
+TEST_F(SandboxTest, RegisteredAppShowsItsSecretOnceAndWorks) {
+  auto created = client_.postJson("/__sandbox/apps", {{"name", "Shop Sync"}, {"redirect_uris", {"https://shop.test/cb"}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string client_id = jsonOf(created)["client_id"];
+  const std::string secret = jsonOf(created)["client_secret"];
+  EXPECT_GE(secret.size(), 43u);
+  auto listed = client_.get("/__sandbox/apps");
+  EXPECT_EQ(listed.body.find(secret), std::string::npos);
+  EXPECT_NE(listed.body.find(client_id), std::string::npos);
+  auto location = client_.authorize(formBody({{"client_id", client_id}, {"redirect_uri", "https://shop.test/cb"},
+                                              {"response_type", "code"}, {"scope", "account_read"}}));
+  auto tokens = client_.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"},
+                                                       {"code", redirectParams(location).getOr("code")},
+                                                       {"redirect_uri", "https://shop.test/cb"}}),
+                                 {{"Authorization", basicAuth(client_id, secret)}});
+  EXPECT_EQ(tokens.status, 200) << tokens.body;
+}
+
+TEST_F(SandboxTest, ControlApiRejectsBadInputInCcShape) {
+  auto bad_json = client_.send("POST", "/__sandbox/apps", "{", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_TRUE(jsonOf(bad_json).is_array());
+  auto wrong_type = client_.postJson("/__sandbox/apps", {{"redirect_uris", "not-a-list"}});
+  EXPECT_EQ(wrong_type.status, 400);
+  auto bad_flow = client_.postJson("/__sandbox/apps", {{"flows", {"password"}}});
+  EXPECT_EQ(bad_flow.status, 400);
+  auto fragment = client_.postJson("/__sandbox/apps", {{"redirect_uris", {"https://a.test/cb#x"}}});
+  EXPECT_EQ(fragment.status, 400);
+  auto duplicate = client_.postJson("/__sandbox/apps", {{"client_id", "sandbox-client"}});
+  EXPECT_EQ(duplicate.status, 409);
+  auto bad_role = client_.postJson("/__sandbox/users", {{"email", "x@y.test"}, {"password", "pw123456"}, {"role", "King"}});
+  EXPECT_EQ(bad_role.status, 400);
+  auto not_json = client_.send("POST", "/__sandbox/users", "email=x", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(not_json.status, 415);
+}
+
+TEST_F(SandboxTest, NewUserWithRoleCanLogIn) {
+  auto user = client_.postJson("/__sandbox/users", {{"email", "Manager@Sandbox.test"}, {"password", "bread-and-butter"},
+                                                    {"role", "Account Manager"}});
+  ASSERT_EQ(user.status, 201) << user.body;
+  auto start = client_.get("/oauth2/default/v1/authorize?" +
+                           formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
+                                     {"response_type", "code"}, {"scope", "account_read"}}));
+  auto done = client_.loginAndDecide(start, "manager@sandbox.test", "bread-and-butter", "allow");
+  ASSERT_EQ(done.status, 303) << done.body;
+  auto tokens = redeemConfidential(redirectParams(done.headers.get("Location").value_or("")).getOr("code"));
+  auto privileges = client_.get("/v3/account/user/privileges", jsonOf(tokens)["access_token"]);
+  EXPECT_NE(privileges.body.find("contacts:write"), std::string::npos);
+}
+
+TEST_F(SandboxTest, ResetReturnsToTheSeed) {
+  ASSERT_EQ(client_.postJson("/__sandbox/apps", {{"client_id", "temp"}}).status, 201);
+  const auto token = jsonOf(redeemConfidential(confidentialCode()))["access_token"].get<std::string>();
+  advance(100);
+  auto reset = client_.postJson("/__sandbox/reset", json::object());
+  ASSERT_EQ(reset.status, 200);
+  EXPECT_EQ(client_.get("/__sandbox/apps").body.find("\"temp\""), std::string::npos);
+  EXPECT_EQ(client_.get("/v3/account/summary", token).status, 401);
+  EXPECT_EQ(jsonOf(client_.get("/__sandbox/clock"))["offset_seconds"], 0);
+  auto empty = client_.postJson("/__sandbox/reset", {{"seed", "empty"}});
+  ASSERT_EQ(empty.status, 200);
+  EXPECT_EQ(client_.get("/__sandbox/apps").body, "[]");
+}
+
+class PersistenceTest : public ::testing::Test {
+ protected:
+  PersistenceTest()
+      : dir_(std::filesystem::temp_directory_path() / ("liaison-persist-" + CryptoRandom().token(8))),
+        clock_(fromUnixSeconds(1'800'000'000)) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~PersistenceTest() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<sandbox::Sandbox> open(std::unique_ptr<storage::DocumentStore>& store) {
+    store = storage::openSqliteDocumentStore((dir_ / "sandbox.sqlite3").string());
+    sandbox::SandboxOptions options;
+    options.profile = sandbox::Profile::Fast;
+    options.auth.password_hash_iterations = 1000;
+    auto sandbox = std::make_unique<sandbox::Sandbox>(options, clock_, random_, store.get());
+    sandbox->setBaseUrl("http://sandbox.test");
+    return sandbox;
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  CryptoRandom random_;
+};
+
+TEST_F(PersistenceTest, TokensAppsAndSigningKeySurviveARestart) {
+  std::unique_ptr<storage::DocumentStore> store;
+  auto first = open(store);
+  SandboxClient client([&](http::Request& r) { return first->handle(r); });
+  ASSERT_EQ(client.postJson("/__sandbox/apps", {{"client_id", "kept"}, {"confidential", false}}).status, 201);
+  auto location = client.authorize(formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
+                                             {"response_type", "code"}, {"scope", "account_read offline_access"}}));
+  auto tokens = jsonOf(client.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"},
+                                                             {"code", redirectParams(location).getOr("code")},
+                                                             {"redirect_uri", kRedirect}}),
+                                       {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}}));
+  const std::string keys = client.get("/oauth2/default/v1/keys").body;
+  first.reset();
+  store.reset();
+
+  auto second = open(store);
+  SandboxClient again([&](http::Request& r) { return second->handle(r); });
+  EXPECT_EQ(again.get("/oauth2/default/v1/keys").body, keys);
+  EXPECT_EQ(again.get("/v3/account/summary", tokens["access_token"]).status, 200);
+  EXPECT_NE(again.get("/__sandbox/apps").body.find("\"kept\""), std::string::npos);
+  auto refreshed = again.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"},
+                                                        {"refresh_token", tokens["refresh_token"]}}),
+                                  {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}});
+  EXPECT_EQ(refreshed.status, 200) << refreshed.body;
+  // The database holds hashes, never the secrets themselves.
+  std::ifstream file(dir_ / "sandbox.sqlite3", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(raw.find(tokens["refresh_token"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(raw.find("sandbox-secret\""), std::string::npos);
+}
+
+// T9: secrets from the CSPRNG have no duplicates and the designed entropy. (10^4 draws per type
+// here rather than the 10^6 of the reliability bar, to keep the unit tier fast.)
+TEST_F(SandboxTest, T9SecretsAreUniqueAndHighEntropy) {
+  std::set<std::string> device_codes;
+  std::set<std::string> user_codes;
+  std::array<int, 256> frequency{};
+  const int draws = 2000;
+  for (int i = 0; i < draws; ++i) {
+    auto body = jsonOf(client_.postForm("/oauth2/default/v1/device/authorize",
+                                        formBody({{"client_id", "sandbox-public"}, {"scope", "account_read"}})));
+    const std::string device = body["device_code"];
+    device_codes.insert(device);
+    user_codes.insert(body["user_code"]);
+    // The 43rd character carries only 4 random bits; count the 42 full ones.
+    for (unsigned char c : device.substr(0, 42)) frequency[c]++;
+  }
+  EXPECT_EQ(device_codes.size(), static_cast<size_t>(draws));
+  EXPECT_EQ(user_codes.size(), static_cast<size_t>(draws));
+  // 32 random bytes in base64url: 42 full characters over a 64-letter alphabet, uniform.
+  int used_letters = 0;
+  for (int count : frequency) used_letters += count > 0;
+  EXPECT_EQ(used_letters, 64);
+  const double expected = draws * 42.0 / 64.0;
+  double chi2 = 0;
+  for (int count : frequency) {
+    if (count > 0) chi2 += (count - expected) * (count - expected) / expected;
+  }
+  EXPECT_LT(chi2, 130.0);  // 63 degrees of freedom; p < 1e-6 beyond this
+  RecordProperty("device_code_bits", 256);
+  RecordProperty("user_code_bits", "34.6");
+}
+
+}  // namespace
+}  // namespace liaison::testing

@@ -1,0 +1,87 @@
+#pragma once
+// A sandbox on a manual clock, driven through its pure request handler (no sockets).
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "oauth/pkce.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_client.h"
+
+namespace liaison::testing {
+
+inline constexpr const char* kVerifier = "dBjftJeZ4CVP-mA4ojWlEgc9F4NQdV4sf1b9NV52v6M";
+inline constexpr const char* kRedirect = "http://127.0.0.1:53117/callback";
+inline constexpr const char* kTokenPath = "/oauth2/default/v1/token";
+
+class SandboxTest : public ::testing::Test {
+ protected:
+  explicit SandboxTest(sandbox::Profile profile = sandbox::Profile::Fast)
+      : base_clock_(fromUnixSeconds(1'800'000'000)),
+        sandbox_(std::make_unique<sandbox::Sandbox>(options(profile), base_clock_, random_, nullptr)),
+        client_([this](http::Request& request) { return sandbox_->handle(request); }) {
+    sandbox_->setBaseUrl("http://sandbox.test");
+  }
+
+  static sandbox::SandboxOptions options(sandbox::Profile profile) {
+    sandbox::SandboxOptions options;
+    options.profile = profile;
+    options.auth.password_hash_iterations = 1000;  // keeps user creation fast in tests
+    return options;
+  }
+
+  void advance(int seconds) { sandbox_->clock().advance(std::chrono::seconds(seconds)); }
+
+  // An authorization code for the public PKCE app.
+  std::string publicCode(const std::string& scope = "account_read offline_access") {
+    auto location = client_.authorize(
+        formBody({{"client_id", "sandbox-public"}, {"redirect_uri", kRedirect}, {"response_type", "code"},
+                  {"scope", scope}, {"state", "s1"}, {"code_challenge", oauth::s256Challenge(kVerifier)},
+                  {"code_challenge_method", "S256"}}));
+    return redirectParams(location).getOr("code");
+  }
+
+  // An authorization code for the confidential app.
+  std::string confidentialCode(const std::string& scope = "account_read contact_data offline_access",
+                               const std::string& email = "owner@sandbox.test") {
+    auto location = client_.authorize(formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
+                                                {"response_type", "code"}, {"scope", scope}, {"state", "s2"}}),
+                                      email);
+    return redirectParams(location).getOr("code");
+  }
+
+  http::Response redeemPublic(const std::string& code, const std::string& verifier = kVerifier) {
+    return client_.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"}, {"client_id", "sandbox-public"},
+                                                  {"code", code}, {"redirect_uri", kRedirect},
+                                                  {"code_verifier", verifier}}));
+  }
+
+  http::Response redeemConfidential(const std::string& code, const std::string& redirect = kRedirect) {
+    return client_.postForm(kTokenPath,
+                            formBody({{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirect}}),
+                            {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}});
+  }
+
+  http::Response refreshPublic(const std::string& refresh_token, const std::string& scope = "") {
+    if (scope.empty()) {
+      return client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"client_id", "sandbox-public"},
+                                                    {"refresh_token", refresh_token}}));
+    }
+    return client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"client_id", "sandbox-public"},
+                                                  {"refresh_token", refresh_token}, {"scope", scope}}));
+  }
+
+  ManualClock base_clock_;
+  CryptoRandom random_;
+  std::unique_ptr<sandbox::Sandbox> sandbox_;
+  SandboxClient client_;
+};
+
+class StrictSandboxTest : public SandboxTest {
+ protected:
+  StrictSandboxTest() : SandboxTest(sandbox::Profile::Strict) {}
+};
+
+}  // namespace liaison::testing
