@@ -37,6 +37,7 @@ ACCESS=$(field "$TOKENS" access_token)
 REFRESH=$(field "$TOKENS" refresh_token)
 
 mkdir -p "$WORK/www/v3/account"
+chmod 755 "$WORK"
 curl -sf $B/v3/account/summary -H "Authorization: Bearer $ACCESS" > "$WORK/www/v3/account/summary"
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 2;
@@ -49,6 +50,7 @@ http {
   server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; }
 }
 NGINX
+chmod -R a+rX "$WORK/www"
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 sleep 0.3
 

@@ -31,29 +31,46 @@ bool matchPattern(const std::string& pattern, std::string_view path,
 }
 
 void Router::add(std::string method, std::string pattern, Handler handler, Execution execution) {
+  const size_t index = routes_.size();
+  if (pattern.find('{') == std::string::npos) {
+    literal_[pattern].push_back(index);
+  } else {
+    templated_.push_back(index);
+  }
   routes_.push_back(Route{std::move(method), std::move(pattern), std::move(handler), execution});
 }
 
 RouteMatch Router::match(Request& request) const {
   RouteMatch result;
   const std::string_view path = request.path();
-  // Literal routes win over templated ones ("/contacts/counts" before "/contacts/{id}"), so
-  // look for an exact literal match first.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const auto& route : routes_) {
-      const bool templated = route.pattern.find('{') != std::string::npos;
-      if ((pass == 0) == templated) continue;
-      std::map<std::string, std::string> params;
-      if (!matchPattern(route.pattern, path, &params)) continue;
-      if (route.method != request.method &&
-          !(request.method == "HEAD" && route.method == "GET")) {
+  const auto methodMatches = [&](const Route& route) {
+    return route.method == request.method || (request.method == "HEAD" && route.method == "GET");
+  };
+  // Literal routes win over templated ones ("/contacts/counts" before "/contacts/{id}"); they
+  // are found by hash lookup, so the common case costs no pattern matching at all.
+  if (auto it = literal_.find(std::string(path)); it != literal_.end()) {
+    for (size_t index : it->second) {
+      const Route& route = routes_[index];
+      if (!methodMatches(route)) {
         result.path_matched = true;
         continue;
       }
-      request.path_params = std::move(params);
+      request.path_params.clear();
       result.route = &route;
       return result;
     }
+  }
+  for (size_t index : templated_) {
+    const Route& route = routes_[index];
+    std::map<std::string, std::string> params;
+    if (!matchPattern(route.pattern, path, &params)) continue;
+    if (!methodMatches(route)) {
+      result.path_matched = true;
+      continue;
+    }
+    request.path_params = std::move(params);
+    result.route = &route;
+    return result;
   }
   return result;
 }

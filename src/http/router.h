@@ -2,6 +2,7 @@
 // Method + path-template routing ("/v3/contacts/{contact_id}"). The router only picks a
 // handler; what to do on no match (404/405 in the API's own format) is the caller's choice.
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "http/message.h"
@@ -40,6 +41,8 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::unordered_map<std::string, std::vector<size_t>> literal_;  // path -> route indexes
+  std::vector<size_t> templated_;
 };
 
 // Splits "/a/{b}/c" style patterns; exposed for tests.

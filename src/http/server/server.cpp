@@ -58,9 +58,13 @@ class Server::Impl {
       : options_(std::move(options)),
         dispatch_(std::move(dispatch)),
         blocking_(static_cast<size_t>(std::max(1, options_.blocking_threads))),
+        workers_(makeWorkers(options_.io_threads)),
+        ioc_(*workers_.front()),
         acceptor_(ioc_),
         grace_timer_(ioc_),
-        id_prefix_(makeIdPrefix()) {}
+        id_prefix_(makeIdPrefix()) {
+    for (auto& worker : workers_) guards_.emplace_back(worker->get_executor());
+  }
 
   void start() {
     tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
@@ -70,9 +74,7 @@ class Server::Impl {
     acceptor_.listen(asio::socket_base::max_listen_connections);
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(ioc_, acceptLoop(), asio::detached);
-    int n = options_.io_threads > 0 ? options_.io_threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (auto& worker : workers_) threads_.emplace_back([&worker] { worker->run(); });
   }
 
   uint16_t port() const { return port_; }
@@ -85,9 +87,12 @@ class Server::Impl {
       closeIdleSessions();
       grace_timer_.expires_after(options_.shutdown_grace);
       grace_timer_.async_wait([this](beast::error_code wait_ec) {
+        // Either every connection has finished (the timer was cancelled) or the grace period is
+        // over: let the worker threads run dry, or stop them outright.
+        for (auto& guard : guards_) guard.reset();
         if (!wait_ec) {
           spdlog::warn("shutdown grace period over; dropping {} busy connection(s)", active_.load());
-          ioc_.stop();
+          for (auto& worker : workers_) worker->stop();
         }
       });
       if (active_ == 0) grace_timer_.cancel();
@@ -103,6 +108,15 @@ class Server::Impl {
   }
 
  private:
+  // One io_context per I/O thread, each run by that thread alone (like nginx workers): no
+  // cross-thread wake-ups or reactor lock contention. Connections are dealt round-robin.
+  static std::vector<std::unique_ptr<asio::io_context>> makeWorkers(int requested) {
+    const int n = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::unique_ptr<asio::io_context>> workers;
+    for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<asio::io_context>(1));
+    return workers;
+  }
+
   static std::string makeIdPrefix() {
     // Request ids only need to be unique within a log; a per-process prefix from the
     // address of a stack variable and the thread id is enough, and costs nothing per request.
@@ -114,7 +128,7 @@ class Server::Impl {
   asio::awaitable<void> acceptLoop() {
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket(asio::make_strand(ioc_));
+      tcp::socket socket(asio::make_strand(*workers_[next_worker_++ % workers_.size()]));
       co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
@@ -133,8 +147,10 @@ class Server::Impl {
   void closeIdleSessions() {
     std::lock_guard lock(sessions_mutex_);
     for (auto* s : sessions_) {
-      asio::post(s->stream->get_executor(), [s] {
-        if (!s->busy) s->stream->cancel();
+      asio::post(s->stream->get_executor(), [this, s] {
+        // The session may have ended since: only touch it while it is still registered.
+        std::lock_guard inner(sessions_mutex_);
+        if (sessions_.count(s) && !s->busy) s->stream->cancel();
       });
     }
   }
@@ -247,8 +263,11 @@ class Server::Impl {
 
   ServerOptions options_;
   DispatchFn dispatch_;
-  asio::io_context ioc_;
   asio::thread_pool blocking_;
+  std::vector<std::unique_ptr<asio::io_context>> workers_;
+  asio::io_context& ioc_;  // the first worker also runs the acceptor and shutdown timer
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  size_t next_worker_ = 0;
   tcp::acceptor acceptor_;
   asio::steady_timer grace_timer_;
   std::vector<std::thread> threads_;
