@@ -1,11 +1,17 @@
 #pragma once
-// A sandbox on a manual clock, driven through its pure request handler (no sockets).
+// A sandbox on a manual clock. By default the tests drive its pure request handler (no
+// sockets); with LIAISON_SANDBOX_TRANSPORT=http (CTest registers every test a second time that
+// way) the same tests run end to end: the sandbox behind the real server on port 0, reached
+// through the libcurl client.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "core/clock.h"
 #include "core/random.h"
+#include "http/client/http_client.h"
+#include "http/server/server.h"
 #include "oauth/pkce.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_client.h"
@@ -21,8 +27,51 @@ class SandboxTest : public ::testing::Test {
   explicit SandboxTest(sandbox::Profile profile = sandbox::Profile::Fast)
       : base_clock_(fromUnixSeconds(1'800'000'000)),
         sandbox_(std::make_unique<sandbox::Sandbox>(options(profile), base_clock_, random_, nullptr)),
-        client_([this](http::Request& request) { return sandbox_->handle(request); }) {
+        client_(transport()) {
     sandbox_->setBaseUrl("http://sandbox.test");
+  }
+  ~SandboxTest() override {
+    if (server_) {
+      server_->stop();
+      server_->wait();
+    }
+  }
+
+  static bool overHttp() {
+    const char* mode = std::getenv("LIAISON_SANDBOX_TRANSPORT");
+    return mode != nullptr && std::string(mode) == "http";
+  }
+
+  // How test clients reach the sandbox: its handler directly, or real HTTP to a real server.
+  Transport transport() {
+    if (!overHttp()) return [this](http::Request& request) { return sandbox_->handle(request); };
+    if (!server_) {
+      http::ServerOptions options;
+      options.port = 0;
+      options.access_log = false;
+      server_ = std::make_unique<http::Server>(options, [this](http::Request& r) { return sandbox_->dispatch(r); });
+      server_->start();
+      http_ = http::makeCurlHttpClient();
+    }
+    const std::string base = "http://127.0.0.1:" + std::to_string(server_->port());
+    return [this, base](http::Request& request) {
+      http::ClientRequest out;
+      out.method = request.method;
+      out.url = base + request.target;
+      out.headers = request.headers;
+      out.body = request.body;
+      http::Response response;
+      auto result = http_->send(out);
+      if (!result) {
+        response.status = 599;  // transport failure
+        response.body = result.error().message;
+        return response;
+      }
+      response.status = result->status;
+      response.headers = result->headers;
+      response.body = result->body;
+      return response;
+    };
   }
 
   static sandbox::SandboxOptions options(sandbox::Profile profile) {
@@ -76,6 +125,8 @@ class SandboxTest : public ::testing::Test {
   ManualClock base_clock_;
   CryptoRandom random_;
   std::unique_ptr<sandbox::Sandbox> sandbox_;
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<http::HttpClient> http_;
   SandboxClient client_;
 };
 
