@@ -16,7 +16,18 @@ std::string joinList(const std::vector<std::string>& items) {
 
 }  // namespace
 
-ApiGuard::ApiGuard(SandboxContext& context) : context_(context) {}
+constexpr int kRequestsPerSecond = 4;
+constexpr int kRequestsPerDay = 10000;
+
+ApiGuard::ApiGuard(SandboxContext& context)
+    : context_(context),
+      per_second_(context.clock, context.profile == Profile::Strict ? kRequestsPerSecond : 0, std::chrono::seconds(1)),
+      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)) {}
+
+void ApiGuard::resetLimits() {
+  per_second_.clear();
+  per_day_.clear();
+}
 
 Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& operation) const {
   const auto unauthorized = makeError(ErrorCode::Unauthorized, "unauthorized",
@@ -25,6 +36,15 @@ Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& o
   if (!header || header->size() <= 7 || !iequals(header->substr(0, 7), "Bearer ")) return unauthorized;
   auto identity = context_.auth.verifyAccessToken(header->substr(7));
   if (!identity) return makeError(ErrorCode::Unauthorized, "unauthorized", identity.error().message);
+  // A request refused for the per-second rate does not count against the daily quota.
+  if (!per_second_.tryAcquire(identity->client_id)) {
+    return makeError(ErrorCode::TooManyRequests, "throttled",
+                     "Too many requests. You exceeded the request rate limit.");
+  }
+  if (!per_day_.tryAcquire(identity->client_id)) {
+    return makeError(ErrorCode::TooManyRequests, "quota_exceeded",
+                     "Limit Exceeded: this API key has used its 10,000 requests for the day.");
+  }
 
   const auto scopes = splitList(operation.scopes);
   if (!scopes.empty()) {

@@ -1,13 +1,15 @@
 #pragma once
 // The API side of authorization, applied to every /v3 operation from the one operation table:
-// a valid bearer token (401 with CC's body), one of the operation's scopes, then every privilege
-// it names for the token's user (403 access_denied naming what is missing).
+// a valid bearer token (401 with CC's body), the API key's rate limits in the strict profile
+// (429), one of the operation's scopes, then every privilege it names for the token's user
+// (403 access_denied naming what is missing).
 #include <functional>
 #include <set>
 #include <string_view>
 
 #include "http/router.h"
 #include "sandbox/context.h"
+#include "sandbox/limits.h"
 #include "sandbox/operations.h"
 
 namespace liaison::sandbox {
@@ -31,10 +33,15 @@ class ApiGuard {
   void addUnimplemented(http::Router& router);
 
   Result<ApiCall> check(const http::Request& request, const Operation& operation) const;
+  bool serves(std::string_view operation_id) const { return served_.count(operation_id) > 0; }
+  void resetLimits();
 
  private:
   SandboxContext& context_;
   std::set<std::string_view> served_;
+  // Strict profile: CC's per-API-key limits, shared by every account the key is connected to.
+  mutable WindowLimiter per_second_;
+  mutable WindowLimiter per_day_;  // windows start at 00:00 UTC on the virtual clock
 };
 
 }  // namespace liaison::sandbox

@@ -4,16 +4,19 @@
 #include "sandbox/account_endpoints.h"
 #include "sandbox/api_guard.h"
 #include "sandbox/browser_flow.h"
+#include "sandbox/contact_endpoints.h"
 #include "sandbox/control_api.h"
 #include "sandbox/oauth_endpoints.h"
 
 namespace liaison::sandbox {
 
 struct Sandbox::Parts {
-  explicit Parts(SandboxContext& context) : oauth(context), browser(context), guard(context) {}
+  Parts(SandboxContext& context, storage::DocumentStore* store)
+      : oauth(context), browser(context), guard(context), contacts(context.clock, context.random, store) {}
   OAuthEndpoints oauth;
   BrowserFlow browser;
   ApiGuard guard;
+  ContactStore contacts;
 };
 
 Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
@@ -21,14 +24,17 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     : clock_(base_clock),
       auth_(std::make_unique<AuthServer>(options.auth, clock_, random, store, options.seed)),
       context_{*auth_, clock_, random, options.profile, options.auth.issuer},
-      parts_(std::make_unique<Parts>(context_)) {
+      parts_(std::make_unique<Parts>(context_, store)) {
   parts_->oauth.addRoutes(router_);
   parts_->browser.addRoutes(router_);
   addAccountEndpoints(router_, parts_->guard, context_);
+  addContactEndpoints(router_, parts_->guard, parts_->contacts);
   parts_->guard.addUnimplemented(router_);
   addControlApi(router_, context_, ControlHooks{[this] {
                   parts_->browser.reset();
                   parts_->oauth.resetLimits();
+                  parts_->contacts.reset();
+                  parts_->guard.resetLimits();
                 }});
   router_.add("GET", "/", [this](http::Request&) {
     return http::Response::json(200, {{"service", "liaison sandbox"},
@@ -52,6 +58,8 @@ void Sandbox::setBaseUrl(const std::string& base_url) {
   context_.base_url = base_url;
   auth_->setIssuer(base_url);
 }
+
+bool Sandbox::emulates(std::string_view operation_id) const { return parts_->guard.serves(operation_id); }
 
 http::Dispatch Sandbox::dispatch(http::Request& request) const {
   auto match = router_.match(request);

@@ -32,6 +32,9 @@ class Sandbox {
   // dispatch + run: the whole sandbox as a pure function.
   http::Response handle(http::Request& request) const;
 
+  // Whether the sandbox emulates a CC operation (by operationId) rather than answering 501.
+  bool emulates(std::string_view operation_id) const;
+
   AuthServer& auth() { return *auth_; }
   OffsetClock& clock() { return clock_; }
 

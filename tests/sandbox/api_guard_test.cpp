@@ -114,3 +114,28 @@ TEST(OperationTable, EveryOperationHasMethodPathAndKnownAuth) {
 
 }  // namespace
 }  // namespace liaison::testing
+
+namespace liaison::testing {
+namespace {
+
+TEST_F(StrictSandboxTest, ApiKeyGetsFourRequestsPerSecondAndTenThousandPerDay) {
+  const std::string token = jsonOf(redeemConfidential(confidentialCode("account_read")))["access_token"];
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(client_.get("/v3/account/summary", token).status, 200);
+  auto limited = client_.get("/v3/account/summary", token);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(jsonOf(limited)[0]["error_key"], "throttled");
+  int ok = 4;
+  for (int second = 1; ok < 10000; ++second) {
+    advance(1);
+    for (int i = 0; i < 4 && ok < 10000; ++i) ok += client_.get("/v3/account/summary", token).status == 200;
+  }
+  advance(1);
+  auto quota = client_.get("/v3/account/summary", token);
+  EXPECT_EQ(quota.status, 429);
+  EXPECT_EQ(jsonOf(quota)[0]["error_key"], "quota_exceeded");
+  advance(16 * 3600);  // past 00:00 UTC: a new day, while the 24 h token is still valid
+  EXPECT_EQ(client_.get("/v3/account/summary", token).status, 200);
+}
+
+}  // namespace
+}  // namespace liaison::testing

@@ -1,0 +1,128 @@
+#include "sandbox/contact_endpoints.h"
+
+#include "http/error_response.h"
+#include "sandbox/contact_rules.h"
+
+namespace liaison::sandbox {
+
+using nlohmann::json;
+using http::Execution;
+
+namespace {
+
+http::Response answer(const Result<json>& result, int status = 200) {
+  if (!result) return http::ccErrorResponse(result.error());
+  return http::Response::json(status, *result);
+}
+
+Result<json> body(const http::Request& request) {
+  return parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+}
+
+Result<Params> query(const http::Request& request) {
+  auto parsed = request.query();
+  if (!parsed) return badRequestBody("The query string is not valid percent-encoding.");
+  return std::move(*parsed);
+}
+
+Result<std::vector<std::string>> includes(const Params& q) {
+  auto values = splitString(q.getOr("include"), ',');
+  for (const auto& v : values) {
+    if (!isContactInclude(v)) {
+      return makeError(ErrorCode::InvalidRequest, "contacts.api.bad_request", "include '" + v + "' is not supported.");
+    }
+  }
+  return values;
+}
+
+// Ids in paths are UUIDs; anything else is a 404 in CC's words, never a lookup.
+std::optional<http::Response> badId(const std::string& id, const char* key, const char* what) {
+  if (isUuid(id)) return std::nullopt;
+  return http::ccErrorResponse(makeError(ErrorCode::NotFound, key, std::string(what) + " is in an invalid format."));
+}
+
+}  // namespace
+
+void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& store) {
+  guard.add(router, "createContact", [&store](http::Request& request, const ApiCall& call) {
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.createContact(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+
+  guard.add(router, "getContacts", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.listContacts(call.identity.account_id, *q));
+  });
+
+  guard.add(router, "countContact", [&store](http::Request&, const ApiCall& call) {
+    return http::Response::json(200, store.countContacts(call.identity.account_id));
+  });
+
+  guard.add(router, "getContact", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["contact_id"];
+    if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    auto include = includes(*q);
+    if (!include) return http::ccErrorResponse(include.error());
+    return answer(store.getContact(call.identity.account_id, id, *include));
+  });
+
+  guard.add(router, "putContact", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["contact_id"];
+    if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.replaceContact(call.identity.account_id, id, *parsed));
+  }, Execution::Blocking);
+
+  guard.add(router, "deleteContact", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["contact_id"];
+    if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
+    auto status = store.deleteContact(call.identity.account_id, id);
+    if (!status) return http::ccErrorResponse(status.error());
+    return http::Response::noContent();
+  }, Execution::Blocking);
+
+  guard.add(router, "createList", [&store](http::Request& request, const ApiCall& call) {
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.createList(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+
+  guard.add(router, "getLists", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.listLists(call.identity.account_id, *q));
+  });
+
+  guard.add(router, "getList", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["list_id"];
+    if (auto bad = badId(id, "contact_lists.api.not_found", "list_id")) return *bad;
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.getList(call.identity.account_id, id, q->has("include_membership_count")));
+  });
+
+  guard.add(router, "putList", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["list_id"];
+    if (auto bad = badId(id, "contact_lists.api.not_found", "list_id")) return *bad;
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.updateList(call.identity.account_id, id, *parsed));
+  }, Execution::Blocking);
+
+  guard.add(router, "deleteListActivity", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["list_id"];
+    if (auto bad = badId(id, "contact_lists.api.not_found", "list_id")) return *bad;
+    auto activity = store.deleteList(call.identity.account_id, id);
+    if (!activity) return http::ccErrorResponse(activity.error());
+    auto response = http::Response::json(202, *activity);
+    response.headers.set("Location", (*activity)["_links"]["self"]["href"].get<std::string>());
+    return response;
+  }, Execution::Blocking);
+}
+
+}  // namespace liaison::sandbox

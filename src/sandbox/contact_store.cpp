@@ -1,0 +1,329 @@
+#include "sandbox/contact_store.h"
+
+#include <set>
+
+#include "sandbox/contact_rules.h"
+
+namespace liaison::sandbox {
+
+using nlohmann::json;
+
+namespace {
+
+
+Error notFound(const std::string& what) {
+  return makeError(ErrorCode::NotFound, "contacts.api.not_found", what + " not found.");
+}
+
+Error invalidParam(const std::string& message) {
+  return makeError(ErrorCode::InvalidRequest, "contacts.api.bad_request", message);
+}
+
+const std::set<std::string> kStatuses = {"all", "active", "deleted", "not_set", "pending_confirmation",
+                                         "temp_hold", "unsubscribed", "explicit", "implicit"};
+
+std::string permissionOf(const json& contact) {
+  if (!contact.contains("email_address")) return "not_set";
+  return contact["email_address"].value("permission_to_send", "not_set");
+}
+
+bool matchesStatus(const json& contact, const std::set<std::string>& statuses) {
+  const bool deleted = contact.contains("deleted_at");
+  if (statuses.count("all")) return true;
+  if (deleted) return statuses.count("deleted") > 0;
+  const std::string permission = permissionOf(contact);
+  if (statuses.count(permission)) return true;
+  return statuses.count("active") && (permission == "explicit" || permission == "implicit");
+}
+
+bool containsAny(const json& contact, const char* field, const std::vector<std::string>& ids) {
+  if (!contact.contains(field)) return false;
+  for (const auto& id : contact[field]) {
+    if (std::find(ids.begin(), ids.end(), id.get<std::string>()) != ids.end()) return true;
+  }
+  return false;
+}
+
+struct TimeFilter {
+  const char* param;
+  const char* field;  // path in the contact
+  bool after;
+  TimePoint bound;
+};
+
+std::optional<TimePoint> timeOf(const json& contact, const std::string& field) {
+  const json* value = nullptr;
+  if (field == "opt_out_date") {
+    if (contact.contains("email_address") && contact["email_address"].contains("opt_out_date")) {
+      value = &contact["email_address"]["opt_out_date"];
+    }
+  } else if (contact.contains(field)) {
+    value = &contact[field];
+  }
+  TimePoint t;
+  if (!value || !value->is_string() || !parseIso8601(value->get<std::string>(), t)) return std::nullopt;
+  return t;
+}
+
+}  // namespace
+
+ContactStore::ContactStore(const Clock& clock, RandomSource& random, storage::DocumentStore* store)
+    : clock_(clock), random_(random), store_(store) {
+  load();
+}
+
+void ContactStore::load() {
+  if (!store_) return;
+  for (const auto& doc : store_->loadAll()) {
+    if (doc.kind != "contact" && doc.kind != "list") continue;
+    const auto slash = doc.id.find('/');
+    AccountData& account = accounts_[doc.id.substr(0, slash)];
+    json j = json::parse(doc.json);
+    if (doc.kind == "list") {
+      account.lists[j["list_id"]] = j;
+      continue;
+    }
+    const uint64_t seq = j["seq"].get<uint64_t>();
+    json contact = j["contact"];
+    account.contact_seq[contact["contact_id"]] = seq;
+    if (contact.contains("email_address")) {
+      account.by_email[toLower(contact["email_address"]["address"].get<std::string>())] = contact["contact_id"];
+    }
+    account.contacts[seq] = std::move(contact);
+    account.next_seq = std::max(account.next_seq, seq + 1);
+  }
+}
+
+void ContactStore::reset() {
+  std::unique_lock lock(mutex_);
+  accounts_.clear();
+}
+
+std::string ContactStore::now() const { return formatIso8601(clock_.now()); }
+
+Status ContactStore::persist(const std::string& kind, const std::string& account, const std::string& id,
+                             const json* value) {
+  if (!store_) return okStatus();
+  std::optional<std::string> text;
+  if (value) text = value->dump();
+  auto status = store_->commit({{kind, account + "/" + id, text}});
+  if (!status) return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
+  return okStatus();
+}
+
+ContactStore::AccountData& ContactStore::data(const std::string& account) { return accounts_[account]; }
+
+const ContactStore::AccountData* ContactStore::find(const std::string& account) const {
+  auto it = accounts_.find(account);
+  return it == accounts_.end() ? nullptr : &it->second;
+}
+
+Status ContactStore::checkListsExist(const AccountData& data, const json& body) const {
+  if (!body.contains("list_memberships") || body["list_memberships"].is_null()) return okStatus();
+  for (const auto& id : body["list_memberships"]) {
+    if (!data.lists.count(id.get<std::string>())) {
+      return contactValidation("list_memberships: the list " + id.get<std::string>() + " does not exist.");
+    }
+  }
+  return okStatus();
+}
+
+Result<json> ContactStore::createContact(const std::string& account, const json& body) {
+  if (auto status = validateContactBody(body, true); !status) return status.error();
+  std::unique_lock lock(mutex_);
+  AccountData& d = data(account);
+  if (auto status = checkListsExist(d, body); !status) return status.error();
+  std::string email;
+  if (body.contains("email_address") && !body["email_address"].is_null()) {
+    email = toLower(body["email_address"]["address"].get<std::string>());
+    if (auto it = d.by_email.find(email); it != d.by_email.end()) {
+      // Deleted contacts keep their address: CC answers 409 for them too.
+      return makeError(ErrorCode::Conflict, "contacts.api.conflict",
+                       "Validation failed: Email already exists for contact " + it->second);
+    }
+  }
+  const std::string id = random_.uuid();
+  json contact = buildContact(body, nullptr, id, now(), [this] { return random_.uuid(); });
+  const uint64_t seq = d.next_seq;
+  json record = {{"seq", seq}, {"contact", contact}};
+  if (auto status = persist("contact", account, id, &record); !status) return status.error();
+  ++d.next_seq;
+  d.contacts[seq] = contact;
+  d.contact_seq[id] = seq;
+  if (!email.empty()) d.by_email[email] = id;
+  return contact;
+}
+
+Result<json> ContactStore::getContact(const std::string& account, const std::string& id,
+                                      const std::vector<std::string>& include) const {
+  std::shared_lock lock(mutex_);
+  const AccountData* d = find(account);
+  if (!d || !d->contact_seq.count(id)) return notFound("Contact " + id);
+  return presentContact(d->contacts.at(d->contact_seq.at(id)), include);
+}
+
+Result<json> ContactStore::replaceContact(const std::string& account, const std::string& id, const json& body) {
+  if (auto status = validateContactBody(body, false); !status) return status.error();
+  std::unique_lock lock(mutex_);
+  AccountData& d = data(account);
+  auto seq_it = d.contact_seq.find(id);
+  if (seq_it == d.contact_seq.end()) return notFound("Contact " + id);
+  if (auto status = checkListsExist(d, body); !status) return status.error();
+  const json& existing = d.contacts.at(seq_it->second);
+  std::string old_email = existing.contains("email_address")
+                              ? toLower(existing["email_address"]["address"].get<std::string>()) : "";
+  std::string new_email = old_email;
+  if (body.contains("email_address") && !body["email_address"].is_null()) {
+    new_email = toLower(body["email_address"]["address"].get<std::string>());
+    auto owner = d.by_email.find(new_email);
+    if (owner != d.by_email.end() && owner->second != id) {
+      return makeError(ErrorCode::Conflict, "contacts.api.conflict",
+                       "Validation failed: Email already exists for contact " + owner->second);
+    }
+  }
+  json contact = buildContact(body, &existing, id, now(), [this] { return random_.uuid(); });
+  if (!contact.contains("email_address") && existing.contains("email_address")) {
+    contact["email_address"] = existing["email_address"];  // an address cannot be removed by omission
+  }
+  // Unsubscribing leaves updated_at alone: CC support says unsubscribes do not show under
+  // updated_after (clients use optout_after).
+  if (permissionOf(contact) == "unsubscribed" && permissionOf(existing) != "unsubscribed") {
+    contact["updated_at"] = existing["updated_at"];
+  }
+  // Updating a deleted contact revives it (deleted_at is not carried over).
+  json record = {{"seq", seq_it->second}, {"contact", contact}};
+  if (auto status = persist("contact", account, id, &record); !status) return status.error();
+  if (new_email != old_email) {
+    d.by_email.erase(old_email);
+    d.by_email[new_email] = id;
+  }
+  d.contacts[seq_it->second] = contact;
+  return contact;
+}
+
+Status ContactStore::deleteContact(const std::string& account, const std::string& id) {
+  std::unique_lock lock(mutex_);
+  AccountData& d = data(account);
+  auto seq_it = d.contact_seq.find(id);
+  if (seq_it == d.contact_seq.end()) return notFound("Contact " + id);
+  json contact = d.contacts.at(seq_it->second);
+  if (contact.contains("deleted_at")) return notFound("Contact " + id);
+  // Soft delete: the contact stays (reporting, compliance), loses its lists, is not unsubscribed.
+  contact["deleted_at"] = now().substr(0, 10);
+  contact.erase("list_memberships");
+  json record = {{"seq", seq_it->second}, {"contact", contact}};
+  if (auto status = persist("contact", account, id, &record); !status) return status;
+  d.contacts[seq_it->second] = contact;
+  return okStatus();
+}
+
+Result<json> ContactStore::listContacts(const std::string& account, const Params& raw_query) const {
+  // A cursor carries the query it continues and the position after the last contact returned.
+  Params query = raw_query;
+  uint64_t after = 0;
+  if (auto cursor = raw_query.get("cursor")) {
+    auto decoded = base64UrlDecode(*cursor);
+    json state = decoded ? json::parse(*decoded, nullptr, false) : json();
+    if (!state.is_object() || !state.contains("q") || !state["q"].is_string() || !state.contains("after") ||
+        !state["after"].is_number_unsigned()) {
+      return invalidParam("The cursor is invalid.");
+    }
+    auto inner = Params::parse(state["q"].get<std::string>());
+    if (!inner) return invalidParam("The cursor is invalid.");
+    query = *inner;
+    after = state["after"].get<uint64_t>();
+  }
+  int limit = 50;
+  if (auto text = query.get("limit")) {
+    if (text->empty() || text->size() > 4 || text->find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(*text) < 1 || std::stoi(*text) > 500) {
+      return invalidParam("limit must be between 1 and 500.");
+    }
+    limit = std::stoi(*text);
+  }
+  std::set<std::string> statuses;
+  for (const auto& s : splitString(query.getOr("status"), ',')) {
+    if (!kStatuses.count(s)) return invalidParam("status '" + s + "' is not a contact status.");
+    statuses.insert(s);
+  }
+  if (statuses.empty()) statuses = {"explicit", "implicit", "not_set", "pending_confirmation", "temp_hold", "unsubscribed"};
+  std::vector<std::string> include = splitString(query.getOr("include"), ',');
+  for (const auto& i : include) {
+    if (!isContactInclude(i)) return invalidParam("include '" + i + "' is not supported.");
+  }
+  const auto lists = splitString(query.getOr("lists"), ',');
+  const auto tags = splitString(query.getOr("tags"), ',');
+  if (lists.size() > 25) return invalidParam("lists accepts at most 25 list ids.");
+  if (tags.size() > 50) return invalidParam("tags accepts at most 50 tag ids.");
+  for (const auto& id : lists) if (!isUuid(id)) return invalidParam("lists must hold list ids (UUIDs).");
+  for (const auto& id : tags) if (!isUuid(id)) return invalidParam("tags must hold tag ids (UUIDs).");
+  std::vector<TimeFilter> times;
+  for (const auto& [param, field, is_after] : std::vector<std::tuple<const char*, const char*, bool>>{
+           {"updated_after", "updated_at", true}, {"updated_before", "updated_at", false},
+           {"created_after", "created_at", true}, {"created_before", "created_at", false},
+           {"optout_after", "opt_out_date", true}, {"optout_before", "opt_out_date", false}}) {
+    if (auto text = query.get(param)) {
+      TimePoint bound;
+      if (!parseIso8601(*text, bound)) return invalidParam(std::string(param) + " must be an ISO-8601 date-time.");
+      times.push_back({param, field, is_after, bound});
+    }
+  }
+  const std::string email = toLower(query.getOr("email"));
+  const std::string count_flag = query.getOr("include_count", "false");
+  if (count_flag != "true" && count_flag != "false") return invalidParam("include_count must be true or false.");
+
+  std::shared_lock lock(mutex_);
+  json out = {{"contacts", json::array()}};
+  const AccountData* d = find(account);
+  size_t total = 0;
+  uint64_t last = after;
+  bool more = false;
+  if (d) {
+    for (const auto& [seq, contact] : d->contacts) {
+      if (!matchesStatus(contact, statuses)) continue;
+      if (!email.empty() && (!contact.contains("email_address") ||
+                             toLower(contact["email_address"]["address"].get<std::string>()) != email)) continue;
+      if (!lists.empty() && !containsAny(contact, "list_memberships", lists)) continue;
+      if (!tags.empty() && !containsAny(contact, "taggings", tags)) continue;
+      bool in_range = true;
+      for (const auto& f : times) {
+        auto t = timeOf(contact, f.field);
+        in_range = in_range && t && (f.after ? *t > f.bound : *t < f.bound);
+      }
+      if (!in_range) continue;
+      ++total;
+      if (seq <= after) continue;
+      if (out["contacts"].size() < static_cast<size_t>(limit)) {
+        out["contacts"].push_back(presentContact(contact, include));
+        last = seq;
+      } else {
+        more = true;
+      }
+    }
+  }
+  if (count_flag == "true") out["contacts_count"] = total;
+  if (more) {
+    Params continued = query;
+    json state = {{"q", continued.encode()}, {"after", last}};
+    out["_links"] = {{"next", {{"href", "/v3/contacts?cursor=" + base64UrlEncode(state.dump())}}}};
+  }
+  return out;
+}
+
+json ContactStore::countContacts(const std::string& account) const {
+  std::shared_lock lock(mutex_);
+  json counts = {{"total", 0}, {"explicit", 0}, {"implicit", 0}, {"pending", 0}, {"unsubscribed", 0}};
+  const AccountData* d = find(account);
+  if (!d) return counts;
+  for (const auto& [seq, contact] : d->contacts) {
+    if (contact.contains("deleted_at")) continue;
+    counts["total"] = counts["total"].get<int>() + 1;
+    const std::string p = permissionOf(contact);
+    const char* bucket = p == "explicit" ? "explicit" : p == "implicit" ? "implicit"
+                         : p == "pending_confirmation" ? "pending" : p == "unsubscribed" ? "unsubscribed" : nullptr;
+    if (bucket) counts[bucket] = counts[bucket].get<int>() + 1;
+  }
+  return counts;
+}
+
+}  // namespace liaison::sandbox

@@ -1,0 +1,203 @@
+// /v3/contacts and /v3/contact_lists: CC's validation, conflicts, soft delete and revival,
+// unsubscribe semantics, filters and cursor paging under concurrent writes.
+#include <set>
+
+#include "sandbox/sandbox_fixture.h"
+
+namespace liaison::testing {
+namespace {
+
+using nlohmann::json;
+
+class ContactsTest : public SandboxTest {
+ protected:
+  void SetUp() override {
+    token_ = jsonOf(redeemConfidential(confidentialCode("contact_data")))["access_token"];
+  }
+  http::Response call(const std::string& method, const std::string& target, const json& body = nullptr) {
+    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + token_}};
+    if (body.is_null()) return client_.send(method, target, "", headers);
+    headers.emplace_back("Content-Type", "application/json");
+    return client_.send(method, target, body.dump(), headers);
+  }
+  json create(const std::string& email, json extra = json::object()) {
+    json body = {{"email_address", {{"address", email}}}, {"create_source", "Account"}};
+    body.update(extra);
+    auto response = call("POST", "/v3/contacts", body);
+    EXPECT_EQ(response.status, 201) << response.body;
+    return jsonOf(response);
+  }
+  std::string makeList(const std::string& name) {
+    auto response = call("POST", "/v3/contact_lists", {{"name", name}});
+    EXPECT_EQ(response.status, 201) << response.body;
+    return jsonOf(response)["list_id"];
+  }
+  std::string token_;
+};
+
+TEST_F(ContactsTest, CreateReturnsTheContactAndGetFindsIt) {
+  auto contact = create("Ada@Example.com", {{"first_name", "Ada"}, {"birthday_month", 12}, {"birthday_day", 10}});
+  EXPECT_EQ(contact["email_address"]["permission_to_send"], "implicit");
+  EXPECT_EQ(contact["email_address"]["opt_in_source"], "Account");
+  EXPECT_EQ(contact["create_source"], "Account");
+  auto fetched = call("GET", "/v3/contacts/" + contact["contact_id"].get<std::string>());
+  ASSERT_EQ(fetched.status, 200);
+  EXPECT_EQ(jsonOf(fetched)["first_name"], "Ada");
+  EXPECT_EQ(jsonOf(fetched)["birthday_day"], 10);
+}
+
+TEST_F(ContactsTest, ValidationErrorsAreCcArraysAndChangeNothing) {
+  const std::vector<json> bad = {
+      {{"email_address", {{"address", "a@b.co"}}}},                                    // no create_source
+      {{"create_source", "Robot"}, {"first_name", "x"}},                                 // bad enum
+      {{"create_source", "Account"}},                                                    // nothing identifying
+      {{"create_source", "Account"}, {"email_address", {{"address", "not-an-email"}}}},
+      {{"create_source", "Account"}, {"first_name", std::string(51, 'a')}},
+      {{"create_source", "Account"}, {"first_name", "x"}, {"birthday_month", 5}},
+      {{"create_source", "Account"}, {"first_name", "x"}, {"birthday_month", 13}, {"birthday_day", 1}},
+      {{"create_source", "Account"}, {"first_name", "x"}, {"anniversary", "yesterday"}},
+      {{"create_source", "Account"}, {"first_name", "x"}, {"phone_numbers", json::array({{{"phone_number", "1"}}, {{"phone_number", "2"}}, {{"phone_number", "3"}}, {{"phone_number", "4"}}})}},
+      {{"create_source", "Account"}, {"first_name", "x"}, {"list_memberships", {"nope"}}},
+      {{"create_source", "Account"}, {"first_name", "x"}, {"list_memberships", {"5c7e3a4e-0000-4000-8000-000000000000"}}},
+      {{"create_source", "Account"}, {"first_name", 42}},
+  };
+  for (const auto& body : bad) {
+    auto response = call("POST", "/v3/contacts", body);
+    EXPECT_EQ(response.status, 400) << body.dump();
+    auto parsed = jsonOf(response);
+    ASSERT_TRUE(parsed.is_array()) << response.body;
+    EXPECT_EQ(parsed[0]["error_key"], "contacts.api.validation.error");
+  }
+  auto malformed = client_.send("POST", "/v3/contacts", "{\"create_source\":", {{"Authorization", "Bearer " + token_},
+                                                                               {"Content-Type", "application/json"}});
+  EXPECT_EQ(malformed.status, 400);
+  auto wrong_type = client_.send("POST", "/v3/contacts", "x=1", {{"Authorization", "Bearer " + token_},
+                                                                {"Content-Type", "text/plain"}});
+  EXPECT_EQ(wrong_type.status, 415);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+}
+
+TEST_F(ContactsTest, DuplicateEmailIs409EvenAfterDelete) {
+  auto contact = create("dup@example.com");
+  auto again = call("POST", "/v3/contacts", {{"email_address", {{"address", "DUP@example.com"}}}, {"create_source", "Account"}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(jsonOf(again)[0]["error_key"], "contacts.api.conflict");
+  EXPECT_EQ(call("DELETE", "/v3/contacts/" + contact["contact_id"].get<std::string>()).status, 204);
+  EXPECT_EQ(call("POST", "/v3/contacts", {{"email_address", {{"address", "dup@example.com"}}}, {"create_source", "Account"}}).status, 409);
+}
+
+TEST_F(ContactsTest, SoftDeleteHidesStripsListsAndPutRevives) {
+  const auto list = makeList("Regulars");
+  auto contact = create("gone@example.com", {{"list_memberships", {list}}});
+  const std::string id = contact["contact_id"];
+  EXPECT_EQ(call("DELETE", "/v3/contacts/" + id).status, 204);
+  EXPECT_EQ(call("DELETE", "/v3/contacts/" + id).status, 404);
+  EXPECT_TRUE(jsonOf(call("GET", "/v3/contacts"))["contacts"].empty());
+  auto deleted = jsonOf(call("GET", "/v3/contacts?status=deleted&include=list_memberships"));
+  ASSERT_EQ(deleted["contacts"].size(), 1u);
+  EXPECT_EQ(deleted["contacts"][0]["deleted_at"].get<std::string>().size(), 10u);
+  EXPECT_FALSE(deleted["contacts"][0].contains("list_memberships"));
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contact_lists/" + list + "?include_membership_count=all"))["membership_count"], 0);
+  auto revived = call("PUT", "/v3/contacts/" + id,
+                      {{"email_address", {{"address", "gone@example.com"}}}, {"update_source", "Account"},
+                       {"list_memberships", {list}}});
+  ASSERT_EQ(revived.status, 200) << revived.body;
+  EXPECT_FALSE(jsonOf(revived).contains("deleted_at"));
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts"))["contacts"].size(), 1u);
+}
+
+TEST_F(ContactsTest, PutNeedsUpdateSourceAndReplacesTopLevelFields) {
+  auto contact = create("put@example.com", {{"first_name", "Old"}, {"job_title", "Baker"},
+                                            {"phone_numbers", {{{"phone_number", "555-0100"}, {"kind", "work"}}}}});
+  const std::string id = contact["contact_id"];
+  EXPECT_EQ(call("PUT", "/v3/contacts/" + id, {{"first_name", "New"}}).status, 400);
+  auto replaced = jsonOf(call("PUT", "/v3/contacts/" + id, {{"first_name", "New"}, {"update_source", "Contact"}}));
+  EXPECT_EQ(replaced["first_name"], "New");
+  EXPECT_FALSE(replaced.contains("job_title"));               // top-level fields omitted become absent
+  EXPECT_EQ(replaced["phone_numbers"][0]["phone_number"], "555-0100");  // sub-resources omitted are kept
+  EXPECT_EQ(replaced["email_address"]["address"], "put@example.com");
+  EXPECT_EQ(call("PUT", "/v3/contacts/00000000-0000-4000-8000-000000000000", {{"update_source", "Account"}}).status, 404);
+  EXPECT_EQ(call("GET", "/v3/contacts/not-a-uuid").status, 404);
+}
+
+TEST_F(ContactsTest, UnsubscribeSetsOptOutButNotUpdatedAt) {
+  auto contact = create("bye@example.com");
+  const std::string id = contact["contact_id"];
+  advance(60);
+  auto response = call("PUT", "/v3/contacts/" + id,
+                       {{"email_address", {{"address", "bye@example.com"}, {"permission_to_send", "unsubscribed"},
+                                           {"opt_out_reason", "Too many emails"}}},
+                        {"update_source", "Contact"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto body = jsonOf(response);
+  EXPECT_EQ(body["email_address"]["opt_out_source"], "Contact");
+  EXPECT_EQ(body["email_address"]["opt_out_reason"], "Too many emails");
+  EXPECT_EQ(body["updated_at"], contact["updated_at"]);
+  const std::string marker = formatIso8601(sandbox_->clock().now() - std::chrono::seconds(30));
+  EXPECT_TRUE(jsonOf(call("GET", "/v3/contacts?updated_after=" + marker))["contacts"].empty());
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?optout_after=" + marker))["contacts"].size(), 1u);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?status=unsubscribed"))["contacts"].size(), 1u);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["unsubscribed"], 1);
+}
+
+TEST_F(ContactsTest, FiltersAndIncludes) {
+  const auto list = makeList("VIP");
+  create("a@example.com", {{"list_memberships", {list}}});
+  create("b@example.com");
+  auto in_list = jsonOf(call("GET", "/v3/contacts?lists=" + list + "&include=list_memberships&include_count=true"));
+  ASSERT_EQ(in_list["contacts"].size(), 1u);
+  EXPECT_EQ(in_list["contacts"][0]["list_memberships"][0], list);
+  EXPECT_EQ(in_list["contacts_count"], 1);
+  EXPECT_FALSE(jsonOf(call("GET", "/v3/contacts"))["contacts"][0].contains("list_memberships"));
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=B%40EXAMPLE.COM"))["contacts"].size(), 1u);
+  for (const std::string bad : {"limit=0", "limit=501", "limit=x", "status=gone", "include=secrets",
+                                "updated_after=yesterday", "lists=abc", "cursor=%21%21", "include_count=maybe"}) {
+    auto response = call("GET", "/v3/contacts?" + bad);
+    EXPECT_EQ(response.status, 400) << bad;
+    EXPECT_TRUE(jsonOf(response).is_array()) << bad;
+  }
+}
+
+TEST_F(ContactsTest, CursorPagingSeesEveryContactOnceWhileOthersAreWritten) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 25; ++i) ids.push_back(create("p" + std::to_string(i) + "@example.com")["contact_id"]);
+  std::set<std::string> seen;
+  std::string next = "/v3/contacts?limit=10";
+  int pages = 0;
+  while (!next.empty()) {
+    auto page = jsonOf(call("GET", next));
+    for (const auto& c : page["contacts"]) EXPECT_TRUE(seen.insert(c["contact_id"]).second);
+    next = page.contains("_links") ? page["_links"]["next"]["href"].get<std::string>() : "";
+    if (++pages == 1) {
+      call("DELETE", "/v3/contacts/" + ids[15]);                     // ahead of the cursor: never returned
+      create("late@example.com");                                   // new: shows up on a later page
+    }
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen.size(), 25u);  // 25 - 1 deleted + 1 new
+  EXPECT_FALSE(seen.count(ids[15]));
+}
+
+TEST_F(ContactsTest, ListsCrudAndConflicts) {
+  const auto id = makeList("Newsletter");
+  EXPECT_EQ(call("POST", "/v3/contact_lists", {{"name", "Newsletter"}}).status, 409);
+  EXPECT_EQ(call("POST", "/v3/contact_lists", {{"name", ""}}).status, 400);
+  auto updated = call("PUT", "/v3/contact_lists/" + id, {{"name", "Weekly"}, {"favorite", true}});
+  ASSERT_EQ(updated.status, 200);
+  EXPECT_EQ(jsonOf(updated)["favorite"], true);
+  auto all = jsonOf(call("GET", "/v3/contact_lists?include_count=true"));
+  EXPECT_EQ(all["lists_count"], 1);
+  auto removed = call("DELETE", "/v3/contact_lists/" + id);
+  EXPECT_EQ(removed.status, 202);
+  EXPECT_TRUE(removed.headers.get("Location"));
+  EXPECT_EQ(call("GET", "/v3/contact_lists/" + id).status, 404);
+}
+
+TEST_F(ContactsTest, CampaignCreatorCannotReadContacts) {
+  const std::string creator = jsonOf(redeemConfidential(confidentialCode("contact_data", "creator@sandbox.test")))["access_token"];
+  EXPECT_EQ(client_.get("/v3/contacts", creator).status, 403);
+  EXPECT_EQ(client_.get("/v3/contacts").status, 401);
+}
+
+}  // namespace
+}  // namespace liaison::testing
