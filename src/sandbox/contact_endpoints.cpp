@@ -41,6 +41,72 @@ std::optional<http::Response> badId(const std::string& id, const char* key, cons
   return http::ccErrorResponse(makeError(ErrorCode::NotFound, key, std::string(what) + " is in an invalid format."));
 }
 
+void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore& store) {
+  guard.add(router, "postCustomFields", [&store](http::Request& request, const ApiCall& call) {
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.createCustomField(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+  guard.add(router, "getCustomFields", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.listCustomFields(call.identity.account_id, *q));
+  });
+  guard.add(router, "getCustomField", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["custom_field_id"];
+    if (auto bad = badId(id, "custom_fields.api.not_found", "custom_field_id")) return *bad;
+    return answer(store.getCustomField(call.identity.account_id, id));
+  });
+  guard.add(router, "putCustomField", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["custom_field_id"];
+    if (auto bad = badId(id, "custom_fields.api.not_found", "custom_field_id")) return *bad;
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.updateCustomField(call.identity.account_id, id, *parsed));
+  }, Execution::Blocking);
+  guard.add(router, "deleteCustomField", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["custom_field_id"];
+    if (auto bad = badId(id, "custom_fields.api.not_found", "custom_field_id")) return *bad;
+    auto status = store.deleteCustomField(call.identity.account_id, id);
+    if (!status) return http::ccErrorResponse(status.error());
+    return http::Response::noContent();
+  }, Execution::Blocking);
+
+  guard.add(router, "postTag", [&store](http::Request& request, const ApiCall& call) {
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.createTag(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+  guard.add(router, "getTags", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.listTags(call.identity.account_id, *q));
+  });
+  guard.add(router, "getTag", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["tag_id"];
+    if (auto bad = badId(id, "tags.api.not_found", "tag_id")) return *bad;
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.getTag(call.identity.account_id, id, q->getOr("include_count") == "true"));
+  });
+  guard.add(router, "putTag", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["tag_id"];
+    if (auto bad = badId(id, "tags.api.not_found", "tag_id")) return *bad;
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.renameTag(call.identity.account_id, id, *parsed));
+  }, Execution::Blocking);
+  guard.add(router, "deleteTag", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["tag_id"];
+    if (auto bad = badId(id, "tags.api.not_found", "tag_id")) return *bad;
+    auto activity = store.deleteTag(call.identity.account_id, id);
+    if (!activity) return http::ccErrorResponse(activity.error());
+    auto response = http::Response::json(202, *activity);
+    response.headers.set("Location", (*activity)["_links"]["self"]["href"].get<std::string>());
+    return response;
+  }, Execution::Blocking);
+}
+
 }  // namespace
 
 void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& store) {
@@ -85,6 +151,16 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     if (!status) return http::ccErrorResponse(status.error());
     return http::Response::noContent();
   }, Execution::Blocking);
+
+  guard.add(router, "createOrUpdateContact", [&store](http::Request& request, const ApiCall& call) {
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    auto result = store.signUp(call.identity.account_id, *parsed);
+    if (!result) return http::ccErrorResponse(result.error());
+    return http::Response::json(result->second ? 201 : 200, result->first);
+  }, Execution::Blocking);
+
+  addFieldAndTagEndpoints(router, guard, store);
 
   guard.add(router, "createList", [&store](http::Request& request, const ApiCall& call) {
     auto parsed = body(request);

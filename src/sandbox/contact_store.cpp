@@ -75,12 +75,20 @@ ContactStore::ContactStore(const Clock& clock, RandomSource& random, storage::Do
 void ContactStore::load() {
   if (!store_) return;
   for (const auto& doc : store_->loadAll()) {
-    if (doc.kind != "contact" && doc.kind != "list") continue;
+    if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag") continue;
     const auto slash = doc.id.find('/');
     AccountData& account = accounts_[doc.id.substr(0, slash)];
     json j = json::parse(doc.json);
     if (doc.kind == "list") {
       account.lists[j["list_id"]] = j;
+      continue;
+    }
+    if (doc.kind == "custom_field") {
+      account.custom_fields[j["custom_field_id"]] = j;
+      continue;
+    }
+    if (doc.kind == "tag") {
+      account.tags[j["tag_id"]] = j;
       continue;
     }
     const uint64_t seq = j["seq"].get<uint64_t>();
@@ -118,21 +126,68 @@ const ContactStore::AccountData* ContactStore::find(const std::string& account) 
   return it == accounts_.end() ? nullptr : &it->second;
 }
 
-Status ContactStore::checkListsExist(const AccountData& data, const json& body) const {
-  if (!body.contains("list_memberships") || body["list_memberships"].is_null()) return okStatus();
-  for (const auto& id : body["list_memberships"]) {
-    if (!data.lists.count(id.get<std::string>())) {
-      return contactValidation("list_memberships: the list " + id.get<std::string>() + " does not exist.");
+Status ContactStore::checkReferences(const AccountData& data, const json& body) const {
+  if (body.contains("list_memberships") && body["list_memberships"].is_array()) {
+    for (const auto& id : body["list_memberships"]) {
+      if (!data.lists.count(id.get<std::string>())) {
+        return contactValidation("list_memberships: the list " + id.get<std::string>() + " does not exist.");
+      }
+    }
+  }
+  if (body.contains("taggings") && body["taggings"].is_array()) {
+    for (const auto& id : body["taggings"]) {
+      if (!data.tags.count(id.get<std::string>())) {
+        return contactValidation("taggings: the tag " + id.get<std::string>() + " does not exist.");
+      }
+    }
+  }
+  if (body.contains("custom_fields") && body["custom_fields"].is_array()) {
+    for (const auto& field : body["custom_fields"]) {
+      const std::string id = field.value("custom_field_id", "");
+      if (!data.custom_fields.count(id)) {
+        return contactValidation("custom_fields: the custom field " + id + " does not exist.");
+      }
     }
   }
   return okStatus();
+}
+
+Status ContactStore::stripFromContacts(const std::string& account, AccountData& d, const char* field,
+                                       const std::string& id) {
+  for (auto& [seq, contact] : d.contacts) {
+    if (!contact.contains(field)) continue;
+    auto& items = contact[field];
+    const auto before = items.size();
+    items.erase(std::remove_if(items.begin(), items.end(),
+                               [&](const json& item) {
+                                 return item.is_string() ? item == id : item.value("custom_field_id", "") == id;
+                               }),
+                items.end());
+    if (items.size() == before) continue;
+    json record = {{"seq", seq}, {"contact", contact}};
+    if (auto status = persist("contact", account, contact["contact_id"], &record); !status) return status;
+  }
+  return okStatus();
+}
+
+json ContactStore::activity() const {
+  const std::string stamp = now();
+  const std::string id = random_.uuid();
+  // The sandbox finishes these deletions at once; the body is CC's activity shape.
+  return json{{"activity_id", id},
+              {"state", "completed"},
+              {"created_at", stamp},
+              {"updated_at", stamp},
+              {"percent_done", 100},
+              {"activity_errors", json::array()},
+              {"_links", {{"self", {{"href", "/v3/activities/" + id}}}}}};
 }
 
 Result<json> ContactStore::createContact(const std::string& account, const json& body) {
   if (auto status = validateContactBody(body, true); !status) return status.error();
   std::unique_lock lock(mutex_);
   AccountData& d = data(account);
-  if (auto status = checkListsExist(d, body); !status) return status.error();
+  if (auto status = checkReferences(d, body); !status) return status.error();
   std::string email;
   if (body.contains("email_address") && !body["email_address"].is_null()) {
     email = toLower(body["email_address"]["address"].get<std::string>());
@@ -168,7 +223,7 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
   AccountData& d = data(account);
   auto seq_it = d.contact_seq.find(id);
   if (seq_it == d.contact_seq.end()) return notFound("Contact " + id);
-  if (auto status = checkListsExist(d, body); !status) return status.error();
+  if (auto status = checkReferences(d, body); !status) return status.error();
   const json& existing = d.contacts.at(seq_it->second);
   std::string old_email = existing.contains("email_address")
                               ? toLower(existing["email_address"]["address"].get<std::string>()) : "";

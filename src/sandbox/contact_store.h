@@ -33,6 +33,9 @@ class ContactStore {
   // GET /v3/contacts: filters, include, limit and cursor from the query.
   Result<nlohmann::json> listContacts(const std::string& account, const Params& query) const;
   nlohmann::json countContacts(const std::string& account) const;
+  // POST /v3/contacts/sign_up_form: create or update by email; lists and custom fields are
+  // appended. Returns {contact_id, action} and whether the contact was created.
+  Result<std::pair<nlohmann::json, bool>> signUp(const std::string& account, const nlohmann::json& body);
 
   // --- Lists ---
   Result<nlohmann::json> createList(const std::string& account, const nlohmann::json& body);
@@ -42,6 +45,22 @@ class ContactStore {
   Result<nlohmann::json> deleteList(const std::string& account, const std::string& id);
   Result<nlohmann::json> listLists(const std::string& account, const Params& query) const;
 
+  // --- Custom fields (at most 100 per account) ---
+  Result<nlohmann::json> createCustomField(const std::string& account, const nlohmann::json& body);
+  Result<nlohmann::json> getCustomField(const std::string& account, const std::string& id) const;
+  Result<nlohmann::json> updateCustomField(const std::string& account, const std::string& id,
+                                           const nlohmann::json& body);
+  Status deleteCustomField(const std::string& account, const std::string& id);
+  Result<nlohmann::json> listCustomFields(const std::string& account, const Params& query) const;
+
+  // --- Tags ---
+  Result<nlohmann::json> createTag(const std::string& account, const nlohmann::json& body);
+  Result<nlohmann::json> getTag(const std::string& account, const std::string& id, bool count) const;
+  Result<nlohmann::json> renameTag(const std::string& account, const std::string& id, const nlohmann::json& body);
+  // Untags every contact, deletes the tag, and returns CC's activity body.
+  Result<nlohmann::json> deleteTag(const std::string& account, const std::string& id);
+  Result<nlohmann::json> listTags(const std::string& account, const Params& query) const;
+
  private:
   struct AccountData {
     uint64_t next_seq = 1;
@@ -49,6 +68,8 @@ class ContactStore {
     std::unordered_map<std::string, uint64_t> contact_seq;  // contact_id -> seq
     std::unordered_map<std::string, std::string> by_email;  // lower-case address -> contact_id
     std::map<std::string, nlohmann::json> lists;            // list_id -> list
+    std::map<std::string, nlohmann::json> custom_fields;    // custom_field_id -> field
+    std::map<std::string, nlohmann::json> tags;             // tag_id -> tag
   };
 
   std::string now() const;
@@ -56,7 +77,11 @@ class ContactStore {
                  const nlohmann::json* value);
   AccountData& data(const std::string& account);
   const AccountData* find(const std::string& account) const;
-  Status checkListsExist(const AccountData& data, const nlohmann::json& body) const;
+  // Every list, tag and custom field a contact body names must exist in the account.
+  Status checkReferences(const AccountData& data, const nlohmann::json& body) const;
+  // Removes `id` from the array `field` of every contact, persisting the changed ones.
+  Status stripFromContacts(const std::string& account, AccountData& data, const char* field, const std::string& id);
+  nlohmann::json activity() const;
   nlohmann::json presentList(const AccountData& data, const nlohmann::json& list, bool counts) const;
   void load();
 

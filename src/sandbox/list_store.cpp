@@ -114,27 +114,10 @@ Result<json> ContactStore::deleteList(const std::string& account, const std::str
   AccountData& d = data(account);
   if (!d.lists.count(id)) return listNotFound(id);
   // Strip memberships first, then the list: a failure part-way leaves no contact in a missing list.
-  for (auto& [seq, contact] : d.contacts) {
-    if (!contact.contains("list_memberships")) continue;
-    auto& memberships = contact["list_memberships"];
-    const auto before = memberships.size();
-    memberships.erase(std::remove(memberships.begin(), memberships.end(), json(id)), memberships.end());
-    if (memberships.size() == before) continue;
-    json record = {{"seq", seq}, {"contact", contact}};
-    if (auto status = persist("contact", account, contact["contact_id"], &record); !status) return status.error();
-  }
+  if (auto status = stripFromContacts(account, d, "list_memberships", id); !status) return status.error();
   if (auto status = persist("list", account, id, nullptr); !status) return status.error();
   d.lists.erase(id);
-  const std::string stamp = now();
-  const std::string activity = random_.uuid();
-  // The sandbox finishes list deletion at once; the body is CC's activity shape.
-  return json{{"activity_id", activity},
-              {"state", "completed"},
-              {"created_at", stamp},
-              {"updated_at", stamp},
-              {"percent_done", 100},
-              {"activity_errors", json::array()},
-              {"_links", {{"self", {{"href", "/v3/activities/" + activity}}}}}};
+  return activity();
 }
 
 Result<json> ContactStore::listLists(const std::string& account, const Params& query) const {
