@@ -7,15 +7,16 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 BROWSER    := tests/browser
+CONFORM    := tests/conformance
 
 up: deps build
 	./$(BUILD)/liaison up
 
-# Runs every test tier that needs no internet: unit, integration and browser tests in the
-# release build, then unit and integration tests again under ASan+UBSan. CTest's summary is
+# Runs every test tier that needs no internet: unit, integration, browser and SDK conformance
+# tests in the release build, then unit and integration tests again under ASan+UBSan. CTest's summary is
 # the last thing printed.
 test: deps-test npm build build-asan
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j2 -LE browser
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j2 -LE 'browser|conformance'
 	ctest --test-dir $(BUILD) --output-on-failure -j2
 
 deps:
@@ -33,11 +34,15 @@ build-asan:
 	  -DLIAISON_SANITIZE=ON -DLIAISON_BENCHMARKS=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# playwright-core from the committed lock file; it drives Debian's chromium, never a download.
-npm: $(BROWSER)/node_modules/.package-lock.json
+# npm packages from the committed lock files: playwright-core (drives Debian's chromium, never
+# a download) and Constant Contact's SDK for the conformance suite.
+npm: $(BROWSER)/node_modules/.package-lock.json $(CONFORM)/node_modules/.package-lock.json
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package-lock.json
 	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+
+$(CONFORM)/node_modules/.package-lock.json: $(CONFORM)/package-lock.json
+	cd $(CONFORM) && npm ci --no-audit --no-fund --loglevel=error
 
 bench:
 	@scripts/install-deps.sh bench

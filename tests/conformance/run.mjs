@@ -1,0 +1,153 @@
+// Conformance: Constant Contact's official TypeScript SDK (ctct-api-client 1.23.0), unchanged
+// except for its base path, against the sandbox. Gets a token through the device flow (approved
+// via the control API) and exercises every SDK operation the sandbox emulates, asserting on the
+// data returned. Usage: LIAISON_BIN=... node run.mjs
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const require = createRequire(import.meta.url);
+const ctct = require('ctct-api-client');
+const binary = process.env.LIAISON_BIN;
+assert.ok(binary, 'LIAISON_BIN must point at the liaison binary');
+
+function startSandbox() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['sandbox', '--listen', '127.0.0.1:0', '--profile', 'fast', '--log-level', 'warn'],
+                        { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const match = buffered.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve({ child, base: match[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+  });
+}
+
+async function post(url, body, json = false) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded' },
+    body: json ? JSON.stringify(body) : new URLSearchParams(body),
+  });
+  return response.json();
+}
+
+async function deviceToken(base) {
+  const scope = 'account_read contact_data campaign_data offline_access';
+  const start = await post(`${base}/oauth2/default/v1/device/authorize`, { client_id: 'sandbox-public', scope });
+  await post(`${base}/__sandbox/device/approve`, { user_code: start.user_code }, true);
+  const tokens = await post(`${base}/oauth2/default/v1/token`, {
+    grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: 'sandbox-public', device_code: start.device_code });
+  assert.ok(tokens.access_token, JSON.stringify(tokens));
+  return tokens.access_token;
+}
+
+const checks = [];
+function check(name, fn) { checks.push({ name, fn }); }
+
+check('account', async (api) => {
+  const summary = (await api.account.getAccountDetails('physical_address')).data;
+  assert.equal(summary.organization_name, 'Sandbox Bakery');
+  assert.equal(summary.physical_address.city, 'Waltham');
+  const privileges = (await api.account.getUserPrivileges()).data;
+  assert.ok(privileges.some((p) => p.privilege_name === 'contacts:write' && Number.isInteger(p.privilege_id)));
+});
+
+check('lists, custom fields, tags, contacts', async (api) => {
+  const list = (await api.lists.createList({ name: 'SDK regulars', favorite: true, description: 'from the SDK' })).data;
+  assert.match(list.list_id, /^[0-9a-f-]{36}$/);
+  assert.equal((await api.lists.getList(list.list_id)).data.name, 'SDK regulars');
+  assert.equal((await api.lists.updateList(list.list_id, { name: 'SDK VIPs' })).data.name, 'SDK VIPs');
+  const lists = (await api.lists.getAllLists(50, true, 'all')).data;
+  assert.equal(lists.lists_count, 1);
+  assert.equal(lists.lists[0].membership_count, 0);
+
+  const field = (await api.fields.createCustomFields({ label: 'Loaf size', type: 'string' })).data;
+  assert.equal(field.name, 'Loaf_size');
+  assert.equal((await api.fields.getCustomField(field.custom_field_id)).data.label, 'Loaf size');
+  assert.equal((await api.fields.updateCustomField(field.custom_field_id, { label: 'Loaf' })).data.label, 'Loaf');
+  assert.equal((await api.fields.getAllCustomFields(10)).data.custom_fields.length, 1);
+
+  const tag = (await api.tags.postTag({ name: 'wholemeal', tag_source: 'Contact' })).data;
+  assert.equal((await api.tags.putTag(tag.tag_id, { name: 'spelt' })).data.name, 'spelt');
+
+  const created = (await api.contacts.createContact({
+    email_address: { address: 'sdk@example.com', permission_to_send: 'explicit' },
+    first_name: 'Sasha', create_source: 'Account', list_memberships: [list.list_id], taggings: [tag.tag_id],
+    custom_fields: [{ custom_field_id: field.custom_field_id, value: 'large' }],
+    phone_numbers: [{ phone_number: '555-0101', kind: 'mobile' }],
+  })).data;
+  assert.equal(created.email_address.permission_to_send, 'explicit');
+  const id = created.contact_id;
+  const fetched = (await api.contacts.getContactById(id, 'list_memberships,custom_fields,taggings')).data;
+  assert.deepEqual(fetched.list_memberships, [list.list_id]);
+  assert.equal(fetched.custom_fields[0].value, 'large');
+  assert.equal((await api.tags.getTag(tag.tag_id, true)).data.contacts_count, 1);
+
+  const updated = (await api.contacts.updateContact(id, {
+    email_address: { address: 'sdk@example.com', permission_to_send: 'unsubscribed' }, update_source: 'Contact',
+    first_name: 'Sasha', last_name: 'Loaf' })).data;
+  assert.equal(updated.email_address.opt_out_source, 'Contact');
+  const unsubscribed = (await api.contacts.getAllContacts('unsubscribed')).data;
+  assert.equal(unsubscribed.contacts.length, 1);
+  const counts = (await api.contacts.getContactCounts()).data;
+  assert.equal(counts.unsubscribed, 1);
+
+  const signup = (await api.contacts.createOrUpdateContact({
+    email_address: 'form@example.com', first_name: 'Form', list_memberships: [list.list_id] }));
+  assert.equal(signup.status, 201);
+  assert.equal(signup.data.action, 'created');
+
+  const page = (await api.contacts.getAllContacts(undefined, undefined, list.list_id, undefined, undefined, undefined,
+    undefined, undefined, undefined, undefined, undefined, 'list_memberships', undefined, true, 1)).data;
+  assert.equal(page.contacts.length, 1);
+  assert.equal(page.contacts_count, 2);
+  assert.match(page._links.next.href, /^\/v3\/contacts\?cursor=/);
+
+  assert.equal((await api.contacts.deleteContact(id)).status, 204);
+  const deleted = (await api.contacts.getAllContacts('deleted')).data;
+  assert.equal(deleted.contacts[0].contact_id, id);
+
+  assert.equal((await api.tags.deleteTag(tag.tag_id)).status, 202);
+  assert.equal((await api.fields.deleteCustomField(field.custom_field_id)).status, 204);
+  const removal = (await api.lists.deleteList(list.list_id)).data;
+  assert.ok(removal.activity_id);
+});
+
+check('errors come back in CC shape', async (api) => {
+  await assert.rejects(api.contacts.createContact({ first_name: 'No source' }), (error) => {
+    assert.equal(error.response.status, 400);
+    assert.equal(error.response.data[0].error_key, 'contacts.api.validation.error');
+    return true;
+  });
+  await assert.rejects(api.contacts.getContactById('00000000-0000-4000-8000-000000000000'),
+                       (error) => error.response.status === 404);
+});
+
+const { child, base } = await startSandbox();
+let failures = 0;
+try {
+  const token = await deviceToken(base);
+  const config = new ctct.Configuration({ accessToken: token, basePath: `${base}/v3` });
+  const api = {
+    account: new ctct.AccountServicesApi(config),
+    contacts: new ctct.ContactsApi(config),
+    lists: new ctct.ContactListsApi(config),
+    tags: new ctct.ContactTagsApi(config),
+    fields: new ctct.ContactsCustomFieldsApi(config),
+  };
+  for (const { name, fn } of checks) {
+    try {
+      await fn(api);
+      console.log(`ok - ${name}`);
+    } catch (error) {
+      failures++;
+      console.error(`not ok - ${name}\n`, error?.response?.data ?? '', error);
+    }
+  }
+} finally {
+  child.kill('SIGTERM');
+}
+process.exit(failures ? 1 : 0);
