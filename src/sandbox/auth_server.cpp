@@ -155,6 +155,20 @@ Result<Account> AuthServer::createAccount(const json& summary) {
   return account;
 }
 
+Result<Account> AuthServer::updateAccount(const std::string& account_id,
+                                          const std::function<Status(Account&)>& change) {
+  std::unique_lock lock(mutex_);
+  auto it = accounts_.find(account_id);
+  if (it == accounts_.end()) return makeError(ErrorCode::NotFound, "account.api.not_found", "Account not found.");
+  Account updated = it->second;
+  if (auto status = change(updated); !status) return status.error();
+  Writes writes;
+  stage(writes, "account", updated.id, updated);
+  if (auto status = persist(writes); !status) return status.error();
+  it->second = updated;
+  return updated;
+}
+
 Result<Account> AuthServer::createAccountLocked(const json& summary, Writes& writes) {
   if (!summary.is_object()) {
     return makeError(ErrorCode::InvalidRequest, "sandbox.invalid_account", "account must be a JSON object");
@@ -333,6 +347,15 @@ void AuthServer::seedInto(SeedKind seed, Writes& writes) {
         {"postal_code", "02451"},
         {"country_code", "US"}}}};
   auto account = createAccountLocked(bakery, writes);
+  account->emails = json::array({{{"email_address", "owner@sandbox.test"},
+                                  {"email_id", 1},
+                                  {"confirm_status", "CONFIRMED"},
+                                  {"confirm_time", "2026-01-05T15:00:00.000Z"},
+                                  {"confirm_source_type", "SITE_OWNER"},
+                                  {"roles", {"CONTACT", "BILLING", "REPLY_TO"}},
+                                  {"pending_roles", json::array()}}});
+  accounts_[account->id] = *account;
+  stage(writes, "account", account->id, *account);
   (void)createUserLocked({account->id, "owner@sandbox.test", "sandbox", "Account Owner", {}}, writes);
   (void)createUserLocked({account->id, "creator@sandbox.test", "sandbox", "Campaign Creator", {}}, writes);
   const std::vector<std::string> loopback = {"http://127.0.0.1/callback", "http://localhost/callback"};

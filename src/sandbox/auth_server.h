@@ -5,6 +5,7 @@
 // logic on an injected clock, random source and document store.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -96,6 +97,8 @@ class AuthServer {
   // --- Registry (control API and seed) ---
   Status reset(SeedKind seed);
   Result<Account> createAccount(const nlohmann::json& summary);
+  // Applies `change` to a copy of the account and stores it if the change succeeds.
+  Result<Account> updateAccount(const std::string& account_id, const std::function<Status(Account&)>& change);
   Result<User> createUser(const UserSpec& spec);
   // Returns the app and, for confidential apps, the client secret (shown once).
   Result<std::pair<App, std::string>> registerApp(const AppSpec& spec);

@@ -4,10 +4,11 @@ namespace liaison::sandbox {
 
 using nlohmann::json;
 
-void to_json(json& j, const Account& v) { j = {{"id", v.id}, {"summary", v.summary}}; }
+void to_json(json& j, const Account& v) { j = {{"id", v.id}, {"summary", v.summary}, {"emails", v.emails}}; }
 void from_json(const json& j, Account& v) {
   j.at("id").get_to(v.id);
   v.summary = j.at("summary");
+  v.emails = j.value("emails", json::array());
 }
 
 void to_json(json& j, const User& v) {

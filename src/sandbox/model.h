@@ -15,6 +15,7 @@ namespace liaison::sandbox {
 struct Account {
   std::string id;  // encoded_account_id
   nlohmann::json summary;  // the GET /v3/account/summary body, without derived fields
+  nlohmann::json emails = nlohmann::json::array();  // GET /v3/account/emails
 };
 
 struct User {

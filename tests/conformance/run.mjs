@@ -35,7 +35,7 @@ async function post(url, body, json = false) {
 }
 
 async function deviceToken(base) {
-  const scope = 'account_read contact_data campaign_data offline_access';
+  const scope = 'account_read account_update contact_data campaign_data offline_access';
   const start = await post(`${base}/oauth2/default/v1/device/authorize`, { client_id: 'sandbox-public', scope });
   await post(`${base}/__sandbox/device/approve`, { user_code: start.user_code }, true);
   const tokens = await post(`${base}/oauth2/default/v1/token`, {
@@ -53,6 +53,14 @@ check('account', async (api) => {
   assert.equal(summary.physical_address.city, 'Waltham');
   const privileges = (await api.account.getUserPrivileges()).data;
   assert.ok(privileges.some((p) => p.privilege_name === 'contacts:write' && Number.isInteger(p.privilege_id)));
+  const updated = (await api.account.updateAccount({ organization_phone: '555-0142' })).data;
+  assert.equal(updated.organization_phone, '555-0142');
+  assert.equal((await api.account.getAccountPhysicalAddress()).data.postal_code, '02451');
+  const added = await api.account.addAccountEmailAddress({ email_address: 'orders@sandbox.test' });
+  assert.equal(added.status, 201);
+  assert.equal(added.data.confirm_status, 'UNCONFIRMED');
+  const confirmed = (await api.account.getAllAccountEmailAddresses('CONFIRMED')).data;
+  assert.deepEqual(confirmed.map((e) => e.email_address), ['owner@sandbox.test']);
 });
 
 check('lists, custom fields, tags, contacts', async (api) => {
