@@ -162,6 +162,26 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
 
   addFieldAndTagEndpoints(router, guard, store);
 
+  guard.add(router, "bulkImportContactsJSON", [&store](http::Request& request, const ApiCall& call) {
+    if (request.body.size() >= 4 * 1024 * 1024) {
+      return http::ccErrorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                                             "An import must be smaller than 4 MB."));
+    }
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.importContacts(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+  guard.add(router, "getActivity", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["activity_id"];
+    if (auto bad = badId(id, "activities.api.not_found", "activity_id")) return *bad;
+    return answer(store.getActivity(call.identity.account_id, id));
+  });
+  guard.add(router, "getActivityStatusCollection", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.listActivities(call.identity.account_id, *q));
+  });
+
   guard.add(router, "createList", [&store](http::Request& request, const ApiCall& call) {
     auto parsed = body(request);
     if (!parsed) return http::ccErrorResponse(parsed.error());

@@ -75,7 +75,10 @@ ContactStore::ContactStore(const Clock& clock, RandomSource& random, storage::Do
 void ContactStore::load() {
   if (!store_) return;
   for (const auto& doc : store_->loadAll()) {
-    if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag") continue;
+    if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag" &&
+        doc.kind != "activity") {
+      continue;
+    }
     const auto slash = doc.id.find('/');
     AccountData& account = accounts_[doc.id.substr(0, slash)];
     json j = json::parse(doc.json);
@@ -89,6 +92,10 @@ void ContactStore::load() {
     }
     if (doc.kind == "tag") {
       account.tags[j["tag_id"]] = j;
+      continue;
+    }
+    if (doc.kind == "activity") {
+      account.activities[j["activity_id"]] = j;
       continue;
     }
     const uint64_t seq = j["seq"].get<uint64_t>();

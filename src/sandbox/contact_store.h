@@ -45,6 +45,13 @@ class ContactStore {
   Result<nlohmann::json> deleteList(const std::string& account, const std::string& id);
   Result<nlohmann::json> listLists(const std::string& account, const Params& query) const;
 
+  // --- Bulk activities ---
+  // POST /v3/activities/contacts_json_import. Applied at once, in one transaction; the activity
+  // reports completed with CC's counters from its first GET.
+  Result<nlohmann::json> importContacts(const std::string& account, const nlohmann::json& body);
+  Result<nlohmann::json> getActivity(const std::string& account, const std::string& id) const;
+  Result<nlohmann::json> listActivities(const std::string& account, const Params& query) const;
+
   // --- Custom fields (at most 100 per account) ---
   Result<nlohmann::json> createCustomField(const std::string& account, const nlohmann::json& body);
   Result<nlohmann::json> getCustomField(const std::string& account, const std::string& id) const;
@@ -70,6 +77,7 @@ class ContactStore {
     std::map<std::string, nlohmann::json> lists;            // list_id -> list
     std::map<std::string, nlohmann::json> custom_fields;    // custom_field_id -> field
     std::map<std::string, nlohmann::json> tags;             // tag_id -> tag
+    std::map<std::string, nlohmann::json> activities;       // activity_id -> activity
   };
 
   std::string now() const;

@@ -1,0 +1,89 @@
+// Bulk JSON import: CC's semantics (append-only, unsubscribed not re-added, deleted revived,
+// only supplied fields change), limits, and activity status.
+#include "sandbox/contacts_fixture.h"
+
+namespace liaison::testing {
+namespace {
+
+TEST_F(ContactsTest, JsonImportFollowsCcSemantics) {
+  const auto bakers = makeList("Bakers");
+  const auto buyers = makeList("Buyers");
+  auto field = jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Loaf size"}, {"type", "string"}}));
+  auto existing = create("kept@example.com", {{"first_name", "Kept"}, {"job_title", "Miller"}, {"list_memberships", {buyers}}});
+  auto quitter = create("quit@example.com");
+  call("PUT", "/v3/contacts/" + quitter["contact_id"].get<std::string>(),
+       {{"email_address", {{"address", "quit@example.com"}, {"permission_to_send", "unsubscribed"}}},
+        {"update_source", "Contact"}});
+  auto gone = create("gone@example.com");
+  call("DELETE", "/v3/contacts/" + gone["contact_id"].get<std::string>());
+
+  json rows = json::array({
+      {{"email", "new@example.com"}, {"first_name", "Nia"}, {"birthday_month", "4"}, {"birthday_day", 9},
+       {"cf:Loaf_size", "large"}, {"mobile_phone", "555-0102"}, {"city", "Lowell"}},
+      {{"email", "KEPT@example.com"}, {"last_name", "Stone"}},
+      {{"email", "quit@example.com"}},
+      {{"email", "gone@example.com"}},
+      {{"email", "not an email"}},
+      {{"email", "x@example.com"}, {"cf:unknown", "1"}},
+  });
+  auto posted = call("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", {bakers}}});
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  const std::string activity_id = jsonOf(posted)["activity_id"];
+  auto activity = jsonOf(call("GET", "/v3/activities/" + activity_id));
+  EXPECT_EQ(activity["state"], "completed");
+  EXPECT_EQ(activity["status"]["items_total_count"], 6);
+  EXPECT_EQ(activity["status"]["person_count"], 4);
+  EXPECT_EQ(activity["status"]["correctable_count"], 2);
+  EXPECT_EQ(activity["status"]["cannot_add_to_list_count"], 1);
+  EXPECT_EQ(activity["activity_errors"].size(), 2u);
+
+  auto created = jsonOf(call("GET", "/v3/contacts?email=new%40example.com&include=custom_fields,phone_numbers,street_addresses,list_memberships"));
+  ASSERT_EQ(created["contacts"].size(), 1u);
+  auto nia = created["contacts"][0];
+  EXPECT_EQ(nia["email_address"]["permission_to_send"], "implicit");
+  EXPECT_EQ(nia["birthday_month"], 4);
+  EXPECT_EQ(nia["custom_fields"][0]["custom_field_id"], field["custom_field_id"]);
+  EXPECT_EQ(nia["phone_numbers"][0]["kind"], "mobile");
+  EXPECT_EQ(nia["street_addresses"][0]["city"], "Lowell");
+  EXPECT_EQ(nia["list_memberships"], json({bakers}));
+
+  auto kept = jsonOf(call("GET", "/v3/contacts/" + existing["contact_id"].get<std::string>() + "?include=list_memberships"));
+  EXPECT_EQ(kept["job_title"], "Miller");  // not supplied: unchanged
+  EXPECT_EQ(kept["last_name"], "Stone");
+  EXPECT_EQ(kept["list_memberships"], json({buyers, bakers}));  // appended
+  auto quit = jsonOf(call("GET", "/v3/contacts/" + quitter["contact_id"].get<std::string>() + "?include=list_memberships"));
+  EXPECT_TRUE(!quit.contains("list_memberships") || quit["list_memberships"].empty());
+  auto back = jsonOf(call("GET", "/v3/contacts/" + gone["contact_id"].get<std::string>()));
+  EXPECT_FALSE(back.contains("deleted_at"));
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=x%40example.com"))["contacts"].size(), 0u);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/activities"))["activities"].size(), 1u);
+}
+
+TEST_F(ContactsTest, JsonImportLimits) {
+  const auto list = makeList("Big");
+  EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import", {{"import_data", json::array()}, {"list_ids", {list}}}).status, 400);
+  EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import", {{"import_data", {{{"email", "a@b.co"}}}}}).status, 400);
+  EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import",
+                 {{"import_data", {{{"email", "a@b.co"}}}}, {"list_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 400);
+  json too_many = json::array();
+  for (int i = 0; i < 40001; ++i) too_many.push_back({{"email", "c" + std::to_string(i) + "@x.co"}});
+  EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import", {{"import_data", too_many}, {"list_ids", {list}}}).status, 400);
+  json big = json::array();
+  for (int i = 0; i < 40000; ++i) big.push_back({{"email", "c" + std::to_string(i) + "@x.co"}, {"first_name", std::string(100, 'a')}});
+  EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import", {{"import_data", big}, {"list_ids", {list}}}).status, 413);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+  EXPECT_EQ(call("GET", "/v3/activities/00000000-0000-4000-8000-000000000000").status, 404);
+}
+
+TEST_F(ContactsTest, FortyThousandContactImport) {
+  const auto list = makeList("Everyone");
+  json rows = json::array();
+  for (int i = 0; i < 40000; ++i) rows.push_back({{"email", "p" + std::to_string(i) + "@example.com"}, {"first_name", "P"}});
+  auto posted = call("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", {list}}});
+  ASSERT_EQ(posted.status, 201) << posted.body.substr(0, 200);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 40000);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contact_lists/" + list + "?include_membership_count=all"))["membership_count"], 40000);
+}
+
+}  // namespace
+}  // namespace liaison::testing
