@@ -7,16 +7,22 @@
 #include "sandbox/contact_endpoints.h"
 #include "sandbox/control_api.h"
 #include "sandbox/oauth_endpoints.h"
+#include "sandbox/social_endpoints.h"
 
 namespace liaison::sandbox {
 
 struct Sandbox::Parts {
   Parts(SandboxContext& context, storage::DocumentStore* store)
-      : oauth(context), browser(context), guard(context), contacts(context.clock, context.random, store) {}
+      : oauth(context),
+        browser(context),
+        guard(context),
+        contacts(context.clock, context.random, store),
+        social(context.clock, context.random, store) {}
   OAuthEndpoints oauth;
   BrowserFlow browser;
   ApiGuard guard;
   ContactStore contacts;
+  SocialStore social;
 };
 
 Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
@@ -29,11 +35,13 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   parts_->browser.addRoutes(router_);
   addAccountEndpoints(router_, parts_->guard, context_);
   addContactEndpoints(router_, parts_->guard, parts_->contacts);
+  addSocialEndpoints(router_, parts_->guard, parts_->social);
   parts_->guard.addUnimplemented(router_);
   addControlApi(router_, context_, ControlHooks{[this] {
                   parts_->browser.reset();
                   parts_->oauth.resetLimits();
                   parts_->contacts.reset();
+                  parts_->social.reset();
                   parts_->guard.resetLimits();
                 }});
   router_.add("GET", "/", [this](http::Request&) {

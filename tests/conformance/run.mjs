@@ -124,6 +124,36 @@ check('lists, custom fields, tags, contacts', async (api) => {
   assert.ok(removal.activity_id);
 });
 
+check('bulk import and activity status', async (api) => {
+  const list = (await api.lists.createList({ name: 'Imported' })).data;
+  const posted = await api.bulk.createImportJSONActivity({
+    import_data: [{ email: 'one@example.com', first_name: 'One' }, { email: 'two@example.com' }, { email: 'bad' }],
+    list_ids: [list.list_id] });
+  assert.equal(posted.status, 201);
+  const activity = (await api.bulk.getActivityById(posted.data.activity_id)).data;
+  assert.equal(activity.state, 'completed');
+  assert.equal(activity.status.person_count, 2);
+  assert.equal(activity.status.correctable_count, 1);
+  const all = (await api.bulk.getAllActivities(50)).data;
+  assert.ok(all.activities.some((a) => a.activity_id === posted.data.activity_id));
+  const members = (await api.lists.getList(list.list_id, 'all')).data;
+  assert.equal(members.membership_count, 2);
+});
+
+check('social', async (api) => {
+  const connections = (await api.social.getSocialConnections()).data.connections;
+  const linkedin = connections.find((c) => c.account_info.network === 'linkedin');
+  assert.equal(linkedin.connection_status.token_is_valid, false);
+  const profiles = (await api.social.getSocialProfiles('accessible')).data;
+  assert.equal(profiles.find((p) => p.profile_id === 'fb-page-1').accessible, true);
+  const groups = (await api.social.getHashtagGroups(5, 0)).data;
+  assert.deepEqual(groups.hashtag_groups[0].hashtag_names, ['sourdough', 'rye', 'baking']);
+  const post = (await api.social.createSocialPost({ name: 'SDK post', status: 'SCHEDULED',
+    profile_posts: [{ text: 'Hello from the SDK', profiles: [{ profile_id: 'fb-page-1' }] }] })).data;
+  assert.equal(post.status, 'DONE');
+  assert.match(post.profile_posts[0].profiles[0].post_url, /^https:\/\/facebook\.example\/posts\//);
+});
+
 check('errors come back in CC shape', async (api) => {
   await assert.rejects(api.contacts.createContact({ first_name: 'No source' }), (error) => {
     assert.equal(error.response.status, 400);
@@ -145,6 +175,8 @@ try {
     lists: new ctct.ContactListsApi(config),
     tags: new ctct.ContactTagsApi(config),
     fields: new ctct.ContactsCustomFieldsApi(config),
+    bulk: new ctct.BulkActivitiesApi(config),
+    social: new ctct.SocialApi(config),
   };
   for (const { name, fn } of checks) {
     try {
