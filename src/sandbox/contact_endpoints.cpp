@@ -171,6 +171,17 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     if (!parsed) return http::ccErrorResponse(parsed.error());
     return answer(store.importContacts(call.identity.account_id, *parsed), 201);
   }, Execution::Blocking);
+  for (const auto& [operation, kind] : std::vector<std::pair<const char*, const char*>>{
+           {"postContactDelete", "contact_delete"}, {"postListAddContact", "add_list_memberships"},
+           {"postListRemoveContact", "remove_list_memberships"}, {"postListDelete", "list_delete"},
+           {"postTagAddContact", "contacts_taggings_add"}, {"postTagRemoveContact", "contacts_taggings_remove"},
+           {"postTagDelete", "contacts_tags_delete"}, {"postCustomFieldDelete", "custom_fields_delete"}}) {
+    guard.add(router, operation, [&store, kind = std::string(kind)](http::Request& request, const ApiCall& call) {
+      auto parsed = body(request);
+      if (!parsed) return http::ccErrorResponse(parsed.error());
+      return answer(store.bulkActivity(call.identity.account_id, kind, *parsed), 201);
+    }, Execution::Blocking);
+  }
   guard.add(router, "getActivity", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["activity_id"];
     if (auto bad = badId(id, "activities.api.not_found", "activity_id")) return *bad;

@@ -49,6 +49,11 @@ class ContactStore {
   // POST /v3/activities/contacts_json_import. Applied at once, in one transaction; the activity
   // reports completed with CC's counters from its first GET.
   Result<nlohmann::json> importContacts(const std::string& account, const nlohmann::json& body);
+  // The other bulk activities, by the last segment of their path: contact_delete,
+  // add_list_memberships, remove_list_memberships, list_delete, contacts_taggings_add,
+  // contacts_taggings_remove, contacts_tags_delete, custom_fields_delete.
+  Result<nlohmann::json> bulkActivity(const std::string& account, const std::string& kind,
+                                      const nlohmann::json& body);
   Result<nlohmann::json> getActivity(const std::string& account, const std::string& id) const;
   Result<nlohmann::json> listActivities(const std::string& account, const Params& query) const;
 
@@ -90,6 +95,12 @@ class ContactStore {
   // Removes `id` from the array `field` of every contact, persisting the changed ones.
   Status stripFromContacts(const std::string& account, AccountData& data, const char* field, const std::string& id);
   nlohmann::json activity() const;
+  // Commits changed contacts plus extra writes in one transaction, applies them, and records a
+  // completed activity with `counters`; returns what POST answers.
+  Result<nlohmann::json> finishActivity(const std::string& account, AccountData& data,
+                                        std::map<uint64_t, nlohmann::json>& staged,
+                                        std::vector<storage::Write> extra, const nlohmann::json& counters);
+  Result<std::vector<uint64_t>> resolveSource(const AccountData& data, const nlohmann::json& body) const;
   nlohmann::json presentList(const AccountData& data, const nlohmann::json& list, bool counts) const;
   void load();
 

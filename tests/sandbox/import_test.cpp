@@ -87,3 +87,50 @@ TEST_F(ContactsTest, FortyThousandContactImport) {
 
 }  // namespace
 }  // namespace liaison::testing
+
+namespace liaison::testing {
+namespace {
+
+TEST_F(ContactsTest, BulkMembershipTagAndDeleteActivities) {
+  const auto a = makeList("A");
+  const auto b = makeList("B");
+  const std::string tag = jsonOf(call("POST", "/v3/contact_tags", {{"name", "regular"}}))["tag_id"];
+  auto one = create("one@example.com", {{"list_memberships", {a}}});
+  auto two = create("two@example.com", {{"list_memberships", {a}}});
+  auto quit = create("quit@example.com", {{"email_address", {{"address", "quit@example.com"}, {"permission_to_send", "unsubscribed"}}}});
+  const std::string one_id = one["contact_id"], two_id = two["contact_id"], quit_id = quit["contact_id"];
+  auto count = [&](const std::string& list) {
+    return jsonOf(call("GET", "/v3/contact_lists/" + list + "?include_membership_count=all"))["membership_count"].get<int>();
+  };
+
+  auto added = call("POST", "/v3/activities/add_list_memberships",
+                    {{"source", {{"all_active_contacts", true}}}, {"exclude", {{"contact_ids", {two_id}}}}, {"list_ids", {b}}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(count(b), 1);  // two excluded, quit unsubscribed
+  auto status = jsonOf(call("GET", "/v3/activities/" + jsonOf(added)["activity_id"].get<std::string>()));
+  EXPECT_EQ(status["state"], "completed");
+
+  ASSERT_EQ(call("POST", "/v3/activities/contacts_taggings_add", {{"source", {{"list_ids", {a}}}}, {"tag_ids", {tag}}}).status, 201);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contact_tags/" + tag + "?include_count=true"))["contacts_count"], 2);
+  ASSERT_EQ(call("POST", "/v3/activities/contacts_taggings_remove", {{"source", {{"contact_ids", {one_id}}}}, {"tag_ids", {tag}}}).status, 201);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contact_tags/" + tag + "?include_count=true"))["contacts_count"], 1);
+
+  ASSERT_EQ(call("POST", "/v3/activities/remove_list_memberships", {{"source", {{"list_ids", {a}}}}, {"list_ids", {a}}}).status, 201);
+  EXPECT_EQ(count(a), 0);
+  ASSERT_EQ(call("POST", "/v3/activities/contact_delete", {{"contact_ids", {one_id, quit_id}}}).status, 201);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+  ASSERT_EQ(call("POST", "/v3/activities/contacts_tags_delete", {{"tag_ids", {tag}}}).status, 201);
+  EXPECT_EQ(call("GET", "/v3/contact_tags/" + tag).status, 404);
+  ASSERT_EQ(call("POST", "/v3/activities/list_delete", {{"list_ids", {a, b}}}).status, 201);
+  EXPECT_EQ(call("GET", "/v3/contact_lists/" + a).status, 404);
+
+  // Bad requests change nothing.
+  EXPECT_EQ(call("POST", "/v3/activities/add_list_memberships", {{"source", {{"contact_ids", {two_id}}, {"all_active_contacts", true}}},
+                                                                 {"list_ids", {b}}}).status, 400);
+  EXPECT_EQ(call("POST", "/v3/activities/contact_delete", {{"contact_ids", {"nope"}}}).status, 400);
+  EXPECT_EQ(call("POST", "/v3/activities/custom_fields_delete", {{"custom_field_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 400);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+}
+
+}  // namespace
+}  // namespace liaison::testing
