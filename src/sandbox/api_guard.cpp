@@ -29,13 +29,22 @@ void ApiGuard::resetLimits() {
   per_day_.clear();
 }
 
-Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& operation) const {
+http::Response ApiGuard::fail(const Error& error, const std::string& account) const {
+  if (error.code == ErrorCode::TooManyRequests && object_rate_limit_body_ && object_rate_limit_body_(account)) {
+    return http::Response::json(429, {{"error_key", error.key}, {"error_message", error.message}});
+  }
+  return http::ccErrorResponse(error);
+}
+
+Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& operation,
+                                std::string* account) const {
   const auto unauthorized = makeError(ErrorCode::Unauthorized, "unauthorized",
                                       "Unauthorized: a valid access token is required.");
   auto header = request.header("Authorization");
   if (!header || header->size() <= 7 || !iequals(header->substr(0, 7), "Bearer ")) return unauthorized;
   auto identity = context_.auth.verifyAccessToken(header->substr(7));
   if (!identity) return makeError(ErrorCode::Unauthorized, "unauthorized", identity.error().message);
+  if (account) *account = identity->account_id;
   // A request refused for the per-second rate does not count against the daily quota.
   if (!per_second_.tryAcquire(identity->client_id)) {
     return makeError(ErrorCode::TooManyRequests, "throttled",
@@ -80,8 +89,9 @@ void ApiGuard::add(http::Router& router, std::string_view operation_id, ApiHandl
   served_.insert(operation->id);
   router.add(std::string(operation->method), std::string(operation->path),
              [this, operation, handler = std::move(handler)](http::Request& request) {
-               auto call = check(request, *operation);
-               if (!call) return http::ccErrorResponse(call.error());
+               std::string account;
+               auto call = check(request, *operation, &account);
+               if (!call) return fail(call.error(), account);
                return handler(request, *call);
              },
              execution);
@@ -98,8 +108,9 @@ void ApiGuard::addUnimplemented(http::Router& router) {
                        ErrorCode::Unauthorized, "unauthorized",
                        "Technology partner endpoints use partner credentials, which this sandbox does not issue."));
                  }
-                 auto call = check(request, operation);
-                 if (!call) return http::ccErrorResponse(call.error());
+                 std::string account;
+                 auto call = check(request, operation, &account);
+                 if (!call) return fail(call.error(), account);
                  auto response = http::Response::json(
                      501, nlohmann::json::array({{{"error_key", "sandbox.not_implemented"},
                                                   {"error_message", "The sandbox does not emulate " +

@@ -32,13 +32,23 @@ class ApiGuard {
   // client learns "not emulated yet" rather than "no such endpoint".
   void addUnimplemented(http::Router& router);
 
-  Result<ApiCall> check(const http::Request& request, const Operation& operation) const;
+  // `account` receives the token's account once the token is known (for error shaping).
+  Result<ApiCall> check(const http::Request& request, const Operation& operation,
+                        std::string* account = nullptr) const;
+  // Per-account switch: answer 429 with a single {error_key, error_message} object instead of
+  // CC's documented array (some clients have seen both).
+  void setObjectRateLimitBody(std::function<bool(const std::string& account)> predicate) {
+    object_rate_limit_body_ = std::move(predicate);
+  }
   bool serves(std::string_view operation_id) const { return served_.count(operation_id) > 0; }
   void resetLimits();
 
  private:
+  http::Response fail(const Error& error, const std::string& account) const;
+
   SandboxContext& context_;
   std::set<std::string_view> served_;
+  std::function<bool(const std::string&)> object_rate_limit_body_;
   // Strict profile: CC's per-API-key limits, shared by every account the key is connected to.
   mutable WindowLimiter per_second_;
   mutable WindowLimiter per_day_;  // windows start at 00:00 UTC on the virtual clock

@@ -144,6 +144,7 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
       json& c = edit(seq);
       c["deleted_at"] = now().substr(0, 10);
       c.erase("list_memberships");
+      if (d.quirks.value("delete_updates_updated_at", false)) c["updated_at"] = now();
     }
     total = targets.size();
   } else if (kind == "add_list_memberships" || kind == "remove_list_memberships" ||
@@ -170,6 +171,10 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
           if (c[field].size() < 50) c[field].push_back(id);
         } else {
           c[field].erase(std::remove(c[field].begin(), c[field].end(), json(id)), c[field].end());
+          if (lists) {
+            if (!c["_left_lists"].is_array()) c["_left_lists"] = json::array();
+            c["_left_lists"].push_back(id);
+          }
         }
       }
     }

@@ -76,7 +76,7 @@ void ContactStore::load() {
   if (!store_) return;
   for (const auto& doc : store_->loadAll()) {
     if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag" &&
-        doc.kind != "activity") {
+        doc.kind != "activity" && doc.kind != "quirks") {
       continue;
     }
     const auto slash = doc.id.find('/');
@@ -92,6 +92,10 @@ void ContactStore::load() {
     }
     if (doc.kind == "tag") {
       account.tags[j["tag_id"]] = j;
+      continue;
+    }
+    if (doc.kind == "quirks") {
+      account.quirks = j;
       continue;
     }
     if (doc.kind == "activity") {
@@ -249,8 +253,19 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
   }
   // Unsubscribing leaves updated_at alone: CC support says unsubscribes do not show under
   // updated_after (clients use optout_after).
-  if (permissionOf(contact) == "unsubscribed" && permissionOf(existing) != "unsubscribed") {
+  if (permissionOf(contact) == "unsubscribed" && permissionOf(existing) != "unsubscribed" &&
+      !d.quirks.value("unsubscribe_updates_updated_at", false)) {
     contact["updated_at"] = existing["updated_at"];
+  }
+  // Remember lists the contact was taken off (the import_readds_left_lists quirk reads them).
+  if (existing.contains("_left_lists")) contact["_left_lists"] = existing["_left_lists"];
+  if (existing.contains("list_memberships") && body.contains("list_memberships")) {
+    for (const auto& list : existing["list_memberships"]) {
+      const auto& now_in = contact["list_memberships"];
+      if (std::find(now_in.begin(), now_in.end(), list) != now_in.end()) continue;
+      if (!contact["_left_lists"].is_array()) contact["_left_lists"] = json::array();
+      contact["_left_lists"].push_back(list);
+    }
   }
   // Updating a deleted contact revives it (deleted_at is not carried over).
   json record = {{"seq", seq_it->second}, {"contact", contact}};
@@ -260,7 +275,8 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
     d.by_email[new_email] = id;
   }
   d.contacts[seq_it->second] = contact;
-  return contact;
+  return presentContact(contact, {"custom_fields", "phone_numbers", "street_addresses", "list_memberships",
+                                  "taggings", "notes"});
 }
 
 Status ContactStore::deleteContact(const std::string& account, const std::string& id) {
@@ -273,6 +289,7 @@ Status ContactStore::deleteContact(const std::string& account, const std::string
   // Soft delete: the contact stays (reporting, compliance), loses its lists, is not unsubscribed.
   contact["deleted_at"] = now().substr(0, 10);
   contact.erase("list_memberships");
+  if (d.quirks.value("delete_updates_updated_at", false)) contact["updated_at"] = now();
   json record = {{"seq", seq_it->second}, {"contact", contact}};
   if (auto status = persist("contact", account, id, &record); !status) return status;
   d.contacts[seq_it->second] = contact;
@@ -370,6 +387,38 @@ Result<json> ContactStore::listContacts(const std::string& account, const Params
     out["_links"] = {{"next", {{"href", "/v3/contacts?cursor=" + base64UrlEncode(state.dump())}}}};
   }
   return out;
+}
+
+json ContactStore::quirks(const std::string& account) const {
+  json out = {{"unsubscribe_updates_updated_at", false},
+              {"delete_updates_updated_at", false},
+              {"import_readds_left_lists", true},
+              {"rate_limit_body", "array"}};
+  std::shared_lock lock(mutex_);
+  if (const AccountData* d = find(account)) out.update(d->quirks);
+  return out;
+}
+
+Result<json> ContactStore::setQuirks(const std::string& account, const json& changes) {
+  const json defaults = quirks("");
+  for (const auto& [key, value] : changes.items()) {
+    if (!defaults.contains(key)) {
+      return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "Unknown quirk '" + key + "'.");
+    }
+    if (key == "rate_limit_body" ? !(value == "array" || value == "object") : !value.is_boolean()) {
+      return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                       key == "rate_limit_body" ? "rate_limit_body must be array or object." : key + " must be true or false.");
+    }
+  }
+  {
+    std::unique_lock lock(mutex_);
+    AccountData& d = data(account);
+    json updated = d.quirks;
+    updated.update(changes);
+    if (auto status = persist("quirks", account, "switches", &updated); !status) return status.error();
+    d.quirks = updated;
+  }
+  return quirks(account);
 }
 
 json ContactStore::countContacts(const std::string& account) const {

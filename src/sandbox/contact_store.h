@@ -23,6 +23,14 @@ class ContactStore {
   // Forgets everything in memory (the store itself is cleared by the authorization server).
   void reset();
 
+  // --- Quirk switches: where CC's behaviour is unconfirmed or odd, per account ---
+  // unsubscribe_updates_updated_at, delete_updates_updated_at (default false: CC support says
+  // unsubscribes do not show under updated_after), import_readds_left_lists (default true: an
+  // import adds a contact back to a list they had been removed from), rate_limit_body ("array",
+  // the documented error array, or "object", a single {error_key, error_message}).
+  nlohmann::json quirks(const std::string& account) const;
+  Result<nlohmann::json> setQuirks(const std::string& account, const nlohmann::json& changes);
+
   // --- Contacts ---
   Result<nlohmann::json> createContact(const std::string& account, const nlohmann::json& body);
   Result<nlohmann::json> getContact(const std::string& account, const std::string& id,
@@ -83,6 +91,7 @@ class ContactStore {
     std::map<std::string, nlohmann::json> custom_fields;    // custom_field_id -> field
     std::map<std::string, nlohmann::json> tags;             // tag_id -> tag
     std::map<std::string, nlohmann::json> activities;       // activity_id -> activity
+    nlohmann::json quirks = nlohmann::json::object();        // only the switches changed from default
   };
 
   std::string now() const;

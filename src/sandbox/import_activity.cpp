@@ -182,7 +182,10 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
     } else {
       json& lists = updated["list_memberships"];
       if (!lists.is_array()) lists = json::array();
+      const bool readd = d.quirks.value("import_readds_left_lists", true);
+      const json left = updated.value("_left_lists", json::array());
       for (const auto& id : body["list_ids"]) {
+        if (!readd && std::find(left.begin(), left.end(), id) != left.end()) continue;
         if (std::find(lists.begin(), lists.end(), id) == lists.end() && lists.size() < 50) lists.push_back(id);
       }
     }

@@ -36,6 +36,25 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   addAccountEndpoints(router_, parts_->guard, context_);
   addContactEndpoints(router_, parts_->guard, parts_->contacts);
   addSocialEndpoints(router_, parts_->guard, parts_->social);
+  parts_->guard.setObjectRateLimitBody([this](const std::string& account) {
+    return parts_->contacts.quirks(account)["rate_limit_body"] == "object";
+  });
+  router_.add("GET", "/__sandbox/accounts/{account_id}/quirks", [this](http::Request& request) {
+    return http::Response::json(200, parts_->contacts.quirks(request.path_params["account_id"]));
+  });
+  router_.add("PUT", "/__sandbox/accounts/{account_id}/quirks", [this](http::Request& request) {
+    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    if (!body.is_object()) {
+      return http::ccErrorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                                             "The body must be a JSON object of quirk switches."));
+    }
+    if (!auth_->findAccount(request.path_params["account_id"])) {
+      return http::ccErrorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such account."));
+    }
+    auto result = parts_->contacts.setQuirks(request.path_params["account_id"], body);
+    if (!result) return http::ccErrorResponse(result.error());
+    return http::Response::json(200, *result);
+  }, http::Execution::Blocking);
   parts_->guard.addUnimplemented(router_);
   addControlApi(router_, context_, ControlHooks{[this] {
                   parts_->browser.reset();
