@@ -52,6 +52,9 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Close the connection without answering (fault injection: "connection reset", "commit then
+  // drop the response"). The client sees the connection end with no response.
+  bool abort_connection = false;
 
   static Response json(int status, const nlohmann::json& body);
   static Response html(int status, std::string body);

@@ -1,5 +1,7 @@
 #include "sandbox/api_guard.h"
 
+#include <thread>
+
 #include "core/encoding.h"
 #include "http/error_response.h"
 #include "oauth/scopes.h"
@@ -22,7 +24,47 @@ constexpr int kRequestsPerDay = 10000;
 ApiGuard::ApiGuard(SandboxContext& context)
     : context_(context),
       per_second_(context.clock, context.profile == Profile::Strict ? kRequestsPerSecond : 0, std::chrono::seconds(1)),
-      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)) {}
+      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)),
+      faults_(context.random) {}
+
+http::Response ApiGuard::serve(http::Request& request, const Operation& operation, const ApiHandler& handler) {
+  std::string account;
+  auto call = check(request, operation, &account);
+  http::Response response;
+  std::string fault;
+  if (!call) {
+    response = fail(call.error(), account);
+  } else if (auto action = faults_.match(std::string(operation.id), account, call->identity.client_id)) {
+    fault = action->type;
+    if (action->type == "status") {
+      response = fail(makeError(ErrorCode::Internal, action->error_key, action->error_message), account);
+      response.status = action->status;
+      if (action->status == 401 || action->status == 403) {
+        response.body = nlohmann::json({{"error_key", action->error_key}, {"error_message", action->error_message}}).dump();
+      }
+    } else if (action->type == "reset") {
+      response.abort_connection = true;
+    } else {
+      if (action->type == "latency") {
+        // Real time on purpose: the client under test must see a slow answer.
+        std::this_thread::sleep_for(std::chrono::milliseconds(action->latency_ms));
+      }
+      response = handler(request, *call);
+      if (action->type == "drop_after_commit") response.abort_connection = true;
+    }
+  } else {
+    response = handler(request, *call);
+  }
+  journal_.record({{"at", formatIso8601(context_.clock.now())},
+                   {"method", request.method},
+                   {"path", std::string(request.path())},
+                   {"operation", operation.id},
+                   {"account_id", account},
+                   {"client_id", call ? call->identity.client_id : ""},
+                   {"status", response.abort_connection ? 0 : response.status},
+                   {"fault", fault}});
+  return response;
+}
 
 void ApiGuard::resetLimits() {
   per_second_.clear();
@@ -89,10 +131,7 @@ void ApiGuard::add(http::Router& router, std::string_view operation_id, ApiHandl
   served_.insert(operation->id);
   router.add(std::string(operation->method), std::string(operation->path),
              [this, operation, handler = std::move(handler)](http::Request& request) {
-               std::string account;
-               auto call = check(request, *operation, &account);
-               if (!call) return fail(call.error(), account);
-               return handler(request, *call);
+               return serve(request, *operation, handler);
              },
              execution);
 }

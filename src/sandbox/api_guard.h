@@ -9,6 +9,7 @@
 
 #include "http/router.h"
 #include "sandbox/context.h"
+#include "sandbox/faults.h"
 #include "sandbox/limits.h"
 #include "sandbox/operations.h"
 
@@ -42,13 +43,19 @@ class ApiGuard {
   }
   bool serves(std::string_view operation_id) const { return served_.count(operation_id) > 0; }
   void resetLimits();
+  FaultInjector& faults() { return faults_; }
+  RequestJournal& journal() { return journal_; }
 
  private:
   http::Response fail(const Error& error, const std::string& account) const;
+  // Runs a checked call through the fault rules and the handler, and journals it.
+  http::Response serve(http::Request& request, const Operation& operation, const ApiHandler& handler);
 
   SandboxContext& context_;
   std::set<std::string_view> served_;
   std::function<bool(const std::string&)> object_rate_limit_body_;
+  FaultInjector faults_;
+  RequestJournal journal_;
   // Strict profile: CC's per-API-key limits, shared by every account the key is connected to.
   mutable WindowLimiter per_second_;
   mutable WindowLimiter per_day_;  // windows start at 00:00 UTC on the virtual clock

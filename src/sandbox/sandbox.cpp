@@ -39,6 +39,33 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   parts_->guard.setObjectRateLimitBody([this](const std::string& account) {
     return parts_->contacts.quirks(account)["rate_limit_body"] == "object";
   });
+  router_.add("POST", "/__sandbox/faults", [this](http::Request& request) {
+    auto rule = parts_->guard.faults().add(nlohmann::json::parse(request.body, nullptr, false));
+    if (!rule) return http::ccErrorResponse(rule.error());
+    return http::Response::json(201, *rule);
+  });
+  router_.add("GET", "/__sandbox/faults", [this](http::Request&) {
+    return http::Response::json(200, parts_->guard.faults().list());
+  });
+  router_.add("DELETE", "/__sandbox/faults", [this](http::Request&) {
+    parts_->guard.faults().clear();
+    return http::Response::noContent();
+  });
+  router_.add("DELETE", "/__sandbox/faults/{fault_id}", [this](http::Request& request) {
+    if (!parts_->guard.faults().remove(request.path_params["fault_id"])) {
+      return http::ccErrorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such fault rule."));
+    }
+    return http::Response::noContent();
+  });
+  router_.add("GET", "/__sandbox/journal", [this](http::Request& request) {
+    auto query = request.query();
+    const std::string limit = query ? query->getOr("limit", "100") : "100";
+    if (limit.empty() || limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos) {
+      return http::ccErrorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                                             "limit must be a number up to 1000."));
+    }
+    return http::Response::json(200, parts_->guard.journal().recent(std::min<size_t>(std::stoul(limit), 1000)));
+  });
   router_.add("GET", "/__sandbox/accounts/{account_id}/quirks", [this](http::Request& request) {
     return http::Response::json(200, parts_->contacts.quirks(request.path_params["account_id"]));
   });
@@ -62,6 +89,8 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                   parts_->contacts.reset();
                   parts_->social.reset();
                   parts_->guard.resetLimits();
+                  parts_->guard.faults().clear();
+                  parts_->guard.journal().clear();
                 }});
   router_.add("GET", "/", [this](http::Request&) {
     return http::Response::json(200, {{"service", "liaison sandbox"},

@@ -205,6 +205,12 @@ class Server::Impl {
                                  : id_prefix_ + "-" + std::to_string(++request_counter_);
         response = co_await handle(request);
         close = !keep_alive || stopping_;
+        if (response.abort_connection) {
+          beast::error_code reset_ec;
+          stream.socket().set_option(asio::socket_base::linger(true, 0), reset_ec);  // RST, not FIN
+          stream.socket().close(reset_ec);
+          break;
+        }
       }
       bhttp::response<bhttp::string_body> out;
       out.result(static_cast<unsigned>(response.status));
