@@ -358,7 +358,12 @@ Result<json> ContactStore::listContacts(const std::string& account, const Params
   uint64_t last = after;
   bool more = false;
   if (d) {
-    for (const auto& [seq, contact] : d->contacts) {
+    const bool counting = count_flag == "true";
+    // Without a count only the page (and one more match, to know there is a next page) is
+    // needed, starting after the cursor: a page costs O(limit), not O(contacts).
+    for (auto it = counting ? d->contacts.begin() : d->contacts.upper_bound(after); it != d->contacts.end(); ++it) {
+      const auto& [seq, contact] = *it;
+      if (!counting && more) break;
       if (!matchesStatus(contact, statuses)) continue;
       if (!email.empty() && (!contact.contains("email_address") ||
                              toLower(contact["email_address"]["address"].get<std::string>()) != email)) continue;

@@ -1,0 +1,92 @@
+#!/bin/sh
+# v3 API benchmarks for docs/PERFORMANCE.md: wrk on GET /v3/social/connections,
+# GET /v3/contacts?limit=50 (10k contacts) and POST /v3/contacts, next to nginx serving the same
+# bodies as static files; the 40,000-contact import; RSS with 100k contacts.
+# Usage: bench/v3.sh [build-dir]   (needs wrk and nginx-light)
+set -eu
+cd "$(dirname "$0")/.."
+BUILD="${1:-build}"
+BIN="$BUILD/liaison"
+DURATION="${DURATION:-8}"
+PORT=18610
+NGINX_PORT=18611
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+trap 'kill $SANDBOX_PID 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+"$BIN" sandbox --listen 127.0.0.1:$PORT --profile fast --log-level error >/dev/null &
+SANDBOX_PID=$!
+B=http://127.0.0.1:$PORT
+for _ in $(seq 50); do curl -sf $B/ >/dev/null && break; sleep 0.1; done
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+DEVICE=$(curl -sf -X POST $B/oauth2/default/v1/device/authorize -d client_id=sandbox-public \
+  -d 'scope=account_read contact_data campaign_data')
+curl -sf -X POST $B/__sandbox/device/approve -H 'Content-Type: application/json' \
+  -d "{\"user_code\":\"$(field "$DEVICE" user_code)\"}" >/dev/null
+TOKENS=$(curl -sf -X POST $B/oauth2/default/v1/token -d client_id=sandbox-public \
+  -d grant_type=urn:ietf:params:oauth:grant-type:device_code -d device_code="$(field "$DEVICE" device_code)")
+ACCESS=$(field "$TOKENS" access_token)
+AUTH="Authorization: Bearer $ACCESS"
+
+LIST=$(curl -sf -X POST $B/v3/contact_lists -H "$AUTH" -H 'Content-Type: application/json' -d '{"name":"Bench"}')
+LIST_ID=$(field "$LIST" list_id)
+import() {  # import N contacts named with prefix P
+  python3 -c "import json,sys; n,p,l=int(sys.argv[1]),sys.argv[2],sys.argv[3]; print(json.dumps({'import_data':[{'email':f'{p}{i}@bench.test','first_name':'Bench','last_name':str(i)} for i in range(n)],'list_ids':[l]}))" "$1" "$2" "$LIST_ID" > "$WORK/import.json"
+  python3 - "$B" "$ACCESS" "$WORK/import.json" <<'PY'
+import sys, time, urllib.request
+base, token, path = sys.argv[1:4]
+body = open(path, 'rb').read()
+req = urllib.request.Request(base + '/v3/activities/contacts_json_import', data=body, method='POST',
+                             headers={'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'})
+start = time.perf_counter()
+urllib.request.urlopen(req).read()
+print(f"  import of {body.count(b'@bench.test')} contacts ({len(body)/1e6:.1f} MB): {(time.perf_counter()-start)*1000:.0f} ms")
+PY
+}
+echo "== import"
+import 10000 a
+
+mkdir -p "$WORK/www/v3/social"
+curl -sf $B/v3/social/connections -H "$AUTH" > "$WORK/www/v3/social/connections"
+curl -sf "$B/v3/contacts?limit=50" -H "$AUTH" > "$WORK/www/v3/contacts50"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; }
+}
+NGINX
+chmod -R a+rX "$WORK/www"
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+sleep 0.3
+
+run() { wrk -t2 -c32 -d"${DURATION}s" --latency "$@" | grep -E 'Requests/sec|  50%|  99%|Non-2xx'; }
+echo "== nginx static /v3/social/connections";  run http://127.0.0.1:$NGINX_PORT/v3/social/connections
+echo "== sandbox GET /v3/social/connections";   run -H "$AUTH" $B/v3/social/connections
+echo "== nginx static contacts page (50)";      run http://127.0.0.1:$NGINX_PORT/v3/contacts50
+echo "== sandbox GET /v3/contacts?limit=50 (10k contacts)"; run -H "$AUTH" "$B/v3/contacts?limit=50"
+cat > "$WORK/post.lua" <<LUA
+-- Every thread and request gets a distinct address, so each POST creates a contact.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{"email_address":{"address":"w' .. tid .. '-' .. counter .. '@bench.test"},"create_source":"Account","first_name":"W"}'
+  return wrk.format("POST", "/v3/contacts", {["Authorization"] = "Bearer $ACCESS", ["Content-Type"] = "application/json"}, body)
+end
+LUA
+echo "== sandbox POST /v3/contacts";            run -s "$WORK/post.lua" $B/v3/contacts
+
+echo "== 40,000-contact import, then RSS at 100k contacts"
+import 40000 b
+import 40000 c
+grep VmRSS /proc/$SANDBOX_PID/status
+curl -sf "$B/v3/contacts/counts" -H "$AUTH"; echo
