@@ -4,6 +4,7 @@
 # Usage: bench/run.sh [build-dir]   (after `make build`; needs wrk and nginx-light)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD="${1:-build}"
 BIN="$BUILD/liaison"
 DURATION="${DURATION:-10}"
@@ -28,7 +29,6 @@ for _ in $(seq 50); do curl -sf $B/oauth2/default/v1/keys >/dev/null && break; s
 curl -sf -X POST $B/__sandbox/apps -H 'Content-Type: application/json' \
   -d '{"client_id":"bench","confidential":false,"flows":["device"],"refresh_token_type":"long_lived"}' >/dev/null
 DEVICE=$(curl -sf -X POST $B/oauth2/default/v1/device/authorize -d client_id=bench -d 'scope=account_read offline_access')
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 curl -sf -X POST $B/__sandbox/device/approve -H 'Content-Type: application/json' \
   -d "{\"user_code\":\"$(field "$DEVICE" user_code)\"}" >/dev/null
 TOKENS=$(curl -sf -X POST $B/oauth2/default/v1/token -d client_id=bench \
@@ -39,20 +39,7 @@ REFRESH=$(field "$TOKENS" refresh_token)
 mkdir -p "$WORK/www/v3/account"
 chmod 755 "$WORK"
 curl -sf $B/v3/account/summary -H "Authorization: Bearer $ACCESS" > "$WORK/www/v3/account/summary"
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; }
-}
-NGINX
-chmod -R a+rX "$WORK/www"
-nginx -c "$WORK/nginx.conf" -p "$WORK"
-sleep 0.3
+start_nginx "$WORK" $NGINX_PORT
 
 cat > "$WORK/refresh.lua" <<LUA
 wrk.method = "POST"

@@ -5,6 +5,7 @@
 # Usage: bench/v3.sh [build-dir]   (needs wrk and nginx-light)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD="${1:-build}"
 BIN="$BUILD/liaison"
 DURATION="${DURATION:-8}"
@@ -18,7 +19,6 @@ trap 'kill $SANDBOX_PID 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$
 SANDBOX_PID=$!
 B=http://127.0.0.1:$PORT
 for _ in $(seq 50); do curl -sf $B/ >/dev/null && break; sleep 0.1; done
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 DEVICE=$(curl -sf -X POST $B/oauth2/default/v1/device/authorize -d client_id=sandbox-public \
   -d 'scope=account_read contact_data campaign_data')
 curl -sf -X POST $B/__sandbox/device/approve -H 'Content-Type: application/json' \
@@ -49,20 +49,7 @@ import 10000 a
 mkdir -p "$WORK/www/v3/social"
 curl -sf $B/v3/social/connections -H "$AUTH" > "$WORK/www/v3/social/connections"
 curl -sf "$B/v3/contacts?limit=50" -H "$AUTH" > "$WORK/www/v3/contacts50"
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; }
-}
-NGINX
-chmod -R a+rX "$WORK/www"
-nginx -c "$WORK/nginx.conf" -p "$WORK"
-sleep 0.3
+start_nginx "$WORK" $NGINX_PORT
 
 run() { wrk -t2 -c32 -d"${DURATION}s" --latency "$@" | grep -E 'Requests/sec|  50%|  99%|Non-2xx'; }
 echo "== nginx static /v3/social/connections";  run http://127.0.0.1:$NGINX_PORT/v3/social/connections

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/logging.h"
 #include "core/random.h"
+#include "core/stopwatch.h"
 #include "http/server/server.h"
 #include "sandbox/sandbox.h"
 #include "storage/document_store.h"
@@ -40,7 +41,7 @@ void printBanner(const std::string& url, bool demo) {
 }  // namespace
 
 int runSandbox(const cli::SandboxCommand& options, bool banner) {
-  const auto started = std::chrono::steady_clock::now();
+  const Stopwatch started;
   configureLogging(options.log_level);
   SystemClock system_clock;
   CryptoRandom random;
@@ -67,7 +68,7 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
   server.runUntilSignalled([&] {
     const std::string url = "http://" + urlHost(options.host) + ":" + std::to_string(server.port());
     sandbox.setBaseUrl(url);
-    const auto ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    const double ready_ms = static_cast<double>(started.elapsed().count()) / 1000.0;
     spdlog::info("sandbox ready on {} in {:.1f} ms (profile {}, {} state)", url, ready_ms, options.profile,
                  store ? "persistent" : "in-memory");
     if (banner) printBanner(url, options.seed == "demo");

@@ -3,19 +3,9 @@
 #include "oauth/scopes.h"
 #include "oauth/user_code.h"
 #include "sandbox/auth_server.h"
+#include "sandbox/oauth_errors.h"
 
 namespace liaison::sandbox {
-
-namespace {
-
-Error oauthError(ErrorCode code, const char* key, std::string message) {
-  return makeError(code, key, std::move(message));
-}
-Error invalidGrant(std::string message) {
-  return oauthError(ErrorCode::InvalidRequest, "invalid_grant", std::move(message));
-}
-
-}  // namespace
 
 Result<DeviceStart> AuthServer::startDevice(const App& app, const std::vector<std::string>& scopes) {
   std::unique_lock lock(mutex_);

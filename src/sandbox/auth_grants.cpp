@@ -7,21 +7,11 @@
 #include "oauth/scopes.h"
 #include "oauth/user_code.h"
 #include "sandbox/auth_server.h"
+#include "sandbox/oauth_errors.h"
 
 namespace liaison::sandbox {
 
 using nlohmann::json;
-
-namespace {
-
-Error oauthError(ErrorCode code, const char* key, std::string message) {
-  return makeError(code, key, std::move(message));
-}
-Error invalidGrant(std::string message) {
-  return oauthError(ErrorCode::InvalidRequest, "invalid_grant", std::move(message));
-}
-
-}  // namespace
 
 Result<App> AuthServer::authenticateClient(const std::optional<std::string>& basic_user,
                                            const std::optional<std::string>& basic_password,

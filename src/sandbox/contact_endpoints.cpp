@@ -119,7 +119,12 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   guard.add(router, "getContacts", [&store](http::Request& request, const ApiCall& call) {
     auto q = query(request);
     if (!q) return http::ccErrorResponse(q.error());
-    return answer(store.listContacts(call.identity.account_id, *q));
+    auto page = store.listContacts(call.identity.account_id, *q);
+    if (!page) return http::ccErrorResponse(page.error());
+    http::Response response;
+    response.headers.set("Content-Type", "application/json");
+    response.body = std::move(*page);
+    return response;
   });
 
   guard.add(router, "countContact", [&store](http::Request&, const ApiCall& call) {

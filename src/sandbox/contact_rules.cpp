@@ -254,6 +254,11 @@ json presentContact(const json& stored, const std::vector<std::string>& include)
   return out;
 }
 
+std::string permissionToSend(const json& contact) {
+  if (!contact.contains("email_address")) return "not_set";
+  return contact["email_address"].value("permission_to_send", "not_set");
+}
+
 bool isContactInclude(const std::string& value) {
   return std::find(kSubResources.begin(), kSubResources.end(), value) != kSubResources.end();
 }

@@ -32,6 +32,9 @@ nlohmann::json buildContact(const nlohmann::json& body, const nlohmann::json* ex
 // What GET returns: the sub-resources are included only when asked for (`include`).
 nlohmann::json presentContact(const nlohmann::json& stored, const std::vector<std::string>& include);
 
+// The contact's email permission_to_send ("not_set" when it has no email address).
+std::string permissionToSend(const nlohmann::json& contact);
+
 // include= values CC accepts.
 bool isContactInclude(const std::string& value);
 

@@ -22,16 +22,11 @@ Error invalidParam(const std::string& message) {
 const std::set<std::string> kStatuses = {"all", "active", "deleted", "not_set", "pending_confirmation",
                                          "temp_hold", "unsubscribed", "explicit", "implicit"};
 
-std::string permissionOf(const json& contact) {
-  if (!contact.contains("email_address")) return "not_set";
-  return contact["email_address"].value("permission_to_send", "not_set");
-}
-
 bool matchesStatus(const json& contact, const std::set<std::string>& statuses) {
   const bool deleted = contact.contains("deleted_at");
   if (statuses.count("all")) return true;
   if (deleted) return statuses.count("deleted") > 0;
-  const std::string permission = permissionOf(contact);
+  const std::string permission = permissionToSend(contact);
   if (statuses.count(permission)) return true;
   return statuses.count("active") && (permission == "explicit" || permission == "implicit");
 }
@@ -130,7 +125,14 @@ Status ContactStore::persist(const std::string& kind, const std::string& account
   return okStatus();
 }
 
-ContactStore::AccountData& ContactStore::data(const std::string& account) { return accounts_[account]; }
+ContactStore::AccountData& ContactStore::data(const std::string& account) {
+  // Only writers ask for mutable account data (under the exclusive lock): whatever they change,
+  // the cached renderings of this account's contacts are dropped.
+  AccountData& d = accounts_[account];
+  std::lock_guard render_lock(render_mutex_);
+  d.rendered.clear();
+  return d;
+}
 
 const ContactStore::AccountData* ContactStore::find(const std::string& account) const {
   auto it = accounts_.find(account);
@@ -253,7 +255,7 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
   }
   // Unsubscribing leaves updated_at alone: CC support says unsubscribes do not show under
   // updated_after (clients use optout_after).
-  if (permissionOf(contact) == "unsubscribed" && permissionOf(existing) != "unsubscribed" &&
+  if (permissionToSend(contact) == "unsubscribed" && permissionToSend(existing) != "unsubscribed" &&
       !d.quirks.value("unsubscribe_updates_updated_at", false)) {
     contact["updated_at"] = existing["updated_at"];
   }
@@ -296,7 +298,7 @@ Status ContactStore::deleteContact(const std::string& account, const std::string
   return okStatus();
 }
 
-Result<json> ContactStore::listContacts(const std::string& account, const Params& raw_query) const {
+Result<std::string> ContactStore::listContacts(const std::string& account, const Params& raw_query) const {
   // A cursor carries the query it continues and the position after the last contact returned.
   Params query = raw_query;
   uint64_t after = 0;
@@ -352,7 +354,10 @@ Result<json> ContactStore::listContacts(const std::string& account, const Params
   if (count_flag != "true" && count_flag != "false") return invalidParam("include_count must be true or false.");
 
   std::shared_lock lock(mutex_);
-  json out = {{"contacts", json::array()}};
+  // The body is assembled as text: each contact's default rendering is cached until the
+  // account's next write, so a page is mostly string concatenation.
+  std::string body = "{\"contacts\":[";
+  size_t returned = 0;
   const AccountData* d = find(account);
   size_t total = 0;
   uint64_t last = after;
@@ -377,69 +382,31 @@ Result<json> ContactStore::listContacts(const std::string& account, const Params
       if (!in_range) continue;
       ++total;
       if (seq <= after) continue;
-      if (out["contacts"].size() < static_cast<size_t>(limit)) {
-        out["contacts"].push_back(presentContact(contact, include));
+      if (returned < static_cast<size_t>(limit)) {
+        if (returned++ > 0) body += ',';
+        if (include.empty()) {
+          std::lock_guard render_lock(render_mutex_);
+          auto cached = d->rendered.find(seq);
+          if (cached == d->rendered.end()) cached = d->rendered.emplace(seq, presentContact(contact, {}).dump()).first;
+          body += cached->second;
+        } else {
+          body += presentContact(contact, include).dump();
+        }
         last = seq;
       } else {
         more = true;
       }
     }
   }
-  if (count_flag == "true") out["contacts_count"] = total;
+  body += ']';
+  if (count_flag == "true") body += ",\"contacts_count\":" + std::to_string(total);
   if (more) {
-    Params continued = query;
-    json state = {{"q", continued.encode()}, {"after", last}};
-    out["_links"] = {{"next", {{"href", "/v3/contacts?cursor=" + base64UrlEncode(state.dump())}}}};
+    json state = {{"q", query.encode()}, {"after", last}};
+    json links = {{"next", {{"href", "/v3/contacts?cursor=" + base64UrlEncode(state.dump())}}}};
+    body += ",\"_links\":" + links.dump();
   }
-  return out;
-}
-
-json ContactStore::quirks(const std::string& account) const {
-  json out = {{"unsubscribe_updates_updated_at", false},
-              {"delete_updates_updated_at", false},
-              {"import_readds_left_lists", true},
-              {"rate_limit_body", "array"}};
-  std::shared_lock lock(mutex_);
-  if (const AccountData* d = find(account)) out.update(d->quirks);
-  return out;
-}
-
-Result<json> ContactStore::setQuirks(const std::string& account, const json& changes) {
-  const json defaults = quirks("");
-  for (const auto& [key, value] : changes.items()) {
-    if (!defaults.contains(key)) {
-      return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "Unknown quirk '" + key + "'.");
-    }
-    if (key == "rate_limit_body" ? !(value == "array" || value == "object") : !value.is_boolean()) {
-      return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                       key == "rate_limit_body" ? "rate_limit_body must be array or object." : key + " must be true or false.");
-    }
-  }
-  {
-    std::unique_lock lock(mutex_);
-    AccountData& d = data(account);
-    json updated = d.quirks;
-    updated.update(changes);
-    if (auto status = persist("quirks", account, "switches", &updated); !status) return status.error();
-    d.quirks = updated;
-  }
-  return quirks(account);
-}
-
-json ContactStore::countContacts(const std::string& account) const {
-  std::shared_lock lock(mutex_);
-  json counts = {{"total", 0}, {"explicit", 0}, {"implicit", 0}, {"pending", 0}, {"unsubscribed", 0}};
-  const AccountData* d = find(account);
-  if (!d) return counts;
-  for (const auto& [seq, contact] : d->contacts) {
-    if (contact.contains("deleted_at")) continue;
-    counts["total"] = counts["total"].get<int>() + 1;
-    const std::string p = permissionOf(contact);
-    const char* bucket = p == "explicit" ? "explicit" : p == "implicit" ? "implicit"
-                         : p == "pending_confirmation" ? "pending" : p == "unsubscribed" ? "unsubscribed" : nullptr;
-    if (bucket) counts[bucket] = counts[bucket].get<int>() + 1;
-  }
-  return counts;
+  body += '}';
+  return body;
 }
 
 }  // namespace liaison::sandbox

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -38,8 +39,8 @@ class ContactStore {
   Result<nlohmann::json> replaceContact(const std::string& account, const std::string& id,
                                         const nlohmann::json& body);
   Status deleteContact(const std::string& account, const std::string& id);
-  // GET /v3/contacts: filters, include, limit and cursor from the query.
-  Result<nlohmann::json> listContacts(const std::string& account, const Params& query) const;
+  // GET /v3/contacts: filters, include, limit and cursor from the query; the serialized body.
+  Result<std::string> listContacts(const std::string& account, const Params& query) const;
   nlohmann::json countContacts(const std::string& account) const;
   // POST /v3/contacts/sign_up_form: create or update by email; lists and custom fields are
   // appended. Returns {contact_id, action} and whether the contact was created.
@@ -92,6 +93,8 @@ class ContactStore {
     std::map<std::string, nlohmann::json> tags;             // tag_id -> tag
     std::map<std::string, nlohmann::json> activities;       // activity_id -> activity
     nlohmann::json quirks = nlohmann::json::object();        // only the switches changed from default
+    // Serialized default view of contacts by seq; guarded by render_mutex_, cleared on any write.
+    mutable std::unordered_map<uint64_t, std::string> rendered;
   };
 
   std::string now() const;
@@ -117,6 +120,7 @@ class ContactStore {
   RandomSource& random_;
   storage::DocumentStore* store_;
   mutable std::shared_mutex mutex_;
+  mutable std::mutex render_mutex_;  // taken after mutex_, never before
   std::unordered_map<std::string, AccountData> accounts_;
 };
 

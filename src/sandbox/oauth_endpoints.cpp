@@ -4,6 +4,7 @@
 
 #include "http/error_response.h"
 #include "oauth/scopes.h"
+#include "sandbox/oauth_errors.h"
 #include "sandbox/oauth_request.h"
 
 namespace liaison::sandbox {
@@ -14,10 +15,6 @@ namespace {
 
 constexpr const char* kDeviceGrant = "urn:ietf:params:oauth:grant-type:device_code";
 constexpr int kClientAuthFailuresPerMinute = 10;
-
-Error oauthError(ErrorCode code, const char* key, std::string message) {
-  return makeError(code, key, std::move(message));
-}
 
 Result<std::string> required(const Params& form, const char* name) {
   auto value = form.get(name);

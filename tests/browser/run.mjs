@@ -1,31 +1,18 @@
 // Browser tests: a person's steps through the sandbox's pages in Debian's chromium, driven by
 // playwright-core (no browser download). Usage: node run.mjs <device|pkce|deny> (LIAISON_BIN set).
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { startSandbox } from '../lib/sandbox.mjs';
 import { chromium } from 'playwright-core';
 
 const scenario = process.argv[2];
 const binary = process.env.LIAISON_BIN;
 assert.ok(binary, 'LIAISON_BIN must point at the liaison binary');
 
-function startSandbox() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['sandbox', '--listen', '127.0.0.1:0', '--profile', 'fast', '--log-level', 'warn'],
-                        { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const match = buffered.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve({ child, base: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-  });
-}
 
 async function launchBrowser() {
   const userDataDir = mkdtempSync(join(tmpdir(), 'liaison-chromium-'));
@@ -121,7 +108,7 @@ async function pkceScenario(base, page, decision) {
   assert.equal(privileges.status, 200);
 }
 
-const { child, base } = await startSandbox();
+const { child, base } = await startSandbox(binary);
 const browser = await launchBrowser();
 let failed = false;
 try {

@@ -2,28 +2,15 @@
 // except for its base path, against the sandbox. Gets a token through the device flow (approved
 // via the control API) and exercises every SDK operation the sandbox emulates, asserting on the
 // data returned. Usage: LIAISON_BIN=... node run.mjs
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { startSandbox } from '../lib/sandbox.mjs';
 
 const require = createRequire(import.meta.url);
 const ctct = require('ctct-api-client');
 const binary = process.env.LIAISON_BIN;
 assert.ok(binary, 'LIAISON_BIN must point at the liaison binary');
 
-function startSandbox() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['sandbox', '--listen', '127.0.0.1:0', '--profile', 'fast', '--log-level', 'warn'],
-                        { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const match = buffered.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve({ child, base: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-  });
-}
 
 async function post(url, body, json = false) {
   const response = await fetch(url, {
@@ -164,7 +151,7 @@ check('errors come back in CC shape', async (api) => {
                        (error) => error.response.status === 404);
 });
 
-const { child, base } = await startSandbox();
+const { child, base } = await startSandbox(binary);
 let failures = 0;
 try {
   const token = await deviceToken(base);

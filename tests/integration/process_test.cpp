@@ -10,7 +10,7 @@
 
 #include "core/random.h"
 #include "http/client/http_client.h"
-#include "sandbox/sandbox_client.h"
+#include "sandbox/sandbox_fixture.h"
 
 extern char** environ;
 
@@ -95,24 +95,10 @@ TEST(Process, VersionAndHelpOnEveryVerb) {
 TEST(Process, StateSurvivesKillNine) {
   const auto dir = std::filesystem::temp_directory_path() / ("liaison-data-" + CryptoRandom().token(8));
   auto http = http::makeCurlHttpClient();
-  auto send = [&](const std::string& base) {
-    return [&http, base](http::Request& request) {
-      http::ClientRequest out{request.method, base + request.target, request.headers, request.body};
-      auto result = http->send(out);
-      http::Response response;
-      response.status = result ? result->status : 599;
-      if (result) {
-        response.body = result->body;
-        response.headers = result->headers;
-      }
-      return response;
-    };
-  };
-
   Process first;
   const auto base = startSandbox(first, {"--data", dir.string(), "--profile", "fast"});
   ASSERT_FALSE(base.empty());
-  SandboxClient client(send(base));
+  SandboxClient client(curlTransport(base, *http));
   auto created = client.postJson("/__sandbox/apps", {{"client_id", "durable"}, {"confidential", false},
                                                      {"flows", {"device"}}});
   ASSERT_EQ(created.status, 201) << created.body;
@@ -129,7 +115,7 @@ TEST(Process, StateSurvivesKillNine) {
   const auto base2 = startSandbox(second, {"--data", dir.string(), "--profile", "fast"},
                                   base.substr(base.find("127.0.0.1")));
   ASSERT_EQ(base2, base);  // same address, so the issuer of the old token still matches
-  SandboxClient again(send(base2));
+  SandboxClient again(curlTransport(base2, *http));
   EXPECT_NE(again.get("/__sandbox/apps").body.find("\"durable\""), std::string::npos);
   EXPECT_EQ(again.get("/v3/account/summary", tokens["access_token"]).status, 200);
   EXPECT_EQ(WEXITSTATUS(finish(second, SIGTERM)), 0);  // graceful stop exits cleanly

@@ -61,26 +61,7 @@ class ServerTest : public SandboxTest {
   }
 
   // A SandboxClient whose transport is real HTTP.
-  SandboxClient overHttp() {
-    return SandboxClient([this](http::Request& request) {
-      http::ClientRequest out;
-      out.method = request.method;
-      out.url = base_ + request.target;
-      out.headers = request.headers;
-      out.body = request.body;
-      auto result = http_->send(out);
-      http::Response response;
-      if (!result) {
-        response.status = 599;
-        response.body = result.error().message;
-        return response;
-      }
-      response.status = result->status;
-      response.headers = result->headers;
-      response.body = result->body;
-      return response;
-    });
-  }
+  SandboxClient overHttp() { return SandboxClient(curlTransport(base_, *http_)); }
 
   std::unique_ptr<http::Server> server_;
   std::string base_;

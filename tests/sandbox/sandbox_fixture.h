@@ -18,6 +18,28 @@
 
 namespace liaison::testing {
 
+// Sends test requests over real HTTP to `base`; transport failures come back as status 599.
+inline Transport curlTransport(std::string base, http::HttpClient& client) {
+  return [base = std::move(base), &client](http::Request& request) {
+    http::ClientRequest out;
+    out.method = request.method;
+    out.url = base + request.target;
+    out.headers = request.headers;
+    out.body = request.body;
+    http::Response response;
+    auto result = client.send(out);
+    if (!result) {
+      response.status = 599;
+      response.body = result.error().message;
+      return response;
+    }
+    response.status = result->status;
+    response.headers = result->headers;
+    response.body = result->body;
+    return response;
+  };
+}
+
 inline constexpr const char* kVerifier = "dBjftJeZ4CVP-mA4ojWlEgc9F4NQdV4sf1b9NV52v6M";
 inline constexpr const char* kRedirect = "http://127.0.0.1:53117/callback";
 inline constexpr const char* kTokenPath = "/oauth2/default/v1/token";
@@ -37,14 +59,14 @@ class SandboxTest : public ::testing::Test {
     }
   }
 
-  static bool overHttp() {
+  static bool httpMode() {
     const char* mode = std::getenv("LIAISON_SANDBOX_TRANSPORT");
     return mode != nullptr && std::string(mode) == "http";
   }
 
   // How test clients reach the sandbox: its handler directly, or real HTTP to a real server.
   Transport transport() {
-    if (!overHttp()) return [this](http::Request& request) { return sandbox_->handle(request); };
+    if (!httpMode()) return [this](http::Request& request) { return sandbox_->handle(request); };
     if (!server_) {
       http::ServerOptions options;
       options.port = 0;
@@ -53,25 +75,7 @@ class SandboxTest : public ::testing::Test {
       server_->start();
       http_ = http::makeCurlHttpClient();
     }
-    const std::string base = "http://127.0.0.1:" + std::to_string(server_->port());
-    return [this, base](http::Request& request) {
-      http::ClientRequest out;
-      out.method = request.method;
-      out.url = base + request.target;
-      out.headers = request.headers;
-      out.body = request.body;
-      http::Response response;
-      auto result = http_->send(out);
-      if (!result) {
-        response.status = 599;  // transport failure
-        response.body = result.error().message;
-        return response;
-      }
-      response.status = result->status;
-      response.headers = result->headers;
-      response.body = result->body;
-      return response;
-    };
+    return curlTransport("http://127.0.0.1:" + std::to_string(server_->port()), *http_);
   }
 
   static sandbox::SandboxOptions options(sandbox::Profile profile) {

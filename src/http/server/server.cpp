@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "core/stopwatch.h"
 #include "http/error_response.h"
 
 namespace liaison::http {
@@ -176,7 +177,7 @@ class Server::Impl {
       Response response;
       Request request;
       bool close = false;
-      const auto started = std::chrono::steady_clock::now();
+      const Stopwatch started;
       if (ec == bhttp::error::header_limit) {
         response = limitResponse(ErrorCode::InvalidRequest, "http.status.request_header_fields_too_large",
                                  "Request header fields are too large.");
@@ -229,9 +230,7 @@ class Server::Impl {
       stream.expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
       if (options_.access_log) {
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - started)
-                                .count();
+        const auto micros = started.elapsed().count();
         // The path only: query strings can carry codes and tokens and never reach the log.
         spdlog::info("{} {} {} {} {} {}B {}us", request.request_id.empty() ? "-" : request.request_id,
                      remote, request.method.empty() ? "-" : request.method,
