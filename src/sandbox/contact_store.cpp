@@ -3,6 +3,7 @@
 #include <set>
 
 #include "sandbox/contact_rules.h"
+#include "sandbox/paging.h"
 
 namespace liaison::sandbox {
 
@@ -314,14 +315,9 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
     query = *inner;
     after = state["after"].get<uint64_t>();
   }
-  int limit = 50;
-  if (auto text = query.get("limit")) {
-    if (text->empty() || text->size() > 4 || text->find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(*text) < 1 || std::stoi(*text) > 500) {
-      return invalidParam("limit must be between 1 and 500.");
-    }
-    limit = std::stoi(*text);
-  }
+  auto limit_param = limitParam(query, 50, 500, "contacts.api.bad_request");
+  if (!limit_param) return limit_param.error();
+  const int limit = *limit_param;
   std::set<std::string> statuses;
   for (const auto& s : splitString(query.getOr("status"), ',')) {
     if (!kStatuses.count(s)) return invalidParam("status '" + s + "' is not a contact status.");

@@ -3,6 +3,7 @@
 
 #include "sandbox/contact_rules.h"
 #include "sandbox/contact_store.h"
+#include "sandbox/paging.h"
 
 namespace liaison::sandbox {
 
@@ -121,23 +122,12 @@ Result<json> ContactStore::deleteList(const std::string& account, const std::str
 }
 
 Result<json> ContactStore::listLists(const std::string& account, const Params& query) const {
-  int limit = 50;
-  if (auto text = query.get("limit")) {
-    if (text->empty() || text->size() > 4 || text->find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(*text) < 1 || std::stoi(*text) > 1000) {
-      return makeError(ErrorCode::InvalidRequest, "contact_lists.api.bad_request", "limit must be between 1 and 1000.");
-    }
-    limit = std::stoi(*text);
-  }
-  size_t offset = 0;
-  if (auto cursor = query.get("cursor")) {
-    auto decoded = base64UrlDecode(*cursor);
-    if (!decoded || decoded->empty() || decoded->find_first_not_of("0123456789") != std::string::npos ||
-        decoded->size() > 9) {
-      return makeError(ErrorCode::InvalidRequest, "contact_lists.api.bad_request", "The cursor is invalid.");
-    }
-    offset = std::stoul(*decoded);
-  }
+  auto limit_param = limitParam(query, 50, 1000, "contact_lists.api.bad_request");
+  if (!limit_param) return limit_param.error();
+  auto offset_param = cursorParam(query, "contact_lists.api.bad_request");
+  if (!offset_param) return offset_param.error();
+  const int limit = *limit_param;
+  const size_t offset = *offset_param;
   const std::string status = query.getOr("status", "active");
   if (status != "all" && status != "active" && status != "deleted") {
     return makeError(ErrorCode::InvalidRequest, "contact_lists.api.bad_request", "status must be all, active or deleted.");
@@ -163,12 +153,7 @@ Result<json> ContactStore::listLists(const std::string& account, const Params& q
   }
   if (query.getOr("include_count") == "true") out["lists_count"] = matched;
   if (matched > offset + static_cast<size_t>(limit)) {
-    Params next;
-    for (const auto& [name, value] : query.pairs()) {
-      if (name != "cursor") next.add(name, value);
-    }
-    next.add("cursor", base64UrlEncode(std::to_string(offset + limit)));
-    out["_links"] = {{"next", {{"href", "/v3/contact_lists?" + next.encode()}}}};
+    out["_links"] = {{"next", {{"href", nextLink("/v3/contact_lists", query, offset + limit)}}}};
   }
   return out;
 }
