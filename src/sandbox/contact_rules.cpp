@@ -55,11 +55,6 @@ Status checkArray(const json& body, const char* field, size_t max) {
   return okStatus();
 }
 
-bool validEmail(const std::string& address) {
-  static const std::regex re(R"([^@\s]+@[^@\s]+\.[^@\s]+)");
-  return std::regex_match(address, re);
-}
-
 bool validAnniversary(const std::string& text) {
   static const std::regex re(
       R"((\d{1,2}/\d{1,2}/\d{4})|(\d{4}/\d{1,2}/\d{1,2})|(\d{4}-\d{1,2}-\d{1,2})|(\d{1,2}-\d{1,2}-\d{4}))");
@@ -109,6 +104,11 @@ Status checkSubResources(const json& body) {
 }
 
 }  // namespace
+
+bool isEmailAddress(const std::string& address) {
+  static const std::regex re(R"([^@\s]+@[^@\s]+\.[^@\s]+)");
+  return std::regex_match(address, re);
+}
 
 Error contactValidation(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "contacts.api.validation.error", message);
@@ -162,7 +162,7 @@ Status validateContactBody(const json& body, bool creating) {
     const auto& email = body["email_address"];
     if (!email.is_object()) return contactValidation("email_address must be an object.");
     if (auto s = checkString(email, "address", 80, true, "email_address."); !s) return s;
-    if (!validEmail(email["address"].get<std::string>())) {
+    if (!isEmailAddress(email["address"].get<std::string>())) {
       return contactValidation("email_address.address is not a valid email address.");
     }
     if (auto s = checkEnum(email, "permission_to_send", kPermissions, false, "email_address."); !s) return s;

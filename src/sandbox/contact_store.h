@@ -53,6 +53,10 @@ class ContactStore {
   // Deletes the list and strips it from every contact; returns the activity CC answers with.
   Result<nlohmann::json> deleteList(const std::string& account, const std::string& id);
   Result<nlohmann::json> listLists(const std::string& account, const Params& query) const;
+  // Contacts an email to these lists reaches: members, not deleted, whose email permission is
+  // explicit or implicit. An error names a list that does not exist.
+  Result<std::vector<std::string>> listRecipients(const std::string& account,
+                                                  const std::vector<std::string>& list_ids) const;
 
   // --- Bulk activities ---
   // POST /v3/activities/contacts_json_import. Applied at once, in one transaction; the activity

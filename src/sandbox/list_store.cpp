@@ -45,6 +45,30 @@ bool nameTaken(const std::map<std::string, json>& lists, const std::string& name
 
 }  // namespace
 
+Result<std::vector<std::string>> ContactStore::listRecipients(const std::string& account,
+                                                              const std::vector<std::string>& list_ids) const {
+  std::shared_lock lock(mutex_);
+  const AccountData* data = find(account);
+  for (const auto& id : list_ids) {
+    if (!data || !data->lists.count(id)) return listNotFound(id);
+  }
+  std::vector<std::string> out;
+  if (!data) return out;
+  const std::set<std::string> wanted(list_ids.begin(), list_ids.end());
+  for (const auto& [seq, contact] : data->contacts) {
+    if (contact.contains("deleted_at") || !contact.contains("list_memberships")) continue;
+    const std::string permission = permissionToSend(contact);
+    if (permission != "explicit" && permission != "implicit") continue;  // only these receive campaigns
+    for (const auto& l : contact["list_memberships"]) {
+      if (wanted.count(l.get<std::string>())) {
+        out.push_back(contact["contact_id"]);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 json ContactStore::presentList(const AccountData& data, const json& list, bool counts) const {
   json out = list;
   if (counts) {

@@ -6,6 +6,7 @@
 #include "sandbox/browser_flow.h"
 #include "sandbox/contact_endpoints.h"
 #include "sandbox/control_api.h"
+#include "sandbox/email_endpoints.h"
 #include "sandbox/oauth_endpoints.h"
 #include "sandbox/social_endpoints.h"
 
@@ -17,12 +18,17 @@ struct Sandbox::Parts {
         browser(context),
         guard(context),
         contacts(context.clock, context.random, store),
-        social(context.clock, context.random, store) {}
+        social(context.clock, context.random, store),
+        emails(context.clock, context.random, store,
+               accountEmailHooks(context, [this](const std::string& account, const std::vector<std::string>& lists) {
+                 return contacts.listRecipients(account, lists);
+               })) {}
   OAuthEndpoints oauth;
   BrowserFlow browser;
   ApiGuard guard;
   ContactStore contacts;
   SocialStore social;
+  EmailStore emails;
 };
 
 Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
@@ -36,6 +42,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   addAccountEndpoints(router_, parts_->guard, context_);
   addContactEndpoints(router_, parts_->guard, parts_->contacts);
   addSocialEndpoints(router_, parts_->guard, parts_->social);
+  addEmailEndpoints(router_, parts_->guard, parts_->emails, context_);
   parts_->guard.setObjectRateLimitBody([this](const std::string& account) {
     return parts_->contacts.quirks(account)["rate_limit_body"] == "object";
   });
@@ -88,6 +95,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                   parts_->oauth.resetLimits();
                   parts_->contacts.reset();
                   parts_->social.reset();
+                  parts_->emails.reset();
                   parts_->guard.resetLimits();
                   parts_->guard.faults().clear();
                   parts_->guard.journal().clear();

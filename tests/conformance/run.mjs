@@ -141,6 +141,44 @@ check('social', async (api) => {
   assert.match(post.profile_posts[0].profiles[0].post_url, /^https:\/\/facebook\.example\/posts\//);
 });
 
+check('email campaigns and schedules', async (api, base) => {
+  const list = (await api.lists.createList({ name: 'SDK newsletter' })).data;
+  await api.contacts.createContact({ email_address: { address: 'reader@example.com', permission_to_send: 'explicit' },
+    create_source: 'Account', list_memberships: [list.list_id] });
+  const content = { format_type: 5, from_name: 'Sandbox Bakery', from_email: 'owner@sandbox.test',
+    reply_to_email: 'owner@sandbox.test', subject: 'SDK news',
+    html_content: '<html><body>Hello [[trackingImage]]</body></html>' };
+  const created = await api.emails.createEmailCampaign({ name: 'SDK campaign', email_campaign_activities: [content] });
+  assert.equal(created.status, 200);
+  assert.equal(created.data.current_status, 'Draft');
+  const primary = created.data.campaign_activities.find((a) => a.role === 'primary_email').campaign_activity_id;
+  const renamed = (await api.emails.patchEmailCampaignName(created.data.campaign_id, { name: 'SDK campaign 2' })).data;
+  assert.equal(renamed.name, 'SDK campaign 2');
+  const updated = (await api.emails.updateEmailCampaignActivity(primary,
+    { ...content, contact_list_ids: [list.list_id] })).data;
+  assert.deepEqual(updated.contact_list_ids, [list.list_id]);
+  const fetched = (await api.emails.getEmailCampaignActivity(primary, 'html_content')).data;
+  assert.match(fetched.html_content, /trackingImage/);
+  assert.equal((await api.scheduling.getEmailCampaignActivityPreview(primary)).data.preview_text_content, 'Hello');
+  assert.equal((await api.scheduling.testSendEmailCampaignActivity(primary,
+    { email_addresses: ['proof@example.com'] })).status, 204);
+  const when = new Date(Date.now() + 3600e3).toISOString();
+  const scheduled = (await api.scheduling.scheduleEmailCampaignActivity(primary, { scheduled_date: when })).data;
+  assert.equal(scheduled.length, 1);
+  assert.equal((await api.scheduling.getEmailCampaignActivitySchedule(primary)).data.length, 1);
+  await api.scheduling.unscheduleEmailCampaignActivity(primary);
+  assert.deepEqual((await api.scheduling.scheduleEmailCampaignActivity(primary, { scheduled_date: '0' })).data, []);
+  await post(`${base}/__sandbox/clock/advance`, { seconds: 60 }, true);
+  const history = (await api.scheduling.getEmailCampaignActivitySendHistory(primary)).data;
+  assert.equal(history[0].count, 1);
+  assert.equal((await api.emails.getEmailCampaignById(created.data.campaign_id)).data.current_status, 'Done');
+  const all = (await api.emails.getAllEmailCampaigns(10)).data;
+  assert.ok(all.campaigns.some((c) => c.name === 'SDK campaign 2'));
+  const other = (await api.emails.createEmailCampaign({ name: 'SDK throwaway', email_campaign_activities: [content] })).data;
+  assert.equal((await api.emails.deleteEmailCampaign(other.campaign_id)).status, 204);
+  assert.equal((await api.emails.getEmailCampaignById(other.campaign_id)).data.current_status, 'Removed');
+});
+
 check('errors come back in CC shape', async (api) => {
   await assert.rejects(api.contacts.createContact({ first_name: 'No source' }), (error) => {
     assert.equal(error.response.status, 400);
@@ -164,10 +202,12 @@ try {
     fields: new ctct.ContactsCustomFieldsApi(config),
     bulk: new ctct.BulkActivitiesApi(config),
     social: new ctct.SocialApi(config),
+    emails: new ctct.EmailCampaignsApi(config),
+    scheduling: new ctct.EmailSchedulingApi(config),
   };
   for (const { name, fn } of checks) {
     try {
-      await fn(api);
+      await fn(api, base);
       console.log(`ok - ${name}`);
     } catch (error) {
       failures++;

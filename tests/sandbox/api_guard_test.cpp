@@ -86,8 +86,8 @@ TEST_F(ApiGuardTest, SummaryHonoursExtraFields) {
 
 TEST_F(ApiGuardTest, NotYetEmulatedOperationsAnswer501AfterAuth) {
   const auto token = tokenFor("account_read contact_data campaign_data");
-  EXPECT_EQ(client_.get("/v3/emails").status, 401);
-  auto response = client_.get("/v3/emails", token);
+  EXPECT_EQ(client_.get("/v3/segments").status, 401);
+  auto response = client_.get("/v3/segments", token);
   EXPECT_EQ(response.status, 501);
   EXPECT_EQ(jsonOf(response)[0]["error_key"], "sandbox.not_implemented");
 }

@@ -144,6 +144,55 @@ TEST_F(PersistenceTest, TokensAppsAndSigningKeySurviveARestart) {
   EXPECT_EQ(raw.find("sandbox-secret\""), std::string::npos);
 }
 
+TEST_F(PersistenceTest, ContactsAndCampaignsSurviveARestart) {
+  std::unique_ptr<storage::DocumentStore> store;
+  auto first = open(store);
+  SandboxClient client([&](http::Request& r) { return first->handle(r); });
+  auto location = client.authorize(formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
+                                             {"response_type", "code"}, {"scope", "contact_data campaign_data"}}));
+  const std::string token = jsonOf(client.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"},
+                                                                         {"code", redirectParams(location).getOr("code")},
+                                                                         {"redirect_uri", kRedirect}}),
+                                                   {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}}))
+                                ["access_token"];
+  auto send = [&](SandboxClient& c, const std::string& method, const std::string& target, const nlohmann::json& body) {
+    return c.send(method, target, body.dump(), {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+  };
+  auto made = send(client, "POST", "/v3/contact_lists", {{"name", "Kept"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string list = jsonOf(made)["list_id"];
+  ASSERT_EQ(send(client, "POST", "/v3/contacts", {{"email_address", {{"address", "kept@example.com"},
+                                                                     {"permission_to_send", "explicit"}}},
+                                                  {"create_source", "Account"}, {"list_memberships", {list}}}).status, 201);
+  const nlohmann::json activity = {{"format_type", 5}, {"from_name", "B"}, {"from_email", "owner@sandbox.test"},
+                                   {"reply_to_email", "owner@sandbox.test"}, {"subject", "S"},
+                                   {"html_content", "<body>[[trackingImage]]</body>"}, {"contact_list_ids", {list}}};
+  auto created = send(client, "POST", "/v3/emails", {{"name", "Kept"}, {"email_campaign_activities", {activity}}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto campaign = jsonOf(created);
+  const std::string primary = campaign["campaign_activities"][0]["campaign_activity_id"];
+  ASSERT_EQ(send(client, "PUT", "/v3/emails/activities/" + primary, activity).status, 200);
+  ASSERT_EQ(send(client, "POST", "/v3/emails/activities/" + primary + "/schedules",
+                 {{"scheduled_date", formatIso8601(clock_.now() + std::chrono::hours(1))}}).status, 201);
+  first.reset();
+  store.reset();
+
+  auto second = open(store);
+  SandboxClient again([&](http::Request& r) { return second->handle(r); });
+  auto found = again.get("/v3/contacts?email=kept@example.com", token);
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(jsonOf(found)["contacts"].size(), 1u);
+  auto kept = again.get("/v3/emails/" + campaign["campaign_id"].get<std::string>(), token);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_EQ(jsonOf(again.get("/v3/emails/" + campaign["campaign_id"].get<std::string>(), token))["current_status"],
+            "Scheduled");
+  // The schedule still runs after the restart.
+  clock_.advance(std::chrono::hours(2));
+  auto history = jsonOf(again.get("/v3/emails/activities/" + primary + "/send_history", token));
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["count"], 1);
+}
+
 // T9: secrets from the CSPRNG have no duplicates and the designed entropy. (10^4 draws per type
 // here rather than the 10^6 of the reliability bar, to keep the unit tier fast.)
 TEST_F(SandboxTest, T9SecretsAreUniqueAndHighEntropy) {

@@ -1,0 +1,416 @@
+#include "sandbox/email_store.h"
+
+#include "sandbox/contact_rules.h"
+#include "sandbox/email_rules.h"
+#include "sandbox/paging.h"
+
+namespace liaison::sandbox {
+
+using nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string> kCampaignStatus = {
+    {"DRAFT", "Draft"}, {"SCHEDULED", "Scheduled"}, {"EXECUTING", "Executing"},
+    {"DONE", "Done"},   {"ERROR", "Error"},         {"REMOVED", "Removed"}};
+
+Error notFound(const std::string& what) {
+  return makeError(ErrorCode::NotFound, "campaign.api.not_found", what + " not found.");
+}
+
+// Activity fields that are bookkeeping, not API: they start with '_'.
+json publicView(const json& activity) {
+  json out = json::object();
+  for (const auto& [key, value] : activity.items()) {
+    if (key.empty() || key[0] != '_') out[key] = value;
+  }
+  return out;
+}
+
+std::vector<std::string> stringsOf(const json& array) {
+  std::vector<std::string> out;
+  for (const auto& item : array) out.push_back(item.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+EmailStore::EmailStore(const Clock& clock, RandomSource& random, storage::DocumentStore* store, EmailHooks hooks)
+    : clock_(clock), random_(random), store_(store), hooks_(std::move(hooks)) {
+  if (!store_) return;
+  for (const auto& doc : store_->loadAll()) {
+    if (doc.kind == "emails") persisted_[doc.id] = json::parse(doc.json);
+  }
+}
+
+void EmailStore::reset() {
+  std::lock_guard lock(mutex_);
+  accounts_.clear();
+  persisted_.clear();
+}
+
+EmailStore::AccountEmails& EmailStore::data(const std::string& account) {
+  auto it = accounts_.find(account);
+  if (it != accounts_.end()) return it->second;
+  AccountEmails& d = accounts_[account];
+  if (auto saved = persisted_.find(account); saved != persisted_.end()) {
+    json& s = saved->second;
+    d.order = stringsOf(s["order"]);
+    for (auto& [id, c] : s["campaigns"].items()) d.campaigns[id] = std::move(c);
+    for (auto& [id, a] : s["activities"].items()) d.activities[id] = std::move(a);
+    d.tests = std::move(s["tests"]);
+    persisted_.erase(saved);
+  }
+  return d;
+}
+
+Status EmailStore::save(const std::string& account, const AccountEmails& d) {
+  if (!store_) return okStatus();
+  json doc = {{"order", d.order}, {"campaigns", d.campaigns}, {"activities", d.activities}, {"tests", d.tests}};
+  if (!store_->commit({{"emails", account, doc.dump()}})) {
+    return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
+  }
+  return okStatus();
+}
+
+void EmailStore::syncCampaign(AccountEmails& d, const json& activity) {
+  json& campaign = d.campaigns[activity["campaign_id"].get<std::string>()];
+  campaign["current_status"] = kCampaignStatus.at(activity["current_status"].get<std::string>());
+  campaign["updated_at"] = formatIso8601(clock_.now());
+}
+
+void EmailStore::finishSend(const std::string& account, json& activity, TimePoint at) {
+  const auto lists = stringsOf(activity["contact_list_ids"]);
+  // Lists deleted since the activity named them are skipped; the send fails when none is left.
+  std::vector<std::string> members;
+  bool any_list = false;
+  for (const auto& list : lists) {
+    if (auto reached = hooks_.recipients(account, {list})) {
+      any_list = true;
+      members.insert(members.end(), reached->begin(), reached->end());
+    }
+  }
+  json& history = activity["_history"];
+  json entry = {{"send_id", static_cast<int>(history.size()) + 1}, {"contact_list_ids", lists},
+                {"segment_ids", activity["segment_ids"]}, {"run_date", formatIso8601(at)}};
+  if (!any_list) {
+    // Every list it was to reach is gone: CC reports an errored send (reason 1).
+    entry.update({{"count", 0}, {"send_status", "ERRORED"}, {"reason_code", 1}});
+    activity["current_status"] = "ERROR";
+  } else {
+    std::set<std::string> sent = activity["_sent_to"].get<std::set<std::string>>();
+    int count = 0;
+    for (const auto& id : members) count += sent.insert(id).second ? 1 : 0;
+    activity["_sent_to"] = sent;
+    entry.update({{"count", count}, {"send_status", "COMPLETED"}, {"reason_code", 0}});
+    activity["current_status"] = "DONE";
+    activity["permalink_url"] = "https://myemail.sandbox.test/" + activity["campaign_id"].get<std::string>() + ".html";
+  }
+  history.push_back(entry);
+  activity.erase("_scheduled_date");
+  activity.erase("_send_started");
+}
+
+bool EmailStore::advance(const std::string& account, AccountEmails& d) {
+  const TimePoint now = clock_.now();
+  bool any = false;
+  for (auto& [id, activity] : d.activities) {
+    bool moved = false;
+    TimePoint at;
+    if (activity["current_status"] == "SCHEDULED" &&
+        parseIso8601(activity["_scheduled_date"].get<std::string>(), at) && at <= now) {
+      activity["current_status"] = "EXECUTING";
+      activity["_send_started"] = formatIso8601(at);
+      moved = true;
+    }
+    if (activity["current_status"] == "EXECUTING" &&
+        parseIso8601(activity["_send_started"].get<std::string>(), at) && at + kSendDuration <= now) {
+      finishSend(account, activity, at + kSendDuration);
+      moved = true;
+    }
+    if (moved) syncCampaign(d, activity);
+    any = any || moved;
+  }
+  return any;
+}
+
+Result<json> EmailStore::createCampaign(const std::string& account, const json& body) {
+  if (auto status = validateCampaignName(body); !status) return status.error();
+  if (!body.contains("email_campaign_activities") || !body["email_campaign_activities"].is_array() ||
+      body["email_campaign_activities"].size() != 1) {
+    return campaignValidation("email_campaign_activities must be an array with exactly one activity.");
+  }
+  const json& input = body["email_campaign_activities"][0];
+  if (auto status = validateActivityContent(input, hooks_.confirmed_senders(account)); !status) {
+    return status.error();
+  }
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  const std::string name = body["name"];
+  for (const auto& [id, c] : d.campaigns) {
+    if (toLower(c["name"].get<std::string>()) == toLower(name)) {
+      return makeError(ErrorCode::Conflict, "campaign.api.conflict", "An email campaign named '" + name + "' exists.");
+    }
+  }
+  const std::string now = formatIso8601(clock_.now());
+  const std::string campaign_id = random_.uuid();
+  json primary = {{"campaign_activity_id", random_.uuid()}, {"campaign_id", campaign_id}, {"role", "primary_email"},
+                  {"contact_list_ids", json::array()}, {"segment_ids", json::array()},
+                  {"current_status", "DRAFT"}, {"_history", json::array()}, {"_sent_to", json::array()}};
+  applyActivityContent(primary, input, hooks_.default_footer(account));
+  json permalink = primary;
+  permalink["campaign_activity_id"] = random_.uuid();
+  permalink["role"] = "permalink";
+  json campaign = {{"campaign_id", campaign_id}, {"name", name}, {"current_status", "Draft"},
+                   {"type", "CUSTOM_CODE_EMAIL"}, {"type_code", 26}, {"created_at", now}, {"updated_at", now},
+                   {"campaign_activities", {{{"campaign_activity_id", primary["campaign_activity_id"]},
+                                             {"role", "primary_email"}},
+                                            {{"campaign_activity_id", permalink["campaign_activity_id"]},
+                                             {"role", "permalink"}}}}};
+  d.activities[primary["campaign_activity_id"]] = primary;
+  d.activities[permalink["campaign_activity_id"]] = permalink;
+  d.campaigns[campaign_id] = campaign;
+  d.order.push_back(campaign_id);
+  if (auto saved = save(account, d); !saved) return saved.error();
+  return campaign;
+}
+
+Result<json> EmailStore::listCampaigns(const std::string& account, const Params& query) {
+  auto limit = limitParam(query, 50, 500, "campaign.api.validation.error");
+  if (!limit) return limit.error();
+  auto offset = cursorParam(query, "campaign.api.validation.error");
+  if (!offset) return offset.error();
+  TimePoint before{}, after{};
+  const bool has_before = query.has("before_date"), has_after = query.has("after_date");
+  if ((has_before && !parseIso8601(query.getOr("before_date"), before)) ||
+      (has_after && !parseIso8601(query.getOr("after_date"), after))) {
+    return campaignValidation("before_date and after_date must be ISO-8601 date-times.");
+  }
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  if (advance(account, d)) (void)save(account, d);
+  json page = json::array();
+  size_t matched = 0;
+  bool more = false;
+  for (const auto& id : d.order) {
+    json campaign = d.campaigns[id];
+    campaign.erase("campaign_activities");
+    TimePoint updated;
+    parseIso8601(campaign["updated_at"].get<std::string>(), updated);
+    if ((has_before && updated >= before) || (has_after && updated <= after)) continue;
+    if (matched++ < *offset) continue;
+    if (page.size() == static_cast<size_t>(*limit)) {
+      more = true;
+      break;
+    }
+    page.push_back(campaign);
+  }
+  json out = {{"campaigns", page}, {"_links", json::object()}};
+  if (more) out["_links"]["next"] = {{"href", nextLink("/v3/emails", query, *offset + *limit)}};
+  return out;
+}
+
+Result<json> EmailStore::getCampaign(const std::string& account, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  if (advance(account, d)) (void)save(account, d);
+  auto it = d.campaigns.find(id);
+  if (it == d.campaigns.end()) return notFound("Email campaign");
+  return it->second;
+}
+
+Result<json> EmailStore::renameCampaign(const std::string& account, const std::string& id, const json& body) {
+  if (auto status = validateCampaignName(body); !status) return status.error();
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  auto it = d.campaigns.find(id);
+  if (it == d.campaigns.end()) return notFound("Email campaign");
+  if (it->second["current_status"] == "Removed") return campaignValidation("A removed email campaign cannot be renamed.");
+  const std::string name = body["name"];
+  for (const auto& [other_id, c] : d.campaigns) {
+    if (other_id != id && toLower(c["name"].get<std::string>()) == toLower(name)) {
+      return makeError(ErrorCode::Conflict, "campaign.api.conflict", "An email campaign named '" + name + "' exists.");
+    }
+  }
+  it->second["name"] = name;
+  it->second["updated_at"] = formatIso8601(clock_.now());
+  if (auto saved = save(account, d); !saved) return saved.error();
+  return it->second;
+}
+
+Status EmailStore::deleteCampaign(const std::string& account, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  advance(account, d);
+  auto it = d.campaigns.find(id);
+  if (it == d.campaigns.end() || it->second["current_status"] == "Removed") return notFound("Email campaign");
+  const std::string status = it->second["current_status"];
+  if (status == "Scheduled" || status == "Executing") {
+    return campaignValidation("A scheduled or sending email campaign cannot be deleted; unschedule it first.");
+  }
+  for (const auto& ref : it->second["campaign_activities"]) {
+    d.activities[ref["campaign_activity_id"].get<std::string>()]["current_status"] = "REMOVED";
+  }
+  it->second["current_status"] = "Removed";
+  it->second["updated_at"] = formatIso8601(clock_.now());
+  return save(account, d);
+}
+
+Result<json> EmailStore::getActivity(const std::string& account, const std::string& id,
+                                     const std::vector<std::string>& include) {
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  if (advance(account, d)) (void)save(account, d);
+  auto it = d.activities.find(id);
+  if (it == d.activities.end()) return notFound("Email campaign activity");
+  return presentActivity(publicView(it->second), include);
+}
+
+Result<json*> EmailStore::primaryActivity(AccountEmails& d, const std::string& id) {
+  auto it = d.activities.find(id);
+  if (it == d.activities.end()) return notFound("Email campaign activity");
+  if (it->second["role"] != "primary_email") {
+    return campaignValidation("Only the primary_email activity of a campaign can be changed, scheduled or tested.");
+  }
+  return &it->second;
+}
+
+Result<json> EmailStore::replaceActivity(const std::string& account, const std::string& id, const json& body) {
+  if (auto status = validateActivityContent(body, hooks_.confirmed_senders(account)); !status) return status.error();
+  if (auto status = validateRecipients(body); !status) return status.error();
+  const json lists = body.contains("contact_list_ids") && body["contact_list_ids"].is_array() ? body["contact_list_ids"]
+                                                                                             : json::array();
+  const json segments = body.contains("segment_ids") && body["segment_ids"].is_array() ? body["segment_ids"]
+                                                                                       : json::array();
+  if (!segments.empty()) {
+    return makeError(ErrorCode::NotFound, "campaign.api.not_found",
+                     "Segment " + segments[0].dump() + " not found in the account.");
+  }
+  if (auto known = hooks_.recipients(account, stringsOf(lists)); !known) return known.error();
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  advance(account, d);
+  auto activity = primaryActivity(d, id);
+  if (!activity) return activity.error();
+  json& stored = **activity;
+  const std::string status = stored["current_status"];
+  if (status != "DRAFT" && status != "DONE") {
+    return campaignValidation("Only a DRAFT or DONE activity can be updated; this one is " + status + ".");
+  }
+  applyActivityContent(stored, body, hooks_.default_footer(account));
+  stored["contact_list_ids"] = lists;
+  stored["segment_ids"] = segments;
+  syncCampaign(d, stored);
+  if (auto saved = save(account, d); !saved) return saved.error();
+  return presentActivity(publicView(stored), {"physical_address_in_footer", "permalink_url", "html_content",
+                                              "document_properties"});
+}
+
+Result<json> EmailStore::schedule(const std::string& account, const std::string& id, const json& body) {
+  bool immediate = false;
+  auto date = scheduledDate(body, immediate);
+  if (!date) return date.error();
+  const TimePoint now = clock_.now();
+  TimePoint when = now;
+  if (!immediate && parseIso8601(*date, when) && when <= now) {
+    return campaignValidation("scheduled_date must be in the future; use \"0\" to send now.");
+  }
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  advance(account, d);
+  auto activity = primaryActivity(d, id);
+  if (!activity) return activity.error();
+  json& stored = **activity;
+  const std::string status = stored["current_status"];
+  if (status != "DRAFT" && status != "DONE" && status != "ERROR") {
+    return campaignValidation("Only a DRAFT, DONE or ERROR activity can be scheduled; this one is " + status + ".");
+  }
+  if (stored["contact_list_ids"].empty() && stored["segment_ids"].empty()) {
+    return campaignValidation("Add recipients first: PUT the activity with contact_list_ids or segment_ids.");
+  }
+  stored["_previous_status"] = status;
+  stored["_scheduled_date"] = immediate ? formatIso8601(now) : *date;
+  stored["current_status"] = "SCHEDULED";
+  advance(account, d);  // "0" starts sending at once
+  syncCampaign(d, stored);
+  if (auto saved = save(account, d); !saved) return saved.error();
+  return immediate ? json::array() : json::array({{{"scheduled_date", *date}}});
+}
+
+Result<json> EmailStore::schedules(const std::string& account, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  if (advance(account, d)) (void)save(account, d);
+  auto it = d.activities.find(id);
+  if (it == d.activities.end()) return notFound("Email campaign activity");
+  if (it->second["current_status"] != "SCHEDULED") return json::array();
+  return json::array({{{"scheduled_date", it->second["_scheduled_date"]}}});
+}
+
+Status EmailStore::unschedule(const std::string& account, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  advance(account, d);
+  auto activity = primaryActivity(d, id);
+  if (!activity) return activity.error();
+  json& stored = **activity;
+  if (stored["current_status"] != "SCHEDULED") {
+    return campaignValidation("The activity is not scheduled; it is " + stored["current_status"].get<std::string>() + ".");
+  }
+  stored["current_status"] = stored.value("_previous_status", "DRAFT");
+  stored.erase("_scheduled_date");
+  syncCampaign(d, stored);
+  return save(account, d);
+}
+
+Result<json> EmailStore::sendHistory(const std::string& account, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  if (advance(account, d)) (void)save(account, d);
+  auto it = d.activities.find(id);
+  if (it == d.activities.end()) return notFound("Email campaign activity");
+  return it->second.value("_history", json::array());
+}
+
+Status EmailStore::testSend(const std::string& account, const std::string& id, const json& body) {
+  if (!body.contains("email_addresses") || !body["email_addresses"].is_array() || body["email_addresses"].empty()) {
+    return campaignValidation("email_addresses is required: 1 to 5 email addresses.");
+  }
+  const json& addresses = body["email_addresses"];
+  if (addresses.size() > 5) return campaignValidation("email_addresses accepts at most 5 addresses.");
+  for (const auto& address : addresses) {
+    if (!address.is_string() || !isEmailAddress(address.get<std::string>())) {
+      return campaignValidation("email_addresses must contain valid email addresses.");
+    }
+  }
+  if (body.contains("personal_message") && !body["personal_message"].is_string()) {
+    return campaignValidation("personal_message must be a string.");
+  }
+  std::lock_guard lock(mutex_);
+  AccountEmails& d = data(account);
+  auto activity = primaryActivity(d, id);
+  if (!activity) return activity.error();
+  if ((**activity)["current_status"] == "REMOVED") return campaignValidation("The campaign has been removed.");
+  const std::string now = formatIso8601(clock_.now());
+  const std::string today = now.substr(0, 10);
+  size_t sent_today = 0;
+  for (const auto& test : d.tests) {
+    if (test["sent_at"].get<std::string>().rfind(today, 0) == 0) sent_today += test["email_addresses"].size();
+  }
+  if (sent_today + addresses.size() > kTestRecipientsPerDay) {
+    return makeError(ErrorCode::TooManyRequests, "campaign.api.rate_limit",
+                     "Test sends reach at most 50 recipients a day; " + std::to_string(sent_today) +
+                         " have been sent today (UTC).");
+  }
+  d.tests.push_back({{"campaign_activity_id", id}, {"email_addresses", addresses},
+                     {"personal_message", body.value("personal_message", "")}, {"sent_at", now},
+                     {"subject", (**activity)["subject"]}});
+  return save(account, d);
+}
+
+json EmailStore::testSends(const std::string& account) {
+  std::lock_guard lock(mutex_);
+  return data(account).tests;
+}
+
+}  // namespace liaison::sandbox
