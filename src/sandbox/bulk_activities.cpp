@@ -2,6 +2,7 @@
 // (contact ids, lists, tags or all active contacts). Each runs at once in one transaction.
 #include <set>
 
+#include "sandbox/activity_records.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/contact_store.h"
 
@@ -95,12 +96,8 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
 
 Result<json> ContactStore::finishActivity(const std::string& account, AccountData& d, std::map<uint64_t, json>& staged,
                                           std::vector<storage::Write> extra, const json& counters) {
-  const std::string stamp = now();
-  const std::string id = random_.uuid();
-  json record = {{"activity_id", id}, {"state", "completed"}, {"created_at", stamp}, {"updated_at", stamp},
-                 {"started_at", stamp}, {"completed_at", stamp}, {"percent_done", 100},
-                 {"activity_errors", json::array()}, {"status", counters},
-                 {"_links", {{"self", {{"href", "/v3/activities/" + id}}}}}};
+  json record = newActivity(d, counters, json::array());
+  const std::string id = record["activity_id"];
   if (store_) {
     for (const auto& [seq, contact] : staged) {
       extra.push_back({"contact", account + "/" + contact["contact_id"].get<std::string>(),
@@ -111,14 +108,13 @@ Result<json> ContactStore::finishActivity(const std::string& account, AccountDat
   }
   for (auto& [seq, contact] : staged) d.contacts[seq] = std::move(contact);
   d.activities[id] = record;
-  return json{{"activity_id", id}, {"state", "initialized"}, {"created_at", stamp}, {"updated_at", stamp},
-              {"percent_done", 0}, {"activity_errors", json::array()},
-              {"_links", {{"self", {{"href", "/v3/activities/" + id}}}}}};
+  return acceptedActivity(record);
 }
 
 Result<json> ContactStore::bulkActivity(const std::string& account, const std::string& kind, const json& body) {
   std::unique_lock lock(mutex_);
   AccountData& d = data(account);
+  if (auto queue = checkActivityQueue(d); !queue) return queue.error();
   std::map<uint64_t, json> staged;
   std::vector<storage::Write> extra;
   auto edit = [&](uint64_t seq) -> json& {

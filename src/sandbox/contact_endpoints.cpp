@@ -2,6 +2,7 @@
 
 #include "http/error_response.h"
 #include "sandbox/contact_rules.h"
+#include "sandbox/csv_import.h"
 
 namespace liaison::sandbox {
 
@@ -176,6 +177,29 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     if (!parsed) return http::ccErrorResponse(parsed.error());
     return answer(store.importContacts(call.identity.account_id, *parsed), 201);
   }, Execution::Blocking);
+  guard.add(router, "contactsCSVImport", [&store](http::Request& request, const ApiCall& call) {
+    if (request.body.size() >= 4 * 1024 * 1024) {
+      return http::ccErrorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                                             "An import file must be smaller than 4 MB."));
+    }
+    auto parsed = csvImportRequest(request.header("Content-Type").value_or(""), request.body);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.importContacts(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+  guard.add(router, "postContactsExport", [&store](http::Request& request, const ApiCall& call) {
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    return answer(store.exportContacts(call.identity.account_id, *parsed), 201);
+  }, Execution::Blocking);
+  guard.add(router, "getContactsExport", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["file_export_id"];
+    if (auto bad = badId(id, "activities.api.not_found", "file_export_id")) return *bad;
+    auto csv = store.exportFile(call.identity.account_id, id);
+    if (!csv) return http::ccErrorResponse(csv.error());
+    http::Response response = http::Response::text(200, *csv);
+    response.headers.set("Content-Type", "text/csv; charset=utf-8");
+    return response;
+  });
   for (const auto& [operation, kind] : std::vector<std::pair<const char*, const char*>>{
            {"postContactDelete", "contact_delete"}, {"postListAddContact", "add_list_memberships"},
            {"postListRemoveContact", "remove_list_memberships"}, {"postListDelete", "list_delete"},

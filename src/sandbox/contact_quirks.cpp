@@ -1,4 +1,5 @@
 // Per-account quirk switches and the contact counts.
+#include "sandbox/activity_records.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/contact_store.h"
 
@@ -10,7 +11,8 @@ json ContactStore::quirks(const std::string& account) const {
   json out = {{"unsubscribe_updates_updated_at", false},
               {"delete_updates_updated_at", false},
               {"import_readds_left_lists", true},
-              {"rate_limit_body", "array"}};
+              {"rate_limit_body", "array"},
+              {"activity_progress", "at_once"}};
   std::shared_lock lock(mutex_);
   if (const AccountData* d = find(account)) out.update(d->quirks);
   return out;
@@ -21,6 +23,10 @@ Result<json> ContactStore::setQuirks(const std::string& account, const json& cha
   for (const auto& [key, value] : changes.items()) {
     if (!defaults.contains(key)) {
       return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "Unknown quirk '" + key + "'.");
+    }
+    if (key == "activity_progress") {
+      if (auto status = validateProgress(value); !status) return status.error();
+      continue;
     }
     if (key == "rate_limit_body" ? !(value == "array" || value == "object") : !value.is_boolean()) {
       return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",

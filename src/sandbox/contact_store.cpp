@@ -1,5 +1,7 @@
 #include "sandbox/contact_store.h"
 
+#include "sandbox/activity_records.h"
+
 #include <set>
 
 #include "sandbox/contact_rules.h"
@@ -72,7 +74,7 @@ void ContactStore::load() {
   if (!store_) return;
   for (const auto& doc : store_->loadAll()) {
     if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag" &&
-        doc.kind != "activity" && doc.kind != "quirks") {
+        doc.kind != "activity" && doc.kind != "quirks" && doc.kind != "export") {
       continue;
     }
     const auto slash = doc.id.find('/');
@@ -96,6 +98,10 @@ void ContactStore::load() {
     }
     if (doc.kind == "activity") {
       account.activities[j["activity_id"]] = j;
+      continue;
+    }
+    if (doc.kind == "export") {
+      account.exports[doc.id.substr(slash + 1)] = j["csv"];
       continue;
     }
     const uint64_t seq = j["seq"].get<uint64_t>();
@@ -184,17 +190,30 @@ Status ContactStore::stripFromContacts(const std::string& account, AccountData& 
   return okStatus();
 }
 
-json ContactStore::activity() const {
-  const std::string stamp = now();
-  const std::string id = random_.uuid();
-  // The sandbox finishes these deletions at once; the body is CC's activity shape.
-  return json{{"activity_id", id},
-              {"state", "completed"},
-              {"created_at", stamp},
-              {"updated_at", stamp},
-              {"percent_done", 100},
-              {"activity_errors", json::array()},
-              {"_links", {{"self", {{"href", "/v3/activities/" + id}}}}}};
+json ContactStore::deletionActivity() const {
+  return completedActivity(random_.uuid(), now(), {{"items_total_count", 1}, {"items_completed_count", 1}});
+}
+
+json ContactStore::newActivity(const AccountData& d, const json& counters, const json& errors) const {
+  json record = completedActivity(random_.uuid(), now(), counters, errors);
+  const json progress = d.quirks.value("activity_progress", json("at_once"));
+  if (progress != "at_once") record["_progress"] = progress;
+  return record;
+}
+
+Status ContactStore::checkActivityQueue(const AccountData& d) const {
+  const TimePoint at = clock_.now();
+  size_t pending = 0;
+  std::lock_guard polls_lock(render_mutex_);
+  for (const auto& [id, record] : d.activities) {
+    auto polls = d.activity_polls.find(id);
+    pending += activityPending(record, polls == d.activity_polls.end() ? 0 : polls->second, at);
+  }
+  if (pending >= kMaxQueuedActivities) {
+    return makeError(ErrorCode::TooManyRequests, "activities.api.too_many_requests",
+                     "The account has 1,000 activities waiting; poll them to completion before starting more.");
+  }
+  return okStatus();
 }
 
 Result<json> ContactStore::createContact(const std::string& account, const json& body) {

@@ -67,7 +67,13 @@ class ContactStore {
   // contacts_taggings_remove, contacts_tags_delete, custom_fields_delete.
   Result<nlohmann::json> bulkActivity(const std::string& account, const std::string& kind,
                                       const nlohmann::json& body);
+  // Each GET of an activity counts as a status poll (see the activity_progress setting).
   Result<nlohmann::json> getActivity(const std::string& account, const std::string& id) const;
+  // POST /v3/activities/contact_exports: filters (contact_ids, list_ids, tag_ids, status,
+  // new_subscriber, exclude) and fields; the CSV is taken at once and kept with the activity.
+  Result<nlohmann::json> exportContacts(const std::string& account, const nlohmann::json& body);
+  // GET /v3/contact_exports/{id}: the CSV, once the activity reports completed.
+  Result<std::string> exportFile(const std::string& account, const std::string& id) const;
   Result<nlohmann::json> listActivities(const std::string& account, const Params& query) const;
 
   // --- Custom fields (at most 100 per account) ---
@@ -96,9 +102,12 @@ class ContactStore {
     std::map<std::string, nlohmann::json> custom_fields;    // custom_field_id -> field
     std::map<std::string, nlohmann::json> tags;             // tag_id -> tag
     std::map<std::string, nlohmann::json> activities;       // activity_id -> activity
+    std::map<std::string, std::string> exports;             // activity_id -> CSV
     nlohmann::json quirks = nlohmann::json::object();        // only the switches changed from default
     // Serialized default view of contacts by seq; guarded by render_mutex_, cleared on any write.
     mutable std::unordered_map<uint64_t, std::string> rendered;
+    // Status GETs per activity id; guarded by render_mutex_ (in memory only).
+    mutable std::unordered_map<std::string, int> activity_polls;
   };
 
   std::string now() const;
@@ -110,7 +119,12 @@ class ContactStore {
   Status checkReferences(const AccountData& data, const nlohmann::json& body) const;
   // Removes `id` from the array `field` of every contact, persisting the changed ones.
   Status stripFromContacts(const std::string& account, AccountData& data, const char* field, const std::string& id);
-  nlohmann::json activity() const;
+  // The body DELETE of a list or tag answers: an activity that is already complete.
+  nlohmann::json deletionActivity() const;
+  // A completed activity record for `d`, carrying the account's activity_progress setting.
+  nlohmann::json newActivity(const AccountData& d, const nlohmann::json& counters, const nlohmann::json& errors) const;
+  // 429 once 1,000 activities of the account are still reported short of completed.
+  Status checkActivityQueue(const AccountData& d) const;
   // Commits changed contacts plus extra writes in one transaction, applies them, and records a
   // completed activity with `counters`; returns what POST answers.
   Result<nlohmann::json> finishActivity(const std::string& account, AccountData& data,

@@ -1,6 +1,7 @@
 // Bulk activities: the JSON contact import (CC's import semantics) and activity status.
 #include <regex>
 
+#include "sandbox/activity_records.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/contact_store.h"
 
@@ -128,6 +129,7 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
   }
   std::unique_lock lock(mutex_);
   AccountData& d = data(account);
+  if (auto queue = checkActivityQueue(d); !queue) return queue.error();
   for (const auto& id : body["list_ids"]) {
     if (!id.is_string() || !d.lists.count(id.get<std::string>())) {
       return activityError("list_ids: " + id.dump() + " is not a list of this account.");
@@ -195,21 +197,12 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
     ++imported;
   }
 
-  const std::string activity_id = random_.uuid();
-  json activity = {{"activity_id", activity_id},
-                   {"state", "completed"},
-                   {"created_at", stamp},
-                   {"updated_at", stamp},
-                   {"started_at", stamp},
-                   {"completed_at", stamp},
-                   {"percent_done", 100},
-                   {"activity_errors", errors},
-                   {"status", {{"items_total_count", body["import_data"].size()},
-                               {"person_count", imported},
-                               {"error_count", 0},
-                               {"correctable_count", correctable},
-                               {"cannot_add_to_list_count", cannot_add}}},
-                   {"_links", {{"self", {{"href", "/v3/activities/" + activity_id}}}}}};
+  json activity = newActivity(d,
+                              {{"items_total_count", body["import_data"].size()}, {"person_count", imported},
+                               {"error_count", 0}, {"correctable_count", correctable},
+                               {"cannot_add_to_list_count", cannot_add}},
+                              errors);
+  const std::string activity_id = activity["activity_id"];
   if (store_) {
     std::vector<storage::Write> writes;
     for (const auto& [seq, contact] : staged) {
@@ -229,14 +222,7 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
   }
   d.next_seq = std::max(d.next_seq, next_seq);
   d.activities[activity_id] = activity;
-  // What POST answers: the activity as just accepted.
-  return json{{"activity_id", activity_id},
-              {"state", "initialized"},
-              {"created_at", stamp},
-              {"updated_at", stamp},
-              {"percent_done", 0},
-              {"activity_errors", json::array()},
-              {"_links", {{"self", {{"href", "/v3/activities/" + activity_id}}}}}};
+  return acceptedActivity(activity);
 }
 
 Result<json> ContactStore::getActivity(const std::string& account, const std::string& id) const {
@@ -245,7 +231,12 @@ Result<json> ContactStore::getActivity(const std::string& account, const std::st
   if (!d || !d->activities.count(id)) {
     return makeError(ErrorCode::NotFound, "activities.api.not_found", "Activity " + id + " not found.");
   }
-  return d->activities.at(id);
+  int polls = 0;
+  {
+    std::lock_guard polls_lock(render_mutex_);
+    polls = ++d->activity_polls[id];
+  }
+  return reportActivity(d->activities.at(id), polls, clock_.now());
 }
 
 Result<json> ContactStore::listActivities(const std::string& account, const Params& query) const {
@@ -254,9 +245,13 @@ Result<json> ContactStore::listActivities(const std::string& account, const Para
   json out = {{"activities", json::array()}};
   const AccountData* d = find(account);
   if (!d) return out;
-  for (const auto& [id, activity] : d->activities) {
-    if (!state.empty() && activity["state"] != state) continue;
-    out["activities"].push_back(activity);
+  const TimePoint at = clock_.now();
+  std::lock_guard polls_lock(render_mutex_);
+  for (const auto& [id, record] : d->activities) {
+    auto polls = d->activity_polls.find(id);
+    json reported = reportActivity(record, polls == d->activity_polls.end() ? 0 : polls->second, at);
+    if (!state.empty() && reported["state"] != state) continue;
+    out["activities"].push_back(std::move(reported));
   }
   return out;
 }

@@ -127,6 +127,23 @@ check('bulk import and activity status', async (api) => {
   assert.equal(members.membership_count, 2);
 });
 
+check('CSV file import and contact export', async (api) => {
+  const list = (await api.lists.createList({ name: 'SDK file import' })).data;
+  const csv = 'email,first_name\nfile1@example.com,Fay\nfile2@example.com,"Gil, Jr."\n';
+  const started = await api.bulk.createCSVImportActivity(new File([csv], 'contacts.csv', { type: 'text/csv' }),
+                                                         list.list_id);
+  assert.equal(started.status, 201);
+  const done = (await api.bulk.getActivityById(started.data.activity_id)).data;
+  assert.equal(done.status.person_count, 2);
+  const exported = (await api.bulk.createExportActivity({ list_ids: [list.list_id], fields: ['email_address', 'first_name'] })).data;
+  const status = (await api.bulk.getActivityById(exported.activity_id)).data;
+  assert.equal(status.state, 'completed');
+  assert.equal(status.status.items_total_count, 2);
+  const file = (await api.bulk.getCSVExportFile(exported.activity_id)).data;
+  assert.match(file, /^email_address,first_name\r\n/);
+  assert.match(file, /file2@example\.com,"Gil, Jr\."/);
+});
+
 check('social', async (api) => {
   const connections = (await api.social.getSocialConnections()).data.connections;
   const linkedin = connections.find((c) => c.account_info.network === 'linkedin');
