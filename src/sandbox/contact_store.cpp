@@ -281,6 +281,7 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
   }
   // Remember lists the contact was taken off (the import_readds_left_lists quirk reads them).
   if (existing.contains("_left_lists")) contact["_left_lists"] = existing["_left_lists"];
+  if (existing.contains("_resubscribe")) contact["_resubscribe"] = existing["_resubscribe"];
   if (existing.contains("list_memberships") && body.contains("list_memberships")) {
     for (const auto& list : existing["list_memberships"]) {
       const auto& now_in = contact["list_memberships"];

@@ -46,6 +46,11 @@ class ContactStore {
   // appended. Returns {contact_id, action} and whether the contact was created.
   Result<std::pair<nlohmann::json, bool>> signUp(const std::string& account, const nlohmann::json& body);
 
+  // PUT /v3/contacts/resubscribe/{id}: records the one confirmation email CC sends.
+  Status requestResubscribe(const std::string& account, const std::string& id, const nlohmann::json& body);
+  // Control API: the contact confirmed; opted in (explicit) and added to the requested lists.
+  Result<nlohmann::json> confirmResubscribe(const std::string& account, const std::string& id);
+
   // --- Lists ---
   Result<nlohmann::json> createList(const std::string& account, const nlohmann::json& body);
   Result<nlohmann::json> getList(const std::string& account, const std::string& id, bool counts) const;

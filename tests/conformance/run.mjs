@@ -89,6 +89,9 @@ check('lists, custom fields, tags, contacts', async (api) => {
   assert.equal(unsubscribed.contacts.length, 1);
   const counts = (await api.contacts.getContactCounts()).data;
   assert.equal(counts.unsubscribed, 1);
+  assert.equal((await api.contacts.resubscribeContact(id, { list_ids: [list.list_id] })).status, 200);
+  await assert.rejects(api.contacts.resubscribeContact(id, { list_ids: [list.list_id] }),
+                       (error) => error.response.status === 409);
 
   const signup = (await api.contacts.createOrUpdateContact({
     email_address: 'form@example.com', first_name: 'Form', list_memberships: [list.list_id] }));

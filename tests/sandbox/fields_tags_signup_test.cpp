@@ -1,4 +1,4 @@
-// Custom fields, tags and the sign-up form (create-or-update with append semantics).
+// Custom fields, tags, the sign-up form (create-or-update with append semantics) and resubscribe.
 #include "sandbox/contacts_fixture.h"
 
 namespace liaison::testing {
@@ -85,6 +85,45 @@ TEST_F(ContactsTest, SignUpFormCreatesThenAppendsAndRevives) {
   EXPECT_EQ(call("POST", "/v3/contacts/sign_up_form", {{"email_address", "x@example.com"}}).status, 400);
   EXPECT_EQ(call("POST", "/v3/contacts/sign_up_form", {{"email_address", "x@example.com"},
                                                        {"list_memberships", {"00000000-0000-4000-8000-000000000009"}}}).status, 400);
+}
+
+}  // namespace
+}  // namespace liaison::testing
+
+namespace liaison::testing {
+namespace {
+
+TEST_F(ContactsTest, ResubscribeSendsOneEmailAndOptsInOnlyOnConfirmation) {
+  const std::string list = makeList("Back again");
+  auto active = create("here@example.com");
+  auto gone = create("gone@example.com", {{"email_address", {{"address", "gone@example.com"},
+                                                             {"permission_to_send", "unsubscribed"}}}});
+  const std::string id = gone["contact_id"];
+  const std::string path = "/v3/contacts/resubscribe/" + id;
+  EXPECT_EQ(call("PUT", "/v3/contacts/resubscribe/" + active["contact_id"].get<std::string>(),
+                 {{"list_ids", {list}}}).status, 400);  // not unsubscribed
+  EXPECT_EQ(call("PUT", path, {{"list_ids", json::array()}}).status, 400);
+  EXPECT_EQ(call("PUT", path, {{"list_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 400);
+  EXPECT_EQ(call("PUT", "/v3/contacts/resubscribe/00000000-0000-4000-8000-000000000000", {{"list_ids", {list}}}).status,
+            404);
+  ASSERT_EQ(call("PUT", path, {{"list_ids", {list}}}).status, 200);
+  // Still unsubscribed until the contact confirms, and the email goes only once.
+  auto waiting = jsonOf(call("GET", "/v3/contacts/" + id + "?include=list_memberships"));
+  EXPECT_EQ(waiting["email_address"]["permission_to_send"], "unsubscribed");
+  EXPECT_FALSE(waiting.contains("_resubscribe"));
+  EXPECT_EQ(call("PUT", path, {{"list_ids", {list}}}).status, 409);
+
+  http::Request confirm;
+  confirm.method = "POST";
+  confirm.target = "/__sandbox/contacts/" + id + "/confirm_resubscribe";
+  auto confirmed = sandbox_->handle(confirm);
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  auto back = jsonOf(call("GET", "/v3/contacts/" + id + "?include=list_memberships"));
+  EXPECT_EQ(back["email_address"]["permission_to_send"], "explicit");
+  EXPECT_EQ(back["email_address"]["opt_in_source"], "Contact");
+  EXPECT_FALSE(back["email_address"].contains("opt_out_date"));
+  EXPECT_EQ(back["list_memberships"][0], list);
+  EXPECT_EQ(sandbox_->handle(confirm).status, 400);  // nothing left to confirm
 }
 
 }  // namespace
