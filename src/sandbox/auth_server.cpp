@@ -137,7 +137,16 @@ Status AuthServer::reset(SeedKind seed) {
   }
   clearMemory();
   Writes writes;
-  seedInto(seed, writes);
+  if (auto cached = seed_cache_.find(seed); cached != seed_cache_.end()) {
+    accounts_ = cached->second.accounts;
+    users_ = cached->second.users;
+    user_by_email_ = cached->second.user_by_email;
+    apps_ = cached->second.apps;
+    writes = cached->second.writes;
+  } else {
+    seedInto(seed, writes);
+    seed_cache_[seed] = {accounts_, users_, user_by_email_, apps_, writes};
+  }
   // The signing key survives a reset: clients keep their cached JWKS.
   if (store_) {
     writes.push_back({"meta", "signing_key", json{{"pem", key_.get()->privatePem()}}.dump()});

@@ -181,6 +181,15 @@ class AuthServer {
   std::map<std::string, User> users_;
   std::map<std::string, std::string> user_by_email_;
   std::map<std::string, App> apps_;
+  // What each seed produced the first time, so a reset does not hash the demo passwords again.
+  struct SeedCache {
+    std::map<std::string, Account> accounts;
+    std::map<std::string, User> users;
+    std::map<std::string, std::string> user_by_email;
+    std::map<std::string, App> apps;
+    Writes writes;
+  };
+  std::map<SeedKind, SeedCache> seed_cache_;
   std::map<std::string, Grant> grants_;
   std::unordered_map<std::string, RefreshToken> refresh_;
   std::unordered_map<std::string, AccessTokenRecord> access_;

@@ -1,9 +1,9 @@
 #include "sandbox/contact_store.h"
 
-#include "sandbox/activity_records.h"
-
 #include <set>
 
+#include "core/background_free.h"
+#include "sandbox/activity_records.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/paging.h"
 
@@ -117,7 +117,7 @@ void ContactStore::load() {
 
 void ContactStore::reset() {
   std::unique_lock lock(mutex_);
-  accounts_.clear();
+  freeInBackground(std::exchange(accounts_, {}));
 }
 
 std::string ContactStore::now() const { return formatIso8601(clock_.now()); }

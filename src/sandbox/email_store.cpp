@@ -1,5 +1,6 @@
 #include "sandbox/email_store.h"
 
+#include "core/background_free.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/email_rules.h"
 #include "sandbox/paging.h"
@@ -45,7 +46,7 @@ EmailStore::EmailStore(const Clock& clock, RandomSource& random, storage::Docume
 
 void EmailStore::reset() {
   std::lock_guard lock(mutex_);
-  accounts_.clear();
+  freeInBackground(std::exchange(accounts_, {}));
   persisted_.clear();
 }
 

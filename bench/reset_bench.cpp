@@ -1,0 +1,71 @@
+// POST /__sandbox/reset with 10,000 contacts in the demo account: the handler alone (no
+// sockets), in memory. Each iteration imports the contacts again outside the timed region.
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "sandbox/sandbox.h"
+
+namespace {
+
+using namespace liaison;
+using nlohmann::json;
+
+http::Response call(sandbox::Sandbox& s, const std::string& method, const std::string& target, const std::string& body,
+                    const std::string& token = "") {
+  http::Request request;
+  request.method = method;
+  request.target = target;
+  request.body = body;
+  request.headers.set("Content-Type", "application/json");
+  if (!token.empty()) request.headers.set("Authorization", "Bearer " + token);
+  return s.handle(request);
+}
+
+std::string deviceToken(sandbox::Sandbox& s) {
+  http::Request start;
+  start.method = "POST";
+  start.target = "/oauth2/default/v1/device/authorize";
+  start.body = "client_id=sandbox-public&scope=contact_data";
+  start.headers.set("Content-Type", "application/x-www-form-urlencoded");
+  const json device = json::parse(s.handle(start).body);
+  call(s, "POST", "/__sandbox/device/approve", json{{"user_code", device["user_code"]}}.dump());
+  http::Request poll = start;
+  poll.target = "/oauth2/default/v1/token";
+  poll.body = "client_id=sandbox-public&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=" +
+              device["device_code"].get<std::string>();
+  return json::parse(s.handle(poll).body)["access_token"];
+}
+
+void fill(sandbox::Sandbox& s, int contacts) {
+  const std::string token = deviceToken(s);
+  const json list = json::parse(call(s, "POST", "/v3/contact_lists", R"({"name":"Bench"})", token).body);
+  json rows = json::array();
+  for (int i = 0; i < contacts; ++i) rows.push_back({{"email", "r" + std::to_string(i) + "@bench.test"}, {"first_name", "B"}});
+  call(s, "POST", "/v3/activities/contacts_json_import",
+       json{{"import_data", rows}, {"list_ids", {list["list_id"]}}}.dump(), token);
+}
+
+void BM_ResetWith10kContacts(benchmark::State& state) {
+  SystemClock clock;
+  CryptoRandom random;
+  sandbox::SandboxOptions options;
+  options.profile = sandbox::Profile::Fast;
+  sandbox::Sandbox s(options, clock, random, nullptr);
+  s.setBaseUrl("http://bench.test");
+  call(s, "POST", "/__sandbox/reset", "{}");  // the first reset seeds the cache
+  for (auto _ : state) {
+    state.PauseTiming();
+    fill(s, 10000);
+    state.ResumeTiming();
+    auto response = call(s, "POST", "/__sandbox/reset", "{}");
+    if (response.status != 200) state.SkipWithError("reset failed");
+  }
+}
+BENCHMARK(BM_ResetWith10kContacts)->Unit(benchmark::kMicrosecond)->Iterations(20);
+
+}  // namespace
+
+BENCHMARK_MAIN();
