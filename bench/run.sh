@@ -58,3 +58,8 @@ if [ -x "$BUILD/bench/jwt_bench" ]; then
   echo "== JWT verification"
   "$BUILD/bench/jwt_bench" --benchmark_min_time=0.5 2>/dev/null | grep BM_
 fi
+
+if [ -x "$BUILD/bench/reset_bench" ]; then
+  echo "== control API reset with 10,000 contacts (handler only)"
+  "$BUILD/bench/reset_bench" 2>/dev/null | grep BM_
+fi

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "core/clock.h"
 #include "core/logging.h"
@@ -60,6 +61,13 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
   sandbox_options.seed = options.seed == "empty" ? sandbox::SeedKind::Empty : sandbox::SeedKind::Demo;
   sandbox_options.auth.device_code_lifetime_s = options.device_code_lifetime_s;
   sandbox::Sandbox sandbox(sandbox_options, system_clock, random, store.get());
+  if (!options.fixture.empty() && sandbox.auth().startedFresh()) {
+    std::ifstream file(options.fixture);
+    const auto fixture = nlohmann::json::parse(file, nullptr, false);
+    if (auto loaded = sandbox.loadFixture(fixture); !loaded) {
+      throw std::runtime_error("fixture " + options.fixture + ": " + loaded.error().message);
+    }
+  }
 
   http::ServerOptions server_options;
   server_options.host = options.host;

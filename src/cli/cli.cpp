@@ -18,6 +18,9 @@ void addSandboxOptions(CLI::App& verb, SandboxCommand& options, std::string& lis
   verb.add_option("--seed", options.seed, "Data created on first start: demo or empty")
       ->check(CLI::IsMember({"demo", "empty"}))
       ->default_val("demo");
+  verb.add_option("--fixture", options.fixture,
+                  "Snapshot JSON (GET /__sandbox/snapshots/NAME) to start from instead of the seed, on first start")
+      ->check(CLI::ExistingFile);
   verb.add_option("--device-code-lifetime", options.device_code_lifetime_s,
                   "Seconds a device code stays valid")
       ->check(CLI::Range(10, 86400))

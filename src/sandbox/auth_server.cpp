@@ -31,6 +31,7 @@ AuthServer::AuthServer(AuthSettings settings, const Clock& clock, RandomSource& 
   bool initialized = false;
   if (store_) initialized = loadFromStore();
   Writes writes;
+  started_fresh_ = !initialized;
   if (!initialized) {
     // A fresh database (or memory): seed it once. A later reset to an empty seed stays empty
     // across restarts because the marker below is kept.
@@ -80,10 +81,48 @@ void AuthServer::clearMemory() {
   clearVerificationCache();
 }
 
-bool AuthServer::loadFromStore() {
+bool AuthServer::loadFromStore() { return loadDocuments(store_->loadAll()); }
+
+std::vector<storage::Document> AuthServer::documents() const {
+  std::shared_lock lock(mutex_);
+  std::vector<storage::Document> out;
+  auto add = [&](const char* kind, const std::string& id, const json& value) { out.push_back({kind, id, value.dump()}); };
+  for (const auto& [id, v] : accounts_) add("account", id, v);
+  for (const auto& [id, v] : users_) add("user", id, v);
+  for (const auto& [id, v] : apps_) add("app", id, v);
+  for (const auto& [id, v] : grants_) add("grant", id, v);
+  for (const auto& [id, v] : refresh_) add("refresh", id, v);
+  for (const auto& [id, v] : access_) add("access", id, v);
+  for (const auto& [id, v] : codes_) add("code", id, v);
+  for (const auto& [id, v] : devices_) add("device", id, v);
+  return out;
+}
+
+Status AuthServer::restoreDocuments(const std::vector<storage::Document>& docs) {
+  std::unique_lock lock(mutex_);
+  std::vector<storage::Document> kept = docs;
+  kept.erase(std::remove_if(kept.begin(), kept.end(), [](const auto& d) { return d.kind == "meta"; }), kept.end());
+  if (store_) {
+    Writes writes;
+    for (const auto& d : kept) writes.push_back({d.kind, d.id, d.json});
+    writes.push_back({"meta", "signing_key", json{{"pem", key_.get()->privatePem()}}.dump()});
+    writes.push_back({"meta", "initialized", "{}"});
+    if (auto status = store_->clear(); !status) return status;
+    if (auto status = store_->commit(writes); !status) {
+      loadFromStore();
+      return makeError(ErrorCode::Internal, "server_error", "The snapshot could not be stored.");
+    }
+  }
+  auto key = key_;
+  loadDocuments(kept);
+  key_ = key;  // the signing key is not part of a snapshot
+  return okStatus();
+}
+
+bool AuthServer::loadDocuments(const std::vector<storage::Document>& docs) {
   clearMemory();
   bool initialized = false;
-  for (const auto& doc : store_->loadAll()) {
+  for (const auto& doc : docs) {
     const json j = json::parse(doc.json);
     if (doc.kind == "account") {
       accounts_[doc.id] = j.get<Account>();

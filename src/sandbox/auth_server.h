@@ -137,6 +137,13 @@ class AuthServer {
 
   // --- API side ---
   // Checks signature (cached), expiry, and revocation of the token and of its grant.
+  // Snapshots: the state as documents (without the signing key, which outlives snapshots as it
+  // outlives resets), and replacing the state with such documents.
+  std::vector<storage::Document> documents() const;
+  // Whether this process seeded the state (memory, or a data directory used for the first time).
+  bool startedFresh() const { return started_fresh_; }
+  Status restoreDocuments(const std::vector<storage::Document>& docs);
+
   Result<TokenIdentity> verifyAccessToken(const std::string& token) const;
   size_t verificationCacheSize() const;
   void clearVerificationCache() const;
@@ -151,6 +158,8 @@ class AuthServer {
   Status persist(const Writes& writes);
   // Returns whether the store had been initialized (seeded) before.
   bool loadFromStore();
+  // Replaces memory with `docs`; returns whether they mark an initialized store.
+  bool loadDocuments(const std::vector<storage::Document>& docs);
   void seedInto(SeedKind seed, Writes& writes);
   void clearMemory();
   void ensureSigningKey(Writes& writes);
@@ -190,6 +199,7 @@ class AuthServer {
     Writes writes;
   };
   std::map<SeedKind, SeedCache> seed_cache_;
+  bool started_fresh_ = false;
   std::map<std::string, Grant> grants_;
   std::unordered_map<std::string, RefreshToken> refresh_;
   std::unordered_map<std::string, AccessTokenRecord> access_;

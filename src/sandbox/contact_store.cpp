@@ -71,8 +71,35 @@ ContactStore::ContactStore(const Clock& clock, RandomSource& random, storage::Do
 }
 
 void ContactStore::load() {
-  if (!store_) return;
-  for (const auto& doc : store_->loadAll()) {
+  if (store_) loadDocuments(store_->loadAll());
+}
+
+std::vector<storage::Document> ContactStore::documents() const {
+  std::shared_lock lock(mutex_);
+  std::vector<storage::Document> out;
+  for (const auto& [account, d] : accounts_) {
+    for (const auto& [seq, contact] : d.contacts) {
+      out.push_back({"contact", account + "/" + contact["contact_id"].get<std::string>(),
+                     json{{"seq", seq}, {"contact", contact}}.dump()});
+    }
+    for (const auto& [id, v] : d.lists) out.push_back({"list", account + "/" + id, v.dump()});
+    for (const auto& [id, v] : d.custom_fields) out.push_back({"custom_field", account + "/" + id, v.dump()});
+    for (const auto& [id, v] : d.tags) out.push_back({"tag", account + "/" + id, v.dump()});
+    for (const auto& [id, v] : d.activities) out.push_back({"activity", account + "/" + id, v.dump()});
+    for (const auto& [id, csv] : d.exports) out.push_back({"export", account + "/" + id, json{{"csv", csv}}.dump()});
+    if (!d.quirks.empty()) out.push_back({"quirks", account + "/switches", d.quirks.dump()});
+  }
+  return out;
+}
+
+void ContactStore::restoreDocuments(const std::vector<storage::Document>& docs) {
+  std::unique_lock lock(mutex_);
+  freeInBackground(std::exchange(accounts_, {}));
+  loadDocuments(docs);
+}
+
+void ContactStore::loadDocuments(const std::vector<storage::Document>& docs) {
+  for (const auto& doc : docs) {
     if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag" &&
         doc.kind != "activity" && doc.kind != "quirks" && doc.kind != "export") {
       continue;

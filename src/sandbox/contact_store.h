@@ -23,6 +23,10 @@ class ContactStore {
   ContactStore(const Clock& clock, RandomSource& random, storage::DocumentStore* store);
   // Forgets everything in memory (the store itself is cleared by the authorization server).
   void reset();
+  // Snapshots: the state as the documents it persists, and replacing memory with such documents
+  // (the store itself is rewritten by the authorization server).
+  std::vector<storage::Document> documents() const;
+  void restoreDocuments(const std::vector<storage::Document>& docs);
 
   // --- Quirk switches: where CC's behaviour is unconfirmed or odd, per account ---
   // unsubscribe_updates_updated_at, delete_updates_updated_at (default false: CC support says
@@ -138,6 +142,7 @@ class ContactStore {
   Result<std::vector<uint64_t>> resolveSource(const AccountData& data, const nlohmann::json& body) const;
   nlohmann::json presentList(const AccountData& data, const nlohmann::json& list, bool counts) const;
   void load();
+  void loadDocuments(const std::vector<storage::Document>& docs);
 
   const Clock& clock_;
   RandomSource& random_;

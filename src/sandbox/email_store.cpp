@@ -65,10 +65,30 @@ EmailStore::AccountEmails& EmailStore::data(const std::string& account) {
   return d;
 }
 
+json EmailStore::serialize(const AccountEmails& d) {
+  return {{"order", d.order}, {"campaigns", d.campaigns}, {"activities", d.activities}, {"tests", d.tests}};
+}
+
+std::vector<storage::Document> EmailStore::documents() {
+  std::lock_guard lock(mutex_);
+  std::vector<storage::Document> out;
+  for (const auto& [account, d] : accounts_) out.push_back({"emails", account, serialize(d).dump()});
+  for (const auto& [account, state] : persisted_) out.push_back({"emails", account, state.dump()});
+  return out;
+}
+
+void EmailStore::restoreDocuments(const std::vector<storage::Document>& docs) {
+  std::lock_guard lock(mutex_);
+  freeInBackground(std::exchange(accounts_, {}));
+  persisted_.clear();
+  for (const auto& doc : docs) {
+    if (doc.kind == "emails") persisted_[doc.id] = json::parse(doc.json);
+  }
+}
+
 Status EmailStore::save(const std::string& account, const AccountEmails& d) {
   if (!store_) return okStatus();
-  json doc = {{"order", d.order}, {"campaigns", d.campaigns}, {"activities", d.activities}, {"tests", d.tests}};
-  if (!store_->commit({{"emails", account, doc.dump()}})) {
+  if (!store_->commit({{"emails", account, serialize(d).dump()}})) {
     return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
   }
   return okStatus();

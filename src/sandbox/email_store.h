@@ -43,6 +43,8 @@ class EmailStore {
 
   EmailStore(const Clock& clock, RandomSource& random, storage::DocumentStore* store, EmailHooks hooks);
   void reset();
+  std::vector<storage::Document> documents();
+  void restoreDocuments(const std::vector<storage::Document>& docs);
 
   Result<nlohmann::json> createCampaign(const std::string& account, const nlohmann::json& body);
   Result<nlohmann::json> listCampaigns(const std::string& account, const Params& query);
@@ -78,6 +80,7 @@ class EmailStore {
   void syncCampaign(AccountEmails& data, const nlohmann::json& activity);
   Result<nlohmann::json*> primaryActivity(AccountEmails& data, const std::string& id);
   Status save(const std::string& account, const AccountEmails& data);
+  static nlohmann::json serialize(const AccountEmails& data);
 
   const Clock& clock_;
   RandomSource& random_;

@@ -8,13 +8,15 @@
 #include "sandbox/control_api.h"
 #include "sandbox/email_endpoints.h"
 #include "sandbox/oauth_endpoints.h"
+#include "sandbox/snapshots.h"
 #include "sandbox/social_endpoints.h"
 
 namespace liaison::sandbox {
 
 struct Sandbox::Parts {
   Parts(SandboxContext& context, storage::DocumentStore* store)
-      : oauth(context),
+      : auth(context.auth),
+        oauth(context),
         browser(context),
         guard(context),
         contacts(context.clock, context.random, store),
@@ -22,13 +24,31 @@ struct Sandbox::Parts {
         emails(context.clock, context.random, store,
                accountEmailHooks(context, [this](const std::string& account, const std::vector<std::string>& lists) {
                  return contacts.listRecipients(account, lists);
-               })) {}
+               })),
+        snapshots(context.clock, [this] { return collect(); },
+                  [this](const std::vector<storage::Document>& docs) { return restore(docs); }) {}
+  std::vector<storage::Document> collect() {
+    std::vector<storage::Document> all = auth.documents();
+    for (auto part : {contacts.documents(), social.documents(), emails.documents()}) {
+      all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    }
+    return all;
+  }
+  Status restore(const std::vector<storage::Document>& docs) {
+    if (auto status = auth.restoreDocuments(docs); !status) return status;  // rewrites the store too
+    contacts.restoreDocuments(docs);
+    social.restoreDocuments(docs);
+    emails.restoreDocuments(docs);
+    return okStatus();
+  }
+  AuthServer& auth;
   OAuthEndpoints oauth;
   BrowserFlow browser;
   ApiGuard guard;
   ContactStore contacts;
   SocialStore social;
   EmailStore emails;
+  Snapshots snapshots;
 };
 
 Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
@@ -89,6 +109,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     if (!result) return http::ccErrorResponse(result.error());
     return http::Response::json(200, *result);
   }, http::Execution::Blocking);
+  parts_->snapshots.addRoutes(router_);
   parts_->guard.addUnimplemented(router_);
   addControlApi(router_, context_, ControlHooks{[this] {
                   parts_->browser.reset();
@@ -121,6 +142,12 @@ Sandbox::~Sandbox() = default;
 void Sandbox::setBaseUrl(const std::string& base_url) {
   context_.base_url = base_url;
   auth_->setIssuer(base_url);
+}
+
+Status Sandbox::loadFixture(const nlohmann::json& fixture) {
+  auto imported = parts_->snapshots.importSnapshot("fixture", fixture);
+  if (!imported) return imported.error();
+  return parts_->snapshots.restore("fixture");
 }
 
 bool Sandbox::emulates(std::string_view operation_id) const { return parts_->guard.serves(operation_id); }

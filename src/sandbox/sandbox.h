@@ -1,6 +1,8 @@
 #pragma once
 // `liaison sandbox`: CC's authorization server and v3 API, emulated in one request handler.
 // The app wires it behind the HTTP server; tests call handle() directly, without sockets.
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -31,6 +33,10 @@ class Sandbox {
   http::Dispatch dispatch(http::Request& request) const;
   // dispatch + run: the whole sandbox as a pure function.
   http::Response handle(http::Request& request) const;
+
+  // Replaces the state with a snapshot in fixture form (GET /__sandbox/snapshots/{name}) and
+  // keeps it as the snapshot "fixture", so POST /__sandbox/snapshots/fixture/restore returns to it.
+  Status loadFixture(const nlohmann::json& fixture);
 
   // Whether the sandbox emulates a CC operation (by operationId) rather than answering 501.
   bool emulates(std::string_view operation_id) const;

@@ -85,6 +85,21 @@ void SocialStore::reset() {
   accounts_.clear();
 }
 
+std::vector<storage::Document> SocialStore::documents() {
+  std::lock_guard lock(mutex_);
+  std::vector<storage::Document> out;
+  for (const auto& [account, state] : accounts_) out.push_back({"social", account, state.dump()});
+  return out;
+}
+
+void SocialStore::restoreDocuments(const std::vector<storage::Document>& docs) {
+  std::lock_guard lock(mutex_);
+  accounts_.clear();
+  for (const auto& doc : docs) {
+    if (doc.kind == "social") accounts_[doc.id] = json::parse(doc.json);
+  }
+}
+
 json& SocialStore::state(const std::string& account) {
   auto it = accounts_.find(account);
   if (it != accounts_.end()) return it->second;

@@ -21,6 +21,8 @@ class SocialStore {
  public:
   SocialStore(const Clock& clock, RandomSource& random, storage::DocumentStore* store);
   void reset();
+  std::vector<storage::Document> documents();
+  void restoreDocuments(const std::vector<storage::Document>& docs);
 
   nlohmann::json connections(const std::string& account);
   nlohmann::json profiles(const std::string& account, bool include_accessible);

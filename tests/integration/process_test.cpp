@@ -1,5 +1,5 @@
 // The `liaison` binary as a user runs it: help and version, start-up banner, and persistence
-// with --data surviving kill -9.
+// with --data surviving kill -9, and starting from a snapshot fixture.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "core/random.h"
 #include "http/client/http_client.h"
@@ -119,6 +120,46 @@ TEST(Process, StateSurvivesKillNine) {
   EXPECT_NE(again.get("/__sandbox/apps").body.find("\"durable\""), std::string::npos);
   EXPECT_EQ(again.get("/v3/account/summary", tokens["access_token"]).status, 200);
   EXPECT_EQ(WEXITSTATUS(finish(second, SIGTERM)), 0);  // graceful stop exits cleanly
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Process, FixtureFromASnapshotSeedsANewSandboxAndSurvivesInItsStore) {
+  const auto dir = std::filesystem::temp_directory_path() / ("liaison-fixture-" + CryptoRandom().token(8));
+  std::filesystem::create_directories(dir);
+  auto http = http::makeCurlHttpClient();
+  Process first;
+  const auto base = startSandbox(first, {"--profile", "fast"});
+  ASSERT_FALSE(base.empty());
+  SandboxClient client(curlTransport(base, *http));
+  ASSERT_EQ(client.postJson("/__sandbox/apps", {{"client_id", "from-fixture"}, {"confidential", false},
+                                                {"flows", {"device"}}}).status, 201);
+  ASSERT_EQ(client.postJson("/__sandbox/snapshots", {{"name", "saved"}}).status, 201);
+  const std::string fixture = client.get("/__sandbox/snapshots/saved").body;
+  finish(first, SIGTERM);
+  const auto path = dir / "fixture.json";
+  std::ofstream(path) << fixture;
+
+  Process second;
+  const auto data = (dir / "data").string();
+  const auto base2 = startSandbox(second, {"--profile", "fast", "--seed", "empty", "--fixture", path.string(),
+                                           "--data", data});
+  ASSERT_FALSE(base2.empty());
+  SandboxClient again(curlTransport(base2, *http));
+  EXPECT_NE(again.get("/__sandbox/apps").body.find("\"from-fixture\""), std::string::npos);
+  ASSERT_EQ(again.postJson("/__sandbox/apps", {{"client_id", "added-later"}, {"confidential", false},
+                                               {"flows", {"device"}}}).status, 201);
+  finish(second, SIGTERM);
+  // On a later start the data directory's state wins over the fixture.
+  Process third;
+  const auto base3 = startSandbox(third, {"--profile", "fast", "--fixture", path.string(), "--data", data});
+  SandboxClient third_client(curlTransport(base3, *http));
+  EXPECT_NE(third_client.get("/__sandbox/apps").body.find("\"added-later\""), std::string::npos);
+  finish(third, SIGTERM);
+
+  std::ofstream(dir / "bad.json") << "{\"liaison_snapshot\": 9}";
+  auto bad = spawn({"sandbox", "--listen", "127.0.0.1:0", "--fixture", (dir / "bad.json").string()});
+  readAll(bad.out);
+  EXPECT_NE(WEXITSTATUS(finish(bad)), 0);
   std::filesystem::remove_all(dir);
 }
 
