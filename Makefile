@@ -1,9 +1,11 @@
 # Liaison's two front doors: `make up` and `make test`. Both install missing Debian packages
 # first (scripts/install-deps.sh), then build with CMake + Ninja.
-.PHONY: up test build build-asan deps deps-test npm bench format clean
+.PHONY: up test build build-asan deps deps-test npm bench fuzz format clean
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 120
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 BROWSER    := tests/browser
@@ -47,10 +49,23 @@ $(CONFORM)/node_modules/.package-lock.json: $(CONFORM)/package-lock.json
 bench:
 	@scripts/install-deps.sh bench
 	$(MAKE) build
+	cd bench/prism && npm ci --no-audit --no-fund --loglevel=error
 	bench/run.sh
+	bench/v3.sh
+
+# libFuzzer (clang) on request parsing and contact validation, for FUZZ_SECONDS. New inputs land
+# in $(FUZZ_BUILD)/corpus; `make test` replays tests/fuzz/corpus (copy keepers there).
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DLIAISON_FUZZ=ON -DLIAISON_BENCHMARKS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) --target sandbox_fuzzer -j $(JOBS)
+	mkdir -p $(FUZZ_BUILD)/corpus
+	$(FUZZ_BUILD)/tests/fuzz/sandbox_fuzzer $(FUZZ_BUILD)/corpus tests/fuzz/corpus \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

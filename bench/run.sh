@@ -59,7 +59,7 @@ if [ -x "$BUILD/bench/jwt_bench" ]; then
   "$BUILD/bench/jwt_bench" --benchmark_min_time=0.5 2>/dev/null | grep BM_
 fi
 
-if [ -x "$BUILD/bench/reset_bench" ]; then
-  echo "== control API reset with 10,000 contacts (handler only)"
-  "$BUILD/bench/reset_bench" 2>/dev/null | grep BM_
+if [ -x "$BUILD/bench/sandbox_bench" ]; then
+  echo "== reset with 10,000 contacts, 40,000-contact import (handler only)"
+  "$BUILD/bench/sandbox_bench" 2>/dev/null | grep BM_
 fi

@@ -72,6 +72,30 @@ end
 LUA
 echo "== sandbox POST /v3/contacts";            run -s "$WORK/post.lua" $B/v3/contacts
 
+# Prism (Stoplight's OpenAPI mock, static examples) serving CC's own v3 document, side by side.
+# It ignores basePath, so it is called without /v3. Skipped when the document or Prism is absent.
+SWAGGER="${CC_SWAGGER:-../shared/reference/constant-contact-v3-swagger.yaml}"
+PRISM=bench/prism/node_modules/.bin/prism
+if [ -f "$SWAGGER" ] && [ -x "$PRISM" ]; then
+  PRISM_PORT=18612
+  PRISM_START=$(date +%s%N)
+  "$PRISM" mock --host 127.0.0.1 -p $PRISM_PORT "$SWAGGER" >"$WORK/prism.log" 2>&1 &
+  PRISM_PID=$!
+  until curl -s -o /dev/null -H "$AUTH" http://127.0.0.1:$PRISM_PORT/social/connections; do sleep 0.05; done
+  echo "== prism cold start to first served request: $(( ($(date +%s%N) - PRISM_START) / 1000000 )) ms"
+  echo "== prism GET /social/connections";            run -H "$AUTH" http://127.0.0.1:$PRISM_PORT/social/connections
+  echo "== prism GET /contacts?limit=50";              run -H "$AUTH" "http://127.0.0.1:$PRISM_PORT/contacts?limit=50"
+  sed 's#"/v3/contacts"#"/contacts"#' "$WORK/post.lua" > "$WORK/prism-post.lua"
+  echo "== prism POST /contacts";                      run -s "$WORK/prism-post.lua" http://127.0.0.1:$PRISM_PORT/contacts
+  for pid in $(pgrep -P $PRISM_PID) $PRISM_PID; do grep -H VmHWM /proc/$pid/status 2>/dev/null | sed 's#^#  prism #'; done
+  kill $PRISM_PID 2>/dev/null || true
+else
+  echo "== prism skipped (set CC_SWAGGER to CC's v3 document and run: cd bench/prism && npm ci)"
+fi
+echo "== peak RSS before the big imports"
+grep -H VmHWM /proc/$SANDBOX_PID/status | sed 's#^#  sandbox #'
+for pid in $(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")"); do grep -H VmHWM /proc/$pid/status | sed 's#^#  nginx #'; done
+
 echo "== 40,000-contact import, then RSS at 100k contacts"
 import 40000 b
 import 40000 c

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages Liaison needs, and only the missing ones: quiet and quick when
-# everything is present. Usage: scripts/install-deps.sh [build|test|bench]
+# everything is present. Usage: scripts/install-deps.sh [build|test|bench|fuzz]
 set -eu
 
 group="${1:-test}"
@@ -8,12 +8,14 @@ build_pkgs="build-essential cmake ninja-build pkg-config ccache libboost1.74-dev
   libsqlite3-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev"
 test_pkgs="libgtest-dev libgmock-dev libbenchmark-dev chromium curl"
 bench_pkgs="wrk nginx-light"
+fuzz_pkgs="clang libclang-rt-14-dev"
 
 case "$group" in
   build) wanted="$build_pkgs" ;;
   test) wanted="$build_pkgs $test_pkgs" ;;
   bench) wanted="$build_pkgs $test_pkgs $bench_pkgs" ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  fuzz) wanted="$build_pkgs $test_pkgs $fuzz_pkgs" ;;
+  *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac
 # Browser tests run playwright-core under Node; any installed Node >= 18 will do.
 if [ "$group" != build ] && ! command -v npm >/dev/null 2>&1; then

@@ -61,7 +61,8 @@ Response Response::json(int status, const nlohmann::json& body) {
   Response r;
   r.status = status;
   r.headers.set("Content-Type", "application/json");
-  r.body = body.dump();
+  // Replace, not throw: an error message may quote a caller's bytes that are not valid UTF-8.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

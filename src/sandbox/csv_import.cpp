@@ -30,7 +30,7 @@ Result<json> csvImportRequest(std::string_view content_type, std::string_view bo
   const http::FormPart* lists = http::findPart(*parts, "list_ids");
   if (!file) return invalid("The form needs a file part holding the CSV.");
   if (!lists || lists->data.empty()) return invalid("list_ids is required: a comma-separated list of 1 to 50 list ids.");
-  if (!isValidUtf8(file->data)) return invalid("The CSV file must be UTF-8.");
+  if (!isValidUtf8(file->data) || !isValidUtf8(lists->data)) return invalid("The CSV file and list_ids must be UTF-8.");
   auto rows = parseCsv(file->data, kMaxLines);
   if (!rows) return invalid(rows.error().message);
   if (rows->empty()) return invalid("The CSV file is empty.");

@@ -157,7 +157,8 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
   const TimePoint month_ago = clock_.now() - std::chrono::hours(24 * 30);
   std::string csv = csvLine(columns);
   size_t count = 0;
-  for (const auto& [seq, contact] : d.contacts) {
+  for (const auto& entry : d.contacts) {
+    const json& contact = entry.second;  // a plain reference: the lambda below captures it
     const std::string id = contact["contact_id"];
     if (!contact_ids->empty() && !contact_ids->count(id)) continue;
     if (excluded->count(id) || !statusMatches(contact, status)) continue;

@@ -84,7 +84,9 @@ RowOutcome applyRow(const json& row, json& contact, const std::map<std::string, 
     if (address.empty()) continue;
     json& addresses = contact["street_addresses"];
     if (!addresses.is_array()) addresses = json::array();
-    auto same_kind = std::find_if(addresses.begin(), addresses.end(), [&](const json& a) { return a["kind"] == kind; });
+    const std::string& wanted_kind = kind;  // clang 14 cannot capture structured bindings
+    auto same_kind = std::find_if(addresses.begin(), addresses.end(),
+                                  [&](const json& a) { return a["kind"] == wanted_kind; });
     address["kind"] = kind;
     address["updated_at"] = now;
     if (same_kind != addresses.end()) {

@@ -24,7 +24,11 @@ Result<int> intParam(const Params& query, const char* name, int fallback) {
 
 void addSocialEndpoints(http::Router& router, ApiGuard& guard, SocialStore& store) {
   guard.add(router, "getSocialConnectionsUsingGET", [&store](http::Request&, const ApiCall& call) {
-    return http::Response::json(200, store.connections(call.identity.account_id));
+    http::Response response;
+    response.status = 200;
+    response.headers.set("Content-Type", "application/json");
+    response.body = store.connectionsBody(call.identity.account_id);
+    return response;
   });
   guard.add(router, "getSocialProfilesUsingGET", [&store](http::Request& request, const ApiCall& call) {
     auto query = request.query();

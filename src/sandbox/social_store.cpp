@@ -83,6 +83,7 @@ SocialStore::SocialStore(const Clock& clock, RandomSource& random, storage::Docu
 void SocialStore::reset() {
   std::lock_guard lock(mutex_);
   accounts_.clear();
+  connections_body_.clear();
 }
 
 std::vector<storage::Document> SocialStore::documents() {
@@ -95,6 +96,7 @@ std::vector<storage::Document> SocialStore::documents() {
 void SocialStore::restoreDocuments(const std::vector<storage::Document>& docs) {
   std::lock_guard lock(mutex_);
   accounts_.clear();
+  connections_body_.clear();
   for (const auto& doc : docs) {
     if (doc.kind == "social") accounts_[doc.id] = json::parse(doc.json);
   }
@@ -110,6 +112,7 @@ json& SocialStore::state(const std::string& account) {
 }
 
 Status SocialStore::save(const std::string& account) {
+  connections_body_.erase(account);
   if (!store_) return okStatus();
   if (!store_->commit({{"social", account, accounts_[account].dump()}})) {
     return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
@@ -154,6 +157,13 @@ void SocialStore::runDuePosts(json& s) {
 json SocialStore::connections(const std::string& account) {
   std::lock_guard lock(mutex_);
   return {{"connections", state(account)["connections"]}};
+}
+
+std::string SocialStore::connectionsBody(const std::string& account) {
+  std::lock_guard lock(mutex_);
+  auto cached = connections_body_.find(account);
+  if (cached != connections_body_.end()) return cached->second;
+  return connections_body_[account] = json{{"connections", state(account)["connections"]}}.dump();
 }
 
 json SocialStore::profiles(const std::string& account, bool include_accessible) {

@@ -25,6 +25,8 @@ class SocialStore {
   void restoreDocuments(const std::vector<storage::Document>& docs);
 
   nlohmann::json connections(const std::string& account);
+  // The serialized GET /v3/social/connections body, kept until the account's links change.
+  std::string connectionsBody(const std::string& account);
   nlohmann::json profiles(const std::string& account, bool include_accessible);
   Result<nlohmann::json> hashtagGroups(const std::string& account, int limit, int page);
   Result<nlohmann::json> createPost(const std::string& account, const nlohmann::json& body);
@@ -45,6 +47,7 @@ class SocialStore {
   storage::DocumentStore* store_;
   std::mutex mutex_;
   std::unordered_map<std::string, nlohmann::json> accounts_;
+  std::unordered_map<std::string, std::string> connections_body_;  // cleared whenever state changes
 };
 
 }  // namespace liaison::sandbox
