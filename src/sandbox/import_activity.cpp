@@ -150,7 +150,7 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
   for (size_t i = 0; i < body["import_data"].size(); ++i) {
     const json& row = body["import_data"][i];
     auto email = row.is_object() ? text(row, "email") : std::nullopt;
-    if (!email || email->size() > 80 || !validateContactBody({{"create_source", "Account"}, {"email_address", {{"address", *email}}}}, true)) {
+    if (!email || email->size() > 80 || !isValidUtf8(*email) || !isEmailAddress(*email)) {
       ++correctable;
       if (errors.size() < 100) errors.push_back("Row " + std::to_string(i + 1) + ": a valid email is required.");
       continue;
@@ -172,7 +172,7 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
                                     {"opt_in_source", "Account"}, {"opt_in_date", stamp}, {"created_at", stamp},
                                     {"updated_at", stamp}, {"confirm_status", "off"}}}};
     }
-    json updated = contact;
+    json updated = std::move(contact);  // already a copy: a failed row changes nothing
     auto outcome = applyRow(row, updated, field_by_name, stamp, new_id);
     if (!outcome.ok) {
       ++correctable;
@@ -194,7 +194,7 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
       }
     }
     updated["updated_at"] = stamp;
-    staged[seq] = updated;
+    staged[seq] = std::move(updated);
     staged_emails[key] = seq;
     ++imported;
   }
