@@ -64,6 +64,8 @@ bool parseIso8601(const std::string& text, TimePoint& out) {
       consumed != 19) {
     return false;
   }
+  // TimePoint counts nanoseconds in 64 bits: it spans the years 1678 to 2261.
+  if (year < 1678 || year > 2261) return false;
   static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (mon < 1 || mon > 12 || day < 1 || day > kDaysInMonth[mon - 1] || hour > 23 || min > 59 || sec > 60) {
     return false;

@@ -164,6 +164,8 @@ TEST(ParseIso8601Test, RejectsMalformedInputAndLeavesOutputUntouched) {
            "2016-03-32T15:53:04Z",        // day 32
            "2016-03-03T24:00:00Z",        // hour 24
            "2016-03-03T15:60:04Z",        // minute 60
+           "3020-01-01T00:00:00Z",        // past 2261: beyond the clock's nanosecond range
+           "1500-01-01T00:00:00Z",        // before 1678, likewise
            "2016-03-03T15:53:04.Z",       // dot without digits
            "2016-03-03T15:53:04+0500",    // offset without colon
            "2016-03-03T15:53:04+05",      // truncated offset
