@@ -80,6 +80,16 @@ Error campaignValidation(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "campaign.api.validation.error", message);
 }
 
+Error campaignNotFound(const std::string& what) {
+  return makeError(ErrorCode::NotFound, "campaign.api.not_found", what + " not found.");
+}
+
+std::vector<std::string> stringsOf(const json& array) {
+  std::vector<std::string> out;
+  for (const auto& item : array) out.push_back(item.get<std::string>());
+  return out;
+}
+
 Status validateCampaignName(const json& body) { return checkText(body, "name", 80, true); }
 
 Status validateActivityContent(const json& activity, const std::set<std::string>& confirmed_senders) {

@@ -14,6 +14,10 @@ namespace liaison::sandbox {
 
 // 400 campaign.api.validation.error with a message naming the field.
 Error campaignValidation(const std::string& message);
+// 404 campaign.api.not_found for `what` ("Email campaign", "Email campaign activity").
+Error campaignNotFound(const std::string& what);
+// The strings of a JSON array of strings (list ids, recipients).
+std::vector<std::string> stringsOf(const nlohmann::json& array);
 
 // Campaign names: a string of 1 to 80 characters.
 Status validateCampaignName(const nlohmann::json& body);

@@ -8,20 +8,6 @@ namespace liaison::sandbox {
 
 using nlohmann::json;
 
-namespace {
-
-std::vector<std::string> stringsOf(const json& array) {
-  std::vector<std::string> out;
-  for (const auto& item : array) out.push_back(item.get<std::string>());
-  return out;
-}
-
-Error notFound(const std::string& what) {
-  return makeError(ErrorCode::NotFound, "campaign.api.not_found", what + " not found.");
-}
-
-}  // namespace
-
 void EmailStore::finishSend(const std::string& account, json& activity, TimePoint at) {
   const auto lists = stringsOf(activity["contact_list_ids"]);
   // Lists deleted since the activity named them are skipped; the send fails when none is left.
@@ -113,7 +99,7 @@ Result<json> EmailStore::schedules(const std::string& account, const std::string
   AccountEmails& d = data(account);
   if (advance(account, d)) (void)save(account, d);
   auto it = d.activities.find(id);
-  if (it == d.activities.end()) return notFound("Email campaign activity");
+  if (it == d.activities.end()) return campaignNotFound("Email campaign activity");
   if (it->second["current_status"] != "SCHEDULED") return json::array();
   return json::array({{{"scheduled_date", it->second["_scheduled_date"]}}});
 }
@@ -139,7 +125,7 @@ Result<json> EmailStore::sendHistory(const std::string& account, const std::stri
   AccountEmails& d = data(account);
   if (advance(account, d)) (void)save(account, d);
   auto it = d.activities.find(id);
-  if (it == d.activities.end()) return notFound("Email campaign activity");
+  if (it == d.activities.end()) return campaignNotFound("Email campaign activity");
   return it->second.value("_history", json::array());
 }
 

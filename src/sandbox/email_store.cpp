@@ -15,22 +15,12 @@ const std::map<std::string, std::string> kCampaignStatus = {
     {"DRAFT", "Draft"}, {"SCHEDULED", "Scheduled"}, {"EXECUTING", "Executing"},
     {"DONE", "Done"},   {"ERROR", "Error"},         {"REMOVED", "Removed"}};
 
-Error notFound(const std::string& what) {
-  return makeError(ErrorCode::NotFound, "campaign.api.not_found", what + " not found.");
-}
-
 // Activity fields that are bookkeeping, not API: they start with '_'.
 json publicView(const json& activity) {
   json out = json::object();
   for (const auto& [key, value] : activity.items()) {
     if (key.empty() || key[0] != '_') out[key] = value;
   }
-  return out;
-}
-
-std::vector<std::string> stringsOf(const json& array) {
-  std::vector<std::string> out;
-  for (const auto& item : array) out.push_back(item.get<std::string>());
   return out;
 }
 
@@ -181,7 +171,7 @@ Result<json> EmailStore::getCampaign(const std::string& account, const std::stri
   AccountEmails& d = data(account);
   if (advance(account, d)) (void)save(account, d);
   auto it = d.campaigns.find(id);
-  if (it == d.campaigns.end()) return notFound("Email campaign");
+  if (it == d.campaigns.end()) return campaignNotFound("Email campaign");
   return it->second;
 }
 
@@ -190,7 +180,7 @@ Result<json> EmailStore::renameCampaign(const std::string& account, const std::s
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
   auto it = d.campaigns.find(id);
-  if (it == d.campaigns.end()) return notFound("Email campaign");
+  if (it == d.campaigns.end()) return campaignNotFound("Email campaign");
   if (it->second["current_status"] == "Removed") return campaignValidation("A removed email campaign cannot be renamed.");
   const std::string name = body["name"];
   for (const auto& [other_id, c] : d.campaigns) {
@@ -209,7 +199,7 @@ Status EmailStore::deleteCampaign(const std::string& account, const std::string&
   AccountEmails& d = data(account);
   advance(account, d);
   auto it = d.campaigns.find(id);
-  if (it == d.campaigns.end() || it->second["current_status"] == "Removed") return notFound("Email campaign");
+  if (it == d.campaigns.end() || it->second["current_status"] == "Removed") return campaignNotFound("Email campaign");
   const std::string status = it->second["current_status"];
   if (status == "Scheduled" || status == "Executing") {
     return campaignValidation("A scheduled or sending email campaign cannot be deleted; unschedule it first.");
@@ -228,13 +218,13 @@ Result<json> EmailStore::getActivity(const std::string& account, const std::stri
   AccountEmails& d = data(account);
   if (advance(account, d)) (void)save(account, d);
   auto it = d.activities.find(id);
-  if (it == d.activities.end()) return notFound("Email campaign activity");
+  if (it == d.activities.end()) return campaignNotFound("Email campaign activity");
   return presentActivity(publicView(it->second), include);
 }
 
 Result<json*> EmailStore::primaryActivity(AccountEmails& d, const std::string& id) {
   auto it = d.activities.find(id);
-  if (it == d.activities.end()) return notFound("Email campaign activity");
+  if (it == d.activities.end()) return campaignNotFound("Email campaign activity");
   if (it->second["role"] != "primary_email") {
     return campaignValidation("Only the primary_email activity of a campaign can be changed, scheduled or tested.");
   }
