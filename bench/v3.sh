@@ -92,6 +92,12 @@ if [ -f "$SWAGGER" ] && [ -x "$PRISM" ]; then
 else
   echo "== prism skipped (set CC_SWAGGER to CC's v3 document and run: cd bench/prism && npm ci)"
 fi
+# nginx cold start: stop it, then time a fresh start to its first served file.
+kill "$(cat "$WORK/nginx.pid")"; sleep 0.3
+NGINX_START=$(date +%s%N)
+nginx -c "$WORK/nginx.conf" -p "$WORK"
+until curl -sf -o /dev/null http://127.0.0.1:$NGINX_PORT/v3/contacts50; do sleep 0.001; done
+echo "== nginx cold start to first served request: $(( ($(date +%s%N) - NGINX_START) / 1000000 )) ms"
 echo "== peak RSS before the big imports"
 grep -H VmHWM /proc/$SANDBOX_PID/status | sed 's#^#  sandbox #'
 for pid in $(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")"); do grep -H VmHWM /proc/$pid/status | sed 's#^#  nginx #'; done

@@ -23,9 +23,9 @@ constexpr int kRequestsPerDay = 10000;
 
 ApiGuard::ApiGuard(SandboxContext& context)
     : context_(context),
+      faults_(context.random),
       per_second_(context.clock, context.profile == Profile::Strict ? kRequestsPerSecond : 0, std::chrono::seconds(1)),
-      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)),
-      faults_(context.random) {}
+      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)) {}
 
 http::Response ApiGuard::serve(http::Request& request, const Operation& operation, const ApiHandler& handler) {
   std::string account;

@@ -29,9 +29,12 @@ struct Sandbox::Parts {
                   [this](const std::vector<storage::Document>& docs) { return restore(docs); }) {}
   std::vector<storage::Document> collect() {
     std::vector<storage::Document> all = auth.documents();
-    for (auto part : {contacts.documents(), social.documents(), emails.documents()}) {
+    auto append = [&all](std::vector<storage::Document> part) {
       all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
-    }
+    };
+    append(contacts.documents());
+    append(social.documents());
+    append(emails.documents());
     return all;
   }
   Status restore(const std::vector<storage::Document>& docs) {

@@ -16,7 +16,7 @@ class ApiGuardTest : public SandboxTest {
 };
 
 TEST_F(ApiGuardTest, MissingOrBadBearerGets401InCcShape) {
-  for (const std::string& header : {"", "Bearer", "Bearer not.a.jwt", "Basic abc"}) {
+  for (const std::string header : {"", "Bearer", "Bearer not.a.jwt", "Basic abc"}) {
     auto response = header.empty() ? client_.get("/v3/account/summary")
                                    : client_.send("GET", "/v3/account/summary", "", {{"Authorization", header}});
     EXPECT_EQ(response.status, 401) << header;

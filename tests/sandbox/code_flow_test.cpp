@@ -92,7 +92,7 @@ std::vector<std::string> redirectMutants() {
   std::vector<std::string> out;
   for (const auto& base : bases) {
     const std::string host = base.substr(7, base.find('/', 7) - 7);
-    for (const std::string& suffix : {"/", "x", "/x", "%2F", "?", "?a=1", "#", "#f", ".", "%20", "/.", "/..",
+    for (const std::string suffix : {"/", "x", "/x", "%2F", "?", "?a=1", "#", "#f", ".", "%20", "/.", "/..",
                                       "//", ";x", "&x=1", "?redirect=http://evil.test", "%00", "\\"}) {
       out.push_back(base + suffix);
     }
@@ -116,7 +116,7 @@ std::vector<std::string> redirectMutants() {
     for (int i = 0; i < 60; ++i) out.push_back(base + "/" + std::to_string(i));
     for (int i = 0; i < 60; ++i) out.push_back(base + "?n=" + std::to_string(i));
   }
-  for (const std::string& other : {"http://evil.test/callback", "http://127.0.0.2/callback", "http://0.0.0.0/callback",
+  for (const std::string other : {"http://evil.test/callback", "http://127.0.0.2/callback", "http://0.0.0.0/callback",
                                    "http://[::2]/callback", "http://127.0.0.1.nip.io/callback", "http://localhost.evil/callback",
                                    "javascript:alert(1)", "data:text/html,x", "", " "}) {
     out.push_back(other);
