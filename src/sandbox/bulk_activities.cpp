@@ -12,21 +12,17 @@ using nlohmann::json;
 
 namespace {
 
-Error invalid(const std::string& message) {
-  return makeError(ErrorCode::InvalidRequest, "activities.api.validation.error", message);
-}
-
 Result<std::vector<std::string>> idList(const json& body, const char* field, size_t max, bool required) {
   if (!body.contains(field)) {
-    if (required) return invalid(std::string(field) + " is required.");
+    if (required) return activityValidation(std::string(field) + " is required.");
     return std::vector<std::string>{};
   }
   if (!body[field].is_array() || body[field].empty() || body[field].size() > max) {
-    return invalid(std::string(field) + " must hold 1 to " + std::to_string(max) + " ids.");
+    return activityValidation(std::string(field) + " must hold 1 to " + std::to_string(max) + " ids.");
   }
   std::vector<std::string> ids;
   for (const auto& id : body[field]) {
-    if (!id.is_string() || !isUuid(id.get<std::string>())) return invalid(std::string(field) + " must hold UUIDs.");
+    if (!id.is_string() || !isUuid(id.get<std::string>())) return activityValidation(std::string(field) + " must hold UUIDs.");
     ids.push_back(id.get<std::string>());
   }
   return ids;
@@ -45,11 +41,11 @@ bool holds(const json& contact, const char* field, const std::string& id) {
 }  // namespace
 
 Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, const json& body) const {
-  if (!body.contains("source") || !body["source"].is_object()) return invalid("source is required.");
+  if (!body.contains("source") || !body["source"].is_object()) return activityValidation("source is required.");
   const json& source = body["source"];
   int kinds = 0;
   for (const char* k : {"contact_ids", "list_ids", "tag_ids", "all_active_contacts"}) kinds += source.contains(k);
-  if (kinds != 1) return invalid("source takes exactly one of contact_ids, list_ids, tag_ids, all_active_contacts.");
+  if (kinds != 1) return activityValidation("source takes exactly one of contact_ids, list_ids, tag_ids, all_active_contacts.");
   std::set<std::string> excluded;
   if (body.contains("exclude")) {
     auto ids = idList(body["exclude"], "contact_ids", 500, false);
@@ -70,7 +66,7 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
     return out;
   }
   if (source.contains("all_active_contacts")) {
-    if (source["all_active_contacts"] != true) return invalid("all_active_contacts must be true.");
+    if (source["all_active_contacts"] != true) return activityValidation("all_active_contacts must be true.");
     for (const auto& [seq, contact] : d.contacts) {
       if (active(contact)) take(seq, contact);
     }
@@ -80,7 +76,7 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
   auto ids = idList(source, lists ? "list_ids" : "tag_ids", 50, true);
   if (!ids) return ids.error();
   for (const auto& id : *ids) {
-    if (lists ? !d.lists.count(id) : !d.tags.count(id)) return invalid("source names an unknown " + std::string(lists ? "list" : "tag") + ".");
+    if (lists ? !d.lists.count(id) : !d.tags.count(id)) return activityValidation("source names an unknown " + std::string(lists ? "list" : "tag") + ".");
   }
   for (const auto& [seq, contact] : d.contacts) {
     if (contact.contains("deleted_at")) continue;
@@ -125,7 +121,7 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
 
   if (kind == "contact_delete") {
     const bool by_list = body.contains("list_ids");
-    if (by_list == body.contains("contact_ids")) return invalid("Send contact_ids or list_ids, not both.");
+    if (by_list == body.contains("contact_ids")) return activityValidation("Send contact_ids or list_ids, not both.");
     std::vector<uint64_t> targets;
     if (by_list) {
       auto r = resolveSource(d, json{{"source", {{"list_ids", body["list_ids"]}}}});
@@ -151,7 +147,7 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
     auto targets_ids = idList(body, lists ? "list_ids" : "tag_ids", 50, true);
     if (!targets_ids) return targets_ids.error();
     for (const auto& id : *targets_ids) {
-      if (lists ? !d.lists.count(id) : !d.tags.count(id)) return invalid(std::string(lists ? "list_ids" : "tag_ids") + " names an unknown id.");
+      if (lists ? !d.lists.count(id) : !d.tags.count(id)) return activityValidation(std::string(lists ? "list_ids" : "tag_ids") + " names an unknown id.");
     }
     auto source = resolveSource(d, body);
     if (!source) return source.error();
@@ -184,7 +180,7 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
     const char* contact_field = kind == "list_delete" ? "list_memberships" : kind == "contacts_tags_delete" ? "taggings" : "custom_fields";
     const char* doc_kind = kind == "list_delete" ? "list" : kind == "contacts_tags_delete" ? "tag" : "custom_field";
     for (const auto& id : *ids) {
-      if (!things.count(id)) return invalid(std::string(field) + " names an unknown id: " + id + ".");
+      if (!things.count(id)) return activityValidation(std::string(field) + " names an unknown id: " + id + ".");
     }
     for (const auto& [seq, contact] : d.contacts) {
       if (!contact.contains(contact_field)) continue;

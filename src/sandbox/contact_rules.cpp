@@ -118,6 +118,10 @@ Error badRequestBody(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "http.status.bad_request", message);
 }
 
+Error activityValidation(const std::string& message) {
+  return makeError(ErrorCode::InvalidRequest, "activities.api.validation.error", message);
+}
+
 bool isUuid(const std::string& text) {
   static const std::regex re("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   return std::regex_match(text, re);

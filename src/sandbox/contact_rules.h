@@ -14,6 +14,8 @@ namespace liaison::sandbox {
 // A 400 in CC's vocabulary: contacts.api.validation.error with a message naming the field.
 Error contactValidation(const std::string& message);
 Error badRequestBody(const std::string& message);
+// A 400 for bulk activities: activities.api.validation.error.
+Error activityValidation(const std::string& message);
 
 bool isUuid(const std::string& text);
 // local@domain.tld, the shape CC accepts for addresses.

@@ -3,6 +3,7 @@
 #include "core/csv.h"
 #include "core/encoding.h"
 #include "http/multipart.h"
+#include "sandbox/contact_rules.h"
 
 namespace liaison::sandbox {
 
@@ -11,10 +12,6 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxLines = 40000;
-
-Error invalid(const std::string& message) {
-  return makeError(ErrorCode::InvalidRequest, "activities.api.validation.error", message);
-}
 
 }  // namespace
 
@@ -28,12 +25,12 @@ Result<json> csvImportRequest(std::string_view content_type, std::string_view bo
   }
   const http::FormPart* file = http::findPart(*parts, "file");
   const http::FormPart* lists = http::findPart(*parts, "list_ids");
-  if (!file) return invalid("The form needs a file part holding the CSV.");
-  if (!lists || lists->data.empty()) return invalid("list_ids is required: a comma-separated list of 1 to 50 list ids.");
-  if (!isValidUtf8(file->data) || !isValidUtf8(lists->data)) return invalid("The CSV file and list_ids must be UTF-8.");
+  if (!file) return activityValidation("The form needs a file part holding the CSV.");
+  if (!lists || lists->data.empty()) return activityValidation("list_ids is required: a comma-separated list of 1 to 50 list ids.");
+  if (!isValidUtf8(file->data) || !isValidUtf8(lists->data)) return activityValidation("The CSV file and list_ids must be UTF-8.");
   auto rows = parseCsv(file->data, kMaxLines);
-  if (!rows) return invalid(rows.error().message);
-  if (rows->empty()) return invalid("The CSV file is empty.");
+  if (!rows) return activityValidation(rows.error().message);
+  if (rows->empty()) return activityValidation("The CSV file is empty.");
   std::vector<std::string> header;
   for (auto name : (*rows)[0]) {
     while (!name.empty() && name.back() == ' ') name.pop_back();
@@ -42,9 +39,9 @@ Result<json> csvImportRequest(std::string_view content_type, std::string_view bo
     header.push_back(name.rfind("cf:", 0) == 0 || name.rfind("CF:", 0) == 0 ? "cf:" + name.substr(3) : toLower(name));
   }
   if (std::find(header.begin(), header.end(), "email") == header.end()) {
-    return invalid("The CSV file needs an email column (SMS-only imports are not emulated).");
+    return activityValidation("The CSV file needs an email column (SMS-only imports are not emulated).");
   }
-  if (rows->size() < 2) return invalid("The CSV file has a header but no contacts.");
+  if (rows->size() < 2) return activityValidation("The CSV file has a header but no contacts.");
   json request = {{"import_data", json::array()}, {"list_ids", json::array()}};
   for (const auto& id : splitString(lists->data, ',')) {
     std::string trimmed = id;
@@ -55,7 +52,7 @@ Result<json> csvImportRequest(std::string_view content_type, std::string_view bo
   for (size_t i = 1; i < rows->size(); ++i) {
     const CsvRow& row = (*rows)[i];
     if (row.size() > header.size()) {
-      return invalid("Line " + std::to_string(i + 1) + " has more fields than the header.");
+      return activityValidation("Line " + std::to_string(i + 1) + " has more fields than the header.");
     }
     json contact = json::object();
     for (size_t c = 0; c < row.size(); ++c) {

@@ -74,8 +74,7 @@ Result<json> EmailStore::schedule(const std::string& account, const std::string&
   }
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
-  advance(account, d);
-  auto activity = primaryActivity(d, id);
+  auto activity = primaryActivity(account, d, id);
   if (!activity) return activity.error();
   json& stored = **activity;
   const std::string status = stored["current_status"];
@@ -107,8 +106,7 @@ Result<json> EmailStore::schedules(const std::string& account, const std::string
 Status EmailStore::unschedule(const std::string& account, const std::string& id) {
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
-  advance(account, d);
-  auto activity = primaryActivity(d, id);
+  auto activity = primaryActivity(account, d, id);
   if (!activity) return activity.error();
   json& stored = **activity;
   if (stored["current_status"] != "SCHEDULED") {
@@ -145,7 +143,7 @@ Status EmailStore::testSend(const std::string& account, const std::string& id, c
   }
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
-  auto activity = primaryActivity(d, id);
+  auto activity = primaryActivity(account, d, id);
   if (!activity) return activity.error();
   if ((**activity)["current_status"] == "REMOVED") return campaignValidation("The campaign has been removed.");
   const std::string now = formatIso8601(clock_.now());

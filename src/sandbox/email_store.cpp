@@ -222,7 +222,8 @@ Result<json> EmailStore::getActivity(const std::string& account, const std::stri
   return presentActivity(publicView(it->second), include);
 }
 
-Result<json*> EmailStore::primaryActivity(AccountEmails& d, const std::string& id) {
+Result<json*> EmailStore::primaryActivity(const std::string& account, AccountEmails& d, const std::string& id) {
+  advance(account, d);
   auto it = d.activities.find(id);
   if (it == d.activities.end()) return campaignNotFound("Email campaign activity");
   if (it->second["role"] != "primary_email") {
@@ -245,8 +246,7 @@ Result<json> EmailStore::replaceActivity(const std::string& account, const std::
   if (auto known = hooks_.recipients(account, stringsOf(lists)); !known) return known.error();
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
-  advance(account, d);
-  auto activity = primaryActivity(d, id);
+  auto activity = primaryActivity(account, d, id);
   if (!activity) return activity.error();
   json& stored = **activity;
   const std::string status = stored["current_status"];

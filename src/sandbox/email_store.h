@@ -78,7 +78,8 @@ class EmailStore {
   bool advance(const std::string& account, AccountEmails& data);
   void finishSend(const std::string& account, nlohmann::json& activity, TimePoint at);
   void syncCampaign(AccountEmails& data, const nlohmann::json& activity);
-  Result<nlohmann::json*> primaryActivity(AccountEmails& data, const std::string& id);
+  // The primary_email activity `id`, after due schedules have moved on.
+  Result<nlohmann::json*> primaryActivity(const std::string& account, AccountEmails& data, const std::string& id);
   Status save(const std::string& account, const AccountEmails& data);
   static nlohmann::json serialize(const AccountEmails& data);
 

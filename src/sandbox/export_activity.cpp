@@ -22,18 +22,14 @@ const std::vector<std::string> kColumns = {
 const std::set<std::string> kStatuses = {"all", "active", "deleted", "not_set", "pending_confirmation",
                                          "temp_hold", "unsubscribed", "explicit", "implicit"};
 
-Error invalid(const std::string& message) {
-  return makeError(ErrorCode::InvalidRequest, "activities.api.validation.error", message);
-}
-
 Result<std::set<std::string>> ids(const json& body, const char* field, size_t max) {
   std::set<std::string> out;
   if (!body.contains(field)) return out;
   if (!body[field].is_array() || body[field].empty() || body[field].size() > max) {
-    return invalid(std::string(field) + " must hold 1 to " + std::to_string(max) + " ids.");
+    return activityValidation(std::string(field) + " must hold 1 to " + std::to_string(max) + " ids.");
   }
   for (const auto& id : body[field]) {
-    if (!id.is_string() || !isUuid(id.get<std::string>())) return invalid(std::string(field) + " must hold UUIDs.");
+    if (!id.is_string() || !isUuid(id.get<std::string>())) return activityValidation(std::string(field) + " must hold UUIDs.");
     out.insert(id.get<std::string>());
   }
   return out;
@@ -101,34 +97,34 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
     return makeError(ErrorCode::NotFound, "activities.api.not_found", "Segments are not emulated; no such segment.");
   }
   const std::string status = body.contains("status") && body["status"].is_string() ? body["status"].get<std::string>() : "";
-  if (body.contains("status") && !kStatuses.count(status)) return invalid("status is not a contact status.");
-  if (body.contains("new_subscriber") && !body["new_subscriber"].is_boolean()) return invalid("new_subscriber must be true or false.");
+  if (body.contains("status") && !kStatuses.count(status)) return activityValidation("status is not a contact status.");
+  if (body.contains("new_subscriber") && !body["new_subscriber"].is_boolean()) return activityValidation("new_subscriber must be true or false.");
   const bool new_subscriber = body.value("new_subscriber", false);
   // CC's mutual exclusions between the filters.
   if (!contact_ids->empty() + !list_ids->empty() + !tag_ids->empty() > 1) {
-    return invalid("Use one of contact_ids, list_ids and tag_ids.");
+    return activityValidation("Use one of contact_ids, list_ids and tag_ids.");
   }
   if (!tag_ids->empty() && (!status.empty() || new_subscriber || !excluded->empty())) {
-    return invalid("tag_ids cannot be combined with other filters.");
+    return activityValidation("tag_ids cannot be combined with other filters.");
   }
   if (!contact_ids->empty() && (new_subscriber || !excluded->empty())) {
-    return invalid("contact_ids can only be combined with status.");
+    return activityValidation("contact_ids can only be combined with status.");
   }
   if (!status.empty() && (new_subscriber || !excluded->empty())) {
-    return invalid("status can only be combined with contact_ids or list_ids.");
+    return activityValidation("status can only be combined with contact_ids or list_ids.");
   }
   std::vector<std::string> columns = kColumns;
   if (body.contains("fields")) {
-    if (!body["fields"].is_array() || body["fields"].empty()) return invalid("fields must be a non-empty array.");
+    if (!body["fields"].is_array() || body["fields"].empty()) return activityValidation("fields must be a non-empty array.");
     columns.clear();
     for (const auto& f : body["fields"]) {
-      if (!f.is_string()) return invalid("fields must hold column names.");
+      if (!f.is_string()) return activityValidation("fields must hold column names.");
       columns.push_back(f.get<std::string>());
     }
     const bool has_email = std::find(columns.begin(), columns.end(), "email_address") != columns.end();
     for (const auto& c : columns) {
       if (c.rfind("email_opt", 0) == 0 && !has_email) {
-        return invalid(c + " can only be exported together with email_address.");
+        return activityValidation(c + " can only be exported together with email_address.");
       }
     }
   }
@@ -145,14 +141,14 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
     const bool custom = c.rfind("cf:", 0) == 0 && std::any_of(field_names.begin(), field_names.end(),
                                                              [&](const auto& f) { return f.second == c; });
     if (!custom && std::find(kColumns.begin(), kColumns.end(), c) == kColumns.end()) {
-      return invalid("fields: '" + c + "' is not an exportable column.");
+      return activityValidation("fields: '" + c + "' is not an exportable column.");
     }
   }
   for (const auto& id : *list_ids) {
-    if (!d.lists.count(id)) return invalid("list_ids names an unknown list: " + id + ".");
+    if (!d.lists.count(id)) return activityValidation("list_ids names an unknown list: " + id + ".");
   }
   for (const auto& id : *tag_ids) {
-    if (!d.tags.count(id)) return invalid("tag_ids names an unknown tag: " + id + ".");
+    if (!d.tags.count(id)) return activityValidation("tag_ids names an unknown tag: " + id + ".");
   }
   const TimePoint month_ago = clock_.now() - std::chrono::hours(24 * 30);
   std::string csv = csvLine(columns);

@@ -13,10 +13,6 @@ namespace {
 
 constexpr size_t kMaxImportRows = 40000;
 
-Error activityError(const std::string& message) {
-  return makeError(ErrorCode::InvalidRequest, "activities.api.validation.error", message);
-}
-
 // A column value as text: imports carry strings, but numbers are accepted for birthdays.
 std::optional<std::string> text(const json& row, const std::string& key) {
   if (!row.contains(key) || row[key].is_null()) return std::nullopt;
@@ -120,21 +116,21 @@ RowOutcome applyRow(const json& row, json& contact, const std::map<std::string, 
 
 Result<json> ContactStore::importContacts(const std::string& account, const json& body) {
   if (!body.contains("import_data") || !body["import_data"].is_array() || body["import_data"].empty()) {
-    return activityError("import_data must be a non-empty array of contacts.");
+    return activityValidation("import_data must be a non-empty array of contacts.");
   }
   if (body["import_data"].size() > kMaxImportRows) {
-    return activityError("import_data allows at most 40,000 contacts.");
+    return activityValidation("import_data allows at most 40,000 contacts.");
   }
   if (!body.contains("list_ids") || !body["list_ids"].is_array() || body["list_ids"].empty() ||
       body["list_ids"].size() > 50) {
-    return activityError("list_ids must name 1 to 50 lists.");
+    return activityValidation("list_ids must name 1 to 50 lists.");
   }
   std::unique_lock lock(mutex_);
   AccountData& d = data(account);
   if (auto queue = checkActivityQueue(d); !queue) return queue.error();
   for (const auto& id : body["list_ids"]) {
     if (!id.is_string() || !d.lists.count(id.get<std::string>())) {
-      return activityError("list_ids: " + id.dump() + " is not a list of this account.");
+      return activityValidation("list_ids: " + id.dump() + " is not a list of this account.");
     }
   }
   std::map<std::string, std::string> field_by_name;
