@@ -2,7 +2,6 @@
 
 #include <openssl/rand.h>
 
-#include <cstdio>
 #include <stdexcept>
 
 #include "core/encoding.h"
@@ -36,11 +35,15 @@ std::string RandomSource::uuid() {
   fill(b, sizeof b);
   b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
+  // Formatted by hand: snprintf cost more than the random bytes in a 40k-contact import.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    out[pos++] = kHex[b[i] >> 4];
+    out[pos++] = kHex[b[i] & 0x0f];
+  }
   return out;
 }
 

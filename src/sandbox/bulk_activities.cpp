@@ -28,14 +28,11 @@ Result<std::vector<std::string>> idList(const json& body, const char* field, siz
   return ids;
 }
 
-bool active(const json& contact) {
-  return !contact.contains("deleted_at") &&
-         (!contact.contains("email_address") || contact["email_address"].value("permission_to_send", "") != "unsubscribed");
-}
+bool active(const StoredContact& contact) { return !contact.deleted() && contact.permission() != "unsubscribed"; }
 
-bool holds(const json& contact, const char* field, const std::string& id) {
-  if (!contact.contains(field)) return false;
-  return std::find(contact[field].begin(), contact[field].end(), json(id)) != contact[field].end();
+bool holds(const StoredContact& contact, bool lists, const std::string& id) {
+  const auto& held = lists ? contact.lists() : contact.tags();
+  return std::find(held.begin(), held.end(), id) != held.end();
 }
 
 }  // namespace
@@ -46,29 +43,31 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
   int kinds = 0;
   for (const char* k : {"contact_ids", "list_ids", "tag_ids", "all_active_contacts"}) kinds += source.contains(k);
   if (kinds != 1) return activityValidation("source takes exactly one of contact_ids, list_ids, tag_ids, all_active_contacts.");
-  std::set<std::string> excluded;
+  std::set<uint64_t> excluded;
   if (body.contains("exclude")) {
     auto ids = idList(body["exclude"], "contact_ids", 500, false);
     if (!ids) return ids.error();
-    excluded.insert(ids->begin(), ids->end());
+    for (const auto& id : *ids) {
+      if (auto it = d.contact_seq.find(id); it != d.contact_seq.end()) excluded.insert(it->second);
+    }
   }
   std::vector<uint64_t> out;
-  auto take = [&](uint64_t seq, const json& contact) {
-    if (!excluded.count(contact["contact_id"].get<std::string>())) out.push_back(seq);
+  auto take = [&](uint64_t seq) {
+    if (!excluded.count(seq)) out.push_back(seq);
   };
   if (source.contains("contact_ids")) {
     auto ids = idList(source, "contact_ids", 500, true);
     if (!ids) return ids.error();
     for (const auto& id : *ids) {
       auto it = d.contact_seq.find(id);
-      if (it != d.contact_seq.end() && !d.contacts.at(it->second).contains("deleted_at")) take(it->second, d.contacts.at(it->second));
+      if (it != d.contact_seq.end() && !d.contacts.at(it->second).deleted()) take(it->second);
     }
     return out;
   }
   if (source.contains("all_active_contacts")) {
     if (source["all_active_contacts"] != true) return activityValidation("all_active_contacts must be true.");
     for (const auto& [seq, contact] : d.contacts) {
-      if (active(contact)) take(seq, contact);
+      if (active(contact)) take(seq);
     }
     return out;
   }
@@ -79,10 +78,10 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
     if (lists ? !d.lists.count(id) : !d.tags.count(id)) return activityValidation("source names an unknown " + std::string(lists ? "list" : "tag") + ".");
   }
   for (const auto& [seq, contact] : d.contacts) {
-    if (contact.contains("deleted_at")) continue;
+    if (contact.deleted()) continue;
     for (const auto& id : *ids) {
-      if (holds(contact, lists ? "list_memberships" : "taggings", id)) {
-        take(seq, contact);
+      if (holds(contact, lists, id)) {
+        take(seq);
         break;
       }
     }
@@ -102,7 +101,7 @@ Result<json> ContactStore::finishActivity(const std::string& account, AccountDat
     extra.push_back({"activity", account + "/" + id, record.dump()});
     if (!store_->commit(extra)) return makeError(ErrorCode::Internal, "server_error", "The activity could not be stored.");
   }
-  for (auto& [seq, contact] : staged) d.contacts[seq] = std::move(contact);
+  for (const auto& [seq, contact] : staged) d.contacts[seq] = StoredContact(contact);
   d.activities[id] = record;
   return acceptedActivity(record);
 }
@@ -114,7 +113,7 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
   std::map<uint64_t, json> staged;
   std::vector<storage::Write> extra;
   auto edit = [&](uint64_t seq) -> json& {
-    if (!staged.count(seq)) staged[seq] = d.contacts.at(seq);
+    if (!staged.count(seq)) staged[seq] = d.contacts.at(seq).tree();
     return staged[seq];
   };
   size_t total = 0;
@@ -152,11 +151,11 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
     auto source = resolveSource(d, body);
     if (!source) return source.error();
     for (uint64_t seq : *source) {
-      const json& current = d.contacts.at(seq);
+      const StoredContact& current = d.contacts.at(seq);
       // Unsubscribed contacts are never added to lists.
       if (add && lists && !active(current)) continue;
       for (const auto& id : *targets_ids) {
-        if (add == holds(current, field, id)) continue;
+        if (add == holds(current, lists, id)) continue;
         json& c = edit(seq);
         if (add) {
           if (!c[field].is_array()) c[field] = json::array();
@@ -182,7 +181,10 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
     for (const auto& id : *ids) {
       if (!things.count(id)) return activityValidation(std::string(field) + " names an unknown id: " + id + ".");
     }
-    for (const auto& [seq, contact] : d.contacts) {
+    for (const auto& [seq, stored] : d.contacts) {
+      // Ids are UUIDs: a contact whose text does not hold one cannot refer to it.
+      if (std::none_of(ids->begin(), ids->end(), [&](const std::string& id) { return stored.textContains(id); })) continue;
+      const json contact = stored.tree();
       if (!contact.contains(contact_field)) continue;
       for (const auto& id : *ids) {
         const auto& items = contact[contact_field];

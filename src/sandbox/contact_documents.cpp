@@ -17,8 +17,7 @@ std::vector<storage::Document> ContactStore::documents() const {
   std::vector<storage::Document> out;
   for (const auto& [account, d] : accounts_) {
     for (const auto& [seq, contact] : d.contacts) {
-      out.push_back({"contact", account + "/" + contact["contact_id"].get<std::string>(),
-                     json{{"seq", seq}, {"contact", contact}}.dump()});
+      out.push_back({"contact", account + "/" + contact.id(), contact.record(seq)});
     }
     for (const auto& [id, v] : d.lists) out.push_back({"list", account + "/" + id, v.dump()});
     for (const auto& [id, v] : d.custom_fields) out.push_back({"custom_field", account + "/" + id, v.dump()});
@@ -70,11 +69,10 @@ void ContactStore::loadDocuments(const std::vector<storage::Document>& docs) {
       continue;
     }
     const uint64_t seq = j["seq"].get<uint64_t>();
-    json contact = j["contact"];
-    account.contact_seq[contact["contact_id"]] = seq;
-    if (contact.contains("email_address")) {
-      account.by_email[toLower(contact["email_address"]["address"].get<std::string>())] = contact["contact_id"];
-    }
+    const std::string email = emailKeyOf(j["contact"]);
+    StoredContact contact(std::move(j["contact"]));
+    account.contact_seq[contact.id()] = seq;
+    if (!email.empty()) account.by_email[email] = seq;
     account.contacts[seq] = std::move(contact);
     account.next_seq = std::max(account.next_seq, seq + 1);
   }

@@ -1,5 +1,6 @@
 #include "sandbox/contact_endpoints.h"
 
+#include "core/background_free.h"
 #include "http/error_response.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/csv_import.h"
@@ -173,9 +174,13 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
       return http::ccErrorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
                                              "An import must be smaller than 4 MB."));
     }
-    auto parsed = body(request);
-    if (!parsed) return http::ccErrorResponse(parsed.error());
-    return answer(store.importContacts(call.identity.account_id, *parsed), 201);
+    auto result = [&]() -> Result<json> {
+      auto parsed = body(request);
+      if (!parsed) return parsed.error();
+      return store.importContacts(call.identity.account_id, *parsed);
+    }();
+    returnFreedMemory();  // the parsed rows and the staged contacts are gone by now
+    return answer(result, 201);
   }, Execution::Blocking);
   guard.add(router, "resubscribeContact", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["contact_id"];
@@ -196,9 +201,13 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
       return http::ccErrorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
                                              "An import file must be smaller than 4 MB."));
     }
-    auto parsed = csvImportRequest(request.header("Content-Type").value_or(""), request.body);
-    if (!parsed) return http::ccErrorResponse(parsed.error());
-    return answer(store.importContacts(call.identity.account_id, *parsed), 201);
+    auto result = [&]() -> Result<json> {
+      auto parsed = csvImportRequest(request.header("Content-Type").value_or(""), request.body);
+      if (!parsed) return parsed.error();
+      return store.importContacts(call.identity.account_id, *parsed);
+    }();
+    returnFreedMemory();
+    return answer(result, 201);
   }, Execution::Blocking);
   guard.add(router, "postContactsExport", [&store](http::Request& request, const ApiCall& call) {
     auto parsed = body(request);

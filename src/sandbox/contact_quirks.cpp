@@ -50,9 +50,9 @@ json ContactStore::countContacts(const std::string& account) const {
   const AccountData* d = find(account);
   if (!d) return counts;
   for (const auto& [seq, contact] : d->contacts) {
-    if (contact.contains("deleted_at")) continue;
+    if (contact.deleted()) continue;
     counts["total"] = counts["total"].get<int>() + 1;
-    const std::string p = permissionToSend(contact);
+    const std::string& p = contact.permission();
     const char* bucket = p == "explicit" ? "explicit" : p == "implicit" ? "implicit"
                          : p == "pending_confirmation" ? "pending" : p == "unsubscribed" ? "unsubscribed" : nullptr;
     if (bucket) counts[bucket] = counts[bucket].get<int>() + 1;

@@ -25,42 +25,29 @@ Error invalidParam(const std::string& message) {
 const std::set<std::string> kStatuses = {"all", "active", "deleted", "not_set", "pending_confirmation",
                                          "temp_hold", "unsubscribed", "explicit", "implicit"};
 
-bool matchesStatus(const json& contact, const std::set<std::string>& statuses) {
-  const bool deleted = contact.contains("deleted_at");
+bool matchesStatus(const StoredContact& contact, const std::set<std::string>& statuses) {
   if (statuses.count("all")) return true;
-  if (deleted) return statuses.count("deleted") > 0;
-  const std::string permission = permissionToSend(contact);
+  if (contact.deleted()) return statuses.count("deleted") > 0;
+  const std::string& permission = contact.permission();
   if (statuses.count(permission)) return true;
   return statuses.count("active") && (permission == "explicit" || permission == "implicit");
 }
 
-bool containsAny(const json& contact, const char* field, const std::vector<std::string>& ids) {
-  if (!contact.contains(field)) return false;
-  for (const auto& id : contact[field]) {
-    if (std::find(ids.begin(), ids.end(), id.get<std::string>()) != ids.end()) return true;
-  }
-  return false;
-}
+enum class TimeField { Created, Updated, OptOut };
 
 struct TimeFilter {
-  const char* param;
-  const char* field;  // path in the contact
+  TimeField field;
   bool after;
   TimePoint bound;
 };
 
-std::optional<TimePoint> timeOf(const json& contact, const std::string& field) {
-  const json* value = nullptr;
-  if (field == "opt_out_date") {
-    if (contact.contains("email_address") && contact["email_address"].contains("opt_out_date")) {
-      value = &contact["email_address"]["opt_out_date"];
-    }
-  } else if (contact.contains(field)) {
-    value = &contact[field];
+std::optional<TimePoint> timeOf(const StoredContact& contact, TimeField field) {
+  switch (field) {
+    case TimeField::Created: return contact.createdAt();
+    case TimeField::Updated: return contact.updatedAt();
+    case TimeField::OptOut: return contact.optOutDate();
   }
-  TimePoint t;
-  if (!value || !value->is_string() || !parseIso8601(value->get<std::string>(), t)) return std::nullopt;
-  return t;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -82,14 +69,7 @@ Status ContactStore::persist(const std::string& kind, const std::string& account
   return okStatus();
 }
 
-ContactStore::AccountData& ContactStore::data(const std::string& account) {
-  // Only writers ask for mutable account data (under the exclusive lock): whatever they change,
-  // the cached renderings of this account's contacts are dropped.
-  AccountData& d = accounts_[account];
-  std::lock_guard render_lock(render_mutex_);
-  d.rendered.clear();
-  return d;
-}
+ContactStore::AccountData& ContactStore::data(const std::string& account) { return accounts_[account]; }
 
 const ContactStore::AccountData* ContactStore::find(const std::string& account) const {
   auto it = accounts_.find(account);
@@ -124,7 +104,12 @@ Status ContactStore::checkReferences(const AccountData& data, const json& body) 
 
 Status ContactStore::stripFromContacts(const std::string& account, AccountData& d, const char* field,
                                        const std::string& id) {
-  for (auto& [seq, contact] : d.contacts) {
+  const std::string name = field;
+  for (auto& [seq, stored] : d.contacts) {
+    // Lists and tags are indexed: only the contacts that hold the id are parsed.
+    if (name == "list_memberships" && std::find(stored.lists().begin(), stored.lists().end(), id) == stored.lists().end()) continue;
+    if (name == "taggings" && std::find(stored.tags().begin(), stored.tags().end(), id) == stored.tags().end()) continue;
+    json contact = stored.tree();
     if (!contact.contains(field)) continue;
     auto& items = contact[field];
     const auto before = items.size();
@@ -136,6 +121,7 @@ Status ContactStore::stripFromContacts(const std::string& account, AccountData& 
     if (items.size() == before) continue;
     json record = {{"seq", seq}, {"contact", contact}};
     if (auto status = persist("contact", account, contact["contact_id"], &record); !status) return status;
+    stored = StoredContact(contact);
   }
   return okStatus();
 }
@@ -154,7 +140,7 @@ json ContactStore::newActivity(const AccountData& d, const json& counters, const
 Status ContactStore::checkActivityQueue(const AccountData& d) const {
   const TimePoint at = clock_.now();
   size_t pending = 0;
-  std::lock_guard polls_lock(render_mutex_);
+  std::lock_guard polls_lock(polls_mutex_);
   for (const auto& [id, record] : d.activities) {
     auto polls = d.activity_polls.find(id);
     pending += activityPending(record, polls == d.activity_polls.end() ? 0 : polls->second, at);
@@ -177,7 +163,7 @@ Result<json> ContactStore::createContact(const std::string& account, const json&
     if (auto it = d.by_email.find(email); it != d.by_email.end()) {
       // Deleted contacts keep their address: CC answers 409 for them too.
       return makeError(ErrorCode::Conflict, "contacts.api.conflict",
-                       "Validation failed: Email already exists for contact " + it->second);
+                       "Validation failed: Email already exists for contact " + d.contacts.at(it->second).id());
     }
   }
   const std::string id = random_.uuid();
@@ -186,9 +172,9 @@ Result<json> ContactStore::createContact(const std::string& account, const json&
   json record = {{"seq", seq}, {"contact", contact}};
   if (auto status = persist("contact", account, id, &record); !status) return status.error();
   ++d.next_seq;
-  d.contacts[seq] = contact;
+  d.contacts[seq] = StoredContact(contact);
   d.contact_seq[id] = seq;
-  if (!email.empty()) d.by_email[email] = id;
+  if (!email.empty()) d.by_email[email] = seq;
   return contact;
 }
 
@@ -197,7 +183,7 @@ Result<json> ContactStore::getContact(const std::string& account, const std::str
   std::shared_lock lock(mutex_);
   const AccountData* d = find(account);
   if (!d || !d->contact_seq.count(id)) return notFound("Contact " + id);
-  return presentContact(d->contacts.at(d->contact_seq.at(id)), include);
+  return presentContact(d->contacts.at(d->contact_seq.at(id)).tree(), include);
 }
 
 Result<json> ContactStore::replaceContact(const std::string& account, const std::string& id, const json& body) {
@@ -207,16 +193,16 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
   auto seq_it = d.contact_seq.find(id);
   if (seq_it == d.contact_seq.end()) return notFound("Contact " + id);
   if (auto status = checkReferences(d, body); !status) return status.error();
-  const json& existing = d.contacts.at(seq_it->second);
+  const json existing = d.contacts.at(seq_it->second).tree();
   std::string old_email = existing.contains("email_address")
                               ? toLower(existing["email_address"]["address"].get<std::string>()) : "";
   std::string new_email = old_email;
   if (body.contains("email_address") && !body["email_address"].is_null()) {
     new_email = toLower(body["email_address"]["address"].get<std::string>());
     auto owner = d.by_email.find(new_email);
-    if (owner != d.by_email.end() && owner->second != id) {
+    if (owner != d.by_email.end() && owner->second != seq_it->second) {
       return makeError(ErrorCode::Conflict, "contacts.api.conflict",
-                       "Validation failed: Email already exists for contact " + owner->second);
+                       "Validation failed: Email already exists for contact " + d.contacts.at(owner->second).id());
     }
   }
   json contact = buildContact(body, &existing, id, now(), [this] { return random_.uuid(); });
@@ -245,9 +231,9 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
   if (auto status = persist("contact", account, id, &record); !status) return status.error();
   if (new_email != old_email) {
     d.by_email.erase(old_email);
-    d.by_email[new_email] = id;
+    d.by_email[new_email] = seq_it->second;
   }
-  d.contacts[seq_it->second] = contact;
+  d.contacts[seq_it->second] = StoredContact(contact);
   return presentContact(contact, {"custom_fields", "phone_numbers", "street_addresses", "list_memberships",
                                   "taggings", "notes"});
 }
@@ -257,15 +243,15 @@ Status ContactStore::deleteContact(const std::string& account, const std::string
   AccountData& d = data(account);
   auto seq_it = d.contact_seq.find(id);
   if (seq_it == d.contact_seq.end()) return notFound("Contact " + id);
-  json contact = d.contacts.at(seq_it->second);
-  if (contact.contains("deleted_at")) return notFound("Contact " + id);
+  if (d.contacts.at(seq_it->second).deleted()) return notFound("Contact " + id);
+  json contact = d.contacts.at(seq_it->second).tree();
   // Soft delete: the contact stays (reporting, compliance), loses its lists, is not unsubscribed.
   contact["deleted_at"] = now().substr(0, 10);
   contact.erase("list_memberships");
   if (d.quirks.value("delete_updates_updated_at", false)) contact["updated_at"] = now();
   json record = {{"seq", seq_it->second}, {"contact", contact}};
   if (auto status = persist("contact", account, id, &record); !status) return status;
-  d.contacts[seq_it->second] = contact;
+  d.contacts[seq_it->second] = StoredContact(contact);
   return okStatus();
 }
 
@@ -305,14 +291,14 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
   for (const auto& id : lists) if (!isUuid(id)) return invalidParam("lists must hold list ids (UUIDs).");
   for (const auto& id : tags) if (!isUuid(id)) return invalidParam("tags must hold tag ids (UUIDs).");
   std::vector<TimeFilter> times;
-  for (const auto& [param, field, is_after] : std::vector<std::tuple<const char*, const char*, bool>>{
-           {"updated_after", "updated_at", true}, {"updated_before", "updated_at", false},
-           {"created_after", "created_at", true}, {"created_before", "created_at", false},
-           {"optout_after", "opt_out_date", true}, {"optout_before", "opt_out_date", false}}) {
+  for (const auto& [param, field, is_after] : std::vector<std::tuple<const char*, TimeField, bool>>{
+           {"updated_after", TimeField::Updated, true}, {"updated_before", TimeField::Updated, false},
+           {"created_after", TimeField::Created, true}, {"created_before", TimeField::Created, false},
+           {"optout_after", TimeField::OptOut, true}, {"optout_before", TimeField::OptOut, false}}) {
     if (auto text = query.get(param)) {
       TimePoint bound;
       if (!parseIso8601(*text, bound)) return invalidParam(std::string(param) + " must be an ISO-8601 date-time.");
-      times.push_back({param, field, is_after, bound});
+      times.push_back({field, is_after, bound});
     }
   }
   const std::string email = toLower(query.getOr("email"));
@@ -320,8 +306,8 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
   if (count_flag != "true" && count_flag != "false") return invalidParam("include_count must be true or false.");
 
   std::shared_lock lock(mutex_);
-  // The body is assembled as text: each contact's default rendering is cached until the
-  // account's next write, so a page is mostly string concatenation.
+  // The body is assembled as text: each contact's default rendering is kept with the contact
+  // until it changes, so a page is mostly string concatenation.
   std::string body = "{\"contacts\":[";
   size_t returned = 0;
   const AccountData* d = find(account);
@@ -330,16 +316,19 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
   bool more = false;
   if (d) {
     const bool counting = count_flag == "true";
+    uint64_t email_seq = 0;  // with email=, the one contact that can match (seqs start at 1)
+    if (!email.empty()) {
+      if (auto owner = d->by_email.find(email); owner != d->by_email.end()) email_seq = owner->second;
+    }
     // Without a count only the page (and one more match, to know there is a next page) is
     // needed, starting after the cursor: a page costs O(limit), not O(contacts).
     for (auto it = counting ? d->contacts.begin() : d->contacts.upper_bound(after); it != d->contacts.end(); ++it) {
       const auto& [seq, contact] = *it;
       if (!counting && more) break;
       if (!matchesStatus(contact, statuses)) continue;
-      if (!email.empty() && (!contact.contains("email_address") ||
-                             toLower(contact["email_address"]["address"].get<std::string>()) != email)) continue;
-      if (!lists.empty() && !containsAny(contact, "list_memberships", lists)) continue;
-      if (!tags.empty() && !containsAny(contact, "taggings", tags)) continue;
+      if (!email.empty() && seq != email_seq) continue;
+      if (!lists.empty() && !contact.inAnyList(lists)) continue;
+      if (!tags.empty() && !contact.hasAnyTag(tags)) continue;
       bool in_range = true;
       for (const auto& f : times) {
         auto t = timeOf(contact, f.field);
@@ -351,12 +340,9 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
       if (returned < static_cast<size_t>(limit)) {
         if (returned++ > 0) body += ',';
         if (include.empty()) {
-          std::lock_guard render_lock(render_mutex_);
-          auto cached = d->rendered.find(seq);
-          if (cached == d->rendered.end()) cached = d->rendered.emplace(seq, presentContact(contact, {}).dump()).first;
-          body += cached->second;
+          body += contact.defaultView();
         } else {
-          body += presentContact(contact, include).dump();
+          body += presentContact(contact.tree(), include).dump();
         }
         last = seq;
       } else {

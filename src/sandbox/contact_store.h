@@ -14,6 +14,7 @@
 #include "core/encoding.h"
 #include "core/random.h"
 #include "core/result.h"
+#include "sandbox/stored_contact.h"
 #include "storage/document_store.h"
 
 namespace liaison::sandbox {
@@ -104,18 +105,16 @@ class ContactStore {
  private:
   struct AccountData {
     uint64_t next_seq = 1;
-    std::map<uint64_t, nlohmann::json> contacts;           // by creation order (paging)
+    std::map<uint64_t, StoredContact> contacts;            // by creation order (paging)
     std::unordered_map<std::string, uint64_t> contact_seq;  // contact_id -> seq
-    std::unordered_map<std::string, std::string> by_email;  // lower-case address -> contact_id
+    std::unordered_map<std::string, uint64_t> by_email;     // lower-case address -> seq
     std::map<std::string, nlohmann::json> lists;            // list_id -> list
     std::map<std::string, nlohmann::json> custom_fields;    // custom_field_id -> field
     std::map<std::string, nlohmann::json> tags;             // tag_id -> tag
     std::map<std::string, nlohmann::json> activities;       // activity_id -> activity
     std::map<std::string, std::string> exports;             // activity_id -> CSV
     nlohmann::json quirks = nlohmann::json::object();        // only the switches changed from default
-    // Serialized default view of contacts by seq; guarded by render_mutex_, cleared on any write.
-    mutable std::unordered_map<uint64_t, std::string> rendered;
-    // Status GETs per activity id; guarded by render_mutex_ (in memory only).
+    // Status GETs per activity id; guarded by polls_mutex_ (in memory only).
     mutable std::unordered_map<std::string, int> activity_polls;
   };
 
@@ -148,7 +147,7 @@ class ContactStore {
   RandomSource& random_;
   storage::DocumentStore* store_;
   mutable std::shared_mutex mutex_;
-  mutable std::mutex render_mutex_;  // taken after mutex_, never before
+  mutable std::mutex polls_mutex_;  // taken after mutex_, never before
   std::unordered_map<std::string, AccountData> accounts_;
 };
 

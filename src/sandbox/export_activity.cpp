@@ -154,10 +154,11 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
   std::string csv = csvLine(columns);
   size_t count = 0;
   for (const auto& entry : d.contacts) {
-    const json& contact = entry.second;  // a plain reference: the lambda below captures it
-    const std::string id = contact["contact_id"];
+    const std::string& id = entry.second.id();
     if (!contact_ids->empty() && !contact_ids->count(id)) continue;
-    if (excluded->count(id) || !statusMatches(contact, status)) continue;
+    if (excluded->count(id)) continue;
+    const json contact = entry.second.tree();  // a plain variable: the lambda below captures it
+    if (!statusMatches(contact, status)) continue;
     auto member = [&](const char* field, const std::set<std::string>& wanted) {
       for (const auto& x : contact.value(field, json::array())) {
         if (wanted.count(x.get<std::string>())) return true;
@@ -206,7 +207,7 @@ Result<std::string> ContactStore::exportFile(const std::string& account, const s
   }
   int polls = 0;
   {
-    std::lock_guard polls_lock(render_mutex_);
+    std::lock_guard polls_lock(polls_mutex_);
     if (auto it = d->activity_polls.find(id); it != d->activity_polls.end()) polls = it->second;
   }
   if (activityPending(d->activities.at(id), polls, clock_.now())) {

@@ -174,8 +174,8 @@ Result<json> ContactStore::getTag(const std::string& account, const std::string&
   if (count) {
     int tagged = 0;
     for (const auto& [seq, contact] : d->contacts) {
-      if (contact.contains("deleted_at") || !contact.contains("taggings")) continue;
-      for (const auto& t : contact["taggings"]) tagged += t == id;
+      if (contact.deleted()) continue;
+      tagged += static_cast<int>(std::count(contact.tags().begin(), contact.tags().end(), id));
     }
     tag["contacts_count"] = tagged;
   }

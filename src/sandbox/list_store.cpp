@@ -56,12 +56,12 @@ Result<std::vector<std::string>> ContactStore::listRecipients(const std::string&
   if (!data) return out;
   const std::set<std::string> wanted(list_ids.begin(), list_ids.end());
   for (const auto& [seq, contact] : data->contacts) {
-    if (contact.contains("deleted_at") || !contact.contains("list_memberships")) continue;
-    const std::string permission = permissionToSend(contact);
+    if (contact.deleted()) continue;
+    const std::string& permission = contact.permission();
     if (permission != "explicit" && permission != "implicit") continue;  // only these receive campaigns
-    for (const auto& l : contact["list_memberships"]) {
-      if (wanted.count(l.get<std::string>())) {
-        out.push_back(contact["contact_id"]);
+    for (const auto& l : contact.lists()) {
+      if (wanted.count(l)) {
+        out.push_back(contact.id());
         break;
       }
     }
@@ -75,8 +75,8 @@ json ContactStore::presentList(const AccountData& data, const json& list, bool c
     int members = 0;
     const std::string id = list["list_id"];
     for (const auto& [seq, contact] : data.contacts) {
-      if (contact.contains("deleted_at") || !contact.contains("list_memberships")) continue;
-      for (const auto& l : contact["list_memberships"]) members += l == id;
+      if (contact.deleted()) continue;
+      members += static_cast<int>(std::count(contact.lists().begin(), contact.lists().end(), id));
     }
     out["membership_count"] = members;
   }

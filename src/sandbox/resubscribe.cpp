@@ -29,8 +29,8 @@ Status ContactStore::requestResubscribe(const std::string& account, const std::s
     }
   }
   auto seq = d.contact_seq.find(id);
-  if (seq == d.contact_seq.end() || d.contacts.at(seq->second).contains("deleted_at")) return notFound(id);
-  json contact = d.contacts.at(seq->second);
+  if (seq == d.contact_seq.end() || d.contacts.at(seq->second).deleted()) return notFound(id);
+  json contact = d.contacts.at(seq->second).tree();
   if (permissionToSend(contact) != "unsubscribed") {
     return contactValidation("Only an unsubscribed contact can be asked to resubscribe.");
   }
@@ -41,7 +41,7 @@ Status ContactStore::requestResubscribe(const std::string& account, const std::s
   contact["_resubscribe"] = {{"list_ids", body["list_ids"]}, {"requested_at", now()}, {"confirmed", false}};
   json record = {{"seq", seq->second}, {"contact", contact}};
   if (auto status = persist("contact", account, id, &record); !status) return status;
-  d.contacts[seq->second] = std::move(contact);
+  d.contacts[seq->second] = StoredContact(contact);
   return okStatus();
 }
 
@@ -50,7 +50,7 @@ Result<json> ContactStore::confirmResubscribe(const std::string& account, const 
   AccountData& d = data(account);
   auto seq = d.contact_seq.find(id);
   if (seq == d.contact_seq.end()) return notFound(id);
-  json contact = d.contacts.at(seq->second);
+  json contact = d.contacts.at(seq->second).tree();
   if (!contact.contains("_resubscribe") || contact["_resubscribe"].value("confirmed", false)) {
     return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "No resubscribe email is waiting for this contact.");
   }
@@ -73,7 +73,7 @@ Result<json> ContactStore::confirmResubscribe(const std::string& account, const 
   contact["updated_at"] = stamp;
   json record = {{"seq", seq->second}, {"contact", contact}};
   if (auto status = persist("contact", account, id, &record); !status) return status.error();
-  d.contacts[seq->second] = contact;
+  d.contacts[seq->second] = StoredContact(contact);
   return presentContact(contact, {"list_memberships"});
 }
 

@@ -69,8 +69,8 @@ Result<std::pair<json, bool>> ContactStore::signUp(const std::string& account, c
     contact = {{"contact_id", random_.uuid()}, {"create_source", "Contact"}, {"created_at", stamp},
                {"email_address", {{"address", body["email_address"]}, {"created_at", stamp}}}};
   } else {
-    seq = d.contact_seq.at(owner->second);
-    contact = d.contacts.at(seq);
+    seq = owner->second;
+    contact = d.contacts.at(seq).tree();
     contact.erase("deleted_at");  // signing up again revives a deleted contact
     contact["update_source"] = "Contact";
   }
@@ -114,9 +114,9 @@ Result<std::pair<json, bool>> ContactStore::signUp(const std::string& account, c
   if (created) {
     ++d.next_seq;
     d.contact_seq[contact["contact_id"]] = seq;
-    d.by_email[email] = contact["contact_id"];
+    d.by_email[email] = seq;
   }
-  d.contacts[seq] = contact;
+  d.contacts[seq] = StoredContact(contact);
   return std::make_pair(json{{"contact_id", contact["contact_id"]}, {"action", created ? "created" : "updated"}},
                         created);
 }
