@@ -25,7 +25,11 @@ ApiGuard::ApiGuard(SandboxContext& context)
     : context_(context),
       faults_(context.random),
       per_second_(context.clock, context.profile == Profile::Strict ? kRequestsPerSecond : 0, std::chrono::seconds(1)),
-      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)) {}
+      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)) {
+  for (const auto& operation : operationTable()) {
+    requirements_[&operation] = {splitList(operation.scopes), splitList(operation.privileges)};
+  }
+}
 
 http::Response ApiGuard::serve(http::Request& request, const Operation& operation, const ApiHandler& handler) {
   std::string account;
@@ -55,14 +59,9 @@ http::Response ApiGuard::serve(http::Request& request, const Operation& operatio
   } else {
     response = handler(request, *call);
   }
-  journal_.record({{"at", formatIso8601(context_.clock.now())},
-                   {"method", request.method},
-                   {"path", std::string(request.path())},
-                   {"operation", operation.id},
-                   {"account_id", account},
-                   {"client_id", call ? call->identity.client_id : ""},
-                   {"status", response.abort_connection ? 0 : response.status},
-                   {"fault", fault}});
+  journal_.record({context_.clock.now(), request.method, std::string(request.path()), operation.id, std::move(account),
+                   call ? call->identity.client_id : "", response.abort_connection ? 0 : response.status,
+                   std::move(fault)});
   return response;
 }
 
@@ -97,7 +96,8 @@ Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& o
                      "Limit Exceeded: this API key has used its 10,000 requests for the day.");
   }
 
-  const auto scopes = splitList(operation.scopes);
+  const Requirements& needs = requirements_.at(&operation);
+  const auto& scopes = needs.scopes;
   if (!scopes.empty()) {
     bool any = false;
     for (const auto& scope : scopes) any = any || oauth::hasScope(identity->scopes, scope);
@@ -106,19 +106,13 @@ Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& o
                        "Request forbidden: the access token lacks the scope " + joinList(scopes) + ".");
     }
   }
-  const auto required = splitList(operation.privileges);
-  if (!required.empty()) {
-    auto user = context_.auth.findUser(identity->user_id);
-    if (!user) return unauthorized;
-    const auto held = context_.auth.userPrivileges(*user);
-    std::vector<std::string> missing;
-    for (const auto& privilege : required) {
-      if (std::find(held.begin(), held.end(), privilege) == held.end()) missing.push_back(privilege);
-    }
-    if (!missing.empty()) {
+  if (!needs.privileges.empty()) {
+    auto missing = context_.auth.missingPrivileges(identity->user_id, needs.privileges);
+    if (!missing) return unauthorized;
+    if (!missing->empty()) {
       return makeError(ErrorCode::Forbidden, "access_denied",
                        "Request forbidden due to insufficient user privileges. Missing: " +
-                           joinList(missing) + ".");
+                           joinList(*missing) + ".");
     }
   }
   return ApiCall{std::move(*identity), &operation};

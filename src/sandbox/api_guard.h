@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 #include "http/router.h"
 #include "sandbox/context.h"
@@ -51,7 +52,14 @@ class ApiGuard {
   // Runs a checked call through the fault rules and the handler, and journals it.
   http::Response serve(http::Request& request, const Operation& operation, const ApiHandler& handler);
 
+  // Each operation's scopes and privileges, split once from the table.
+  struct Requirements {
+    std::vector<std::string> scopes;
+    std::vector<std::string> privileges;
+  };
+
   SandboxContext& context_;
+  std::unordered_map<const Operation*, Requirements> requirements_;
   std::set<std::string_view> served_;
   std::function<bool(const std::string&)> object_rate_limit_body_;
   FaultInjector faults_;

@@ -147,7 +147,11 @@ Result<Account> AuthServer::createAccountLocked(const json& summary, Writes& wri
   }
   Account account;
   account.id = summary.value("encoded_account_id", "");
-  if (account.id.empty()) account.id = "a" + crypto::toHex(std::string(reinterpret_cast<const char*>(random_.bytes(6).data()), 6));
+  if (account.id.empty()) {
+    const auto raw = random_.bytes(6);
+    account.id = "a";
+    account.id += crypto::toHex(std::string(reinterpret_cast<const char*>(raw.data()), raw.size()));
+  }
   if (accounts_.count(account.id)) {
     return makeError(ErrorCode::Conflict, "sandbox.conflict", "an account with this id exists");
   }
@@ -296,6 +300,22 @@ Result<User> AuthServer::checkPassword(const std::string& email, const std::stri
 
 std::vector<std::string> AuthServer::userPrivileges(const User& user) const {
   return user.privileges.empty() ? privilegesForRole(user.role) : user.privileges;
+}
+
+std::optional<std::vector<std::string>> AuthServer::missingPrivileges(const std::string& user_id,
+                                                                      const std::vector<std::string>& required) const {
+  std::shared_lock lock(mutex_);
+  auto it = users_.find(user_id);
+  if (it == users_.end()) return std::nullopt;
+  const User& user = it->second;
+  std::vector<std::string> missing;
+  for (const auto& privilege : required) {
+    const bool held = user.privileges.empty()
+                          ? roleGrants(user.role, privilege)
+                          : std::find(user.privileges.begin(), user.privileges.end(), privilege) != user.privileges.end();
+    if (!held) missing.push_back(privilege);
+  }
+  return missing;
 }
 
 void AuthServer::seedInto(SeedKind seed, Writes& writes) {

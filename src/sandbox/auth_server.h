@@ -108,6 +108,10 @@ class AuthServer {
   std::optional<Account> findAccount(const std::string& account_id) const;
   Result<User> checkPassword(const std::string& email, const std::string& password) const;
   std::vector<std::string> userPrivileges(const User& user) const;
+  // Which of `required` the user lacks; nullopt when there is no such user. Copies nothing on
+  // the way: every API call asks.
+  std::optional<std::vector<std::string>> missingPrivileges(const std::string& user_id,
+                                                            const std::vector<std::string>& required) const;
   Result<User> findUserByEmail(const std::string& email) const;
 
   // --- Client authentication (token and revocation endpoints) ---

@@ -308,7 +308,9 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
   std::shared_lock lock(mutex_);
   // The body is assembled as text: each contact's default rendering is kept with the contact
   // until it changes, so a page is mostly string concatenation.
-  std::string body = "{\"contacts\":[";
+  std::string body;
+  body.reserve(static_cast<size_t>(limit) * 512 + 512);  // one allocation for a typical page
+  body = "{\"contacts\":[";
   size_t returned = 0;
   const AccountData* d = find(account);
   size_t total = 0;

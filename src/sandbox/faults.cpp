@@ -103,7 +103,7 @@ std::optional<FaultAction> FaultInjector::match(const std::string& operation, co
   return std::nullopt;
 }
 
-void RequestJournal::record(json entry) {
+void RequestJournal::record(JournalEntry entry) {
   std::lock_guard lock(mutex_);
   entries_.push_back(std::move(entry));
   while (entries_.size() > capacity_) entries_.pop_front();
@@ -113,7 +113,11 @@ json RequestJournal::recent(size_t limit) const {
   std::lock_guard lock(mutex_);
   json out = json::array();
   const size_t start = entries_.size() > limit ? entries_.size() - limit : 0;
-  for (size_t i = start; i < entries_.size(); ++i) out.push_back(entries_[i]);
+  for (size_t i = start; i < entries_.size(); ++i) {
+    const JournalEntry& e = entries_[i];
+    out.push_back({{"at", formatIso8601(e.at)}, {"method", e.method}, {"path", e.path}, {"operation", e.operation},
+                   {"account_id", e.account_id}, {"client_id", e.client_id}, {"status", e.status}, {"fault", e.fault}});
+  }
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -52,18 +53,31 @@ class FaultInjector {
   std::vector<Rule> rules_;
 };
 
+// One API call as the journal keeps it (plain fields: every call writes one).
+struct JournalEntry {
+  TimePoint at;
+  std::string method;
+  std::string path;
+  std::string_view operation;  // from the static operation table
+  std::string account_id;
+  std::string client_id;
+  int status = 0;  // 0: the connection was dropped
+  std::string fault;
+};
+
 // The last API calls: which account and client made each, and how it was answered.
 class RequestJournal {
  public:
   explicit RequestJournal(size_t capacity = 1000) : capacity_(capacity) {}
-  void record(nlohmann::json entry);
+  void record(JournalEntry entry);
+  // The newest `limit` entries as JSON, oldest first.
   nlohmann::json recent(size_t limit) const;
   void clear();
 
  private:
   size_t capacity_;
   mutable std::mutex mutex_;
-  std::deque<nlohmann::json> entries_;
+  std::deque<JournalEntry> entries_;
 };
 
 }  // namespace liaison::sandbox

@@ -42,21 +42,28 @@ bool isKnownRole(std::string_view role) {
   return std::find(names.begin(), names.end(), role) != names.end();
 }
 
+namespace {
+
+constexpr std::string_view kCampaignCreator[] = {"account:read", "campaign:read", "campaign:write", "campaign:create",
+                                                 "campaign:list", "contacts:lists:read", "mylibrary:create",
+                                                 "mylibrary:read", "mylibrary:update"};
+
+}  // namespace
+
+bool roleGrants(std::string_view role, std::string_view privilege) {
+  if (role == "Account Owner") return findPrivilege(privilege) != nullptr;
+  // An Account Manager has everything but changing the account itself.
+  if (role == "Account Manager") return privilege != "account:update" && findPrivilege(privilege) != nullptr;
+  if (role == "Campaign Creator") {
+    return std::find(std::begin(kCampaignCreator), std::end(kCampaignCreator), privilege) != std::end(kCampaignCreator);
+  }
+  return false;
+}
+
 std::vector<std::string> privilegesForRole(std::string_view role) {
   std::vector<std::string> out;
-  if (role == "Account Owner") {
-    for (const auto& p : privilegeCatalogue()) out.emplace_back(p.name);
-  } else if (role == "Account Manager") {
-    // Everything but changing the account itself.
-    for (const auto& p : privilegeCatalogue()) {
-      if (p.name != "account:update") out.emplace_back(p.name);
-    }
-  } else if (role == "Campaign Creator") {
-    for (const char* name : {"account:read", "campaign:read", "campaign:write", "campaign:create",
-                             "campaign:list", "contacts:lists:read", "mylibrary:create",
-                             "mylibrary:read", "mylibrary:update"}) {
-      out.emplace_back(name);
-    }
+  for (const auto& p : privilegeCatalogue()) {
+    if (roleGrants(role, p.name)) out.emplace_back(p.name);
   }
   return out;
 }

@@ -19,5 +19,7 @@ const PrivilegeInfo* findPrivilege(std::string_view name);
 const std::vector<std::string_view>& roleNames();
 bool isKnownRole(std::string_view role);
 std::vector<std::string> privilegesForRole(std::string_view role);
+// Whether `role` bundles `privilege` (what every API call asks; builds no list).
+bool roleGrants(std::string_view role, std::string_view privilege);
 
 }  // namespace liaison::sandbox
