@@ -116,7 +116,7 @@ void BM_HeapPerContact(benchmark::State& state) {
     sandbox::Sandbox& s = bench.sandbox;
     const std::string token = deviceToken(s);
     std::vector<std::string> bodies;
-    for (int i = 0; i < 5; ++i) bodies.push_back(importBody(s, token, 20000, "m" + std::to_string(i) + "-"));
+    for (int i = 0; i < 5; ++i) bodies.push_back(importBody(s, token, 20000, std::string("m").append(std::to_string(i)).append("-")));
     const size_t before = mallinfo2().uordblks;
     for (const auto& body : bodies) call(s, "POST", "/v3/activities/contacts_json_import", body, token);
     const size_t after = mallinfo2().uordblks;

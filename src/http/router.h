@@ -9,9 +9,11 @@
 
 namespace liaison::http {
 
-// Where a handler runs: on the I/O threads (pure in-memory work), or on the blocking pool
-// (anything that may wait on disk, such as a SQLite commit).
-enum class Execution { Inline, Blocking };
+// Where a handler runs: on the I/O threads (pure in-memory work), or on the blocking pool:
+// Blocking for work that may wait on disk (a SQLite commit), which an application without a disk
+// store may run inline; Long for CPU work long enough to stall other connections (a 40,000-row
+// import, password hashing, RSA signing), which always leaves the I/O threads.
+enum class Execution { Inline, Blocking, Long };
 
 struct Route {
   std::string method;

@@ -75,7 +75,7 @@ void BrowserFlow::addRoutes(http::Router& router) {
   router.add("GET", "/oauth2/default/v1/authorize", bind(&BrowserFlow::authorize));
   router.add("GET", "/oauth2/default/v1/login", bind(&BrowserFlow::loginPage));
   // Password hashing and grant writes may take milliseconds: off the I/O threads.
-  router.add("POST", "/oauth2/default/v1/login", bind(&BrowserFlow::login), Execution::Blocking);
+  router.add("POST", "/oauth2/default/v1/login", bind(&BrowserFlow::login), Execution::Long);
   router.add("GET", "/oauth2/default/v1/consent", bind(&BrowserFlow::consentPage));
   router.add("POST", "/oauth2/default/v1/consent", bind(&BrowserFlow::consent), Execution::Blocking);
   router.add("GET", "/activate", bind(&BrowserFlow::activatePage));

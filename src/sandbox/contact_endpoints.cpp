@@ -72,7 +72,7 @@ void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore
     auto status = store.deleteCustomField(call.identity.account_id, id);
     if (!status) return http::ccErrorResponse(status.error());
     return http::Response::noContent();
-  }, Execution::Blocking);
+  }, Execution::Long);
 
   guard.add(router, "postTag", [&store](http::Request& request, const ApiCall& call) {
     auto parsed = body(request);
@@ -106,7 +106,7 @@ void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore
     auto response = http::Response::json(202, *activity);
     response.headers.set("Location", (*activity)["_links"]["self"]["href"].get<std::string>());
     return response;
-  }, Execution::Blocking);
+  }, Execution::Long);
 }
 
 }  // namespace
@@ -181,7 +181,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     }();
     returnFreedMemory();  // the parsed rows and the staged contacts are gone by now
     return answer(result, 201);
-  }, Execution::Blocking);
+  }, Execution::Long);
   guard.add(router, "resubscribeContact", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["contact_id"];
     if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
@@ -208,12 +208,12 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     }();
     returnFreedMemory();
     return answer(result, 201);
-  }, Execution::Blocking);
+  }, Execution::Long);
   guard.add(router, "postContactsExport", [&store](http::Request& request, const ApiCall& call) {
     auto parsed = body(request);
     if (!parsed) return http::ccErrorResponse(parsed.error());
     return answer(store.exportContacts(call.identity.account_id, *parsed), 201);
-  }, Execution::Blocking);
+  }, Execution::Long);
   guard.add(router, "getContactsExport", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["file_export_id"];
     if (auto bad = badId(id, "activities.api.not_found", "file_export_id")) return *bad;
@@ -232,7 +232,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
       auto parsed = body(request);
       if (!parsed) return http::ccErrorResponse(parsed.error());
       return answer(store.bulkActivity(call.identity.account_id, kind, *parsed), 201);
-    }, Execution::Blocking);
+    }, Execution::Long);
   }
   guard.add(router, "getActivity", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["activity_id"];
@@ -281,7 +281,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     auto response = http::Response::json(202, *activity);
     response.headers.set("Location", (*activity)["_links"]["self"]["href"].get<std::string>());
     return response;
-  }, Execution::Blocking);
+  }, Execution::Long);
 }
 
 }  // namespace liaison::sandbox

@@ -156,7 +156,7 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
     context.clock.setOffset(std::chrono::microseconds(0));
     if (hooks.on_reset) hooks.on_reset();
     return http::Response::json(200, {{"status", "reset"}, {"seed", *seed}});
-  }, Execution::Blocking);
+  }, Execution::Long);
 
   router.add("GET", "/__sandbox/apps", [&context](http::Request&) {
     json out = json::array();
@@ -173,9 +173,9 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
     json out = account->summary;
     out["encoded_account_id"] = account->id;
     return http::Response::json(201, out);
-  }, Execution::Blocking);
+  }, Execution::Long);
   router.add("POST", "/__sandbox/users", [&context](http::Request& request) { return createUser(context, request); },
-             Execution::Blocking);
+             Execution::Long);
 
   router.add("GET", "/__sandbox/clock", [&context](http::Request&) {
     return http::Response::json(200, clockJson(context.clock));

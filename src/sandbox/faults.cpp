@@ -59,6 +59,7 @@ Result<json> FaultInjector::add(const json& spec) {
   rule.spec = out;
   std::lock_guard lock(mutex_);
   rules_.push_back(std::move(rule));
+  noteDelays();
   return out;
 }
 
@@ -77,12 +78,18 @@ bool FaultInjector::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   const auto before = rules_.size();
   rules_.erase(std::remove_if(rules_.begin(), rules_.end(), [&](const Rule& r) { return r.id == id; }), rules_.end());
+  noteDelays();
   return rules_.size() != before;
 }
 
 void FaultInjector::clear() {
   std::lock_guard lock(mutex_);
   rules_.clear();
+  noteDelays();
+}
+
+void FaultInjector::noteDelays() {
+  delays_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action.type == "latency"; });
 }
 
 std::optional<FaultAction> FaultInjector::match(const std::string& operation, const std::string& account,

@@ -6,6 +6,7 @@
 // 429s.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,8 @@ class FaultInjector {
   nlohmann::json list() const;
   bool remove(const std::string& id);
   void clear();
+  // Whether any rule delays calls (the sandbox then keeps every call off the I/O threads).
+  bool delays() const { return delays_.load(std::memory_order_relaxed); }
   // The action to take for this call, if a rule fires.
   std::optional<FaultAction> match(const std::string& operation, const std::string& account,
                                    const std::string& client);
@@ -49,8 +52,11 @@ class FaultInjector {
     nlohmann::json spec;
   };
   RandomSource& random_;
+  void noteDelays();  // under mutex_
+
   mutable std::mutex mutex_;
   std::vector<Rule> rules_;
+  std::atomic<bool> delays_{false};
 };
 
 // One API call as the journal keeps it (plain fields: every call writes one).

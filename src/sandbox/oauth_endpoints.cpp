@@ -51,7 +51,7 @@ void OAuthEndpoints::addRoutes(http::Router& router) {
   auto bind = [this](http::Response (OAuthEndpoints::*fn)(http::Request&)) {
     return [this, fn](http::Request& request) { return (this->*fn)(request); };
   };
-  router.add("POST", "/oauth2/default/v1/token", bind(&OAuthEndpoints::token), Execution::Blocking);
+  router.add("POST", "/oauth2/default/v1/token", bind(&OAuthEndpoints::token), Execution::Long);
   router.add("POST", "/oauth2/default/v1/device/authorize", bind(&OAuthEndpoints::deviceAuthorize),
              Execution::Blocking);
   router.add("POST", "/oauth2/default/v1/revoke", bind(&OAuthEndpoints::revoke), Execution::Blocking);

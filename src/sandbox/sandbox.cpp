@@ -59,7 +59,8 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     : clock_(base_clock),
       auth_(std::make_unique<AuthServer>(options.auth, clock_, random, store, options.seed)),
       context_{*auth_, clock_, random, options.profile, options.auth.issuer},
-      parts_(std::make_unique<Parts>(context_, store)) {
+      parts_(std::make_unique<Parts>(context_, store)),
+      in_memory_(store == nullptr) {
   parts_->oauth.addRoutes(router_);
   parts_->browser.addRoutes(router_);
   addAccountEndpoints(router_, parts_->guard, context_);
@@ -157,7 +158,12 @@ bool Sandbox::emulates(std::string_view operation_id) const { return parts_->gua
 
 http::Dispatch Sandbox::dispatch(http::Request& request) const {
   auto match = router_.match(request);
-  if (match.route) return {&match.route->handler, match.route->execution};
+  if (match.route) {
+    http::Execution execution = match.route->execution;
+    if (execution == http::Execution::Blocking && in_memory_) execution = http::Execution::Inline;
+    if (parts_->guard.faults().delays()) execution = http::Execution::Long;
+    return {&match.route->handler, execution};
+  }
   return {match.path_matched ? &method_not_allowed_ : &not_found_, http::Execution::Inline};
 }
 

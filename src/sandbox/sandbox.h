@@ -29,7 +29,9 @@ class Sandbox {
   void setBaseUrl(const std::string& base_url);
   const std::string& baseUrl() const { return context_.base_url; }
 
-  // Picks the handler for a request, with CC-format 404/405 fallbacks.
+  // Picks the handler for a request, with CC-format 404/405 fallbacks, and where it runs: in
+  // memory, work marked Blocking (it may wait on disk) runs inline; while a fault rule delays
+  // calls, every call leaves the I/O threads so the delay stalls only its own connection.
   http::Dispatch dispatch(http::Request& request) const;
   // dispatch + run: the whole sandbox as a pure function.
   http::Response handle(http::Request& request) const;
@@ -50,6 +52,7 @@ class Sandbox {
   std::unique_ptr<AuthServer> auth_;
   SandboxContext context_;
   std::unique_ptr<Parts> parts_;
+  bool in_memory_;  // no disk store: nothing waits on disk
   http::Router router_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;

@@ -109,14 +109,14 @@ void Snapshots::addRoutes(http::Router& router) {
       return http::ccErrorResponse(invalid("The body must be {\"name\": \"...\"}."));
     }
     return answer(take(body["name"]), 201);
-  }, http::Execution::Blocking);
+  }, http::Execution::Long);
   router.add("GET", "/__sandbox/snapshots/{name}", [this](http::Request& request) {
     return answer(exportSnapshot(request.path_params["name"]));
-  }, http::Execution::Blocking);
+  }, http::Execution::Long);
   router.add("PUT", "/__sandbox/snapshots/{name}", [this](http::Request& request) {
     json body = json::parse(request.body, nullptr, false);
     return answer(importSnapshot(request.path_params["name"], body));
-  }, http::Execution::Blocking);
+  }, http::Execution::Long);
   router.add("DELETE", "/__sandbox/snapshots/{name}", [this](http::Request& request) {
     if (!remove(request.path_params["name"])) return http::ccErrorResponse(missing(request.path_params["name"]));
     return http::Response::noContent();
@@ -125,7 +125,7 @@ void Snapshots::addRoutes(http::Router& router) {
     auto status = restore(request.path_params["name"]);
     if (!status) return http::ccErrorResponse(status.error());
     return http::Response::json(200, {{"restored", request.path_params["name"]}});
-  }, http::Execution::Blocking);
+  }, http::Execution::Long);
 }
 
 }  // namespace liaison::sandbox

@@ -134,7 +134,7 @@ TEST_F(ContactsTest, FiltersAndIncludes) {
 
 TEST_F(ContactsTest, CursorPagingSeesEveryContactOnceWhileOthersAreWritten) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 25; ++i) ids.push_back(create("p" + std::to_string(i) + "@example.com")["contact_id"]);
+  for (int i = 0; i < 25; ++i) ids.push_back(create(std::string("p").append(std::to_string(i)).append("@example.com"))["contact_id"]);
   std::set<std::string> seen;
   std::string next = "/v3/contacts?limit=10";
   int pages = 0;

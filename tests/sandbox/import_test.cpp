@@ -66,10 +66,10 @@ TEST_F(ContactsTest, JsonImportLimits) {
   EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import",
                  {{"import_data", {{{"email", "a@b.co"}}}}, {"list_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 400);
   json too_many = json::array();
-  for (int i = 0; i < 40001; ++i) too_many.push_back({{"email", "c" + std::to_string(i) + "@x.co"}});
+  for (int i = 0; i < 40001; ++i) too_many.push_back({{"email", std::string("c").append(std::to_string(i)).append("@x.co")}});
   EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import", {{"import_data", too_many}, {"list_ids", {list}}}).status, 400);
   json big = json::array();
-  for (int i = 0; i < 40000; ++i) big.push_back({{"email", "c" + std::to_string(i) + "@x.co"}, {"first_name", std::string(100, 'a')}});
+  for (int i = 0; i < 40000; ++i) big.push_back({{"email", std::string("c").append(std::to_string(i)).append("@x.co")}, {"first_name", std::string(100, 'a')}});
   EXPECT_EQ(call("POST", "/v3/activities/contacts_json_import", {{"import_data", big}, {"list_ids", {list}}}).status, 413);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
   EXPECT_EQ(call("GET", "/v3/activities/00000000-0000-4000-8000-000000000000").status, 404);
@@ -78,7 +78,7 @@ TEST_F(ContactsTest, JsonImportLimits) {
 TEST_F(ContactsTest, FortyThousandContactImport) {
   const auto list = makeList("Everyone");
   json rows = json::array();
-  for (int i = 0; i < 40000; ++i) rows.push_back({{"email", "p" + std::to_string(i) + "@example.com"}, {"first_name", "P"}});
+  for (int i = 0; i < 40000; ++i) rows.push_back({{"email", std::string("p").append(std::to_string(i)).append("@example.com")}, {"first_name", "P"}});
   auto posted = call("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", {list}}});
   ASSERT_EQ(posted.status, 201) << posted.body.substr(0, 200);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 40000);

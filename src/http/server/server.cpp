@@ -251,7 +251,7 @@ class Server::Impl {
     Dispatch dispatch;
     try {
       dispatch = dispatch_(request);
-      if (dispatch.execution == Execution::Blocking) {
+      if (dispatch.execution != Execution::Inline) {
         // Work that may wait on disk runs on the blocking pool; the coroutine resumes on its
         // own strand with the result.
         co_return co_await asio::co_spawn(
