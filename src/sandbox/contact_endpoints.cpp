@@ -118,6 +118,16 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     return answer(store.createContact(call.identity.account_id, *parsed), 201);
   }, Execution::Blocking);
 
+  guard.add(router, "getContactIdXrefs", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.contactXrefs(call.identity.account_id, *q));
+  });
+  guard.add(router, "getListIdXrefs", [&store](http::Request& request, const ApiCall& call) {
+    auto q = query(request);
+    if (!q) return http::ccErrorResponse(q.error());
+    return answer(store.listXrefs(call.identity.account_id, *q));
+  });
   guard.add(router, "getContacts", [&store](http::Request& request, const ApiCall& call) {
     auto q = query(request);
     if (!q) return http::ccErrorResponse(q.error());

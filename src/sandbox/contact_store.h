@@ -47,6 +47,10 @@ class ContactStore {
   // GET /v3/contacts: filters, include, limit and cursor from the query; the serialized body.
   Result<std::string> listContacts(const std::string& account, const Params& query) const;
   nlohmann::json countContacts(const std::string& account) const;
+  // GET /v3/contacts/contact_id_xrefs and GET /v3/contact_lists/list_id_xrefs: V2 ids (the
+  // sandbox's rule is in xrefs.h) to V3 ids; unknown V2 ids are left out.
+  Result<nlohmann::json> contactXrefs(const std::string& account, const Params& query) const;
+  Result<nlohmann::json> listXrefs(const std::string& account, const Params& query) const;
   // POST /v3/contacts/sign_up_form: create or update by email; lists and custom fields are
   // appended. Returns {contact_id, action} and whether the contact was created.
   Result<std::pair<nlohmann::json, bool>> signUp(const std::string& account, const nlohmann::json& body);

@@ -57,6 +57,11 @@ void addCampaignRoutes(http::Router& router, ApiGuard& guard, EmailStore& store)
     if (!query) return badQuery();
     return respond(store.listCampaigns(call.identity.account_id, *query));
   });
+  guard.add(router, "retrieveXrefMappingsUsingGET", [&store](http::Request& request, const ApiCall& call) {
+    auto query = request.query();
+    if (!query) return badQuery();
+    return respond(store.campaignXrefs(call.identity.account_id, *query));
+  });
   guard.add(router, "retrieveEmailCampaignUsingGET", [&store](http::Request& request, const ApiCall& call) {
     return respond(store.getCampaign(call.identity.account_id, request.path_params["campaign_id"]));
   });

@@ -60,6 +60,9 @@ class EmailStore {
   Result<nlohmann::json> schedules(const std::string& account, const std::string& id);
   Status unschedule(const std::string& account, const std::string& id);
   Result<nlohmann::json> sendHistory(const std::string& account, const std::string& id);
+  // GET /v3/emails/campaign_id_xrefs: V2 campaign ids (rule in xrefs.h) to campaign and
+  // primary_email activity ids.
+  Result<nlohmann::json> campaignXrefs(const std::string& account, const Params& query);
   Status testSend(const std::string& account, const std::string& id, const nlohmann::json& body);
 
   // Control API: the test emails an account has sent.

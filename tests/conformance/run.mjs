@@ -199,6 +199,27 @@ check('email campaigns and schedules', async (api, base) => {
   assert.equal((await api.emails.getEmailCampaignById(other.campaign_id)).data.current_status, 'Removed');
 });
 
+check('V2 id cross-references', async (api) => {
+  // The sandbox's V2 ids: a contact's creation number; a list's or campaign's first 10 hex digits.
+  const v2Of = (uuid) => String(parseInt(uuid.replace(/-/g, '').slice(0, 10), 16));
+  const contact = (await api.contacts.createContact({ email_address: { address: 'v2@example.com' },
+    create_source: 'Account' })).data;
+  const upTo500 = Array.from({ length: 500 }, (_, i) => i + 1).join(',');
+  const contacts = (await api.contacts.getContactIdXrefs(upTo500)).data.xrefs;
+  assert.ok(contacts.some((x) => x.contact_id === contact.contact_id && /^[0-9]+$/.test(x.sequence_id)));
+  const list = (await api.lists.createList({ name: 'SDK V2 list' })).data;
+  const lists = (await api.lists.getListIdXrefs(`${v2Of(list.list_id)},1`)).data.xrefs;
+  assert.deepEqual(lists, [{ sequence_id: v2Of(list.list_id), list_id: list.list_id }]);
+  const campaign = (await api.emails.createEmailCampaign({ name: 'SDK V2 campaign', email_campaign_activities: [{
+    format_type: 5, from_name: 'Sandbox Bakery', from_email: 'owner@sandbox.test', reply_to_email: 'owner@sandbox.test',
+    subject: 'V2', html_content: '<html><body>Hi [[trackingImage]]</body></html>' }] })).data;
+  const campaigns = (await api.emails.getEmailCampaignXrefs(v2Of(campaign.campaign_id))).data.xrefs;
+  assert.equal(campaigns.length, 1);
+  assert.equal(campaigns[0].campaign_id, campaign.campaign_id);
+  assert.equal(campaigns[0].campaign_activity_id,
+    campaign.campaign_activities.find((a) => a.role === 'primary_email').campaign_activity_id);
+});
+
 check('errors come back in CC shape', async (api) => {
   await assert.rejects(api.contacts.createContact({ first_name: 'No source' }), (error) => {
     assert.equal(error.response.status, 400);
