@@ -31,6 +31,7 @@ std::vector<storage::Document> ContactStore::documents() const {
 
 void ContactStore::restoreDocuments(const std::vector<storage::Document>& docs) {
   std::unique_lock lock(mutex_);
+  ++generation_;
   freeInBackground(std::exchange(accounts_, {}));
   loadDocuments(docs);
 }
@@ -80,6 +81,7 @@ void ContactStore::loadDocuments(const std::vector<storage::Document>& docs) {
 
 void ContactStore::reset() {
   std::unique_lock lock(mutex_);
+  ++generation_;
   freeInBackground(std::exchange(accounts_, {}));
 }
 

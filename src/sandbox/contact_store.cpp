@@ -69,7 +69,10 @@ Status ContactStore::persist(const std::string& kind, const std::string& account
   return okStatus();
 }
 
-ContactStore::AccountData& ContactStore::data(const std::string& account) { return accounts_[account]; }
+ContactStore::AccountData& ContactStore::data(const std::string& account) {
+  ++generation_;  // only writers ask for mutable account data, under the exclusive lock
+  return accounts_[account];
+}
 
 const ContactStore::AccountData* ContactStore::find(const std::string& account) const {
   auto it = accounts_.find(account);

@@ -158,20 +158,7 @@ json newImportedContact(std::string id, const std::string& email, const std::str
 
 }  // namespace
 
-Result<json> ContactStore::importContacts(const std::string& account, const json& body) {
-  if (!body.contains("import_data") || !body["import_data"].is_array() || body["import_data"].empty()) {
-    return activityValidation("import_data must be a non-empty array of contacts.");
-  }
-  if (body["import_data"].size() > kMaxImportRows) {
-    return activityValidation("import_data allows at most 40,000 contacts.");
-  }
-  if (!body.contains("list_ids") || !body["list_ids"].is_array() || body["list_ids"].empty() ||
-      body["list_ids"].size() > 50) {
-    return activityValidation("list_ids must name 1 to 50 lists.");
-  }
-  std::unique_lock lock(mutex_);
-  AccountData& d = data(account);
-  if (auto queue = checkActivityQueue(d); !queue) return queue.error();
+Result<ContactStore::ImportPlan> ContactStore::planImport(const AccountData& d, const json& body) const {
   for (const auto& id : body["list_ids"]) {
     if (!id.is_string() || !d.lists.count(id.get<std::string>())) {
       return activityValidation("list_ids: " + id.dump() + " is not a list of this account.");
@@ -181,16 +168,15 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
   for (const auto& [id, field] : d.custom_fields) field_by_name[field["name"]] = id;
 
   const std::string stamp = now();
-  const auto new_id = [this] { return random_.uuid(); };
-  // seq -> contact after this import, compact at once: 40,000 trees at a time would cost ~3 KB
-  // each in transient memory that the allocator keeps afterwards.
-  std::map<uint64_t, StoredContact> staged;
-  std::unordered_map<std::string, uint64_t> staged_emails;
+  const auto new_id = [this] {
+    std::lock_guard ids_lock(ids_mutex_);  // plans run side by side under the shared lock
+    return random_.uuid();
+  };
+  ImportPlan plan;
+  auto& [staged, staged_emails, next_seq, errors, imported, correctable, cannot_add] = plan;
   staged_emails.reserve(body["import_data"].size());
   const bool readd = d.quirks.value("import_readds_left_lists", true);
-  uint64_t next_seq = d.next_seq;
-  json errors = json::array();
-  int imported = 0, correctable = 0, cannot_add = 0;
+  next_seq = d.next_seq;
   for (size_t i = 0; i < body["import_data"].size(); ++i) {
     const json& row = body["import_data"][i];
     auto email = row.is_object() ? text(row, "email") : std::nullopt;
@@ -239,6 +225,39 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
     staged_emails[key] = seq;
     ++imported;
   }
+  return plan;
+}
+
+Result<json> ContactStore::importContacts(const std::string& account, const json& body) {
+  if (!body.contains("import_data") || !body["import_data"].is_array() || body["import_data"].empty()) {
+    return activityValidation("import_data must be a non-empty array of contacts.");
+  }
+  if (body["import_data"].size() > kMaxImportRows) {
+    return activityValidation("import_data allows at most 40,000 contacts.");
+  }
+  if (!body.contains("list_ids") || !body["list_ids"].is_array() || body["list_ids"].empty() ||
+      body["list_ids"].size() > 50) {
+    return activityValidation("list_ids must name 1 to 50 lists.");
+  }
+  // The rows are worked out under the shared lock, so reads go on during a large import; the
+  // plan is applied under the exclusive lock if no write came in between, else worked out again.
+  Result<ImportPlan> plan = activityValidation("not planned");
+  uint64_t planned_at = 0;
+  {
+    std::shared_lock lock(mutex_);
+    if (const AccountData* existing = find(account)) {
+      planned_at = generation_;
+      plan = planImport(*existing, body);
+    }
+  }
+  if (auto hook = import_planned_) hook();  // a copy: the hook may replace itself
+  std::unique_lock lock(mutex_);
+  const bool stale = planned_at == 0 || planned_at != generation_;
+  AccountData& d = data(account);
+  if (stale) plan = planImport(d, body);
+  if (!plan) return plan.error();
+  if (auto queue = checkActivityQueue(d); !queue) return queue.error();
+  auto& [staged, staged_emails, next_seq, errors, imported, correctable, cannot_add] = *plan;
 
   json activity = newActivity(d,
                               {{"items_total_count", body["import_data"].size()}, {"person_count", imported},

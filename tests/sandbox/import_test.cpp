@@ -134,3 +134,4 @@ TEST_F(ContactsTest, BulkMembershipTagAndDeleteActivities) {
 
 }  // namespace
 }  // namespace liaison::testing
+
