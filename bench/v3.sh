@@ -78,11 +78,12 @@ SWAGGER="${CC_SWAGGER:-../shared/reference/constant-contact-v3-swagger.yaml}"
 PRISM=bench/prism/node_modules/.bin/prism
 if [ -f "$SWAGGER" ] && [ -x "$PRISM" ]; then
   PRISM_PORT=18612
-  PRISM_START=$(date +%s%N)
+  echo "== prism cold start to first answered request"
+  COLD_START_HEADER="$AUTH" python3 bench/cold_start.py --command $PRISM_PORT /social/connections 3 -- \
+    "$PRISM" mock --host 127.0.0.1 -p '{port}' "$SWAGGER"
   "$PRISM" mock --host 127.0.0.1 -p $PRISM_PORT "$SWAGGER" >"$WORK/prism.log" 2>&1 &
   PRISM_PID=$!
   until curl -s -o /dev/null -H "$AUTH" http://127.0.0.1:$PRISM_PORT/social/connections; do sleep 0.05; done
-  echo "== prism cold start to first served request: $(( ($(date +%s%N) - PRISM_START) / 1000000 )) ms"
   echo "== prism GET /social/connections";            run -H "$AUTH" http://127.0.0.1:$PRISM_PORT/social/connections
   echo "== prism GET /contacts?limit=50";              run -H "$AUTH" "http://127.0.0.1:$PRISM_PORT/contacts?limit=50"
   sed 's#"/v3/contacts"#"/contacts"#' "$WORK/post.lua" > "$WORK/prism-post.lua"
@@ -92,12 +93,14 @@ if [ -f "$SWAGGER" ] && [ -x "$PRISM" ]; then
 else
   echo "== prism skipped (set CC_SWAGGER to CC's v3 document and run: cd bench/prism && npm ci)"
 fi
-# nginx cold start: stop it, then time a fresh start to its first served file.
+# Cold starts, polled the same way for every server (bench/cold_start.py): stop nginx first, then
+# time fresh starts to the first answered request.
 kill "$(cat "$WORK/nginx.pid")"; sleep 0.3
-NGINX_START=$(date +%s%N)
+echo "== nginx cold start to first answered request"
+python3 bench/cold_start.py --command $NGINX_PORT /v3/contacts50 10 -- nginx -c "$WORK/nginx.conf" -p "$WORK" -g 'daemon off;'
 nginx -c "$WORK/nginx.conf" -p "$WORK"
-until curl -sf -o /dev/null http://127.0.0.1:$NGINX_PORT/v3/contacts50; do sleep 0.001; done
-echo "== nginx cold start to first served request: $(( ($(date +%s%N) - NGINX_START) / 1000000 )) ms"
+echo "== liaison cold start to first answered request"
+python3 bench/cold_start.py --command 18613 / 10 -- "$BIN" sandbox --listen '127.0.0.1:{port}' --profile fast --log-level error
 echo "== peak RSS before the big imports"
 grep -H VmHWM /proc/$SANDBOX_PID/status | sed 's#^#  sandbox #'
 for pid in $(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")"); do grep -H VmHWM /proc/$pid/status | sed 's#^#  nginx #'; done

@@ -69,6 +69,14 @@ Status ContactStore::persist(const std::string& kind, const std::string& account
   return okStatus();
 }
 
+Status ContactStore::saveContact(const std::string& account, AccountData& d, uint64_t seq, StoredContact contact) {
+  if (store_ && !store_->commit({{"contact", account + "/" + contact.id(), contact.record(seq)}})) {
+    return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
+  }
+  d.contacts[seq] = std::move(contact);
+  return okStatus();
+}
+
 ContactStore::AccountData& ContactStore::data(const std::string& account) {
   ++generation_;  // only writers ask for mutable account data, under the exclusive lock
   return accounts_[account];
@@ -122,9 +130,7 @@ Status ContactStore::stripFromContacts(const std::string& account, AccountData& 
                                }),
                 items.end());
     if (items.size() == before) continue;
-    json record = {{"seq", seq}, {"contact", contact}};
-    if (auto status = persist("contact", account, contact["contact_id"], &record); !status) return status;
-    stored = StoredContact(contact);
+    if (auto status = saveContact(account, d, seq, StoredContact(std::move(contact))); !status) return status;
   }
   return okStatus();
 }
@@ -172,10 +178,8 @@ Result<json> ContactStore::createContact(const std::string& account, const json&
   const std::string id = random_.uuid();
   json contact = buildContact(body, nullptr, id, now(), [this] { return random_.uuid(); });
   const uint64_t seq = d.next_seq;
-  json record = {{"seq", seq}, {"contact", contact}};
-  if (auto status = persist("contact", account, id, &record); !status) return status.error();
+  if (auto status = saveContact(account, d, seq, StoredContact(contact)); !status) return status.error();
   ++d.next_seq;
-  d.contacts[seq] = StoredContact(contact);
   d.contact_seq[id] = seq;
   if (!email.empty()) d.by_email[email] = seq;
   return contact;
@@ -230,8 +234,7 @@ Result<json> ContactStore::replaceContact(const std::string& account, const std:
     }
   }
   // Updating a deleted contact revives it (deleted_at is not carried over).
-  json record = {{"seq", seq_it->second}, {"contact", contact}};
-  if (auto status = persist("contact", account, id, &record); !status) return status.error();
+  if (auto status = saveContact(account, d, seq_it->second, StoredContact(contact)); !status) return status.error();
   if (new_email != old_email) {
     d.by_email.erase(old_email);
     d.by_email[new_email] = seq_it->second;
@@ -252,10 +255,7 @@ Status ContactStore::deleteContact(const std::string& account, const std::string
   contact["deleted_at"] = now().substr(0, 10);
   contact.erase("list_memberships");
   if (d.quirks.value("delete_updates_updated_at", false)) contact["updated_at"] = now();
-  json record = {{"seq", seq_it->second}, {"contact", contact}};
-  if (auto status = persist("contact", account, id, &record); !status) return status;
-  d.contacts[seq_it->second] = StoredContact(contact);
-  return okStatus();
+  return saveContact(account, d, seq_it->second, StoredContact(std::move(contact)));
 }
 
 Result<std::string> ContactStore::listContacts(const std::string& account, const Params& raw_query) const {

@@ -143,6 +143,9 @@ class ContactStore {
   Status persist(const std::string& kind, const std::string& account, const std::string& id,
                  const nlohmann::json* value);
   AccountData& data(const std::string& account);
+  // Persists `contact` (with a disk store) and puts it in memory at `seq`; nothing changes if
+  // the store refuses.
+  Status saveContact(const std::string& account, AccountData& d, uint64_t seq, StoredContact contact);
   const AccountData* find(const std::string& account) const;
   // Every list, tag and custom field a contact body names must exist in the account.
   Status checkReferences(const AccountData& data, const nlohmann::json& body) const;

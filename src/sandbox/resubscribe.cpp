@@ -39,10 +39,7 @@ Status ContactStore::requestResubscribe(const std::string& account, const std::s
                      "A resubscribe email has already been sent to this contact; CC sends it only once.");
   }
   contact["_resubscribe"] = {{"list_ids", body["list_ids"]}, {"requested_at", now()}, {"confirmed", false}};
-  json record = {{"seq", seq->second}, {"contact", contact}};
-  if (auto status = persist("contact", account, id, &record); !status) return status;
-  d.contacts[seq->second] = StoredContact(contact);
-  return okStatus();
+  return saveContact(account, d, seq->second, StoredContact(std::move(contact)));
 }
 
 Result<json> ContactStore::confirmResubscribe(const std::string& account, const std::string& id) {
@@ -71,9 +68,7 @@ Result<json> ContactStore::confirmResubscribe(const std::string& account, const 
   }
   contact["_resubscribe"]["confirmed"] = true;  // the one email has been used
   contact["updated_at"] = stamp;
-  json record = {{"seq", seq->second}, {"contact", contact}};
-  if (auto status = persist("contact", account, id, &record); !status) return status.error();
-  d.contacts[seq->second] = StoredContact(contact);
+  if (auto status = saveContact(account, d, seq->second, StoredContact(contact)); !status) return status.error();
   return presentContact(contact, {"list_memberships"});
 }
 

@@ -109,14 +109,12 @@ Result<std::pair<json, bool>> ContactStore::signUp(const std::string& account, c
     contact["street_addresses"] = json::array({street});
   }
   contact["updated_at"] = stamp;
-  json record = {{"seq", seq}, {"contact", contact}};
-  if (auto status = persist("contact", account, contact["contact_id"], &record); !status) return status.error();
+  if (auto status = saveContact(account, d, seq, StoredContact(contact)); !status) return status.error();
   if (created) {
     ++d.next_seq;
     d.contact_seq[contact["contact_id"]] = seq;
     d.by_email[email] = seq;
   }
-  d.contacts[seq] = StoredContact(contact);
   return std::make_pair(json{{"contact_id", contact["contact_id"]}, {"action", created ? "created" : "updated"}},
                         created);
 }
