@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/logging.h"
+#include "core/memory.h"
 #include "core/random.h"
 #include "core/stopwatch.h"
 #include "http/server/server.h"
@@ -60,6 +61,7 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
   sandbox_options.profile = options.profile == "fast" ? sandbox::Profile::Fast : sandbox::Profile::Strict;
   sandbox_options.seed = options.seed == "empty" ? sandbox::SeedKind::Empty : sandbox::SeedKind::Demo;
   sandbox_options.auth.device_code_lifetime_s = options.device_code_lifetime_s;
+  growHeapInSteps(32 << 20);  // contacts arrive by the thousand per second under load
   sandbox::Sandbox sandbox(sandbox_options, system_clock, random, store.get());
   if (!options.fixture.empty() && sandbox.auth().startedFresh()) {
     std::ifstream file(options.fixture);

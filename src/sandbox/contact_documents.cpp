@@ -1,6 +1,6 @@
 // Contacts as documents: loading them from the store at start-up, and the snapshot export and
 // restore of every account's contacts, lists, fields, tags, activities, exports and switches.
-#include "core/background_free.h"
+#include "core/memory.h"
 #include "core/encoding.h"
 #include "sandbox/contact_store.h"
 

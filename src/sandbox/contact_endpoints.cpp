@@ -1,6 +1,6 @@
 #include "sandbox/contact_endpoints.h"
 
-#include "core/background_free.h"
+#include "core/memory.h"
 #include "http/error_response.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/csv_import.h"

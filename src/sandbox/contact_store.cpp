@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "core/background_free.h"
+#include "core/memory.h"
 #include "sandbox/activity_records.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/paging.h"

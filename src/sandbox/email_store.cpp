@@ -1,6 +1,6 @@
 #include "sandbox/email_store.h"
 
-#include "core/background_free.h"
+#include "core/memory.h"
 #include "sandbox/contact_rules.h"
 #include "sandbox/email_rules.h"
 #include "sandbox/paging.h"
