@@ -52,6 +52,8 @@ bench:
 	cd bench/prism && npm ci --no-audit --no-fund --loglevel=error
 	bench/run.sh
 	bench/v3.sh
+	bench/memory.sh
+	build/bench/sandbox_bench
 
 # libFuzzer (clang) on request parsing and contact validation, for FUZZ_SECONDS. New inputs land
 # in $(FUZZ_BUILD)/corpus; `make test` replays tests/fuzz/corpus (copy keepers there).
