@@ -181,7 +181,9 @@ Result<json> ContactStore::bulkActivity(const std::string& account, const std::s
     for (const auto& id : *ids) {
       if (!things.count(id)) return activityValidation(std::string(field) + " names an unknown id: " + id + ".");
     }
-    for (const auto& [seq, stored] : d.contacts) {
+    for (const auto& entry : d.contacts) {
+      const uint64_t seq = entry.first;
+      const StoredContact& stored = entry.second;  // a plain reference: clang 14 cannot capture bindings
       // Ids are UUIDs: a contact whose text does not hold one cannot refer to it.
       if (std::none_of(ids->begin(), ids->end(), [&](const std::string& id) { return stored.textContains(id); })) continue;
       const json contact = stored.tree();
