@@ -129,64 +129,80 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
     }
   }
 
+  // The CSV is taken under the shared lock, so other calls go on while a large export is written;
+  // only recording the activity needs the exclusive lock.
+  std::string csv;
+  size_t count = 0;
+  {
+    std::shared_lock lock(mutex_);
+    const AccountData none;
+    const AccountData* found = find(account);
+    const AccountData& d = found ? *found : none;
+    std::map<std::string, std::string> field_names;  // custom_field_id -> cf:<name>
+    for (const auto& [id, field] : d.custom_fields) field_names[id] = "cf:" + field["name"].get<std::string>();
+    if (!body.contains("fields")) {
+      for (const auto& [id, name] : field_names) columns.push_back(name);
+    }
+    for (const auto& c : columns) {
+      const bool custom = c.rfind("cf:", 0) == 0 && std::any_of(field_names.begin(), field_names.end(),
+                                                               [&](const auto& f) { return f.second == c; });
+      if (!custom && std::find(kColumns.begin(), kColumns.end(), c) == kColumns.end()) {
+        return activityValidation("fields: '" + c + "' is not an exportable column.");
+      }
+    }
+    for (const auto& id : *list_ids) {
+      if (!d.lists.count(id)) return activityValidation("list_ids names an unknown list: " + id + ".");
+    }
+    for (const auto& id : *tag_ids) {
+      if (!d.tags.count(id)) return activityValidation("tag_ids names an unknown tag: " + id + ".");
+    }
+    const TimePoint month_ago = clock_.now() - std::chrono::hours(24 * 30);
+    csv = csvLine(columns);
+    const auto holdsAny = [](const std::vector<std::string>& held, const std::set<std::string>& wanted) {
+      return std::any_of(held.begin(), held.end(), [&](const std::string& id) { return wanted.count(id) > 0; });
+    };
+    for (const auto& entry : d.contacts) {
+      const StoredContact& stored = entry.second;
+      const std::string& id = stored.id();
+      if (!contact_ids->empty() && !contact_ids->count(id)) continue;
+      if (excluded->count(id)) continue;
+      // The index rules most contacts out without parsing them.
+      if (!list_ids->empty() && !holdsAny(stored.lists(), *list_ids)) continue;
+      if (!tag_ids->empty() && !holdsAny(stored.tags(), *tag_ids)) continue;
+      const json contact = stored.tree();  // a plain variable: the lambda below captures it
+      if (!statusMatches(contact, status)) continue;
+      auto member = [&](const char* field, const std::set<std::string>& wanted) {
+        for (const auto& x : contact.value(field, json::array())) {
+          if (wanted.count(x.get<std::string>())) return true;
+        }
+        return false;
+      };
+      if (!list_ids->empty() && !member("list_memberships", *list_ids)) continue;
+      if (!tag_ids->empty() && !member("taggings", *tag_ids)) continue;
+      if (new_subscriber) {
+        TimePoint since;
+        const json email = contact.value("email_address", json::object());
+        if (!parseIso8601(email.value("opt_in_date", contact.value("created_at", "")), since) || since < month_ago) continue;
+      }
+      CsvRow row;
+      for (const auto& c : columns) {
+        if (c.rfind("cf:", 0) != 0) {
+          row.push_back(cell(contact, c));
+          continue;
+        }
+        std::string value;
+        for (const auto& f : contact.value("custom_fields", json::array())) {
+          if (field_names[f["custom_field_id"].get<std::string>()] == c) value = f.value("value", "");
+        }
+        row.push_back(value);
+      }
+      csv += csvLine(row);
+      ++count;
+    }
+  }
   std::unique_lock lock(mutex_);
   AccountData& d = data(account);
   if (auto queue = checkActivityQueue(d); !queue) return queue.error();
-  std::map<std::string, std::string> field_names;  // custom_field_id -> cf:<name>
-  for (const auto& [id, field] : d.custom_fields) field_names[id] = "cf:" + field["name"].get<std::string>();
-  if (!body.contains("fields")) {
-    for (const auto& [id, name] : field_names) columns.push_back(name);
-  }
-  for (const auto& c : columns) {
-    const bool custom = c.rfind("cf:", 0) == 0 && std::any_of(field_names.begin(), field_names.end(),
-                                                             [&](const auto& f) { return f.second == c; });
-    if (!custom && std::find(kColumns.begin(), kColumns.end(), c) == kColumns.end()) {
-      return activityValidation("fields: '" + c + "' is not an exportable column.");
-    }
-  }
-  for (const auto& id : *list_ids) {
-    if (!d.lists.count(id)) return activityValidation("list_ids names an unknown list: " + id + ".");
-  }
-  for (const auto& id : *tag_ids) {
-    if (!d.tags.count(id)) return activityValidation("tag_ids names an unknown tag: " + id + ".");
-  }
-  const TimePoint month_ago = clock_.now() - std::chrono::hours(24 * 30);
-  std::string csv = csvLine(columns);
-  size_t count = 0;
-  for (const auto& entry : d.contacts) {
-    const std::string& id = entry.second.id();
-    if (!contact_ids->empty() && !contact_ids->count(id)) continue;
-    if (excluded->count(id)) continue;
-    const json contact = entry.second.tree();  // a plain variable: the lambda below captures it
-    if (!statusMatches(contact, status)) continue;
-    auto member = [&](const char* field, const std::set<std::string>& wanted) {
-      for (const auto& x : contact.value(field, json::array())) {
-        if (wanted.count(x.get<std::string>())) return true;
-      }
-      return false;
-    };
-    if (!list_ids->empty() && !member("list_memberships", *list_ids)) continue;
-    if (!tag_ids->empty() && !member("taggings", *tag_ids)) continue;
-    if (new_subscriber) {
-      TimePoint since;
-      const json email = contact.value("email_address", json::object());
-      if (!parseIso8601(email.value("opt_in_date", contact.value("created_at", "")), since) || since < month_ago) continue;
-    }
-    CsvRow row;
-    for (const auto& c : columns) {
-      if (c.rfind("cf:", 0) != 0) {
-        row.push_back(cell(contact, c));
-        continue;
-      }
-      std::string value;
-      for (const auto& f : contact.value("custom_fields", json::array())) {
-        if (field_names[f["custom_field_id"].get<std::string>()] == c) value = f.value("value", "");
-      }
-      row.push_back(value);
-    }
-    csv += csvLine(row);
-    ++count;
-  }
   json record = newActivity(d, {{"items_total_count", count}, {"items_completed_count", count}}, json::array());
   const std::string activity_id = record["activity_id"];
   record["_links"]["results"] = {{"href", "/v3/contact_exports/" + activity_id}};
