@@ -19,30 +19,12 @@ trap 'kill $SANDBOX_PID 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$
 SANDBOX_PID=$!
 B=http://127.0.0.1:$PORT
 for _ in $(seq 50); do curl -sf $B/ >/dev/null && break; sleep 0.1; done
-DEVICE=$(curl -sf -X POST $B/oauth2/default/v1/device/authorize -d client_id=sandbox-public \
-  -d 'scope=account_read contact_data campaign_data')
-curl -sf -X POST $B/__sandbox/device/approve -H 'Content-Type: application/json' \
-  -d "{\"user_code\":\"$(field "$DEVICE" user_code)\"}" >/dev/null
-TOKENS=$(curl -sf -X POST $B/oauth2/default/v1/token -d client_id=sandbox-public \
-  -d grant_type=urn:ietf:params:oauth:grant-type:device_code -d device_code="$(field "$DEVICE" device_code)")
-ACCESS=$(field "$TOKENS" access_token)
+ACCESS=$(device_token $B "account_read contact_data campaign_data")
 AUTH="Authorization: Bearer $ACCESS"
 
 LIST=$(curl -sf -X POST $B/v3/contact_lists -H "$AUTH" -H 'Content-Type: application/json' -d '{"name":"Bench"}')
 LIST_ID=$(field "$LIST" list_id)
-import() {  # import N contacts named with prefix P
-  python3 -c "import json,sys; n,p,l=int(sys.argv[1]),sys.argv[2],sys.argv[3]; print(json.dumps({'import_data':[{'email':f'{p}{i}@bench.test','first_name':'Bench','last_name':str(i)} for i in range(n)],'list_ids':[l]}))" "$1" "$2" "$LIST_ID" > "$WORK/import.json"
-  python3 - "$B" "$ACCESS" "$WORK/import.json" <<'PY'
-import sys, time, urllib.request
-base, token, path = sys.argv[1:4]
-body = open(path, 'rb').read()
-req = urllib.request.Request(base + '/v3/activities/contacts_json_import', data=body, method='POST',
-                             headers={'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'})
-start = time.perf_counter()
-urllib.request.urlopen(req).read()
-print(f"  import of {body.count(b'@bench.test')} contacts ({len(body)/1e6:.1f} MB): {(time.perf_counter()-start)*1000:.0f} ms")
-PY
-}
+import() { import_contacts $B "$ACCESS" "$LIST_ID" "$1" "$2"; }  # N contacts named with prefix P
 echo "== import"
 import 10000 a
 
