@@ -62,16 +62,20 @@ std::string ContactStore::now() const { return formatIso8601(clock_.now()); }
 Status ContactStore::persist(const std::string& kind, const std::string& account, const std::string& id,
                              const json* value) {
   if (!store_) return okStatus();
-  std::optional<std::string> text;
-  if (value) text = value->dump();
-  auto status = store_->commit({{kind, account + "/" + id, text}});
-  if (!status) return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
+  return persistText(kind, account, id, value ? std::optional<std::string>(value->dump()) : std::nullopt);
+}
+
+Status ContactStore::persistText(const std::string& kind, const std::string& account, const std::string& id,
+                                 std::optional<std::string> text) {
+  if (store_ && !store_->commit({{kind, account + "/" + id, std::move(text)}})) {
+    return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
+  }
   return okStatus();
 }
 
 Status ContactStore::saveContact(const std::string& account, AccountData& d, uint64_t seq, StoredContact contact) {
-  if (store_ && !store_->commit({{"contact", account + "/" + contact.id(), contact.record(seq)}})) {
-    return makeError(ErrorCode::Internal, "server_error", "The change could not be stored.");
+  if (store_) {
+    if (auto status = persistText("contact", account, contact.id(), contact.record(seq)); !status) return status;
   }
   d.contacts[seq] = std::move(contact);
   return okStatus();

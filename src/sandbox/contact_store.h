@@ -142,6 +142,9 @@ class ContactStore {
   std::string now() const;
   Status persist(const std::string& kind, const std::string& account, const std::string& id,
                  const nlohmann::json* value);
+  // The same with the document already serialized (nullopt deletes it).
+  Status persistText(const std::string& kind, const std::string& account, const std::string& id,
+                     std::optional<std::string> text);
   AccountData& data(const std::string& account);
   // Persists `contact` (with a disk store) and puts it in memory at `seq`; nothing changes if
   // the store refuses.

@@ -134,4 +134,3 @@ TEST_F(ContactsTest, BulkMembershipTagAndDeleteActivities) {
 
 }  // namespace
 }  // namespace liaison::testing
-
