@@ -11,7 +11,12 @@ CMAKE_GEN  := -G Ninja
 BROWSER    := tests/browser
 CONFORM    := tests/conformance
 
-up: deps build
+# `make up` needs only the build packages: it configures without tests and benchmarks (which
+# need GoogleTest and Google Benchmark) and builds the one binary it starts.
+up: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release \
+	  -DLIAISON_TESTS=OFF -DLIAISON_BENCHMARKS=OFF >/dev/null
+	cmake --build $(BUILD) --target liaison -j $(JOBS)
 	./$(BUILD)/liaison up
 
 # Runs every test tier that needs no internet: unit, integration, browser and SDK conformance
@@ -28,12 +33,13 @@ deps-test:
 	@scripts/install-deps.sh test
 
 build:
-	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release \
+	  -DLIAISON_TESTS=ON -DLIAISON_BENCHMARKS=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-asan:
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DLIAISON_SANITIZE=ON -DLIAISON_BENCHMARKS=OFF >/dev/null
+	  -DLIAISON_SANITIZE=ON -DLIAISON_TESTS=ON -DLIAISON_BENCHMARKS=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # npm packages from the committed lock files: playwright-core (drives Debian's chromium, never

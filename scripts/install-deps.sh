@@ -17,7 +17,8 @@ case "$group" in
   fuzz) wanted="$build_pkgs $test_pkgs $fuzz_pkgs" ;;
   *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac
-# Browser tests run playwright-core under Node; any installed Node >= 18 will do.
+# The browser tests (playwright-core) and the SDK conformance suite run on Debian 12's own Node.js
+# (18) and npm; a Node.js that is already installed (18 or newer) is used as it is.
 if [ "$group" != build ] && ! command -v npm >/dev/null 2>&1; then
   wanted="$wanted nodejs npm"
 fi

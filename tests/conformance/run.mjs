@@ -2,6 +2,7 @@
 // except for its base path, against the sandbox. Gets a token through the device flow (approved
 // via the control API) and exercises every SDK operation the sandbox emulates, asserting on the
 // data returned. Usage: LIAISON_BIN=... node run.mjs
+import { File } from 'node:buffer';  // a global only from Node 20; Debian 12 ships Node 18
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { startSandbox } from '../lib/sandbox.mjs';
