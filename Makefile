@@ -1,6 +1,6 @@
 # Liaison's two front doors: `make up` and `make test`. Both install missing Debian packages
 # first (scripts/install-deps.sh), then build with CMake + Ninja.
-.PHONY: up test build build-asan deps deps-test npm bench fuzz format clean
+.PHONY: up test lint build build-asan deps deps-test npm bench fuzz format clean
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -25,6 +25,11 @@ up: deps
 test: deps-test npm build build-asan
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j2 -LE 'browser|conformance'
 	ctest --test-dir $(BUILD) --output-on-failure -j2
+
+# clang-format on changed lines and the layering rules (scripts/lint.sh says which).
+lint:
+	@scripts/install-deps.sh lint
+	scripts/lint.sh
 
 deps:
 	@scripts/install-deps.sh build

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages Liaison needs, and only the missing ones: quiet and quick when
-# everything is present. Usage: scripts/install-deps.sh [build|test|bench|fuzz]
+# everything is present. Usage: scripts/install-deps.sh [build|test|lint|bench|fuzz]
 set -eu
 
 group="${1:-test}"
@@ -9,17 +9,19 @@ build_pkgs="build-essential cmake ninja-build pkg-config ccache libboost1.74-dev
 test_pkgs="libgtest-dev libgmock-dev libbenchmark-dev chromium curl"
 bench_pkgs="wrk nginx-light"
 fuzz_pkgs="clang libclang-rt-14-dev"
+lint_pkgs="clang-format git"
 
 case "$group" in
   build) wanted="$build_pkgs" ;;
   test) wanted="$build_pkgs $test_pkgs" ;;
   bench) wanted="$build_pkgs $test_pkgs $bench_pkgs" ;;
   fuzz) wanted="$build_pkgs $test_pkgs $fuzz_pkgs" ;;
-  *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
+  lint) wanted="$lint_pkgs" ;;
+  *) echo "usage: $0 [build|test|lint|bench|fuzz]" >&2; exit 2 ;;
 esac
 # The browser tests (playwright-core) and the SDK conformance suite run on Debian 12's own Node.js
 # (18) and npm; a Node.js that is already installed (18 or newer) is used as it is.
-if [ "$group" != build ] && ! command -v npm >/dev/null 2>&1; then
+if [ "$group" != build ] && [ "$group" != lint ] && ! command -v npm >/dev/null 2>&1; then
   wanted="$wanted nodejs npm"
 fi
 

@@ -5,7 +5,7 @@
 
 #include "core/clock.h"
 #include "core/random.h"
-#include "sandbox/operations.h"
+#include "cc/operations.h"
 #include "sandbox/sandbox.h"
 
 int main() {
@@ -13,17 +13,17 @@ int main() {
   SystemClock clock;
   CryptoRandom random;
   sandbox::Sandbox sandbox({}, clock, random, nullptr);
-  std::map<std::string_view, std::vector<const sandbox::Operation*>> by_tag;
+  std::map<std::string_view, std::vector<const cc::Operation*>> by_tag;
   size_t emulated = 0;
-  for (const auto& op : sandbox::operationTable()) {
+  for (const auto& op : cc::operationTable()) {
     by_tag[op.tag].push_back(&op);
     emulated += sandbox.emulates(op.id);
   }
-  std::printf("# API coverage\n\nGenerated from the operation table (`src/sandbox/cc_operations.inc`, from CC's v3\n"
+  std::printf("# API coverage\n\nGenerated from the operation table (`src/cc/cc_operations.inc`, from CC's v3\n"
               "document 3.0.172) by `tools/api_coverage`; `make test` checks it is current.\n\n"
               "%zu of %zu operations emulated. The others answer `501 sandbox.not_implemented` after the\n"
               "usual token, scope and privilege checks.\n",
-              emulated, sandbox::operationTable().size());
+              emulated, cc::operationTable().size());
   for (const auto& [tag, ops] : by_tag) {
     std::printf("\n## %.*s\n\n| Operation | Method | Path | Scope | Privileges | Emulated |\n|---|---|---|---|---|---|\n",
                 static_cast<int>(tag.size()), tag.data());

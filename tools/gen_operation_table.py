@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerates src/sandbox/cc_operations.inc, the CC v3 operation table, from CC's own
+"""Regenerates src/cc/cc_operations.inc, the CC v3 operation table, from CC's own
 swagger document (build 3.0.172). The build never runs this: the generated table is committed.
 
-usage: tools/gen_operation_table.py path/to/constant-contact-v3-swagger.yaml > src/sandbox/cc_operations.inc
+usage: tools/gen_operation_table.py path/to/constant-contact-v3-swagger.yaml > src/cc/cc_operations.inc
 """
 import sys
 

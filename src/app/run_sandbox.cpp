@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cc/errors.h"
 #include "core/clock.h"
 #include "core/logging.h"
 #include "core/memory.h"
 #include "core/random.h"
-#include "core/stopwatch.h"
 #include "http/server/server.h"
 #include "sandbox/sandbox.h"
 #include "storage/document_store.h"
@@ -74,9 +74,11 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
   http::ServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
+  server_options.render_error = cc::errorResponse;  // the sandbox answers as CC does, even to bad HTTP
   http::Server server(server_options, [&sandbox](http::Request& request) { return sandbox.dispatch(request); });
-  server.runUntilSignalled([&] {
-    const std::string url = "http://" + urlHost(options.host) + ":" + std::to_string(server.port());
+  // The base URL (the token issuer) is set before any request can be answered.
+  server.runUntilSignalled([&](uint16_t port) {
+    const std::string url = "http://" + urlHost(options.host) + ":" + std::to_string(port);
     sandbox.setBaseUrl(url);
     const double ready_ms = static_cast<double>(started.elapsed().count()) / 1000.0;
     spdlog::info("sandbox ready on {} in {:.1f} ms (profile {}, {} state)", url, ready_ms, options.profile,

@@ -1,6 +1,7 @@
 #pragma once
 // Expected failures are values: every fallible operation returns Result<T>.
-// One place (http/error_response) maps an ErrorCode to an HTTP status and body.
+// One place (http/status) maps an ErrorCode to an HTTP status; bodies are rendered in the
+// caller's wire vocabulary (cc/errors, oauth/errors, or the HTTP server's injected renderer).
 #include <string>
 #include <utility>
 #include <variant>
@@ -8,17 +9,18 @@
 namespace liaison {
 
 enum class ErrorCode {
-  InvalidRequest,       // 400: malformed or invalid input
-  Unauthorized,         // 401: missing/invalid credentials or token
-  Forbidden,            // 403: authenticated but not allowed (scope, privilege)
-  NotFound,             // 404
-  MethodNotAllowed,     // 405
-  Conflict,             // 409
-  PayloadTooLarge,      // 413
-  UnsupportedMediaType, // 415
-  TooManyRequests,      // 429
-  Internal,             // 500
-  Unavailable,          // 503
+  InvalidRequest,        // 400: malformed or invalid input
+  Unauthorized,          // 401: missing/invalid credentials or token
+  Forbidden,             // 403: authenticated but not allowed (scope, privilege)
+  NotFound,              // 404
+  MethodNotAllowed,      // 405
+  Conflict,              // 409
+  PayloadTooLarge,       // 413
+  HeadersTooLarge,       // 431
+  UnsupportedMediaType,  // 415
+  TooManyRequests,       // 429
+  Internal,              // 500
+  Unavailable,           // 503
 };
 
 struct Error {
@@ -27,10 +29,18 @@ struct Error {
   // ("contacts.api.conflict") on /v3, an RFC 6749 error ("invalid_grant") on OAuth endpoints.
   std::string key;
   std::string message;  // Safe to show to the caller: never contains secrets.
+  // For logs only, never rendered into a response: what went wrong inside (a database's own
+  // message, a file path), which would tell a caller about internals.
+  std::string detail;
 };
 
 inline Error makeError(ErrorCode code, std::string key, std::string message) {
-  return Error{code, std::move(key), std::move(message)};
+  return Error{code, std::move(key), std::move(message), {}};
+}
+
+// A failure inside the service: the caller sees only `message`; `detail` goes to the log.
+inline Error internalError(std::string key, std::string message, std::string detail) {
+  return Error{ErrorCode::Internal, std::move(key), std::move(message), std::move(detail)};
 }
 
 template <typename T>

@@ -1,10 +1,12 @@
 #include "sandbox/api_guard.h"
 
+#include "cc/provider.h"
+
 #include <thread>
 
 #include "core/encoding.h"
-#include "http/error_response.h"
-#include "oauth/scopes.h"
+#include "cc/errors.h"
+#include "cc/scopes.h"
 
 namespace liaison::sandbox {
 
@@ -18,20 +20,17 @@ std::string joinList(const std::vector<std::string>& items) {
 
 }  // namespace
 
-constexpr int kRequestsPerSecond = 4;
-constexpr int kRequestsPerDay = 10000;
-
 ApiGuard::ApiGuard(SandboxContext& context)
     : context_(context),
       faults_(context.random),
-      per_second_(context.clock, context.profile == Profile::Strict ? kRequestsPerSecond : 0, std::chrono::seconds(1)),
-      per_day_(context.clock, context.profile == Profile::Strict ? kRequestsPerDay : 0, std::chrono::seconds(86400)) {
-  for (const auto& operation : operationTable()) {
-    requirements_[&operation] = {splitList(operation.scopes), splitList(operation.privileges)};
+      per_second_(context.clock, context.profile == Profile::Strict ? cc::constantContact().limits.requests_per_second_per_key : 0, std::chrono::seconds(1)),
+      per_day_(context.clock, context.profile == Profile::Strict ? cc::constantContact().limits.requests_per_day_per_key : 0, std::chrono::seconds(86400)) {
+  for (const auto& operation : cc::operationTable()) {
+    requirements_[&operation] = {cc::splitList(operation.scopes), cc::splitList(operation.privileges)};
   }
 }
 
-http::Response ApiGuard::serve(http::Request& request, const Operation& operation, const ApiHandler& handler) {
+http::Response ApiGuard::serve(http::Request& request, const cc::Operation& operation, const ApiHandler& handler) {
   std::string account;
   auto call = check(request, operation, &account);
   http::Response response;
@@ -74,10 +73,10 @@ http::Response ApiGuard::fail(const Error& error, const std::string& account) co
   if (error.code == ErrorCode::TooManyRequests && object_rate_limit_body_ && object_rate_limit_body_(account)) {
     return http::Response::json(429, {{"error_key", error.key}, {"error_message", error.message}});
   }
-  return http::ccErrorResponse(error);
+  return cc::errorResponse(error);
 }
 
-Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& operation,
+Result<ApiCall> ApiGuard::check(const http::Request& request, const cc::Operation& operation,
                                 std::string* account) const {
   const auto unauthorized = makeError(ErrorCode::Unauthorized, "unauthorized",
                                       "Unauthorized: a valid access token is required.");
@@ -100,7 +99,7 @@ Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& o
   const auto& scopes = needs.scopes;
   if (!scopes.empty()) {
     bool any = false;
-    for (const auto& scope : scopes) any = any || oauth::hasScope(identity->scopes, scope);
+    for (const auto& scope : scopes) any = any || cc::hasScope(identity->scopes, scope);
     if (!any) {
       return makeError(ErrorCode::Forbidden, "access_denied",
                        "Request forbidden: the access token lacks the scope " + joinList(scopes) + ".");
@@ -120,7 +119,7 @@ Result<ApiCall> ApiGuard::check(const http::Request& request, const Operation& o
 
 void ApiGuard::add(http::Router& router, std::string_view operation_id, ApiHandler handler,
                    http::Execution execution) {
-  const Operation* operation = findOperationById(operation_id);
+  const cc::Operation* operation = cc::findOperationById(operation_id);
   if (!operation) throw std::logic_error("unknown CC operation " + std::string(operation_id));
   served_.insert(operation->id);
   router.add(std::string(operation->method), std::string(operation->path),
@@ -131,13 +130,13 @@ void ApiGuard::add(http::Router& router, std::string_view operation_id, ApiHandl
 }
 
 void ApiGuard::addUnimplemented(http::Router& router) {
-  for (const auto& operation : operationTable()) {
+  for (const auto& operation : cc::operationTable()) {
     if (served_.count(operation.id)) continue;
     const bool partner = operation.auth != "oauth2";
     router.add(std::string(operation.method), std::string(operation.path),
                [this, &operation, partner](http::Request& request) {
                  if (partner) {
-                   return http::ccErrorResponse(makeError(
+                   return cc::errorResponse(makeError(
                        ErrorCode::Unauthorized, "unauthorized",
                        "Technology partner endpoints use partner credentials, which this sandbox does not issue."));
                  }

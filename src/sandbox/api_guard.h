@@ -10,15 +10,15 @@
 
 #include "http/router.h"
 #include "sandbox/context.h"
-#include "sandbox/faults.h"
+#include "sandbox/control/faults.h"
 #include "sandbox/limits.h"
-#include "sandbox/operations.h"
+#include "cc/operations.h"
 
 namespace liaison::sandbox {
 
 struct ApiCall {
   TokenIdentity identity;
-  const Operation* operation = nullptr;
+  const cc::Operation* operation = nullptr;
 };
 
 using ApiHandler = std::function<http::Response(http::Request&, const ApiCall&)>;
@@ -35,7 +35,7 @@ class ApiGuard {
   void addUnimplemented(http::Router& router);
 
   // `account` receives the token's account once the token is known (for error shaping).
-  Result<ApiCall> check(const http::Request& request, const Operation& operation,
+  Result<ApiCall> check(const http::Request& request, const cc::Operation& operation,
                         std::string* account = nullptr) const;
   // Per-account switch: answer 429 with a single {error_key, error_message} object instead of
   // CC's documented array (some clients have seen both).
@@ -50,7 +50,7 @@ class ApiGuard {
  private:
   http::Response fail(const Error& error, const std::string& account) const;
   // Runs a checked call through the fault rules and the handler, and journals it.
-  http::Response serve(http::Request& request, const Operation& operation, const ApiHandler& handler);
+  http::Response serve(http::Request& request, const cc::Operation& operation, const ApiHandler& handler);
 
   // Each operation's scopes and privileges, split once from the table.
   struct Requirements {
@@ -59,7 +59,7 @@ class ApiGuard {
   };
 
   SandboxContext& context_;
-  std::unordered_map<const Operation*, Requirements> requirements_;
+  std::unordered_map<const cc::Operation*, Requirements> requirements_;
   std::set<std::string_view> served_;
   std::function<bool(const std::string&)> object_rate_limit_body_;
   FaultInjector faults_;

@@ -5,7 +5,7 @@
 
 #include "core/clock.h"
 #include "core/random.h"
-#include "sandbox/auth_server.h"
+#include "sandbox/auth/auth_server.h"
 
 namespace liaison::sandbox {
 

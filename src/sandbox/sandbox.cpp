@@ -1,15 +1,15 @@
 #include "sandbox/sandbox.h"
 
-#include "http/error_response.h"
-#include "sandbox/account_endpoints.h"
+#include "cc/errors.h"
+#include "sandbox/account/account_endpoints.h"
 #include "sandbox/api_guard.h"
-#include "sandbox/browser_flow.h"
-#include "sandbox/contact_endpoints.h"
-#include "sandbox/control_api.h"
-#include "sandbox/email_endpoints.h"
-#include "sandbox/oauth_endpoints.h"
-#include "sandbox/snapshots.h"
-#include "sandbox/social_endpoints.h"
+#include "sandbox/auth/browser_flow.h"
+#include "sandbox/contacts/contact_endpoints.h"
+#include "sandbox/control/control_api.h"
+#include "sandbox/campaigns/email_endpoints.h"
+#include "sandbox/auth/oauth_endpoints.h"
+#include "sandbox/control/snapshots.h"
+#include "sandbox/social/social_endpoints.h"
 
 namespace liaison::sandbox {
 
@@ -72,7 +72,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   });
   router_.add("POST", "/__sandbox/faults", [this](http::Request& request) {
     auto rule = parts_->guard.faults().add(nlohmann::json::parse(request.body, nullptr, false));
-    if (!rule) return http::ccErrorResponse(rule.error());
+    if (!rule) return cc::errorResponse(rule.error());
     return http::Response::json(201, *rule);
   });
   router_.add("GET", "/__sandbox/faults", [this](http::Request&) {
@@ -84,7 +84,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   });
   router_.add("DELETE", "/__sandbox/faults/{fault_id}", [this](http::Request& request) {
     if (!parts_->guard.faults().remove(request.path_params["fault_id"])) {
-      return http::ccErrorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such fault rule."));
+      return cc::errorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such fault rule."));
     }
     return http::Response::noContent();
   });
@@ -92,7 +92,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     auto query = request.query();
     const std::string limit = query ? query->getOr("limit", "100") : "100";
     if (limit.empty() || limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos) {
-      return http::ccErrorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+      return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
                                              "limit must be a number up to 1000."));
     }
     return http::Response::json(200, parts_->guard.journal().recent(std::min<size_t>(std::stoul(limit), 1000)));
@@ -103,14 +103,14 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   router_.add("PUT", "/__sandbox/accounts/{account_id}/quirks", [this](http::Request& request) {
     nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
     if (!body.is_object()) {
-      return http::ccErrorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+      return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
                                              "The body must be a JSON object of quirk switches."));
     }
     if (!auth_->findAccount(request.path_params["account_id"])) {
-      return http::ccErrorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such account."));
+      return cc::errorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such account."));
     }
     auto result = parts_->contacts.setQuirks(request.path_params["account_id"], body);
-    if (!result) return http::ccErrorResponse(result.error());
+    if (!result) return cc::errorResponse(result.error());
     return http::Response::json(200, *result);
   }, http::Execution::Blocking);
   parts_->snapshots.addRoutes(router_);
@@ -131,11 +131,11 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                                       {"api", context_.base_url + "/v3"}});
   });
   not_found_ = [](http::Request& request) {
-    return http::ccErrorResponse(makeError(ErrorCode::NotFound, "http.status.not_found",
+    return cc::errorResponse(makeError(ErrorCode::NotFound, "http.status.not_found",
                                            "No resource at " + std::string(request.path()) + "."));
   };
   method_not_allowed_ = [](http::Request& request) {
-    return http::ccErrorResponse(makeError(ErrorCode::MethodNotAllowed, "http.status.method_not_allowed",
+    return cc::errorResponse(makeError(ErrorCode::MethodNotAllowed, "http.status.method_not_allowed",
                                            request.method + " is not allowed on " +
                                                std::string(request.path()) + "."));
   };

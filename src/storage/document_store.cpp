@@ -1,5 +1,7 @@
 #include "storage/document_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include "storage/sqlite_database.h"
 
 namespace liaison::storage {
@@ -65,7 +67,8 @@ class SqliteDocumentStore final : public DocumentStore {
       db_.exec("COMMIT");
     } catch (const std::exception& e) {
       (void)db_.tryExec("ROLLBACK");
-      return makeError(ErrorCode::Internal, "storage", e.what());
+      spdlog::error("storage commit failed: {}", e.what());
+      return internalError("storage", "The data could not be saved.", e.what());
     }
     return okStatus();
   }

@@ -93,7 +93,7 @@ Database::~Database() { sqlite3_close(db_); }
 
 void Database::exec(const std::string& sql) {
   auto status = tryExec(sql);
-  if (!status) throw std::runtime_error("sqlite: " + status.error().message);
+  if (!status) throw std::runtime_error("sqlite: " + status.error().detail);
 }
 
 Status Database::tryExec(const std::string& sql) {
@@ -101,7 +101,7 @@ Status Database::tryExec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message ? message : "unknown error";
     sqlite3_free(message);
-    return makeError(ErrorCode::Internal, "storage", text);
+    return internalError("storage", "The data could not be saved.", text);
   }
   return okStatus();
 }

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "cc/errors.h"
 #include "http/client/http_client.h"
 #include "http/server/server.h"
 #include "sandbox/sandbox_fixture.h"
@@ -49,10 +50,11 @@ class ServerTest : public SandboxTest {
     options.io_threads = 2;
     options.access_log = false;
     options.body_limit = 64 * 1024;
+    options.render_error = cc::errorResponse;
     server_ = std::make_unique<http::Server>(options, [this](http::Request& r) { return sandbox_->dispatch(r); });
-    server_->start();
-    base_ = "http://127.0.0.1:" + std::to_string(server_->port());
-    sandbox_->setBaseUrl(base_);
+    base_ = "http://127.0.0.1:" + std::to_string(server_->bind());
+    sandbox_->setBaseUrl(base_);  // before any request is answered
+    server_->run();
     http_ = http::makeCurlHttpClient();
   }
   ~ServerTest() override {

@@ -1,7 +1,7 @@
 // The API side of authorization: bearer, scope and privilege checks from the operation table,
 // the first account endpoints, and CC-format 404/405/501.
 #include "sandbox/sandbox_fixture.h"
-#include "sandbox/operations.h"
+#include "cc/operations.h"
 
 namespace liaison::testing {
 namespace {
@@ -101,15 +101,15 @@ TEST_F(ApiGuardTest, UnknownPathIs404AndWrongMethodIs405InCcShape) {
 }
 
 TEST(OperationTable, EveryOperationHasMethodPathAndKnownAuth) {
-  const auto& table = sandbox::operationTable();
+  const auto& table = cc::operationTable();
   EXPECT_GE(table.size(), 100u);
   for (const auto& op : table) {
     EXPECT_TRUE(op.path.starts_with("/v3/")) << op.id;
     EXPECT_FALSE(op.method.empty()) << op.id;
   }
-  ASSERT_NE(sandbox::findOperationById("getAccountById"), nullptr);
-  EXPECT_EQ(sandbox::findOperationById("getAccountById")->scopes, "account_read");
-  EXPECT_EQ(sandbox::findOperationById("getAccountById")->privileges, "account:read");
+  ASSERT_NE(cc::findOperationById("getAccountById"), nullptr);
+  EXPECT_EQ(cc::findOperationById("getAccountById")->scopes, "account_read");
+  EXPECT_EQ(cc::findOperationById("getAccountById")->privileges, "account:read");
 }
 
 }  // namespace

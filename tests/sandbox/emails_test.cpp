@@ -1,7 +1,7 @@
 // /v3/emails: campaign creation rules (custom code, [[trackingImage]], confirmed senders, unique
 // names), activities and recipients, schedules on the virtual clock, send history reaching only
 // new members on a re-send, deletion, and test-send limits.
-#include "sandbox/contact_rules.h"
+#include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts_fixture.h"
 
 namespace liaison::testing {

@@ -5,7 +5,7 @@
 
 #include "core/clock.h"
 #include "core/random.h"
-#include "sandbox/contact_store.h"
+#include "sandbox/contacts/contact_store.h"
 
 namespace liaison::sandbox {
 namespace {

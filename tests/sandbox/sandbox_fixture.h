@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "cc/errors.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "http/client/http_client.h"
@@ -71,6 +72,7 @@ class SandboxTest : public ::testing::Test {
       http::ServerOptions options;
       options.port = 0;
       options.access_log = false;
+      options.render_error = cc::errorResponse;
       server_ = std::make_unique<http::Server>(options, [this](http::Request& r) { return sandbox_->dispatch(r); });
       server_->start();
       http_ = http::makeCurlHttpClient();

@@ -1,10 +1,10 @@
 // StoredContact: the compact in-memory form of a contact must give back exactly the tree it was
 // made from, serve the same default view presentContact renders, and index the fields filters read.
-#include "sandbox/stored_contact.h"
+#include "sandbox/contacts/stored_contact.h"
 
 #include <gtest/gtest.h>
 
-#include "sandbox/contact_rules.h"
+#include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
 namespace {

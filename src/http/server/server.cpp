@@ -5,13 +5,15 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include "core/stopwatch.h"
-#include "http/error_response.h"
+#include "core/clock.h"
+#include "http/status.h"
 
 namespace liaison::http {
 
@@ -46,9 +48,8 @@ bool isSafeRequestId(const std::string& id) {
   return true;
 }
 
-Response limitResponse(ErrorCode code, std::string key, std::string message) {
-  auto res = ccErrorResponse(makeError(code, std::move(key), std::move(message)));
-  return res;
+Response defaultErrorResponse(const Error& error) {
+  return Response::json(statusFor(error.code), nlohmann::json{{"error", error.key}, {"message", error.message}});
 }
 
 }  // namespace
@@ -67,13 +68,17 @@ class Server::Impl {
     for (auto& worker : workers_) guards_.emplace_back(worker->get_executor());
   }
 
-  void start() {
+  uint16_t bind() {
     tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
     port_ = acceptor_.local_endpoint().port();
+    return port_;
+  }
+
+  void run() {
     asio::co_spawn(ioc_, acceptLoop(), asio::detached);
     for (auto& worker : workers_) threads_.emplace_back([&worker] { worker->run(); });
   }
@@ -179,13 +184,12 @@ class Server::Impl {
       bool close = false;
       const Stopwatch started;
       if (ec == bhttp::error::header_limit) {
-        response = limitResponse(ErrorCode::InvalidRequest, "http.status.request_header_fields_too_large",
-                                 "Request header fields are too large.");
-        response.status = 431;
+        response = renderError(makeError(ErrorCode::HeadersTooLarge, "http.status.request_header_fields_too_large",
+                                         "Request header fields are too large."));
         close = true;
       } else if (ec == bhttp::error::body_limit) {
-        response = limitResponse(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
-                                 "Request body is too large.");
+        response = renderError(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                                         "Request body is too large."));
         close = true;
       } else if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
                  ec == beast::error::timeout || ec == asio::error::connection_reset ||
@@ -193,8 +197,8 @@ class Server::Impl {
         break;
       } else if (ec) {
         if (ec.category() != bhttp::make_error_code(bhttp::error::bad_version).category()) break;
-        response = limitResponse(ErrorCode::InvalidRequest, "http.status.bad_request",
-                                 "The request could not be parsed as HTTP/1.1.");
+        response = renderError(makeError(ErrorCode::InvalidRequest, "http.status.bad_request",
+                                         "The request could not be parsed as HTTP/1.1."));
         close = true;
       } else {
         const bool keep_alive = parser.get().keep_alive();
@@ -262,8 +266,12 @@ class Server::Impl {
     } catch (const std::exception& e) {
       spdlog::error("{} handler failed: {}", request.request_id, e.what());
     }
-    co_return ccErrorResponse(makeError(ErrorCode::Internal, "http.status.internal_server_error",
-                                        "An unexpected error occurred."));
+    co_return renderError(makeError(ErrorCode::Internal, "http.status.internal_server_error",
+                                    "An unexpected error occurred."));
+  }
+
+  Response renderError(const Error& error) const {
+    return options_.render_error ? options_.render_error(error) : defaultErrorResponse(error);
   }
 
   ServerOptions options_;
@@ -291,13 +299,20 @@ Server::~Server() {
   stop();
   wait();
 }
-void Server::start() { impl_->start(); }
+uint16_t Server::bind() { return impl_->bind(); }
+void Server::run() { impl_->run(); }
+void Server::start() {
+  impl_->bind();
+  impl_->run();
+}
 uint16_t Server::port() const { return impl_->port(); }
 void Server::stop() { impl_->stop(); }
 void Server::wait() { impl_->wait(); }
 
-void Server::runUntilSignalled(const std::function<void()>& on_started) {
-  start();
+void Server::runUntilSignalled(const std::function<void(uint16_t port)>& on_bound) {
+  const uint16_t bound = bind();
+  if (on_bound) on_bound(bound);
+  run();
   boost::asio::io_context signal_ioc;
   boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
   signals.async_wait([this](const beast::error_code& ec, int signo) {
@@ -306,7 +321,6 @@ void Server::runUntilSignalled(const std::function<void()>& on_started) {
       stop();
     }
   });
-  if (on_started) on_started();
   std::thread signal_thread([&] { signal_ioc.run(); });
   wait();
   signal_ioc.stop();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/result.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -23,6 +24,9 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds shutdown_grace{10};
   bool access_log = true;
+  // Renders the server's own errors (400 unparsable request, 413, 431, 500 when a handler
+  // throws) in the application's wire format. The default is a plain {"error", "message"}.
+  std::function<Response(const Error&)> render_error;
 };
 
 // Picks the handler for a request (and may fill request.path_params). Must always return a
@@ -36,7 +40,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and listens; throws at start-up if the address is unusable.
+  // Start-up is bind → publish → run: bind() listens (connections queue in the kernel) and
+  // returns the port, so the application can publish its base URL (token issuer, links) before
+  // run() starts the threads that answer requests. Both throw at start-up on failure.
+  uint16_t bind();
+  void run();
+  // bind() + run(), for applications that need no base URL.
   void start();
   uint16_t port() const;
   // Graceful shutdown: stop accepting, finish requests in flight, close idle connections;
@@ -44,8 +53,9 @@ class Server {
   void stop();
   // Blocks until the server has stopped.
   void wait();
-  // start() + stop on SIGINT/SIGTERM + wait().
-  void runUntilSignalled(const std::function<void()>& on_started = {});
+  // bind(), then on_bound(port) (publish the base URL, print a banner), then run(); stops on
+  // SIGINT/SIGTERM and waits.
+  void runUntilSignalled(const std::function<void(uint16_t port)>& on_bound = {});
 
  private:
   class Impl;

@@ -1,0 +1,228 @@
+#include "sandbox/account/account_endpoints.h"
+
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <set>
+
+#include "cc/errors.h"
+#include "sandbox/contacts/contact_rules.h"
+#include "cc/privileges.h"
+
+namespace liaison::sandbox {
+
+using nlohmann::json;
+
+namespace {
+
+http::Response badRequest(const std::string& message) {
+  return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "account.api.validation.error", message));
+}
+
+Error validation(const std::string& message) {
+  return makeError(ErrorCode::InvalidRequest, "account.api.validation.error", message);
+}
+
+// PUT /v3/account/summary is a partial update of these fields; others are read-only.
+Status applySummary(json& summary, const json& body) {
+  static const std::vector<std::pair<const char*, size_t>> kFields = {
+      {"contact_email", 80}, {"contact_phone", 25}, {"country_code", 2}, {"first_name", 50}, {"last_name", 50},
+      {"organization_name", 100}, {"organization_phone", 25}, {"state_code", 2}, {"time_zone_id", 64},
+      {"website", 255}};
+  for (const auto& [field, max] : kFields) {
+    if (!body.contains(field)) continue;
+    if (!body[field].is_string()) return validation(std::string(field) + " must be a string.");
+    if (body[field].get<std::string>().size() > max) {
+      return validation(std::string(field) + " must be at most " + std::to_string(max) + " characters.");
+    }
+  }
+  if (body.contains("contact_email") && body["contact_email"].get<std::string>().find('@') == std::string::npos) {
+    return validation("contact_email is not a valid email address.");
+  }
+  for (const auto& [field, max] : kFields) {
+    if (body.contains(field)) summary[field] = body[field];
+  }
+  return okStatus();
+}
+
+Status validateAddress(const json& body) {
+  for (const char* field : {"address_line1", "city", "country_code"}) {
+    if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
+      return validation(std::string(field) + " is required.");
+    }
+  }
+  for (const char* field : {"address_line1", "address_line2", "address_line3", "city", "state_code", "state_name",
+                            "postal_code", "country_code"}) {
+    if (body.contains(field) && !body[field].is_string()) return validation(std::string(field) + " must be a string.");
+  }
+  const std::string country = body["country_code"];
+  if ((country == "US" || country == "CA") && !body.contains("state_code")) {
+    return validation("state_code is required for US and CA addresses.");
+  }
+  return okStatus();
+}
+
+json addressOf(const json& body) {
+  json address = json::object();
+  for (const char* field : {"address_line1", "address_line2", "address_line3", "city", "state_code", "state_name",
+                            "postal_code", "country_code"}) {
+    if (body.contains(field)) address[field] = body[field];
+  }
+  return address;
+}
+
+http::Response accountResult(const Result<Account>& account, const std::function<json(const Account&)>& body,
+                             int status = 200) {
+  if (!account) return cc::errorResponse(account.error());
+  return http::Response::json(status, body(*account));
+}
+
+void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& context) {
+  guard.add(router, "putCustomerById", [&context](http::Request& request, const ApiCall& call) {
+    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+    if (!body) return cc::errorResponse(body.error());
+    auto account = context.auth.updateAccount(call.identity.account_id,
+                                              [&](Account& a) { return applySummary(a.summary, *body); });
+    return accountResult(account, [](const Account& a) {
+      json out = a.summary;
+      out["encoded_account_id"] = a.id;
+      out.erase("physical_address");
+      return out;
+    });
+  }, http::Execution::Blocking);
+
+  guard.add(router, "getPhysicalAddress", [&context](http::Request&, const ApiCall& call) {
+    auto account = context.auth.findAccount(call.identity.account_id);
+    if (!account || !account->summary.contains("physical_address")) {
+      return cc::errorResponse(makeError(ErrorCode::NotFound, "account.api.not_found", "No physical address."));
+    }
+    return http::Response::json(200, account->summary["physical_address"]);
+  });
+
+  guard.add(router, "addPhysicalAddress", [&context](http::Request& request, const ApiCall& call) {
+    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+    if (!body) return cc::errorResponse(body.error());
+    auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
+      if (a.summary.contains("physical_address")) {
+        return makeError(ErrorCode::Conflict, "account.api.conflict", "The account already has a physical address.");
+      }
+      if (auto status = validateAddress(*body); !status) return status;
+      a.summary["physical_address"] = addressOf(*body);
+      return okStatus();
+    });
+    return accountResult(account, [](const Account& a) { return a.summary["physical_address"]; }, 201);
+  }, http::Execution::Blocking);
+
+  guard.add(router, "putPhysicalAddress", [&context](http::Request& request, const ApiCall& call) {
+    // CC lets only the Account Owner change the physical address.
+    auto user = context.auth.findUser(call.identity.user_id);
+    if (!user || user->role != "Account Owner") {
+      return cc::errorResponse(makeError(ErrorCode::Forbidden, "access_denied",
+                                             "Only the Account Owner can change the physical address."));
+    }
+    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+    if (!body) return cc::errorResponse(body.error());
+    auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
+      if (auto status = validateAddress(*body); !status) return status;
+      a.summary["physical_address"] = addressOf(*body);
+      return okStatus();
+    });
+    return accountResult(account, [](const Account& a) { return a.summary["physical_address"]; });
+  }, http::Execution::Blocking);
+
+  guard.add(router, "retrieveEmailAddresses", [&context](http::Request& request, const ApiCall& call) {
+    auto query = request.query();
+    if (!query) return badRequest("The query string is not valid percent-encoding.");
+    int filters = query->has("confirm_status") + query->has("role_code") + query->has("email_address");
+    if (filters > 1) return badRequest("Use one of confirm_status, role_code or email_address.");
+    const std::string confirm = query->getOr("confirm_status");
+    const std::string role = query->getOr("role_code");
+    if (!confirm.empty() && confirm != "CONFIRMED" && confirm != "UNCONFIRMED") {
+      return badRequest("confirm_status must be CONFIRMED or UNCONFIRMED.");
+    }
+    static const std::set<std::string> kRoles = {"CONTACT", "BILLING", "REPLY_TO", "JOURNALING", "OTHER"};
+    if (!role.empty() && !kRoles.count(role)) return badRequest("role_code is not a known role.");
+    auto account = context.auth.findAccount(call.identity.account_id);
+    json out = json::array();
+    for (const auto& email : account ? account->emails : json::array()) {
+      if (!confirm.empty() && email["confirm_status"] != confirm) continue;
+      if (!role.empty() && std::find(email["roles"].begin(), email["roles"].end(), role) == email["roles"].end()) continue;
+      if (query->has("email_address") && toLower(email["email_address"].get<std::string>()) !=
+                                              toLower(query->getOr("email_address"))) continue;
+      out.push_back(email);
+    }
+    return http::Response::json(200, out);
+  });
+
+  guard.add(router, "addAccountEmailAddress", [&context](http::Request& request, const ApiCall& call) {
+    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+    if (!body) return cc::errorResponse(body.error());
+    json added;
+    auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
+      if (!body->contains("email_address") || !(*body)["email_address"].is_string() ||
+          (*body)["email_address"].get<std::string>().find('@') == std::string::npos ||
+          (*body)["email_address"].get<std::string>().size() > 80) {
+        return validation("email_address must be a valid email address.");
+      }
+      const std::string address = (*body)["email_address"];
+      int next_id = 1;
+      for (const auto& e : a.emails) {
+        if (toLower(e["email_address"].get<std::string>()) == toLower(address)) {
+          return makeError(ErrorCode::Conflict, "account.api.conflict", "The email address is already on the account.");
+        }
+        next_id = std::max(next_id, e["email_id"].get<int>() + 1);
+      }
+      added = {{"email_address", address}, {"email_id", next_id}, {"confirm_status", "UNCONFIRMED"},
+               {"roles", json::array()}, {"pending_roles", json::array()}};
+      a.emails.push_back(added);
+      return okStatus();
+    });
+    return accountResult(account, [&](const Account&) { return added; }, 201);
+  }, http::Execution::Blocking);
+}
+
+}  // namespace
+
+void addAccountEndpoints(http::Router& router, ApiGuard& guard, SandboxContext& context) {
+  guard.add(router, "getAccountById", [&context](http::Request& request, const ApiCall& call) {
+    auto account = context.auth.findAccount(call.identity.account_id);
+    if (!account) {
+      return cc::errorResponse(makeError(ErrorCode::NotFound, "account.api.not_found", "Account not found."));
+    }
+    auto query = request.query();
+    if (!query) return badRequest("The query string is not valid percent-encoding.");
+    bool physical_address = false;
+    bool company_logo = false;
+    for (const auto& field : splitString(query->getOr("extra_fields"), ',')) {
+      if (field == "physical_address") {
+        physical_address = true;
+      } else if (field == "company_logo") {
+        company_logo = true;
+      } else {
+        return badRequest("extra_fields accepts physical_address and company_logo, not '" + field + "'.");
+      }
+    }
+    json body = account->summary;
+    body["encoded_account_id"] = account->id;
+    if (!physical_address) body.erase("physical_address");
+    if (!company_logo) body.erase("company_logo");
+    return http::Response::json(200, body);
+  });
+
+  addAccountWrites(router, guard, context);
+
+  guard.add(router, "getUserPrivileges", [&context](http::Request&, const ApiCall& call) {
+    auto user = context.auth.findUser(call.identity.user_id);
+    if (!user) {
+      return cc::errorResponse(makeError(ErrorCode::Unauthorized, "unauthorized", "Unknown user."));
+    }
+    json body = json::array();
+    for (const auto& name : context.auth.userPrivileges(*user)) {
+      const auto* info = cc::findPrivilege(name);
+      body.push_back({{"privilege_id", info ? info->id : 0}, {"privilege_name", name}});
+    }
+    return http::Response::json(200, body);
+  });
+}
+
+}  // namespace liaison::sandbox

@@ -1,0 +1,66 @@
+#include "sandbox/contacts/activities/csv_import.h"
+
+#include "cc/provider.h"
+
+#include "core/csv.h"
+#include "core/encoding.h"
+#include "http/multipart.h"
+#include "sandbox/contacts/contact_rules.h"
+
+namespace liaison::sandbox {
+
+using nlohmann::json;
+
+namespace {
+
+}  // namespace
+
+Result<json> csvImportRequest(std::string_view content_type, std::string_view body) {
+  auto parts = http::parseMultipartForm(content_type, body);
+  if (!parts) {
+    Error error = parts.error();
+    error.key = error.code == ErrorCode::UnsupportedMediaType ? "http.status.unsupported_media_type"
+                                                              : "activities.api.validation.error";
+    return error;
+  }
+  const http::FormPart* file = http::findPart(*parts, "file");
+  const http::FormPart* lists = http::findPart(*parts, "list_ids");
+  if (!file) return activityValidation("The form needs a file part holding the CSV.");
+  if (!lists || lists->data.empty()) return activityValidation("list_ids is required: a comma-separated list of 1 to 50 list ids.");
+  if (!isValidUtf8(file->data) || !isValidUtf8(lists->data)) return activityValidation("The CSV file and list_ids must be UTF-8.");
+  auto rows = parseCsv(file->data, cc::constantContact().limits.import_rows_max);
+  if (!rows) return activityValidation(rows.error().message);
+  if (rows->empty()) return activityValidation("The CSV file is empty.");
+  std::vector<std::string> header;
+  for (auto name : (*rows)[0]) {
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    // Column names are case-insensitive, except the custom field name after cf:.
+    header.push_back(name.rfind("cf:", 0) == 0 || name.rfind("CF:", 0) == 0 ? "cf:" + name.substr(3) : toLower(name));
+  }
+  if (std::find(header.begin(), header.end(), "email") == header.end()) {
+    return activityValidation("The CSV file needs an email column (SMS-only imports are not emulated).");
+  }
+  if (rows->size() < 2) return activityValidation("The CSV file has a header but no contacts.");
+  json request = {{"import_data", json::array()}, {"list_ids", json::array()}};
+  for (const auto& id : splitString(lists->data, ',')) {
+    std::string trimmed = id;
+    trimmed.erase(0, trimmed.find_first_not_of(' '));
+    trimmed.erase(trimmed.find_last_not_of(' ') + 1);
+    request["list_ids"].push_back(trimmed);
+  }
+  for (size_t i = 1; i < rows->size(); ++i) {
+    const CsvRow& row = (*rows)[i];
+    if (row.size() > header.size()) {
+      return activityValidation("Line " + std::to_string(i + 1) + " has more fields than the header.");
+    }
+    json contact = json::object();
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (!row[c].empty() && !header[c].empty()) contact[header[c]] = row[c];  // empty cells change nothing
+    }
+    request["import_data"].push_back(std::move(contact));
+  }
+  return request;
+}
+
+}  // namespace liaison::sandbox

@@ -1,0 +1,131 @@
+#include "sandbox/control/snapshots.h"
+
+#include <regex>
+#include <set>
+
+#include "cc/errors.h"
+
+namespace liaison::sandbox {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kFormat = 1;
+
+Error invalid(const std::string& message) { return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message); }
+Error missing(const std::string& name) {
+  return makeError(ErrorCode::NotFound, "sandbox.not_found", "No snapshot named '" + name + "'.");
+}
+
+Status checkName(const std::string& name) {
+  static const std::regex re("[A-Za-z0-9_.-]{1,64}");
+  if (!std::regex_match(name, re)) return invalid("A snapshot name is 1-64 letters, digits, '_', '.' or '-'.");
+  return okStatus();
+}
+
+http::Response answer(const Result<json>& result, int status = 200) {
+  if (!result) return cc::errorResponse(result.error());
+  return http::Response::json(status, *result);
+}
+
+}  // namespace
+
+Snapshots::Snapshots(const Clock& clock, Collect collect, Restore restore)
+    : clock_(clock), collect_(std::move(collect)), restore_(std::move(restore)) {}
+
+json Snapshots::summary(const std::string& name, const Snapshot& snapshot) {
+  return {{"name", name}, {"created_at", snapshot.created_at}, {"documents", snapshot.documents.size()}};
+}
+
+Result<json> Snapshots::take(const std::string& name) {
+  if (auto status = checkName(name); !status) return status.error();
+  Snapshot snapshot{formatIso8601(clock_.now()), collect_()};
+  std::lock_guard lock(mutex_);
+  return summary(name, snapshots_[name] = std::move(snapshot));
+}
+
+Status Snapshots::restore(const std::string& name) {
+  std::vector<storage::Document> documents;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = snapshots_.find(name);
+    if (it == snapshots_.end()) return missing(name);
+    documents = it->second.documents;
+  }
+  return restore_(documents);
+}
+
+Result<json> Snapshots::exportSnapshot(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = snapshots_.find(name);
+  if (it == snapshots_.end()) return missing(name);
+  json docs = json::array();
+  for (const auto& d : it->second.documents) {
+    docs.push_back({{"kind", d.kind}, {"id", d.id}, {"value", json::parse(d.json)}});
+  }
+  return json{{"liaison_snapshot", kFormat}, {"created_at", it->second.created_at}, {"documents", docs}};
+}
+
+Result<json> Snapshots::importSnapshot(const std::string& name, const json& fixture) {
+  if (auto status = checkName(name); !status) return status.error();
+  if (!fixture.is_object() || fixture.value("liaison_snapshot", 0) != kFormat || !fixture.contains("documents") ||
+      !fixture["documents"].is_array()) {
+    return invalid("A snapshot is {\"liaison_snapshot\": 1, \"documents\": [{\"kind\", \"id\", \"value\"}, ...]}.");
+  }
+  static const std::set<std::string> kKinds = {"account", "user", "app", "grant", "refresh", "access", "code",
+                                               "device", "contact", "list", "custom_field", "tag", "activity",
+                                               "export", "quirks", "social", "emails"};
+  Snapshot snapshot{fixture.value("created_at", formatIso8601(clock_.now())), {}};
+  for (const auto& d : fixture["documents"]) {
+    if (!d.is_object() || !d.contains("kind") || !d["kind"].is_string() || !d.contains("id") || !d["id"].is_string() ||
+        !d.contains("value") || !d["value"].is_object()) {
+      return invalid("Each document needs a kind, an id and an object value.");
+    }
+    if (!kKinds.count(d["kind"].get<std::string>())) return invalid("Unknown document kind '" + d["kind"].get<std::string>() + "'.");
+    snapshot.documents.push_back({d["kind"], d["id"], d["value"].dump()});
+  }
+  std::lock_guard lock(mutex_);
+  return summary(name, snapshots_[name] = std::move(snapshot));
+}
+
+json Snapshots::list() const {
+  std::lock_guard lock(mutex_);
+  json out = json::array();
+  for (const auto& [name, snapshot] : snapshots_) out.push_back(summary(name, snapshot));
+  return out;
+}
+
+bool Snapshots::remove(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  return snapshots_.erase(name) > 0;
+}
+
+void Snapshots::addRoutes(http::Router& router) {
+  router.add("GET", "/__sandbox/snapshots", [this](http::Request&) { return http::Response::json(200, list()); });
+  router.add("POST", "/__sandbox/snapshots", [this](http::Request& request) {
+    json body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+      return cc::errorResponse(invalid("The body must be {\"name\": \"...\"}."));
+    }
+    return answer(take(body["name"]), 201);
+  }, http::Execution::Long);
+  router.add("GET", "/__sandbox/snapshots/{name}", [this](http::Request& request) {
+    return answer(exportSnapshot(request.path_params["name"]));
+  }, http::Execution::Long);
+  router.add("PUT", "/__sandbox/snapshots/{name}", [this](http::Request& request) {
+    json body = json::parse(request.body, nullptr, false);
+    return answer(importSnapshot(request.path_params["name"], body));
+  }, http::Execution::Long);
+  router.add("DELETE", "/__sandbox/snapshots/{name}", [this](http::Request& request) {
+    if (!remove(request.path_params["name"])) return cc::errorResponse(missing(request.path_params["name"]));
+    return http::Response::noContent();
+  });
+  router.add("POST", "/__sandbox/snapshots/{name}/restore", [this](http::Request& request) {
+    auto status = restore(request.path_params["name"]);
+    if (!status) return cc::errorResponse(status.error());
+    return http::Response::json(200, {{"restored", request.path_params["name"]}});
+  }, http::Execution::Long);
+}
+
+}  // namespace liaison::sandbox
