@@ -1,0 +1,99 @@
+// The HTTP server on its own, knowing no CC: its errors come from the renderer the application
+// injects (or a plain default), and start-up is bind → publish → run, so what the application
+// publishes after bind() is in place before the first request is answered.
+#include "http/server/server.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "http/client/http_client.h"
+#include "http/status.h"
+
+namespace liaison::http::testing {
+namespace {
+
+using nlohmann::json;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void startWith(ServerOptions options, std::function<Response(Request&)> handler) {
+    options.port = 0;
+    options.access_log = false;
+    options.body_limit = 1024;
+    handler_ = std::move(handler);
+    server_ = std::make_unique<Server>(options, [this](Request&) { return Dispatch{&handler_}; });
+    base_ = "http://127.0.0.1:" + std::to_string(server_->bind());
+    published_ = base_;  // what an application does between bind and run
+    server_->run();
+  }
+  ClientResponse send(ClientRequest request) {
+    request.url = base_ + request.url;
+    request.timeout = std::chrono::seconds(30);  // only catches a hang
+    auto response = client_->send(request);
+    EXPECT_TRUE(response) << response.error().message;
+    return response ? *response : ClientResponse{};
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  Handler handler_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<HttpClient> client_ = makeCurlHttpClient();
+  std::string base_;
+  std::string published_;
+};
+
+TEST_F(ServerTest, ItsOwnErrorsUseTheInjectedRenderer) {
+  ServerOptions options;
+  options.render_error = [](const Error& error) {
+    auto r = Response::json(error.code == ErrorCode::PayloadTooLarge ? 413 : 500, {{"app_error", error.key}});
+    r.headers.set("X-Renderer", "app");
+    return r;
+  };
+  startWith(options, [](Request&) -> Response { throw std::runtime_error("secret internal detail"); });
+
+  auto thrown = send({"GET", "/"});
+  EXPECT_EQ(thrown.status, 500);
+  EXPECT_EQ(json::parse(thrown.body)["app_error"], "http.status.internal_server_error");
+  EXPECT_EQ(thrown.headers.get("X-Renderer"), "app");
+  EXPECT_EQ(thrown.body.find("secret"), std::string::npos);
+
+  auto big = send({"POST", "/", {}, std::string(4096, 'a')});
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(json::parse(big.body)["app_error"], "http.status.payload_too_large");
+}
+
+TEST_F(ServerTest, HeadersTooLargeAre431InTheRenderersWords) {
+  ServerOptions options;
+  options.render_error = [](const Error& error) {
+    return Response::json(statusFor(error.code), {{"app_error", error.key}});
+  };
+  startWith(options, [](Request&) { return Response::text(200, "ok"); });
+  ClientRequest request{"GET", "/"};
+  request.headers.set("X-Big", std::string(20000, 'a'));
+  auto r = send(request);
+  EXPECT_EQ(r.status, 431);
+  EXPECT_EQ(json::parse(r.body)["app_error"], "http.status.request_header_fields_too_large");
+}
+
+TEST_F(ServerTest, WithoutARendererErrorsArePlainJson) {
+  startWith({}, [](Request&) -> Response { throw std::runtime_error("boom"); });
+  auto r = send({"GET", "/"});
+  EXPECT_EQ(r.status, 500);
+  const auto body = json::parse(r.body);
+  EXPECT_EQ(body["error"], "http.status.internal_server_error");
+  EXPECT_TRUE(body.contains("message"));
+}
+
+TEST_F(ServerTest, WhatIsPublishedAfterBindIsSeenByTheFirstRequest) {
+  startWith({}, [this](Request&) { return Response::text(200, published_); });
+  auto r = send({"GET", "/"});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, base_);
+}
+
+}  // namespace
+}  // namespace liaison::http::testing
