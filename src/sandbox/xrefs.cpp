@@ -1,4 +1,4 @@
-#include "sandbox/contacts/xrefs.h"
+#include "sandbox/xrefs.h"
 
 #include <algorithm>
 #include <cctype>
