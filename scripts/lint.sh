@@ -1,8 +1,9 @@
 #!/bin/sh
 # `make lint`: formatting of changed lines and the layering rules that a grep can check.
 #  1. clang-format on the lines changed since LINT_BASE (default: the commits not on origin/main
-#     plus uncommitted changes; in a clean clone, the last commit). Untouched code is not
-#     reformatted, so the check never forces unrelated churn.
+#     plus uncommitted changes; in a clean clone, the last commit). Only edited lines count (a
+#     moved file is not new code), so the check never forces unrelated churn. LINT_FIX=1
+#     formats those lines in place instead (`make format` formats whole files).
 #  2. Only src/core/clock* reads the system clock: everything else takes the injected Clock, so
 #     tests fast-forward time.
 #  3. Nothing but src/app/ includes sandbox headers (the hub and sync stand on src/cc/ and src/oauth/).
@@ -20,14 +21,24 @@ elif git rev-parse -q --verify origin/main >/dev/null && [ "$(git rev-parse HEAD
   base=$(git merge-base HEAD origin/main)
 elif git rev-parse -q --verify HEAD~1 >/dev/null; then base=HEAD~1
 else base=$(git hash-object -t tree /dev/null); fi
-if command -v git-clang-format >/dev/null 2>&1; then
-  out=$(git clang-format --diff --extensions cpp,h "$base" -- src tests bench tools 2>&1 || true)
-  case "$out" in
-    ""|*"no modified files to format"*|*"clang-format did not modify any files"*) ;;
-    *) echo "$out" >&2; fail "changed lines are not clang-formatted (fix: git clang-format $base)" ;;
-  esac
-else
-  fail "git-clang-format not found (Debian package clang-format)"
+# Changed line ranges per file (renames followed, so a moved file counts only its edited lines),
+# each checked with clang-format --lines.
+ranges=$(git diff -M -U0 --diff-filter=ACMR "$base" -- src tests bench tools | awk '
+  /^\+\+\+ b\// { file = substr($0, 7); next }
+  /^@@/ { split($3, a, ","); start = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2]);
+          if (n > 0 && file ~ /\.(cpp|h)$/) print file " " start ":" start + n - 1 }')
+if ! command -v clang-format >/dev/null 2>&1; then
+  fail "clang-format not found (Debian package clang-format)"
+elif [ -n "$ranges" ]; then
+  for f in $(echo "$ranges" | cut -d' ' -f1 | sort -u); do
+    [ -f "$f" ] || continue
+    lines=$(echo "$ranges" | awk -v f="$f" '$1 == f { printf " --lines=%s", $2 }')
+    # shellcheck disable=SC2086
+    if [ -n "${LINT_FIX:-}" ]; then clang-format -i $lines "$f"
+    elif ! clang-format --dry-run -Werror $lines "$f" 2>/dev/null; then
+      fail "$f: changed lines are not clang-formatted (fix: clang-format -i$lines $f)"
+    fi
+  done
 fi
 
 # 2. The system clock.

@@ -1,7 +1,7 @@
 // V2-to-V3 id cross-references: contacts (V2 id = creation number), lists and email campaigns
 // (V2 id = first 10 hex digits of the UUID), sorted ascending, unknown ids left out, bad input 400.
-#include "sandbox/contacts_fixture.h"
 #include "sandbox/xrefs.h"
+#include "sandbox/contacts_fixture.h"
 
 namespace liaison::testing {
 namespace {
