@@ -99,7 +99,7 @@ TEST(Process, StateSurvivesKillNine) {
   Process first;
   const auto base = startSandbox(first, {"--data", dir.string(), "--profile", "fast"});
   ASSERT_FALSE(base.empty());
-  SandboxClient client(curlTransport(base, *http));
+  SandboxClient client(clientTransport(base, *http));
   auto created = client.postJson("/__sandbox/apps", {{"client_id", "durable"}, {"confidential", false},
                                                      {"flows", {"device"}}});
   ASSERT_EQ(created.status, 201) << created.body;
@@ -116,7 +116,7 @@ TEST(Process, StateSurvivesKillNine) {
   const auto base2 = startSandbox(second, {"--data", dir.string(), "--profile", "fast"},
                                   base.substr(base.find("127.0.0.1")));
   ASSERT_EQ(base2, base);  // same address, so the issuer of the old token still matches
-  SandboxClient again(curlTransport(base2, *http));
+  SandboxClient again(clientTransport(base2, *http));
   EXPECT_NE(again.get("/__sandbox/apps").body.find("\"durable\""), std::string::npos);
   EXPECT_EQ(again.get("/v3/account/summary", tokens["access_token"]).status, 200);
   EXPECT_EQ(WEXITSTATUS(finish(second, SIGTERM)), 0);  // graceful stop exits cleanly
@@ -130,7 +130,7 @@ TEST(Process, FixtureFromASnapshotSeedsANewSandboxAndSurvivesInItsStore) {
   Process first;
   const auto base = startSandbox(first, {"--profile", "fast"});
   ASSERT_FALSE(base.empty());
-  SandboxClient client(curlTransport(base, *http));
+  SandboxClient client(clientTransport(base, *http));
   ASSERT_EQ(client.postJson("/__sandbox/apps", {{"client_id", "from-fixture"}, {"confidential", false},
                                                 {"flows", {"device"}}}).status, 201);
   ASSERT_EQ(client.postJson("/__sandbox/snapshots", {{"name", "saved"}}).status, 201);
@@ -144,7 +144,7 @@ TEST(Process, FixtureFromASnapshotSeedsANewSandboxAndSurvivesInItsStore) {
   const auto base2 = startSandbox(second, {"--profile", "fast", "--seed", "empty", "--fixture", path.string(),
                                            "--data", data});
   ASSERT_FALSE(base2.empty());
-  SandboxClient again(curlTransport(base2, *http));
+  SandboxClient again(clientTransport(base2, *http));
   EXPECT_NE(again.get("/__sandbox/apps").body.find("\"from-fixture\""), std::string::npos);
   ASSERT_EQ(again.postJson("/__sandbox/apps", {{"client_id", "added-later"}, {"confidential", false},
                                                {"flows", {"device"}}}).status, 201);
@@ -152,7 +152,7 @@ TEST(Process, FixtureFromASnapshotSeedsANewSandboxAndSurvivesInItsStore) {
   // On a later start the data directory's state wins over the fixture.
   Process third;
   const auto base3 = startSandbox(third, {"--profile", "fast", "--fixture", path.string(), "--data", data});
-  SandboxClient third_client(curlTransport(base3, *http));
+  SandboxClient third_client(clientTransport(base3, *http));
   EXPECT_NE(third_client.get("/__sandbox/apps").body.find("\"added-later\""), std::string::npos);
   finish(third, SIGTERM);
 
