@@ -6,22 +6,28 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { startSandbox } from '../lib/sandbox.mjs';
+import { startSandbox, stopSandbox } from '../lib/sandbox.mjs';
 import { chromium } from 'playwright-core';
 
 const scenario = process.argv[2];
 const binary = process.env.LIAISON_BIN;
 assert.ok(binary, 'LIAISON_BIN must point at the liaison binary');
 
-
 async function launchBrowser() {
   const userDataDir = mkdtempSync(join(tmpdir(), 'liaison-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      timeout: 30000,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
   return { context, cleanup: async () => { await context.close(); rmSync(userDataDir, { recursive: true, force: true }); } };
 }
 
@@ -86,12 +92,17 @@ async function pkceScenario(base, page, decision) {
   const authorize = new URL(`${base}/oauth2/default/v1/authorize`);
   authorize.search = new URLSearchParams({ client_id: 'sandbox-public', redirect_uri: redirectUri, response_type: 'code',
     scope: 'account_read offline_access', state, code_challenge: challenge, code_challenge_method: 'S256' });
-  await page.goto(authorize.toString());
-  await logIn(page, 'owner@sandbox.test');
-  await page.getByRole('button', { name: decision === 'allow' ? 'Allow Access' : 'Deny' }).click();
-  await page.waitForSelector('#done');
-  const landed = callback.received();
-  callback.server.close();
+  let landed;
+  try {
+    await page.goto(authorize.toString());
+    await logIn(page, 'owner@sandbox.test');
+    await page.getByRole('button', { name: decision === 'allow' ? 'Allow Access' : 'Deny' }).click();
+    await page.waitForSelector('#done');
+    landed = callback.received();
+  } finally {
+    callback.server.close();
+  }
+  assert.ok(landed, 'the browser never reached the callback');
   assert.equal(landed.pathname, '/callback');
   assert.equal(landed.searchParams.get('state'), state);
   if (decision !== 'allow') {
@@ -108,22 +119,25 @@ async function pkceScenario(base, page, decision) {
   assert.equal(privileges.status, 200);
 }
 
-const { child, base } = await startSandbox(binary);
-const browser = await launchBrowser();
+// Everything started is stopped on every path: the browser closed, the sandbox killed.
+let sandbox;
+let browser;
 let failed = false;
 try {
+  sandbox = await startSandbox(binary);
+  browser = await launchBrowser();
   const page = await browser.context.newPage();
   page.setDefaultTimeout(15000);
-  if (scenario === 'device') await deviceScenario(base, page);
-  else if (scenario === 'pkce') await pkceScenario(base, page, 'allow');
-  else if (scenario === 'deny') await pkceScenario(base, page, 'deny');
+  if (scenario === 'device') await deviceScenario(sandbox.base, page);
+  else if (scenario === 'pkce') await pkceScenario(sandbox.base, page, 'allow');
+  else if (scenario === 'deny') await pkceScenario(sandbox.base, page, 'deny');
   else throw new Error(`unknown scenario ${scenario}`);
   console.log(`browser scenario ${scenario}: passed`);
 } catch (error) {
   failed = true;
   console.error(`browser scenario ${scenario}: FAILED\n`, error);
 } finally {
-  await browser.cleanup();
-  child.kill('SIGTERM');
+  await browser?.cleanup().catch((error) => console.error('closing the browser:', error));
+  await stopSandbox(sandbox?.child);
 }
 process.exit(failed ? 1 : 0);

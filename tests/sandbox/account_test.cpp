@@ -53,6 +53,32 @@ TEST_F(AccountTest, PhysicalAddressRules) {
                 .status, 403);
 }
 
+TEST_F(AccountTest, PhysicalAddressIsCreatedOnceOnAnAccountWithoutOne) {
+  // An account of its own, since the demo account already has an address.
+  auto account = client_.postJson("/__sandbox/accounts", {{"organization_name", "Bare Bakery"}});
+  ASSERT_EQ(account.status, 201) << account.body;
+  ASSERT_EQ(client_.postJson("/__sandbox/users", {{"account_id", jsonOf(account)["encoded_account_id"]},
+                                                  {"email", "bare@sandbox.test"}, {"password", "sandbox"},
+                                                  {"role", "Account Owner"}}).status, 201);
+  const auto bare = tokenFor("bare@sandbox.test");
+  ASSERT_FALSE(bare.empty());
+  EXPECT_EQ(call("GET", "/v3/account/summary/physical_address", nullptr, bare).status, 404);
+  const json address = {{"address_line1", "2 Rye Road"}, {"city", "Boston"}, {"state_code", "MA"},
+                        {"postal_code", "02101"}, {"country_code", "US"}};
+  auto created = call("POST", "/v3/account/summary/physical_address", address, bare);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(jsonOf(created)["city"], "Boston");
+  auto stored = call("GET", "/v3/account/summary/physical_address", nullptr, bare);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(jsonOf(stored)["address_line1"], "2 Rye Road");
+  EXPECT_EQ(jsonOf(stored)["postal_code"], "02101");
+  EXPECT_EQ(jsonOf(call("GET", "/v3/account/summary?extra_fields=physical_address", nullptr, bare))["physical_address"]["city"],
+            "Boston");
+  EXPECT_EQ(call("POST", "/v3/account/summary/physical_address", address, bare).status, 409);
+  // The demo account's address is untouched.
+  EXPECT_EQ(jsonOf(call("GET", "/v3/account/summary/physical_address"))["city"], "Waltham");
+}
+
 TEST_F(AccountTest, AccountEmailsListFilterAndAdd) {
   auto all = jsonOf(call("GET", "/v3/account/emails"));
   ASSERT_EQ(all.size(), 1u);
@@ -62,8 +88,19 @@ TEST_F(AccountTest, AccountEmailsListFilterAndAdd) {
   EXPECT_EQ(jsonOf(added)["confirm_status"], "UNCONFIRMED");
   EXPECT_EQ(call("POST", "/v3/account/emails", {{"email_address", "NEWS@sandbox.test"}}).status, 409);
   EXPECT_EQ(call("POST", "/v3/account/emails", {{"email_address", "nope"}}).status, 400);
-  EXPECT_EQ(jsonOf(call("GET", "/v3/account/emails?confirm_status=UNCONFIRMED")).size(), 1u);
-  EXPECT_EQ(jsonOf(call("GET", "/v3/account/emails?role_code=BILLING")).size(), 1u);
+  auto listed = jsonOf(call("GET", "/v3/account/emails"));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[1]["email_address"], "news@sandbox.test");
+  EXPECT_EQ(listed[1]["confirm_status"], "UNCONFIRMED");
+  auto unconfirmed = jsonOf(call("GET", "/v3/account/emails?confirm_status=UNCONFIRMED"));
+  ASSERT_EQ(unconfirmed.size(), 1u);
+  EXPECT_EQ(unconfirmed[0]["email_address"], "news@sandbox.test");
+  auto billing = jsonOf(call("GET", "/v3/account/emails?role_code=BILLING"));
+  ASSERT_EQ(billing.size(), 1u);
+  EXPECT_EQ(billing[0]["email_address"], "owner@sandbox.test");
+  auto by_address = jsonOf(call("GET", "/v3/account/emails?email_address=news%40sandbox.test"));
+  ASSERT_EQ(by_address.size(), 1u);
+  EXPECT_EQ(by_address[0]["email_address"], "news@sandbox.test");
   EXPECT_EQ(call("GET", "/v3/account/emails?confirm_status=MAYBE").status, 400);
   EXPECT_EQ(call("GET", "/v3/account/emails?confirm_status=CONFIRMED&role_code=BILLING").status, 400);
 }

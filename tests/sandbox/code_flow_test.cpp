@@ -37,7 +37,10 @@ TEST_F(SandboxTest, StateIsPassedThroughAndConsentNamesAppAndScopes) {
 }
 
 TEST_F(SandboxTest, WithoutOfflineAccessThereIsNoRefreshToken) {
-  auto body = jsonOf(redeemConfidential(confidentialCode("account_read")));
+  auto response = redeemConfidential(confidentialCode("account_read"));
+  ASSERT_EQ(response.status, 200) << response.body;  // an error body has no refresh_token either
+  auto body = jsonOf(response);
+  EXPECT_TRUE(body.contains("access_token"));
   EXPECT_FALSE(body.contains("refresh_token"));
 }
 
@@ -292,7 +295,10 @@ TEST_F(SandboxTest, PublicPkceClientGetsIdTokenWithOpenidAndRefreshToken) {
                                           .value_or("{}"));
   EXPECT_EQ(claims["aud"], "sandbox-public");
   EXPECT_EQ(claims["email"], "owner@sandbox.test");
-  EXPECT_FALSE(jsonOf(redeemPublic(publicCode())).contains("id_token"));  // no openid, no ID token
+  auto without_openid = redeemPublic(publicCode());
+  ASSERT_EQ(without_openid.status, 200) << without_openid.body;
+  EXPECT_TRUE(jsonOf(without_openid).contains("access_token"));
+  EXPECT_FALSE(jsonOf(without_openid).contains("id_token"));  // no openid, no ID token
 }
 
 // --- T6: binding ---

@@ -138,12 +138,13 @@ TEST_F(ContactsTest, CursorPagingSeesEveryContactOnceWhileOthersAreWritten) {
   std::set<std::string> seen;
   std::string next = "/v3/contacts?limit=10";
   int pages = 0;
-  while (!next.empty()) {
+  // Bounded: a cursor that led back to itself would otherwise loop forever.
+  while (!next.empty() && pages < 10) {
     auto page = jsonOf(call("GET", next));
     for (const auto& c : page["contacts"]) EXPECT_TRUE(seen.insert(c["contact_id"]).second);
     next = page.contains("_links") ? page["_links"]["next"]["href"].get<std::string>() : "";
     if (++pages == 1) {
-      call("DELETE", "/v3/contacts/" + ids[15]);                     // ahead of the cursor: never returned
+      EXPECT_EQ(call("DELETE", "/v3/contacts/" + ids[15]).status, 204);  // ahead of the cursor: never returned
       create("late@example.com");                                   // new: shows up on a later page
     }
   }
@@ -161,10 +162,15 @@ TEST_F(ContactsTest, ListsCrudAndConflicts) {
   EXPECT_EQ(jsonOf(updated)["favorite"], true);
   auto all = jsonOf(call("GET", "/v3/contact_lists?include_count=true"));
   EXPECT_EQ(all["lists_count"], 1);
+  auto member = create("member@example.com", {{"list_memberships", {id}}});
   auto removed = call("DELETE", "/v3/contact_lists/" + id);
   EXPECT_EQ(removed.status, 202);
   EXPECT_TRUE(removed.headers.get("Location"));
+  EXPECT_EQ(jsonOf(removed)["state"], "completed");
   EXPECT_EQ(call("GET", "/v3/contact_lists/" + id).status, 404);
+  EXPECT_TRUE(jsonOf(call("GET", "/v3/contact_lists"))["lists"].empty());
+  auto after = jsonOf(call("GET", "/v3/contacts/" + member["contact_id"].get<std::string>() + "?include=list_memberships"));
+  EXPECT_TRUE(!after.contains("list_memberships") || after["list_memberships"].empty()) << after.dump();
 }
 
 TEST_F(ContactsTest, CampaignCreatorCannotReadContacts) {

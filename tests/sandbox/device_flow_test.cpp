@@ -117,6 +117,40 @@ TEST_F(DeviceFlowTest, ActivatePagePrefillsTheCode) {
   EXPECT_EQ(hostile.body.find("<script>"), std::string::npos);
 }
 
+// README: the fast profile has a "per-address guessing brake only": 10 wrong codes per address a
+// minute, then 429 for that address, with a backstop of 1,000 a minute across all addresses.
+TEST_F(DeviceFlowTest, FastProfileBrakesGuessingPerAddress) {
+  auto body = start();
+  auto guess = [](SandboxClient& from) { return from.postForm("/activate", formBody({{"user_code", "BBBB-BBBB"}})).status; };
+  SandboxClient attacker(transport(), "198.51.100.1");
+  int wrong = 0, throttled = 0;
+  for (int i = 0; i < 15; ++i) {
+    const int status = guess(attacker);
+    wrong += status == 400;
+    throttled += status == 429;
+  }
+  EXPECT_EQ(wrong, 10);
+  EXPECT_EQ(throttled, 5);
+  // The brake is on the address: even the right code is refused from there.
+  EXPECT_EQ(attacker.postForm("/activate", formBody({{"user_code", body["user_code"]}})).status, 429);
+  RecordProperty("fast_user_code_guesses_per_address_minute", wrong);
+  advance(60);
+  EXPECT_EQ(guess(attacker), 400);  // a minute later the address may try again
+
+  // Over HTTP every request comes from 127.0.0.1, so other addresses exist only in-process.
+  if (httpMode()) return;
+  SandboxClient neighbour(transport(), "198.51.100.2");
+  EXPECT_EQ(neighbour.postForm("/activate", formBody({{"user_code", body["user_code"]}})).status, 303);
+  // In a new minute, 100 addresses with 10 wrong codes each reach the backstop of 1,000.
+  advance(60);
+  for (int address = 0; address < 100; ++address) {
+    SandboxClient many(transport(), "203.0.113." + std::to_string(address));
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(guess(many), 400) << address << " " << i;
+  }
+  SandboxClient fresh(transport(), "192.0.2.1");
+  EXPECT_EQ(guess(fresh), 429);
+}
+
 TEST_F(StrictDeviceFlowTest, T8GuessingIsCappedAcrossAllAddresses) {
   auto body = start();
   const std::string real = body["user_code"];

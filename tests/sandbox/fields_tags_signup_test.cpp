@@ -19,6 +19,8 @@ TEST_F(ContactsTest, CustomFieldsCrudLimitAndRemovalFromContacts) {
                                           {"custom_fields", {{{"custom_field_id", "00000000-0000-4000-8000-000000000001"},
                                                               {"value", "x"}}}}}).status, 400);
   EXPECT_EQ(call("DELETE", "/v3/contact_custom_fields/" + id).status, 204);
+  EXPECT_EQ(call("GET", "/v3/contact_custom_fields/" + id).status, 404);
+  EXPECT_TRUE(jsonOf(call("GET", "/v3/contact_custom_fields"))["custom_fields"].empty());
   auto after = jsonOf(call("GET", "/v3/contacts/" + contact["contact_id"].get<std::string>() + "?include=custom_fields"));
   EXPECT_TRUE(!after.contains("custom_fields") || after["custom_fields"].empty());
   for (int i = 0; i < 100; ++i) {
@@ -46,6 +48,7 @@ TEST_F(ContactsTest, TagsCountsRenameAndAsyncDelete) {
   EXPECT_EQ(removed.status, 202);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?tags=" + tag))["contacts"].size(), 0u);
   EXPECT_EQ(call("GET", "/v3/contact_tags/" + tag).status, 404);
+  EXPECT_TRUE(jsonOf(call("GET", "/v3/contact_tags"))["tags"].empty());
   for (int i = 0; i < 3; ++i) call("POST", "/v3/contact_tags", {{"name", "t" + std::to_string(i)}});
   auto first = jsonOf(call("GET", "/v3/contact_tags?limit=2"));
   ASSERT_EQ(first["tags"].size(), 2u);

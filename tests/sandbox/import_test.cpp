@@ -11,11 +11,12 @@ TEST_F(ContactsTest, JsonImportFollowsCcSemantics) {
   auto field = jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Loaf size"}, {"type", "string"}}));
   auto existing = create("kept@example.com", {{"first_name", "Kept"}, {"job_title", "Miller"}, {"list_memberships", {buyers}}});
   auto quitter = create("quit@example.com");
-  call("PUT", "/v3/contacts/" + quitter["contact_id"].get<std::string>(),
-       {{"email_address", {{"address", "quit@example.com"}, {"permission_to_send", "unsubscribed"}}},
-        {"update_source", "Contact"}});
+  ASSERT_EQ(call("PUT", "/v3/contacts/" + quitter["contact_id"].get<std::string>(),
+                 {{"email_address", {{"address", "quit@example.com"}, {"permission_to_send", "unsubscribed"}}},
+                  {"update_source", "Contact"}}).status, 200);
   auto gone = create("gone@example.com");
-  call("DELETE", "/v3/contacts/" + gone["contact_id"].get<std::string>());
+  ASSERT_EQ(call("DELETE", "/v3/contacts/" + gone["contact_id"].get<std::string>()).status, 204);
+  ASSERT_TRUE(jsonOf(call("GET", "/v3/contacts/" + gone["contact_id"].get<std::string>())).contains("deleted_at"));
 
   json rows = json::array({
       {{"email", "new@example.com"}, {"first_name", "Nia"}, {"birthday_month", "4"}, {"birthday_day", 9},
@@ -130,6 +131,35 @@ TEST_F(ContactsTest, BulkMembershipTagAndDeleteActivities) {
   EXPECT_EQ(call("POST", "/v3/activities/contact_delete", {{"contact_ids", {"nope"}}}).status, 400);
   EXPECT_EQ(call("POST", "/v3/activities/custom_fields_delete", {{"custom_field_ids", {"00000000-0000-4000-8000-000000000000"}}}).status, 400);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+}
+
+TEST_F(ContactsTest, CustomFieldsDeleteActivityRemovesTheFieldsAndTheirValues) {
+  auto field = [&](const std::string& label) {
+    auto created = call("POST", "/v3/contact_custom_fields", {{"label", label}, {"type", "string"}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    return jsonOf(created)["custom_field_id"].get<std::string>();
+  };
+  const std::string crust = field("Crust"), crumb = field("Crumb"), flour = field("Flour");
+  auto baker = create("crust@example.com", {{"custom_fields", {{{"custom_field_id", crust}, {"value", "dark"}},
+                                                               {{"custom_field_id", crumb}, {"value", "open"}},
+                                                               {{"custom_field_id", flour}, {"value", "rye"}}}}});
+  const std::string id = baker["contact_id"];
+  auto posted = call("POST", "/v3/activities/custom_fields_delete", {{"custom_field_ids", {crust, flour}}});
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  auto activity = jsonOf(call("GET", "/v3/activities/" + jsonOf(posted)["activity_id"].get<std::string>()));
+  EXPECT_EQ(activity["state"], "completed");
+  EXPECT_EQ(call("GET", "/v3/contact_custom_fields/" + crust).status, 404);
+  EXPECT_EQ(call("GET", "/v3/contact_custom_fields/" + flour).status, 404);
+  EXPECT_EQ(call("GET", "/v3/contact_custom_fields/" + crumb).status, 200);
+  auto fields = jsonOf(call("GET", "/v3/contact_custom_fields"))["custom_fields"];
+  ASSERT_EQ(fields.size(), 1u);
+  EXPECT_EQ(fields[0]["custom_field_id"], crumb);
+  auto after = jsonOf(call("GET", "/v3/contacts/" + id + "?include=custom_fields"));
+  ASSERT_EQ(after["custom_fields"].size(), 1u) << after.dump();
+  EXPECT_EQ(after["custom_fields"][0]["custom_field_id"], crumb);
+  EXPECT_EQ(after["custom_fields"][0]["value"], "open");
+  // The label is free again.
+  EXPECT_EQ(call("POST", "/v3/contact_custom_fields", {{"label", "Crust"}, {"type", "string"}}).status, 201);
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ TEST_F(ContactsTest, UnsubscribeAndDeleteCanTouchUpdatedAt) {
                                    {"update_source", "Contact"}}));
   EXPECT_NE(unsubscribed["updated_at"], contact["updated_at"]);
   advance(60);
-  call("DELETE", "/v3/contacts/" + id);
+  ASSERT_EQ(call("DELETE", "/v3/contacts/" + id).status, 204);
   auto deleted = jsonOf(call("GET", "/v3/contacts/" + id));
+  ASSERT_TRUE(deleted.contains("deleted_at")) << deleted.dump();
   EXPECT_NE(deleted["updated_at"], unsubscribed["updated_at"]);
 }
 

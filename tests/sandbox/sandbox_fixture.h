@@ -19,8 +19,9 @@
 
 namespace liaison::testing {
 
-// Sends test requests over real HTTP to `base`; transport failures come back as status 599.
-inline Transport curlTransport(std::string base, http::HttpClient& client) {
+// Sends test requests through an HttpClient (libcurl for real HTTP, or support/
+// in_process_http_client.h) to `base`; transport failures come back as status 599.
+inline Transport clientTransport(std::string base, http::HttpClient& client) {
   return [base = std::move(base), &client](http::Request& request) {
     http::ClientRequest out;
     out.method = request.method;
@@ -39,6 +40,14 @@ inline Transport curlTransport(std::string base, http::HttpClient& client) {
     response.body = result->body;
     return response;
   };
+}
+
+// Options for a sandbox under test: fast password hashing keeps user creation quick.
+inline sandbox::SandboxOptions testSandboxOptions(sandbox::Profile profile = sandbox::Profile::Fast) {
+  sandbox::SandboxOptions options;
+  options.profile = profile;
+  options.auth.password_hash_iterations = 1000;
+  return options;
 }
 
 inline constexpr const char* kVerifier = "dBjftJeZ4CVP-mA4ojWlEgc9F4NQdV4sf1b9NV52v6M";
@@ -77,15 +86,10 @@ class SandboxTest : public ::testing::Test {
       server_->start();
       http_ = http::makeCurlHttpClient();
     }
-    return curlTransport("http://127.0.0.1:" + std::to_string(server_->port()), *http_);
+    return clientTransport("http://127.0.0.1:" + std::to_string(server_->port()), *http_);
   }
 
-  static sandbox::SandboxOptions options(sandbox::Profile profile) {
-    sandbox::SandboxOptions options;
-    options.profile = profile;
-    options.auth.password_hash_iterations = 1000;  // keeps user creation fast in tests
-    return options;
-  }
+  static sandbox::SandboxOptions options(sandbox::Profile profile) { return testSandboxOptions(profile); }
 
   void advance(int seconds) { sandbox_->clock().advance(std::chrono::seconds(seconds)); }
 

@@ -30,8 +30,9 @@ TEST_F(SnapshotsTest, RestoreReturnsEveryPartOfTheStateToTheSnapshot) {
   EXPECT_GT(jsonOf(taken)["documents"].get<int>(), 5);
 
   create("added@example.com");
-  control("PUT", "/__sandbox/accounts/a07e1sandbox01/quirks", R"({"rate_limit_body":"object"})");
-  EXPECT_EQ(contactCount(), 2u);
+  ASSERT_EQ(control("PUT", "/__sandbox/accounts/a07e1sandbox01/quirks", R"({"rate_limit_body":"object"})").status, 200);
+  ASSERT_EQ(jsonOf(control("GET", "/__sandbox/accounts/a07e1sandbox01/quirks"))["rate_limit_body"], "object");
+  ASSERT_EQ(contactCount(), 2u);
 
   ASSERT_EQ(control("POST", "/__sandbox/snapshots/before-edit/restore").status, 200);
   EXPECT_EQ(contactCount(), 1u);  // the token from before the snapshot still works

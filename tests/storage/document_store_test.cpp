@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "storage/temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace liaison::storage {
 // Printing and equality for readable assertions.
@@ -22,6 +22,8 @@ inline void PrintTo(const Document& d, std::ostream* os) {
 
 namespace liaison::storage::testing {
 namespace {
+
+using ::liaison::testing::TempDir;
 
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;

@@ -6,10 +6,12 @@
 
 #include <stdexcept>
 
-#include "storage/temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace liaison::storage::testing {
 namespace {
+
+using ::liaison::testing::TempDir;
 
 using ::testing::ElementsAre;
 

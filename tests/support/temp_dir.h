@@ -1,5 +1,7 @@
 #pragma once
-// A fresh directory under the system temp dir, removed with everything in it on destruction.
+// A fresh private directory under the system temp dir, removed with everything in it on
+// destruction, so a failing test leaves nothing behind. The name carries the pid and the test's
+// name, so parallel CTest runs never share one.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,14 +9,14 @@
 #include <filesystem>
 #include <string>
 
-namespace liaison::storage::testing {
+namespace liaison::testing {
 
 class TempDir {
  public:
-  TempDir() {
+  explicit TempDir(const std::string& prefix = "liaison-test") {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = "liaison-storage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    std::string name = prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
     if (info != nullptr) name += std::string("-") + info->name();
     for (char& c : name) {
       if (c == '/') c = '_';  // parameterised test names contain slashes
@@ -37,4 +39,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace liaison::storage::testing
+}  // namespace liaison::testing
