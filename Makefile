@@ -64,7 +64,6 @@ bench:
 	bench/run.sh
 	bench/v3.sh
 	bench/memory.sh
-	build/bench/sandbox_bench
 
 # libFuzzer (clang) on request parsing and contact validation, for FUZZ_SECONDS. New inputs land
 # in $(FUZZ_BUILD)/corpus; `make test` replays tests/fuzz/corpus (copy keepers there).

@@ -1,15 +1,25 @@
 # Shared by the bench scripts (sourced, not run).
 
 # start_nginx WORK PORT: serves WORK/www as static JSON files on 127.0.0.1:PORT, the ceiling for
-# an HTTP server on this machine. The caller's trap stops it via WORK/nginx.pid.
+# an HTTP server on this machine, configured as one would serve static files for speed: a worker
+# per core, sendfile, open files cached, no access log, and keep-alive connections that are not
+# closed after nginx's default 1,000 requests. The caller's trap stops it via WORK/nginx.pid.
 start_nginx() {
   cat > "$1/nginx.conf" <<NGINX
-worker_processes 2;
+worker_processes auto;
 pid $1/nginx.pid;
 error_log $1/nginx-error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  open_file_cache max=1000 inactive=60s;
+  open_file_cache_valid 60s;
+  open_file_cache_errors on;
+  keepalive_requests 1000000;
+  keepalive_timeout 65s;
   default_type application/json;
   server { listen 127.0.0.1:$2; root $1/www; }
 }
@@ -18,6 +28,73 @@ NGINX
   chmod -R a+rX "$1/www"
   nginx -c "$1/nginx.conf" -p "$1"
   sleep 0.3
+}
+
+# BENCH_FAILURES collects what failed; bench_finish (last line of every script) exits non-zero
+# when anything did, so a run with error answers never passes as a result.
+BENCH_FAILURES=""
+bench_fail() {
+  echo "FAIL: $*" >&2
+  BENCH_FAILURES="$BENCH_FAILURES
+  $*"
+}
+bench_finish() {
+  if [ -n "$BENCH_FAILURES" ]; then
+    printf 'FAILED: these figures are not valid:%s\n' "$BENCH_FAILURES" >&2
+    exit 1
+  fi
+  echo "== all benchmark requests answered 2xx, no socket errors"
+}
+
+# expect_2xx LABEL CURL-ARGS...: one request like the benchmark's; fails unless it answers 2xx.
+# wrk counts only 4xx and 5xx answers as errors, so this catches a 1xx or 3xx before the run.
+expect_2xx() {
+  _label=$1
+  shift
+  _code=$(curl -s -o /dev/null -w '%{http_code}' "$@" || true)
+  case "$_code" in
+    2??) ;;
+    *) bench_fail "$_label: a single request answered HTTP $_code, not 2xx" ;;
+  esac
+}
+
+# wrk_run LABEL WRK-ARGS...: one wrk run (add --latency for p50/p99), summarized on one line
+# with the requests made and the error counts wrk reports. Any answer wrk counts as an error
+# (4xx, 5xx) or any socket error (connect, read, write, timeout) fails the script.
+wrk_run() {
+  _label=$1
+  shift
+  if ! _out=$(wrk "$@" 2>&1); then
+    printf '%s\n' "$_out" >&2
+    bench_fail "$_label: wrk did not run"
+    return 0
+  fi
+  _line=$(printf '%s\n' "$_out" | awk -v label="$_label" '
+    function ms(v) {
+      if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000
+      if (v ~ /s$/) return v * 1000; return v
+    }
+    /requests in/ { requests = $1 }
+    /Requests\/sec/ { rate = $2 }
+    $1 == "Latency" && avg == "" { avg = ms($2) }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx or 3xx responses/ { non2xx = $NF }
+    /Socket errors/ { gsub(/,/, ""); socket = $4 + $6 + $8 + $10; detail = sprintf("connect %d, read %d, write %d, timeout %d", $4, $6, $8, $10) }
+    END {
+      printf "%s: %.0f req/s, avg %.2f ms", label, rate, avg
+      if (p50 != "") printf ", p50 %.2f ms, p99 %.2f ms", p50, p99
+      printf ", %d requests, non-2xx %d, socket errors %d", requests, non2xx, socket
+      if (detail != "") printf " (%s)", detail
+      printf "\n"
+      if (requests == 0) printf "no requests completed\n"
+      else if (non2xx > 0 || socket > 0) printf "error answers or socket errors\n"
+    }')
+  printf '  %s\n' "$(printf '%s\n' "$_line" | head -1)"
+  _problem=$(printf '%s\n' "$_line" | sed -n 2p)
+  if [ -n "$_problem" ]; then
+    bench_fail "$_label: $_problem (wrk: $(printf '%s\n' "$_out" | grep -E 'Non-2xx|Socket errors' | tr -s ' ' | tr '\n' ';'))"
+  fi
 }
 
 # field JSON NAME: prints one top-level field of a JSON object.
@@ -34,17 +111,38 @@ device_token() {
 }
 
 # import_contacts BASE TOKEN LIST_ID N PREFIX: a JSON import of N contacts (PREFIX<i>@bench.test),
-# timed over HTTP (the body is built before the clock starts).
+# timed over HTTP (the body is built before the clock starts). Fails unless the import answers 201
+# and the account then holds N more contacts.
 import_contacts() {
   python3 - "$@" <<'PY'
 import json, sys, time, urllib.request
 base, token, list_id, n, prefix = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+def count():
+    req = urllib.request.Request(base + "/v3/contacts?status=all&limit=1&include_count=true", headers=headers)
+    return json.loads(urllib.request.urlopen(req).read())["contacts_count"]
 rows = [{"email": f"{prefix}{i}@bench.test", "first_name": "Bench", "last_name": str(i)} for i in range(n)]
 body = json.dumps({"import_data": rows, "list_ids": [list_id]}).encode()
-req = urllib.request.Request(base + "/v3/activities/contacts_json_import", data=body, method="POST",
-                             headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+req = urllib.request.Request(base + "/v3/activities/contacts_json_import", data=body, method="POST", headers=headers)
+before = count()
 start = time.perf_counter()
-urllib.request.urlopen(req).read()
-print(f"  import of {n} contacts ({len(body) / 1e6:.1f} MB): {(time.perf_counter() - start) * 1000:.0f} ms")
+with urllib.request.urlopen(req) as response:
+    response.read()
+    status = response.status
+elapsed = time.perf_counter() - start
+added = count() - before
+if status != 201 or added != n:
+    sys.exit(f"FAIL: import of {n} contacts answered {status} and added {added} contacts")
+print(f"  import of {n} contacts ({len(body) / 1e6:.1f} MB): {elapsed * 1000:.0f} ms, {before + added} contacts now")
 PY
+}
+
+# gbench LABEL BINARY ARGS...: a Google Benchmark binary; prints its result rows and fails when it
+# exits non-zero or a benchmark reports an error (SkipWithError: a setup step did not hold).
+gbench() {
+  _label=$1
+  shift
+  if ! _out=$("$@" 2>/dev/null); then bench_fail "$_label: $1 exited non-zero"; fi
+  printf '%s\n' "$_out" | grep -E '^BM_' || true
+  if printf '%s\n' "$_out" | grep -q 'ERROR OCCURRED'; then bench_fail "$_label: a benchmark reported an error"; fi
 }

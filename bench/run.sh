@@ -2,6 +2,8 @@
 # Reproduces docs/PERFORMANCE.md: cold start, wrk throughput of the sandbox next to nginx serving
 # the same body as a static file, and the JWT verification micro-benchmark.
 # Usage: bench/run.sh [build-dir]   (after `make build`; needs wrk and nginx-light)
+# Exits non-zero, naming the run, when any benchmark request is answered other than 2xx, wrk sees
+# a socket error, a cold start does not reach a 200, or a micro-benchmark's setup fails.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -16,9 +18,9 @@ trap 'kill $SANDBOX_PID 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$
 echo "== machine"; nproc; uname -r
 
 echo "== cold start to first served request (10 runs, ms)"
-python3 bench/cold_start.py "$BIN" 10 /
-python3 bench/cold_start.py "$BIN" 10 /oauth2/default/v1/keys
-python3 bench/cold_start.py "$BIN" 10 /oauth2/default/v1/keys --data "$WORK/data"
+python3 bench/cold_start.py "$BIN" 10 / || bench_fail "cold start /"
+python3 bench/cold_start.py "$BIN" 10 /oauth2/default/v1/keys || bench_fail "cold start keys"
+python3 bench/cold_start.py "$BIN" 10 /oauth2/default/v1/keys --data "$WORK/data" || bench_fail "cold start keys --data"
 
 "$BIN" sandbox --listen 127.0.0.1:$PORT --profile fast --log-level error >/dev/null &
 SANDBOX_PID=$!
@@ -47,19 +49,24 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.body = "grant_type=refresh_token&client_id=bench&refresh_token=$REFRESH"
 LUA
 
-echo "== nginx static summary (ceiling)"
-wrk -t2 -c32 -d"${DURATION}s" http://127.0.0.1:$NGINX_PORT/v3/account/summary | grep -E 'Requests/sec|Latency|Non-2xx'
-echo "== GET /v3/account/summary (authenticated)"
-wrk -t2 -c32 -d"${DURATION}s" -H "Authorization: Bearer $ACCESS" $B/v3/account/summary | grep -E 'Requests/sec|Latency|Non-2xx'
+expect_2xx "nginx static summary" http://127.0.0.1:$NGINX_PORT/v3/account/summary
+expect_2xx "sandbox summary" -H "Authorization: Bearer $ACCESS" $B/v3/account/summary
+expect_2xx "refresh grant" -X POST $B/oauth2/default/v1/token \
+  -d "grant_type=refresh_token&client_id=bench&refresh_token=$REFRESH"
+W="-t2 -c32 -d${DURATION}s --latency"
+echo "== GET /v3/account/summary: nginx static (ceiling), then the sandbox (authenticated)"
+wrk_run "nginx static summary" $W http://127.0.0.1:$NGINX_PORT/v3/account/summary
+wrk_run "sandbox GET /v3/account/summary" $W -H "Authorization: Bearer $ACCESS" $B/v3/account/summary
 echo "== POST /oauth2/default/v1/token (refresh grant)"
-wrk -t2 -c32 -d"${DURATION}s" -s "$WORK/refresh.lua" $B/oauth2/default/v1/token | grep -E 'Requests/sec|Latency|Non-2xx'
+wrk_run "sandbox refresh grant" $W -s "$WORK/refresh.lua" $B/oauth2/default/v1/token
 
 if [ -x "$BUILD/bench/jwt_bench" ]; then
   echo "== JWT verification"
-  "$BUILD/bench/jwt_bench" --benchmark_min_time=0.5 2>/dev/null | grep BM_
+  gbench "jwt_bench" "$BUILD/bench/jwt_bench" --benchmark_min_time=0.5
 fi
 
 if [ -x "$BUILD/bench/sandbox_bench" ]; then
-  echo "== reset with 10,000 contacts, 40,000-contact import (handler only)"
-  "$BUILD/bench/sandbox_bench" 2>/dev/null | grep BM_
+  echo "== handler only: reset with 10,000 contacts, 40,000-contact import, heap per contact, email filter"
+  gbench "sandbox_bench" "$BUILD/bench/sandbox_bench"
 fi
+bench_finish

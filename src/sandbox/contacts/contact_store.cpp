@@ -327,17 +327,21 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
   bool more = false;
   if (d) {
     const bool counting = count_flag == "true";
-    uint64_t email_seq = 0;  // with email=, the one contact that can match (seqs start at 1)
-    if (!email.empty()) {
-      if (auto owner = d->by_email.find(email); owner != d->by_email.end()) email_seq = owner->second;
-    }
     // Without a count only the page (and one more match, to know there is a next page) is
     // needed, starting after the cursor: a page costs O(limit), not O(contacts).
-    for (auto it = counting ? d->contacts.begin() : d->contacts.upper_bound(after); it != d->contacts.end(); ++it) {
+    auto first = counting ? d->contacts.begin() : d->contacts.upper_bound(after);
+    auto stop = d->contacts.end();
+    if (!email.empty()) {
+      // With email= at most one contact can match: the index names it, and only it is visited
+      // (with or without a count or cursor), so the filter costs the same at any account size.
+      auto owner = d->by_email.find(email);
+      first = owner == d->by_email.end() ? d->contacts.end() : d->contacts.find(owner->second);
+      stop = first == d->contacts.end() ? first : std::next(first);
+    }
+    for (auto it = first; it != stop; ++it) {
       const auto& [seq, contact] = *it;
       if (!counting && more) break;
       if (!matchesStatus(contact, statuses)) continue;
-      if (!email.empty() && seq != email_seq) continue;
       if (!lists.empty() && !contact.inAnyList(lists)) continue;
       if (!tags.empty() && !contact.hasAnyTag(tags)) continue;
       bool in_range = true;
