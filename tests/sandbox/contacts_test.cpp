@@ -124,6 +124,14 @@ TEST_F(ContactsTest, FiltersAndIncludes) {
   EXPECT_EQ(in_list["contacts_count"], 1);
   EXPECT_FALSE(jsonOf(call("GET", "/v3/contacts"))["contacts"][0].contains("list_memberships"));
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=B%40EXAMPLE.COM"))["contacts"].size(), 1u);
+  // The email filter visits only the indexed contact; the other filters and the count still apply.
+  auto by_email = jsonOf(call("GET", "/v3/contacts?email=a%40example.com&lists=" + list + "&include_count=true"));
+  ASSERT_EQ(by_email["contacts"].size(), 1u);
+  EXPECT_EQ(by_email["contacts_count"], 1);
+  EXPECT_FALSE(by_email.contains("_links"));
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=b%40example.com&lists=" + list + "&include_count=true"))["contacts_count"], 0);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=c%40example.com&include_count=true"))["contacts_count"], 0);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=b%40example.com&status=unsubscribed"))["contacts"].size(), 0u);
   for (const std::string bad : {"limit=0", "limit=501", "limit=x", "status=gone", "include=secrets",
                                 "updated_after=yesterday", "lists=abc", "cursor=%21%21", "include_count=maybe"}) {
     auto response = call("GET", "/v3/contacts?" + bad);
