@@ -3,10 +3,14 @@
 // GET /v3/contacts query string, a JSON import, a multipart CSV import, a campaign body, or raw
 // form/CSV/multipart text for the parsers alone. Whatever the input, the sandbox must answer
 // with a 2xx or 4xx in CC's error format (never a 5xx, never a crash), and a 4xx must leave the
-// data as it was. `make fuzz` runs it under libFuzzer; `make test` replays the corpus.
+// account's data as it was (contacts, lists, custom fields, tags, activities, campaigns).
+// `make fuzz` runs it under libFuzzer, where a failure aborts; `make test` replays the corpus
+// (LIAISON_FUZZ_REPLAY), where a failure is recorded for the replay to report with the input's
+// name.
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -22,6 +26,8 @@ namespace {
 
 using namespace liaison;
 using nlohmann::json;
+
+void fail(const std::string& why);
 
 struct Harness {
   Harness() : clock(fromUnixSeconds(1'800'000'000)) {
@@ -60,9 +66,23 @@ struct Harness {
     r.headers.set("Authorization", "Bearer " + token);
     return sandbox->handle(r);
   }
-  std::string state() {  // what a 4xx must not change
-    return call("GET", "/v3/contacts?status=all&limit=500&include=custom_fields,list_memberships,phone_numbers,"
-                       "street_addresses,notes,taggings", "").body;
+  std::string state() {  // what a 4xx must not change: the account's whole data
+    std::string all;
+    for (const char* target :
+         {"/v3/contacts?status=all&limit=500&include_count=true&include=custom_fields,list_memberships,phone_numbers,"
+          "street_addresses,notes,taggings",
+          "/v3/contact_lists?limit=1000&include_count=true&include_membership_count=all",
+          "/v3/contact_custom_fields?limit=100", "/v3/contact_tags?limit=500&include_count=true",
+          "/v3/activities?limit=500", "/v3/emails?limit=500"}) {
+      auto read = call("GET", target, "");
+      // A read that failed would compare an error with itself and hide any change.
+      if (read.status != 200) fail(std::string("reading ") + target + " answered " + std::to_string(read.status));
+      all += target;
+      all += '\n';
+      all += read.body;
+      all += '\n';
+    }
+    return all;
   }
 
   ManualClock clock;
@@ -76,20 +96,44 @@ Harness& harness() {
   return h;
 }
 
+std::string& failure() {
+  static std::string first;
+  return first;
+}
+
+void fail(const std::string& why) {
+#ifdef LIAISON_FUZZ_REPLAY
+  if (failure().empty()) failure() = why;
+#else
+  std::fprintf(stderr, "%s\n", why.c_str());
+  std::abort();
+#endif
+}
+
 void check(const http::Response& response, const std::string& before, Harness& h) {
-  if (response.status >= 500) std::abort();
+  if (response.status >= 500) return fail("answered " + std::to_string(response.status) + ": " + response.body);
   if (response.status >= 400) {
     // CC's error format: a JSON array (or object for 401/403) with error_key.
     const json body = json::parse(response.body, nullptr, false);
     if (body.is_discarded() || (body.is_array() ? body.empty() || !body[0].contains("error_key")
                                                 : !body.contains("error_key"))) {
-      std::abort();
+      return fail("a " + std::to_string(response.status) + " not in CC's error format: " + response.body);
     }
-    if (!before.empty() && h.state() != before) std::abort();
+    if (const std::string after = h.state(); after != before) {
+      return fail("a " + std::to_string(response.status) + " changed the account's data: " + response.body +
+                  "\n--- before\n" + before + "\n--- after\n" + after);
+    }
   }
 }
 
 }  // namespace
+
+// The first failure since the last call, or "" (replay builds only; a fuzzer build aborts).
+std::string takeFuzzFailure() {
+  std::string first;
+  first.swap(failure());
+  return first;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0 || size > 64 * 1024) return 0;
@@ -104,7 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check(h.call("PUT", "/v3/contacts/" + h.contact_id, input), before, h);
       break;
     case 2:
-      check(h.call("GET", "/v3/contacts?" + input, ""), "", h);
+      check(h.call("GET", "/v3/contacts?" + input, ""), before, h);
       break;
     case 3:
       check(h.call("POST", "/v3/activities/contacts_json_import", input), before, h);
@@ -119,7 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 5:
-      check(h.call("POST", "/v3/emails", input), "", h);
+      check(h.call("POST", "/v3/emails", input), before, h);
       break;
     case 6:
       check(h.call("POST", "/v3/contacts/sign_up_form", input), before, h);

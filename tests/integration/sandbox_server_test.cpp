@@ -25,7 +25,7 @@ std::string rawExchange(uint16_t port, const std::string& bytes) {
   addr.sin_port = htons(port);
   ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "connect failed";
-  timeval timeout{5, 0};
+  timeval timeout{30, 0};  // only against a hang: every answer here comes at once
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   size_t sent = 0;
   while (sent < bytes.size()) {

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "storage/document_store.h"
+#include "support/seeded_random.h"
 
 namespace liaison::sandbox {
 namespace {
@@ -29,7 +30,8 @@ class DispatchTest : public ::testing::Test {
     return sandbox.dispatch(r).execution;
   }
   ManualClock clock_{fromUnixSeconds(1'800'000'000)};
-  SeededRandom random_{7};
+  liaison::testing::TestRandom seeded_;  // seed named on failure; LIAISON_TEST_SEED replays it
+  RandomSource& random_ = seeded_.random();
 };
 
 TEST_F(DispatchTest, InMemoryDiskBoundWorkRunsInline) {

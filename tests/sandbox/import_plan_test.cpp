@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "sandbox/contacts/contact_store.h"
+#include "support/seeded_random.h"
 
 namespace liaison::sandbox {
 namespace {
@@ -26,7 +27,8 @@ class ImportPlanTest : public ::testing::Test {
     return json::parse(*store_.listContacts("acct", query))["contacts"].size();
   }
   ManualClock clock_{fromUnixSeconds(1'800'000'000)};
-  SeededRandom random_{11};
+  liaison::testing::TestRandom seeded_;  // seed named on failure; LIAISON_TEST_SEED replays it
+  RandomSource& random_ = seeded_.random();
   ContactStore store_{clock_, random_, nullptr};
 };
 

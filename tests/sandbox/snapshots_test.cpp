@@ -1,9 +1,7 @@
-// Snapshots: take, change, restore; the fixture JSON round trip into a fresh sandbox; a
-// restore rewrites the store, so it survives a restart.
-#include <filesystem>
-
+// Snapshots: take, change, restore; the fixture JSON round trip into a fresh sandbox. That a
+// restore with --data survives a restart is checked on the binary (integration/
+// process_durability_test.cpp).
 #include "sandbox/contacts_fixture.h"
-#include "storage/document_store.h"
 
 namespace liaison::testing {
 namespace {
