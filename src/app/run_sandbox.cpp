@@ -30,7 +30,7 @@ void printBanner(const std::string& url, bool demo) {
   std::printf("  Authorization server metadata: %s/.well-known/oauth-authorization-server\n", url.c_str());
   std::printf("  v3 API base URL:               %s/v3\n", url.c_str());
   if (demo) {
-    std::printf("Demo credentials (seed \"demo\"):\n");
+    std::printf("Demo credentials:\n");
     std::printf("  users:  owner@sandbox.test (Account Owner), creator@sandbox.test (Campaign Creator); password: sandbox\n");
     std::printf("  apps:   sandbox-client / sandbox-secret (confidential, authorization code)\n");
     std::printf("          sandbox-public (public: PKCE and device flow)\n");
@@ -59,7 +59,7 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
 
   sandbox::SandboxOptions sandbox_options;
   sandbox_options.profile = options.profile == "fast" ? sandbox::Profile::Fast : sandbox::Profile::Strict;
-  sandbox_options.seed = options.seed == "empty" ? sandbox::SeedKind::Empty : sandbox::SeedKind::Demo;
+  sandbox_options.seed = sandbox::parseSeed(options.seed).value_or(sandbox::SeedKind::Demo);
   sandbox_options.auth.device_code_lifetime_s = options.device_code_lifetime_s;
   growHeapInSteps(32 << 20);  // contacts arrive by the thousand per second under load
   sandbox::Sandbox sandbox(sandbox_options, system_clock, random, store.get());
@@ -81,7 +81,7 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
     const double ready_ms = static_cast<double>(started.elapsed().count()) / 1000.0;
     spdlog::info("sandbox ready on {} in {:.1f} ms (profile {}, {} state)", url, ready_ms, options.profile,
                  store ? "persistent" : "in-memory");
-    if (banner) printBanner(url, options.seed == "demo");
+    if (banner) printBanner(url, options.seed != "empty");
   });
   return 0;
 }

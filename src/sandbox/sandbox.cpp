@@ -8,6 +8,7 @@
 #include "sandbox/control_api.h"
 #include "sandbox/email_endpoints.h"
 #include "sandbox/oauth_endpoints.h"
+#include "sandbox/outage.h"
 #include "sandbox/snapshots.h"
 #include "sandbox/social_endpoints.h"
 
@@ -26,7 +27,8 @@ struct Sandbox::Parts {
                  return contacts.listRecipients(account, lists);
                })),
         snapshots(context.clock, [this] { return collect(); },
-                  [this](const std::vector<storage::Document>& docs) { return restore(docs); }) {}
+                  [this](const std::vector<storage::Document>& docs) { return restore(docs); }),
+        outage(context.clock) {}
   std::vector<storage::Document> collect() {
     std::vector<storage::Document> all = auth.documents();
     auto append = [&all](std::vector<storage::Document> part) {
@@ -52,6 +54,7 @@ struct Sandbox::Parts {
   SocialStore social;
   EmailStore emails;
   Snapshots snapshots;
+  Outage outage;
 };
 
 Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
@@ -61,7 +64,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
       context_{*auth_, clock_, random, options.profile, options.auth.issuer},
       parts_(std::make_unique<Parts>(context_, store)),
       in_memory_(store == nullptr) {
-  parts_->oauth.addRoutes(router_);
+  parts_->oauth.addRoutes(router_, parts_->guard.faults());
   parts_->browser.addRoutes(router_);
   addAccountEndpoints(router_, parts_->guard, context_);
   addContactEndpoints(router_, parts_->guard, parts_->contacts);
@@ -113,9 +116,13 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     if (!result) return http::ccErrorResponse(result.error());
     return http::Response::json(200, *result);
   }, http::Execution::Blocking);
+  addOutageRoutes();
+  addAccessControls(router_, context_, [this](const User& user) {
+    (void)parts_->social.userChanged(user.account_id, user.email, user.active);
+  });
   parts_->snapshots.addRoutes(router_);
   parts_->guard.addUnimplemented(router_);
-  addControlApi(router_, context_, ControlHooks{[this] {
+  addControlApi(router_, context_, ControlHooks{[this](SeedKind) {
                   parts_->browser.reset();
                   parts_->oauth.resetLimits();
                   parts_->contacts.reset();
@@ -124,6 +131,8 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                   parts_->guard.resetLimits();
                   parts_->guard.faults().clear();
                   parts_->guard.journal().clear();
+                  parts_->outage.end();
+                  return okStatus();
                 }});
   router_.add("GET", "/", [this](http::Request&) {
     return http::Response::json(200, {{"service", "liaison sandbox"},
@@ -143,6 +152,25 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
 
 Sandbox::~Sandbox() = default;
 
+void Sandbox::addOutageRoutes() {
+  router_.add("POST", "/__sandbox/outage", [this](http::Request& request) {
+    auto started = parts_->outage.start(nlohmann::json::parse(request.body, nullptr, false));
+    if (!started) return http::ccErrorResponse(started.error());
+    return http::Response::json(200, *started);
+  });
+  router_.add("GET", "/__sandbox/outage", [this](http::Request&) {
+    return http::Response::json(200, parts_->outage.state());
+  });
+  router_.add("DELETE", "/__sandbox/outage", [this](http::Request&) {
+    parts_->outage.end();
+    return http::Response::noContent();
+  });
+  outage_ = [this](http::Request& request) {
+    if (auto down = parts_->outage.answer(request)) return *down;
+    return (*dispatch(request).handler)(request);  // it ended since the call was dispatched
+  };
+}
+
 void Sandbox::setBaseUrl(const std::string& base_url) {
   context_.base_url = base_url;
   auth_->setIssuer(base_url);
@@ -157,6 +185,7 @@ Status Sandbox::loadFixture(const nlohmann::json& fixture) {
 bool Sandbox::emulates(std::string_view operation_id) const { return parts_->guard.serves(operation_id); }
 
 http::Dispatch Sandbox::dispatch(http::Request& request) const {
+  if (parts_->outage.answer(request)) return {&outage_, http::Execution::Inline};
   auto match = router_.match(request);
   if (match.route) {
     http::Execution execution = match.route->execution;

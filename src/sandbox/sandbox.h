@@ -48,6 +48,7 @@ class Sandbox {
 
  private:
   struct Parts;
+  void addOutageRoutes();
   OffsetClock clock_;
   std::unique_ptr<AuthServer> auth_;
   SandboxContext context_;
@@ -56,6 +57,7 @@ class Sandbox {
   http::Router router_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;
+  http::Handler outage_;  // answers calls while an outage lasts
 };
 
 }  // namespace liaison::sandbox
