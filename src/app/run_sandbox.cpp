@@ -13,6 +13,7 @@
 #include "core/random.h"
 #include "core/stopwatch.h"
 #include "http/server/server.h"
+#include "sandbox/demo_business.h"
 #include "sandbox/sandbox.h"
 #include "storage/document_store.h"
 
@@ -25,7 +26,8 @@ std::string urlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-void printBanner(const std::string& url, bool demo) {
+// `business`: what the demo seed put in the demo account, empty for the other seeds.
+void printBanner(const std::string& url, bool demo, const std::string& business) {
   std::printf("Liaison sandbox listening on %s\n", url.c_str());
   std::printf("  Authorization server metadata: %s/.well-known/oauth-authorization-server\n", url.c_str());
   std::printf("  v3 API base URL:               %s/v3\n", url.c_str());
@@ -35,6 +37,9 @@ void printBanner(const std::string& url, bool demo) {
     std::printf("  apps:   sandbox-client / sandbox-secret (confidential, authorization code)\n");
     std::printf("          sandbox-public (public: PKCE and device flow)\n");
     std::printf("  redirect URIs: http://127.0.0.1/callback, http://localhost/callback (any port)\n");
+    if (!business.empty()) {
+      std::printf("  demo account \"Sandbox Bakery\" (a07e1sandbox01): %s\n", business.c_str());
+    }
   }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
@@ -81,7 +86,11 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
     const double ready_ms = static_cast<double>(started.elapsed().count()) / 1000.0;
     spdlog::info("sandbox ready on {} in {:.1f} ms (profile {}, {} state)", url, ready_ms, options.profile,
                  store ? "persistent" : "in-memory");
-    if (banner) printBanner(url, options.seed != "empty");
+    if (banner) {
+      const std::string business =
+          options.seed == "demo" ? sandbox::describeDemoBusiness(sandbox.demoSummary()) : std::string();
+      printBanner(url, options.seed != "empty", business);
+    }
   });
   return 0;
 }

@@ -6,6 +6,7 @@
 #include "sandbox/browser_flow.h"
 #include "sandbox/contact_endpoints.h"
 #include "sandbox/control_api.h"
+#include "sandbox/demo_business.h"
 #include "sandbox/email_endpoints.h"
 #include "sandbox/oauth_endpoints.h"
 #include "sandbox/outage.h"
@@ -16,7 +17,9 @@ namespace liaison::sandbox {
 
 struct Sandbox::Parts {
   Parts(SandboxContext& context, storage::DocumentStore* store)
-      : auth(context.auth),
+      : context(context),
+        store(store),
+        auth(context.auth),
         oauth(context),
         browser(context),
         guard(context),
@@ -46,6 +49,30 @@ struct Sandbox::Parts {
     emails.restoreDocuments(docs);
     return okStatus();
   }
+  // The demo seed's business (contacts, lists, campaigns), built once: a reset only copies it.
+  Result<const DemoBusiness*> demoBusiness() {
+    if (!demo) {
+      auto built = buildDemoBusiness(accountEmailHooks(context, nullptr));
+      if (!built) return built.error();
+      demo = std::move(*built);
+    }
+    return &*demo;
+  }
+  Status seedBusiness(SeedKind seed) {
+    if (seed != SeedKind::Demo) return okStatus();
+    if (auto built = demoBusiness(); !built) return built.error();
+    if (store) {
+      std::vector<storage::Write> writes;
+      for (const auto& doc : demo->documents) writes.push_back({doc.kind, doc.id, doc.json});
+      if (auto status = store->commit(writes); !status) return status;
+    }
+    contacts.restoreDocuments(demo->documents);
+    emails.restoreDocuments(demo->documents);
+    return okStatus();
+  }
+  SandboxContext& context;
+  storage::DocumentStore* store;
+  std::optional<DemoBusiness> demo;
   AuthServer& auth;
   OAuthEndpoints oauth;
   BrowserFlow browser;
@@ -64,6 +91,11 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
       context_{*auth_, clock_, random, options.profile, options.auth.issuer},
       parts_(std::make_unique<Parts>(context_, store)),
       in_memory_(store == nullptr) {
+  if (auth_->startedFresh()) {
+    if (auto seeded = parts_->seedBusiness(options.seed); !seeded) {
+      throw std::runtime_error("cannot seed the demo business: " + seeded.error().message);
+    }
+  }
   parts_->oauth.addRoutes(router_, parts_->guard.faults());
   parts_->browser.addRoutes(router_);
   addAccountEndpoints(router_, parts_->guard, context_);
@@ -122,7 +154,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   });
   parts_->snapshots.addRoutes(router_);
   parts_->guard.addUnimplemented(router_);
-  addControlApi(router_, context_, ControlHooks{[this](SeedKind) {
+  addControlApi(router_, context_, ControlHooks{[this](SeedKind seed) {
                   parts_->browser.reset();
                   parts_->oauth.resetLimits();
                   parts_->contacts.reset();
@@ -132,7 +164,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                   parts_->guard.faults().clear();
                   parts_->guard.journal().clear();
                   parts_->outage.end();
-                  return okStatus();
+                  return parts_->seedBusiness(seed);
                 }});
   router_.add("GET", "/", [this](http::Request&) {
     return http::Response::json(200, {{"service", "liaison sandbox"},
@@ -180,6 +212,11 @@ Status Sandbox::loadFixture(const nlohmann::json& fixture) {
   auto imported = parts_->snapshots.importSnapshot("fixture", fixture);
   if (!imported) return imported.error();
   return parts_->snapshots.restore("fixture");
+}
+
+nlohmann::json Sandbox::demoSummary() {
+  auto demo = parts_->demoBusiness();
+  return demo ? (*demo)->summary : nlohmann::json::object();
 }
 
 bool Sandbox::emulates(std::string_view operation_id) const { return parts_->guard.serves(operation_id); }

@@ -40,6 +40,9 @@ class Sandbox {
   // keeps it as the snapshot "fixture", so POST /__sandbox/snapshots/fixture/restore returns to it.
   Status loadFixture(const nlohmann::json& fixture);
 
+  // What the demo seed puts in the demo account (counts), for the start banner.
+  nlohmann::json demoSummary();
+
   // Whether the sandbox emulates a CC operation (by operationId) rather than answering 501.
   bool emulates(std::string_view operation_id) const;
 
