@@ -1,5 +1,7 @@
 #include "sandbox/sandbox.h"
 
+#include <mutex>
+
 #include "http/error_response.h"
 #include "sandbox/account_endpoints.h"
 #include "sandbox/api_guard.h"
@@ -51,6 +53,7 @@ struct Sandbox::Parts {
   }
   // The demo seed's business (contacts, lists, campaigns), built once: a reset only copies it.
   Result<const DemoBusiness*> demoBusiness() {
+    std::lock_guard lock(demo_mutex);  // a reset and the start banner may ask at once
     if (!demo) {
       auto built = buildDemoBusiness(accountEmailHooks(context, nullptr));
       if (!built) return built.error();
@@ -60,19 +63,22 @@ struct Sandbox::Parts {
   }
   Status seedBusiness(SeedKind seed) {
     if (seed != SeedKind::Demo) return okStatus();
-    if (auto built = demoBusiness(); !built) return built.error();
+    auto built = demoBusiness();
+    if (!built) return built.error();
+    const auto& documents = (*built)->documents;
     if (store) {
       std::vector<storage::Write> writes;
-      for (const auto& doc : demo->documents) writes.push_back({doc.kind, doc.id, doc.json});
+      for (const auto& doc : documents) writes.push_back({doc.kind, doc.id, doc.json});
       if (auto status = store->commit(writes); !status) return status;
     }
-    contacts.restoreDocuments(demo->documents);
-    emails.restoreDocuments(demo->documents);
+    contacts.restoreDocuments(documents);
+    emails.restoreDocuments(documents);
     return okStatus();
   }
   SandboxContext& context;
   storage::DocumentStore* store;
-  std::optional<DemoBusiness> demo;
+  std::mutex demo_mutex;
+  std::optional<DemoBusiness> demo;  // set once, then read-only
   AuthServer& auth;
   OAuthEndpoints oauth;
   BrowserFlow browser;
