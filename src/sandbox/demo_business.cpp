@@ -47,16 +47,19 @@ bool chance(SeededRandom& random, uint32_t percent) { return random.uniform(100)
 
 }  // namespace
 
-Result<DemoBusiness> buildDemoBusiness(EmailHooks hooks) {
-  // The business grew through 2026: contacts from March, the newsletter sent in October.
-  ManualClock clock(fromUnixSeconds(1'772'366'400));  // 2026-03-01T12:00:00Z
-  SeededRandom ids(kSeed);
+// The business grew through 2026: contacts from March, the newsletter sent in October.
+DemoBusiness::DemoBusiness() : clock(fromUnixSeconds(1'772'366'400)), ids(kSeed), contacts(clock, ids, nullptr) {}
+
+Result<std::unique_ptr<DemoBusiness>> buildDemoBusiness(EmailHooks hooks) {
+  auto out = std::make_unique<DemoBusiness>();
+  ManualClock& clock = out->clock;
+  ContactStore& contacts = out->contacts;
   SeededRandom draws(kSeed + 1);
-  ContactStore contacts(clock, ids, nullptr);
   hooks.recipients = [&contacts](const std::string& account, const std::vector<std::string>& lists) {
     return contacts.listRecipients(account, lists);
   };
-  EmailStore emails(clock, ids, nullptr, hooks);
+  out->emails = std::make_unique<EmailStore>(clock, out->ids, nullptr, hooks);
+  EmailStore& emails = *out->emails;
 
   auto newsletter = need(contacts.createList(kAccount, {{"name", "Bakery Newsletter"}, {"favorite", true},
                                                         {"description", "Weekly specials and news from the bakery"}}),
@@ -171,11 +174,10 @@ Result<DemoBusiness> buildDemoBusiness(EmailHooks hooks) {
                                                      {"email_campaign_activities", {draft_activity}}}), "draft");
   if (!draft) return draft.error();
 
-  DemoBusiness out;
-  out.documents = contacts.documents();
-  for (auto& doc : emails.documents()) out.documents.push_back(std::move(doc));
+  out->documents = contacts.documents();
+  for (auto& doc : emails.documents()) out->documents.push_back(std::move(doc));
   const json counts = contacts.countContacts(kAccount);
-  out.summary = {{"contacts", kContacts},
+  out->summary = {{"contacts", kContacts},
                  {"unsubscribed", kUnsubscribed},
                  {"deleted", kDeleted},
                  {"lists", 3},

@@ -59,26 +59,26 @@ struct Sandbox::Parts {
       if (!built) return built.error();
       demo = std::move(*built);
     }
-    return &*demo;
+    return demo.get();
   }
   Status seedBusiness(SeedKind seed) {
     if (seed != SeedKind::Demo) return okStatus();
     auto built = demoBusiness();
     if (!built) return built.error();
-    const auto& documents = (*built)->documents;
+    const DemoBusiness& business = **built;
     if (store) {
       std::vector<storage::Write> writes;
-      for (const auto& doc : documents) writes.push_back({doc.kind, doc.id, doc.json});
+      for (const auto& doc : business.documents) writes.push_back({doc.kind, doc.id, doc.json});
       if (auto status = store->commit(writes); !status) return status;
     }
-    contacts.restoreDocuments(documents);
-    emails.restoreDocuments(documents);
+    contacts.copyFrom(business.contacts);
+    emails.copyFrom(*business.emails);
     return okStatus();
   }
   SandboxContext& context;
   storage::DocumentStore* store;
   std::mutex demo_mutex;
-  std::optional<DemoBusiness> demo;  // set once, then read-only
+  std::unique_ptr<DemoBusiness> demo;  // set once, then only copied from
   AuthServer& auth;
   OAuthEndpoints oauth;
   BrowserFlow browser;
