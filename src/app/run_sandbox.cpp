@@ -38,7 +38,7 @@ void printBanner(const std::string& url, bool demo, const std::string& business)
     std::printf("          sandbox-public (public: PKCE and device flow)\n");
     std::printf("  redirect URIs: http://127.0.0.1/callback, http://localhost/callback (any port)\n");
     if (!business.empty()) {
-      std::printf("  demo account \"Sandbox Bakery\" (a07e1sandbox01): %s\n", business.c_str());
+      std::printf("  demo account \"Sandbox Bakery\" (a07e1sandbox01), as seeded: %s\n", business.c_str());
     }
   }
   std::printf("Press Ctrl+C to stop.\n");
