@@ -13,6 +13,7 @@
 #include "core/memory.h"
 #include "core/random.h"
 #include "http/server/server.h"
+#include "sandbox/demo_business.h"
 #include "sandbox/sandbox.h"
 #include "storage/document_store.h"
 
@@ -25,16 +26,20 @@ std::string urlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-void printBanner(const std::string& url, bool demo) {
+// `business`: what the demo seed put in the demo account, empty for the other seeds.
+void printBanner(const std::string& url, bool demo, const std::string& business) {
   std::printf("Liaison sandbox listening on %s\n", url.c_str());
   std::printf("  Authorization server metadata: %s/.well-known/oauth-authorization-server\n", url.c_str());
   std::printf("  v3 API base URL:               %s/v3\n", url.c_str());
   if (demo) {
-    std::printf("Demo credentials (seed \"demo\"):\n");
+    std::printf("Demo credentials:\n");
     std::printf("  users:  owner@sandbox.test (Account Owner), creator@sandbox.test (Campaign Creator); password: sandbox\n");
     std::printf("  apps:   sandbox-client / sandbox-secret (confidential, authorization code)\n");
     std::printf("          sandbox-public (public: PKCE and device flow)\n");
     std::printf("  redirect URIs: http://127.0.0.1/callback, http://localhost/callback (any port)\n");
+    if (!business.empty()) {
+      std::printf("  demo account \"Sandbox Bakery\" (a07e1sandbox01), as seeded: %s\n", business.c_str());
+    }
   }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
@@ -59,7 +64,7 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
 
   sandbox::SandboxOptions sandbox_options;
   sandbox_options.profile = options.profile == "fast" ? sandbox::Profile::Fast : sandbox::Profile::Strict;
-  sandbox_options.seed = options.seed == "empty" ? sandbox::SeedKind::Empty : sandbox::SeedKind::Demo;
+  sandbox_options.seed = sandbox::parseSeed(options.seed).value_or(sandbox::SeedKind::Demo);
   sandbox_options.auth.device_code_lifetime_s = options.device_code_lifetime_s;
   growHeapInSteps(32 << 20);  // contacts arrive by the thousand per second under load
   sandbox::Sandbox sandbox(sandbox_options, system_clock, random, store.get());
@@ -83,7 +88,11 @@ int runSandbox(const cli::SandboxCommand& options, bool banner) {
     const double ready_ms = static_cast<double>(started.elapsed().count()) / 1000.0;
     spdlog::info("sandbox ready on {} in {:.1f} ms (profile {}, {} state)", url, ready_ms, options.profile,
                  store ? "persistent" : "in-memory");
-    if (banner) printBanner(url, options.seed == "demo");
+    if (banner) {
+      const std::string business =
+          options.seed == "demo" ? sandbox::describeDemoBusiness(sandbox.demoSummary()) : std::string();
+      printBanner(url, options.seed != "empty", business);
+    }
   });
   return 0;
 }

@@ -15,8 +15,9 @@ void addSandboxOptions(CLI::App& verb, SandboxCommand& options, std::string& lis
                   "strict: CC's rate limits (token endpoint 1 request/s per client); fast: none")
       ->check(CLI::IsMember({"strict", "fast"}))
       ->default_val("strict");
-  verb.add_option("--seed", options.seed, "Data created on first start: demo or empty")
-      ->check(CLI::IsMember({"demo", "empty"}))
+  verb.add_option("--seed", options.seed,
+                  "Data created on first start: demo, bare (demo account, users and apps only) or empty")
+      ->check(CLI::IsMember({"demo", "bare", "empty"}))
       ->default_val("demo");
   verb.add_option("--fixture", options.fixture,
                   "Snapshot JSON (GET /__sandbox/snapshots/NAME) to start from instead of the seed, on first start")

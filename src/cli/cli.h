@@ -12,7 +12,7 @@ struct SandboxCommand {
   uint16_t port = 8600;
   std::string data_dir;        // empty: in-memory state
   std::string profile = "strict";  // strict | fast
-  std::string seed = "demo";       // demo | empty
+  std::string seed = "demo";       // demo | bare | empty
   std::string fixture;             // snapshot JSON applied on first start; empty: none
   int device_code_lifetime_s = 300;
   std::string log_level = "info";

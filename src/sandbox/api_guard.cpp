@@ -39,22 +39,14 @@ http::Response ApiGuard::serve(http::Request& request, const cc::Operation& oper
     response = fail(call.error(), account);
   } else if (auto action = faults_.match(std::string(operation.id), account, call->identity.client_id)) {
     fault = action->type;
-    if (action->type == "status") {
-      response = fail(makeError(ErrorCode::Internal, action->error_key, action->error_message), account);
-      response.status = action->status;
+    response = applyFault(*action, [&] { return handler(request, *call); }, [&] {
+      auto failure = fail(makeError(ErrorCode::Internal, action->error_key, action->error_message), account);
+      failure.status = action->status;
       if (action->status == 401 || action->status == 403) {
-        response.body = nlohmann::json({{"error_key", action->error_key}, {"error_message", action->error_message}}).dump();
+        failure.body = nlohmann::json({{"error_key", action->error_key}, {"error_message", action->error_message}}).dump();
       }
-    } else if (action->type == "reset") {
-      response.abort_connection = true;
-    } else {
-      if (action->type == "latency") {
-        // Real time on purpose: the client under test must see a slow answer.
-        std::this_thread::sleep_for(std::chrono::milliseconds(action->latency_ms));
-      }
-      response = handler(request, *call);
-      if (action->type == "drop_after_commit") response.abort_connection = true;
-    }
+      return failure;
+    });
   } else {
     response = handler(request, *call);
   }

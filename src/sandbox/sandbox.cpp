@@ -1,21 +1,27 @@
 #include "sandbox/sandbox.h"
 
+#include <mutex>
+
 #include "cc/errors.h"
 #include "sandbox/account/account_endpoints.h"
 #include "sandbox/api_guard.h"
 #include "sandbox/auth/browser_flow.h"
+#include "sandbox/auth/oauth_endpoints.h"
+#include "sandbox/campaigns/email_endpoints.h"
 #include "sandbox/contacts/contact_endpoints.h"
 #include "sandbox/control/control_api.h"
-#include "sandbox/campaigns/email_endpoints.h"
-#include "sandbox/auth/oauth_endpoints.h"
+#include "sandbox/control/outage.h"
 #include "sandbox/control/snapshots.h"
+#include "sandbox/demo_business.h"
 #include "sandbox/social/social_endpoints.h"
 
 namespace liaison::sandbox {
 
 struct Sandbox::Parts {
   Parts(SandboxContext& context, storage::DocumentStore* store)
-      : auth(context.auth),
+      : context(context),
+        store(store),
+        auth(context.auth),
         oauth(context),
         browser(context),
         guard(context),
@@ -26,7 +32,8 @@ struct Sandbox::Parts {
                  return contacts.listRecipients(account, lists);
                })),
         snapshots(context.clock, [this] { return collect(); },
-                  [this](const std::vector<storage::Document>& docs) { return restore(docs); }) {}
+                  [this](const std::vector<storage::Document>& docs) { return restore(docs); }),
+        outage(context.clock) {}
   std::vector<storage::Document> collect() {
     std::vector<storage::Document> all = auth.documents();
     auto append = [&all](std::vector<storage::Document> part) {
@@ -44,6 +51,34 @@ struct Sandbox::Parts {
     emails.restoreDocuments(docs);
     return okStatus();
   }
+  // The demo seed's business (contacts, lists, campaigns), built once: a reset only copies it.
+  Result<const DemoBusiness*> demoBusiness() {
+    std::lock_guard lock(demo_mutex);  // a reset and the start banner may ask at once
+    if (!demo) {
+      auto built = buildDemoBusiness(accountEmailHooks(context, nullptr));
+      if (!built) return built.error();
+      demo = std::move(*built);
+    }
+    return demo.get();
+  }
+  Status seedBusiness(SeedKind seed) {
+    if (seed != SeedKind::Demo) return okStatus();
+    auto built = demoBusiness();
+    if (!built) return built.error();
+    const DemoBusiness& business = **built;
+    if (store) {
+      std::vector<storage::Write> writes;
+      for (const auto& doc : business.documents) writes.push_back({doc.kind, doc.id, doc.json});
+      if (auto status = store->commit(writes); !status) return status;
+    }
+    contacts.copyFrom(business.contacts);
+    emails.copyFrom(*business.emails);
+    return okStatus();
+  }
+  SandboxContext& context;
+  storage::DocumentStore* store;
+  std::mutex demo_mutex;
+  std::unique_ptr<DemoBusiness> demo;  // set once, then only copied from
   AuthServer& auth;
   OAuthEndpoints oauth;
   BrowserFlow browser;
@@ -52,6 +87,7 @@ struct Sandbox::Parts {
   SocialStore social;
   EmailStore emails;
   Snapshots snapshots;
+  Outage outage;
 };
 
 Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& random,
@@ -61,7 +97,12 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
       context_{*auth_, clock_, random, options.profile, options.auth.issuer},
       parts_(std::make_unique<Parts>(context_, store)),
       in_memory_(store == nullptr) {
-  parts_->oauth.addRoutes(router_);
+  if (auth_->startedFresh()) {
+    if (auto seeded = parts_->seedBusiness(options.seed); !seeded) {
+      throw std::runtime_error("cannot seed the demo business: " + seeded.error().message);
+    }
+  }
+  parts_->oauth.addRoutes(router_, parts_->guard.faults());
   parts_->browser.addRoutes(router_);
   addAccountEndpoints(router_, parts_->guard, context_);
   addContactEndpoints(router_, parts_->guard, parts_->contacts);
@@ -113,9 +154,13 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     if (!result) return cc::errorResponse(result.error());
     return http::Response::json(200, *result);
   }, http::Execution::Blocking);
+  addOutageRoutes();
+  addAccessControls(router_, context_, [this](const User& user) {
+    (void)parts_->social.userChanged(user.account_id, user.email, user.active);
+  });
   parts_->snapshots.addRoutes(router_);
   parts_->guard.addUnimplemented(router_);
-  addControlApi(router_, context_, ControlHooks{[this] {
+  addControlApi(router_, context_, ControlHooks{[this](SeedKind seed) {
                   parts_->browser.reset();
                   parts_->oauth.resetLimits();
                   parts_->contacts.reset();
@@ -124,6 +169,8 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                   parts_->guard.resetLimits();
                   parts_->guard.faults().clear();
                   parts_->guard.journal().clear();
+                  parts_->outage.end();
+                  return parts_->seedBusiness(seed);
                 }});
   router_.add("GET", "/", [this](http::Request&) {
     return http::Response::json(200, {{"service", "liaison sandbox"},
@@ -143,6 +190,25 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
 
 Sandbox::~Sandbox() = default;
 
+void Sandbox::addOutageRoutes() {
+  router_.add("POST", "/__sandbox/outage", [this](http::Request& request) {
+    auto started = parts_->outage.start(nlohmann::json::parse(request.body, nullptr, false));
+    if (!started) return cc::errorResponse(started.error());
+    return http::Response::json(200, *started);
+  });
+  router_.add("GET", "/__sandbox/outage", [this](http::Request&) {
+    return http::Response::json(200, parts_->outage.state());
+  });
+  router_.add("DELETE", "/__sandbox/outage", [this](http::Request&) {
+    parts_->outage.end();
+    return http::Response::noContent();
+  });
+  outage_ = [this](http::Request& request) {
+    if (auto down = parts_->outage.answer(request)) return *down;
+    return (*dispatch(request).handler)(request);  // it ended since the call was dispatched
+  };
+}
+
 void Sandbox::setBaseUrl(const std::string& base_url) {
   context_.base_url = base_url;
   auth_->setIssuer(base_url);
@@ -154,9 +220,15 @@ Status Sandbox::loadFixture(const nlohmann::json& fixture) {
   return parts_->snapshots.restore("fixture");
 }
 
+nlohmann::json Sandbox::demoSummary() {
+  auto demo = parts_->demoBusiness();
+  return demo ? (*demo)->summary : nlohmann::json::object();
+}
+
 bool Sandbox::emulates(std::string_view operation_id) const { return parts_->guard.serves(operation_id); }
 
 http::Dispatch Sandbox::dispatch(http::Request& request) const {
+  if (parts_->outage.answer(request)) return {&outage_, http::Execution::Inline};
   auto match = router_.match(request);
   if (match.route) {
     http::Execution execution = match.route->execution;

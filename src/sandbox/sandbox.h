@@ -40,6 +40,9 @@ class Sandbox {
   // keeps it as the snapshot "fixture", so POST /__sandbox/snapshots/fixture/restore returns to it.
   Status loadFixture(const nlohmann::json& fixture);
 
+  // What the demo seed puts in the demo account (counts), for the start banner.
+  nlohmann::json demoSummary();
+
   // Whether the sandbox emulates a CC operation (by operationId) rather than answering 501.
   bool emulates(std::string_view operation_id) const;
 
@@ -48,6 +51,7 @@ class Sandbox {
 
  private:
   struct Parts;
+  void addOutageRoutes();
   OffsetClock clock_;
   std::unique_ptr<AuthServer> auth_;
   SandboxContext context_;
@@ -56,6 +60,7 @@ class Sandbox {
   http::Router router_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;
+  http::Handler outage_;  // answers calls while an outage lasts
 };
 
 }  // namespace liaison::sandbox

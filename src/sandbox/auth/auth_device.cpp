@@ -90,6 +90,7 @@ Result<TokenSet> AuthServer::pollDevice(const App& app, const std::string& devic
     (void)persist(writes);
     return oauth::oauthError(ErrorCode::InvalidRequest, "authorization_pending", "The user has not yet approved the request.");
   }
+  if (!userActiveLocked(device.user_id)) return oauth::invalidGrant("The user has been deactivated.");
   Grant grant;
   grant.id = random_.uuid();
   grant.client_id = app.client_id;

@@ -73,6 +73,7 @@ Result<TokenSet> AuthServer::exchangeCode(const App& app, const std::string& cod
   }
   if (record.client_id != app.client_id) return oauth::invalidGrant("The authorization code was issued to another client.");
   if (nowSeconds() >= record.expires_at) return oauth::invalidGrant("The authorization code has expired.");
+  if (!userActiveLocked(record.user_id)) return oauth::invalidGrant("The user has been deactivated.");
   if (!redirect_uri || *redirect_uri != record.redirect_uri) {
     return oauth::invalidGrant("The redirect_uri does not match the one of the authorization request.");
   }
@@ -136,6 +137,7 @@ std::string AuthServer::mintAccessTokenLocked(const std::string& client_id, cons
   record.jti = "AT." + random_.token(24);
   record.grant_id = grant_id;
   record.client_id = client_id;
+  record.user_id = user_id;
   record.expires_at = now + lifetime;
   const json claims = {{"ver", 1},
                        {"jti", record.jti},
@@ -193,6 +195,7 @@ Result<TokenSet> AuthServer::refresh(const App& app, const std::string& refresh_
   const Grant& grant = grant_it->second;
   if (grant.client_id != app.client_id) return oauth::invalidGrant("The refresh token was issued to another client.");
   if (grant.revoked || token.state == RefreshState::Revoked) return oauth::invalidGrant("The refresh token has been revoked.");
+  if (!userActiveLocked(grant.user_id)) return oauth::invalidGrant("The user has been deactivated.");
   if (token.state == RefreshState::Rotated) {
     // Reuse of a superseded token means two parties hold the family: end it (RFC 9700 §4.14.2).
     revokeGrantLocked(grant.id, "rotated refresh token replayed", writes);
@@ -313,6 +316,9 @@ Result<TokenIdentity> AuthServer::verifyAccessToken(const std::string& token) co
       return makeError(ErrorCode::Unauthorized, "invalid_token", "The access token has been revoked.");
     }
     identity.grant_id = record->second.grant_id;
+    if (!userActiveLocked(identity.user_id)) {
+      return makeError(ErrorCode::Unauthorized, "invalid_token", "The token's user has been deactivated.");
+    }
     if (!identity.grant_id.empty()) {
       auto grant = grants_.find(identity.grant_id);
       if (grant == grants_.end() || grant->second.revoked) {

@@ -10,6 +10,13 @@ namespace liaison::sandbox {
 
 using nlohmann::json;
 
+std::optional<SeedKind> parseSeed(std::string_view name) {
+  if (name == "demo") return SeedKind::Demo;
+  if (name == "bare") return SeedKind::Bare;
+  if (name == "empty") return SeedKind::Empty;
+  return std::nullopt;
+}
+
 AuthServer::AuthServer(AuthSettings settings, const Clock& clock, RandomSource& random,
                        storage::DocumentStore* store, SeedKind seed)
     : settings_(std::move(settings)), clock_(clock), random_(random), store_(store) {
@@ -280,6 +287,9 @@ Result<User> AuthServer::checkPassword(const std::string& email, const std::stri
   // The same answer for an unknown email and a wrong password: logins do not reveal accounts.
   if (!user || !crypto::verifyPassword(password, user->password_hash)) {
     return makeError(ErrorCode::Unauthorized, "invalid_credentials", "The email or password is incorrect.");
+  }
+  if (!user->active) {
+    return makeError(ErrorCode::Forbidden, "user_deactivated", "This user has been deactivated in the account.");
   }
   return user;
 }

@@ -25,7 +25,12 @@
 
 namespace liaison::sandbox {
 
-enum class SeedKind { Demo, Empty };
+// Demo: the demo account, its users and apps, and a small business in it (contacts, lists,
+// campaigns); Bare: the same account, users and apps with no contacts, lists or campaigns
+// (suites that count from zero); Empty: nothing.
+enum class SeedKind { Demo, Bare, Empty };
+// "demo", "bare" or "empty".
+std::optional<SeedKind> parseSeed(std::string_view name);
 
 struct AuthSettings {
   std::string issuer = "http://127.0.0.1:8600";  // the sandbox's own base URL
@@ -109,6 +114,18 @@ class AuthServer {
                                                             const std::vector<std::string>& required) const;
   Result<User> findUserByEmail(const std::string& email) const;
 
+  // --- What a CC account administrator does (control API; auth_admin.cpp) ---
+  // The user removes the app's access: every grant of the user for the client ends, with its
+  // refresh and access tokens, and codes or device approvals not yet redeemed. Returns how many
+  // grants ended.
+  Result<int> revokeUserAccess(const std::string& client_id, const std::string& email);
+  // A new role (its privileges replace any explicit list) and/or (de)activation.
+  Result<User> updateUser(const std::string& email, const std::optional<std::string>& role,
+                          std::optional<bool> active);
+  // A new client secret for a confidential app; the old one stops working at once. Issued
+  // tokens stay valid, as they do at CC.
+  Result<std::string> regenerateSecret(const std::string& client_id);
+
   // --- Client authentication (token and revocation endpoints) ---
   // `basic_user`/`basic_password` from an Authorization: Basic header, if any; `form_client_id`
   // from the body. Confidential apps must use Basic; public apps send client_id alone.
@@ -163,6 +180,7 @@ class AuthServer {
   void clearMemory();
   void ensureSigningKey(Writes& writes);
   int64_t nowSeconds() const;
+  bool userActiveLocked(const std::string& user_id) const;  // mutex_ held (either way)
   std::string hashSecret(const std::string& secret) const;
 
   // The *Locked helpers expect mutex_ held exclusively.

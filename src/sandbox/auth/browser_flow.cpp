@@ -206,6 +206,10 @@ http::Response BrowserFlow::login(http::Request& request) {
                                          "Too many failed attempts. Wait a few minutes and try again."));
   }
   auto user = context_.auth.checkPassword(email, form->getOr("password"));
+  if (!user && user.error().code == ErrorCode::Forbidden) {
+    // The right password of a deactivated user: say so, as CC's login page does.
+    return pages::page(403, pages::login(app_name, interaction->id, interaction->csrf, email, user.error().message));
+  }
   if (!user) {
     (void)password_failures_.tryAcquire(throttle_key);
     return pages::page(401, pages::login(app_name, interaction->id, interaction->csrf, email,

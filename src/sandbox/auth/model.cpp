@@ -13,7 +13,8 @@ void from_json(const json& j, Account& v) {
 
 void to_json(json& j, const User& v) {
   j = {{"id", v.id},           {"account_id", v.account_id}, {"email", v.email},
-       {"password_hash", v.password_hash}, {"role", v.role}, {"privileges", v.privileges}};
+       {"password_hash", v.password_hash}, {"role", v.role}, {"privileges", v.privileges},
+       {"active", v.active}};
 }
 void from_json(const json& j, User& v) {
   j.at("id").get_to(v.id);
@@ -22,6 +23,7 @@ void from_json(const json& j, User& v) {
   j.at("password_hash").get_to(v.password_hash);
   j.at("role").get_to(v.role);
   j.at("privileges").get_to(v.privileges);
+  v.active = j.value("active", true);  // stored before users could be deactivated
 }
 
 void to_json(json& j, const App& v) {
@@ -76,13 +78,14 @@ void from_json(const json& j, RefreshToken& v) {
 }
 
 void to_json(json& j, const AccessTokenRecord& v) {
-  j = {{"jti", v.jti}, {"grant_id", v.grant_id}, {"client_id", v.client_id},
+  j = {{"jti", v.jti}, {"grant_id", v.grant_id}, {"client_id", v.client_id}, {"user_id", v.user_id},
        {"expires_at", v.expires_at}, {"revoked", v.revoked}};
 }
 void from_json(const json& j, AccessTokenRecord& v) {
   j.at("jti").get_to(v.jti);
   j.at("grant_id").get_to(v.grant_id);
   j.at("client_id").get_to(v.client_id);
+  v.user_id = j.value("user_id", "");
   j.at("expires_at").get_to(v.expires_at);
   j.at("revoked").get_to(v.revoked);
 }

@@ -25,6 +25,7 @@ struct User {
   std::string password_hash;
   std::string role;  // "Account Owner", "Account Manager", "Campaign Creator"
   std::vector<std::string> privileges;  // explicit override; empty: the role's privileges
+  bool active = true;  // a deactivated user cannot log in, and their tokens stop working
 };
 
 enum class RefreshTokenType { Rotating, LongLived };
@@ -66,6 +67,7 @@ struct AccessTokenRecord {
   std::string jti;  // id
   std::string grant_id;  // empty for implicit tokens, which have no grant family
   std::string client_id;
+  std::string user_id;  // so revoking a user's access reaches implicit tokens too
   int64_t expires_at = 0;
   bool revoked = false;
 };

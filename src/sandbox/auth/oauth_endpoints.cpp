@@ -49,22 +49,41 @@ OAuthEndpoints::OAuthEndpoints(SandboxContext& context)
                   std::chrono::seconds(1)),
       auth_failures_(context.clock, kClientAuthFailuresPerMinute, std::chrono::seconds(60)) {}
 
-void OAuthEndpoints::addRoutes(http::Router& router) {
+void OAuthEndpoints::addRoutes(http::Router& router, FaultInjector& faults) {
   using http::Execution;
   auto bind = [this](http::Response (OAuthEndpoints::*fn)(http::Request&)) {
     return [this, fn](http::Request& request) { return (this->*fn)(request); };
   };
-  router.add("POST", "/oauth2/default/v1/token", bind(&OAuthEndpoints::token), Execution::Long);
-  router.add("POST", "/oauth2/default/v1/device/authorize", bind(&OAuthEndpoints::deviceAuthorize),
+  auto faulted = [this, &faults](const char* operation, http::Response (OAuthEndpoints::*fn)(http::Request&)) {
+    return [this, &faults, operation, fn](http::Request& request) {
+      auto action = faults.any() ? faults.match(operation, "", claimedClient(request)) : std::nullopt;
+      if (!action) return (this->*fn)(request);
+      return applyFault(*action, [&] { return (this->*fn)(request); }, [&] {
+        auto failure = oauth::errorResponse(makeError(ErrorCode::Internal, action->oauth_error, action->error_message));
+        failure.status = action->status;
+        return failure;
+      });
+    };
+  };
+  router.add("POST", "/oauth2/default/v1/token", faulted("oauth.token", &OAuthEndpoints::token), Execution::Long);
+  router.add("POST", "/oauth2/default/v1/device/authorize",
+             faulted("oauth.device_authorize", &OAuthEndpoints::deviceAuthorize), Execution::Blocking);
+  router.add("POST", "/oauth2/default/v1/revoke", faulted("oauth.revoke", &OAuthEndpoints::revoke),
              Execution::Blocking);
-  router.add("POST", "/oauth2/default/v1/revoke", bind(&OAuthEndpoints::revoke), Execution::Blocking);
-  router.add("GET", "/oauth2/default/v1/keys", bind(&OAuthEndpoints::keys));
+  router.add("GET", "/oauth2/default/v1/keys", faulted("oauth.keys", &OAuthEndpoints::keys));
   router.add("GET", "/.well-known/oauth-authorization-server", bind(&OAuthEndpoints::metadata));
 }
 
 void OAuthEndpoints::resetLimits() {
   token_rate_.clear();
   auth_failures_.clear();
+}
+
+std::string OAuthEndpoints::claimedClient(const http::Request& request) {
+  auto basic = oauth::readBasicAuth(request);
+  if (basic && *basic) return (*basic)->user;
+  auto form = oauth::readForm(request, /*merge_query=*/true);
+  return form ? form->getOr("client_id") : "";
 }
 
 Result<App> OAuthEndpoints::authenticate(const http::Request& request, const Params& form) {

@@ -3,6 +3,7 @@
 // JWKS and RFC 8414 metadata. Browser pages live in browser_flow.h.
 #include "http/router.h"
 #include "sandbox/context.h"
+#include "sandbox/control/faults.h"
 #include "sandbox/limits.h"
 
 namespace liaison::sandbox {
@@ -10,7 +11,8 @@ namespace liaison::sandbox {
 class OAuthEndpoints {
  public:
   explicit OAuthEndpoints(SandboxContext& context);
-  void addRoutes(http::Router& router);
+  // Every endpoint runs through the fault rules naming its oauth.* operation.
+  void addRoutes(http::Router& router, FaultInjector& faults);
   // Clears rate-limit state (control API reset).
   void resetLimits();
 
@@ -23,6 +25,8 @@ class OAuthEndpoints {
  private:
   Result<App> authenticate(const http::Request& request, const Params& form);
   Result<TokenSet> grant(const App& app, const Params& form);
+  // The client a request names (Basic user or form client_id), for matching fault rules.
+  static std::string claimedClient(const http::Request& request);
 
   SandboxContext& context_;
   WindowLimiter token_rate_;     // strict profile: 1 token request/s per client

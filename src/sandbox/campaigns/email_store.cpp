@@ -78,6 +78,16 @@ void EmailStore::restoreDocuments(const std::vector<storage::Document>& docs) {
   }
 }
 
+void EmailStore::copyFrom(EmailStore& seed) {
+  std::unique_lock from(seed.mutex_);
+  auto accounts = seed.accounts_;
+  auto persisted = seed.persisted_;
+  from.unlock();
+  std::lock_guard lock(mutex_);
+  freeInBackground(std::exchange(accounts_, std::move(accounts)));
+  persisted_ = std::move(persisted);
+}
+
 Status EmailStore::save(const std::string& account, const AccountEmails& d) {
   if (!store_) return okStatus();
   if (!store_->commit({{"emails", account, serialize(d).dump()}})) {

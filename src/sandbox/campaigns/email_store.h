@@ -45,6 +45,8 @@ class EmailStore {
   void reset();
   std::vector<storage::Document> documents();
   void restoreDocuments(const std::vector<storage::Document>& docs);
+  // Replaces memory with a copy of `seed`'s (the demo seed, without parsing it again).
+  void copyFrom(EmailStore& seed);
 
   Result<nlohmann::json> createCampaign(const std::string& account, const nlohmann::json& body);
   Result<nlohmann::json> listCampaigns(const std::string& account, const Params& query);

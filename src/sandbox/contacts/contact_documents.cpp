@@ -36,6 +36,14 @@ void ContactStore::restoreDocuments(const std::vector<storage::Document>& docs) 
   loadDocuments(docs);
 }
 
+void ContactStore::copyFrom(const ContactStore& seed) {
+  std::shared_lock from(seed.mutex_);
+  auto copy = seed.accounts_;
+  std::unique_lock lock(mutex_);
+  ++generation_;
+  freeInBackground(std::exchange(accounts_, std::move(copy)));
+}
+
 void ContactStore::loadDocuments(const std::vector<storage::Document>& docs) {
   for (const auto& doc : docs) {
     if (doc.kind != "contact" && doc.kind != "list" && doc.kind != "custom_field" && doc.kind != "tag" &&

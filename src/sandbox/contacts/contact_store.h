@@ -29,6 +29,9 @@ class ContactStore {
   // (the store itself is rewritten by the authorization server).
   std::vector<storage::Document> documents() const;
   void restoreDocuments(const std::vector<storage::Document>& docs);
+  // Replaces memory with a copy of `seed`'s (the demo seed: a copy costs far less than parsing
+  // its documents again on every reset).
+  void copyFrom(const ContactStore& seed);
 
   // --- Quirk switches: where CC's behaviour is unconfirmed or odd, per account ---
   // unsubscribe_updates_updated_at, delete_updates_updated_at (default false: CC support says

@@ -5,6 +5,7 @@
 #include "cc/errors.h"
 #include "cc/scopes.h"
 #include "cc/privileges.h"
+#include "sandbox/control/control_json.h"
 
 namespace liaison::sandbox {
 
@@ -16,32 +17,6 @@ http::Response fail(const Error& error) { return cc::errorResponse(error); }
 
 http::Response invalid(const std::string& message) {
   return fail(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message));
-}
-
-// Parses a JSON object body; an empty body counts as {}.
-Result<json> readJson(const http::Request& request) {
-  if (request.body.empty()) return json::object();
-  const std::string type = toLower(request.header("Content-Type").value_or(""));
-  if (type.rfind("application/json", 0) != 0) {
-    return makeError(ErrorCode::UnsupportedMediaType, "sandbox.unsupported_media_type",
-                     "The body must be application/json.");
-  }
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "The body must be a JSON object.");
-  }
-  return body;
-}
-
-template <typename T>
-Result<T> field(const json& body, const char* name, T fallback) {
-  if (!body.contains(name)) return fallback;
-  try {
-    return body.at(name).get<T>();
-  } catch (const json::exception&) {
-    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                     std::string("The field '") + name + "' has the wrong type.");
-  }
 }
 
 json clockJson(const OffsetClock& clock) {
@@ -150,11 +125,14 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
     if (!body) return fail(body.error());
     auto seed = field<std::string>(*body, "seed", "demo");
     if (!seed) return fail(seed.error());
-    if (*seed != "demo" && *seed != "empty") return invalid("seed must be demo or empty.");
-    auto status = context.auth.reset(*seed == "demo" ? SeedKind::Demo : SeedKind::Empty);
+    auto kind = parseSeed(*seed);
+    if (!kind) return invalid("seed must be demo, bare or empty.");
+    auto status = context.auth.reset(*kind);
     if (!status) return fail(status.error());
     context.clock.setOffset(std::chrono::microseconds(0));
-    if (hooks.on_reset) hooks.on_reset();
+    if (hooks.on_reset) {
+      if (auto reset = hooks.on_reset(*kind); !reset) return fail(reset.error());
+    }
     return http::Response::json(200, {{"status", "reset"}, {"seed", *seed}});
   }, Execution::Long);
 

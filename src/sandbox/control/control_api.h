@@ -10,10 +10,18 @@
 namespace liaison::sandbox {
 
 struct ControlHooks {
-  // Clears what lives outside the authorization server (browser interactions, rate limits).
-  std::function<void()> on_reset;
+  // Resets what lives outside the authorization server (browser interactions, rate limits,
+  // contacts and campaigns: the demo seed's business).
+  std::function<Status(SeedKind)> on_reset;
 };
 
 void addControlApi(http::Router& router, SandboxContext& context, ControlHooks hooks);
+
+// What changes inside CC behind an app's back (control_access.cpp): a user removes the app's
+// access, a user's role or active state changes, an app's secret is regenerated.
+// `on_user_changed` lets the rest of the account follow a user change (social links show
+// whether the user who connected them is active).
+void addAccessControls(http::Router& router, SandboxContext& context,
+                       std::function<void(const User&)> on_user_changed);
 
 }  // namespace liaison::sandbox

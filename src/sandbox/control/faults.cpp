@@ -1,5 +1,7 @@
 #include "sandbox/control/faults.h"
 
+#include <thread>
+
 namespace liaison::sandbox {
 
 using nlohmann::json;
@@ -23,7 +25,40 @@ const char* defaultKey(int status) {
   }
 }
 
+const char* defaultOAuthError(int status) {
+  switch (status) {
+    case 400: return "invalid_request";
+    case 401: return "invalid_client";
+    case 403: return "access_denied";
+    case 429: return "too_many_requests";
+    case 503: return "temporarily_unavailable";
+    default: return "server_error";
+  }
+}
+
 }  // namespace
+
+bool isOAuthOperation(std::string_view operation) {
+  return operation == "oauth.token" || operation == "oauth.device_authorize" || operation == "oauth.revoke" ||
+         operation == "oauth.keys";
+}
+
+http::Response applyFault(const FaultAction& action, const std::function<http::Response()>& handler,
+                          const std::function<http::Response()>& failure) {
+  if (action.type == "status") return failure();
+  http::Response response;
+  if (action.type == "reset") {
+    response.abort_connection = true;
+    return response;
+  }
+  if (action.type == "latency") {
+    // Real time on purpose: the client under test must see a slow answer.
+    std::this_thread::sleep_for(std::chrono::milliseconds(action.latency_ms));
+  }
+  response = handler();
+  if (action.type == "drop_after_commit") response.abort_connection = true;
+  return response;
+}
 
 Result<json> FaultInjector::add(const json& spec) {
   if (!spec.is_object()) return invalid("A fault rule is a JSON object.");
@@ -42,6 +77,7 @@ Result<json> FaultInjector::add(const json& spec) {
     rule.action.status = action.value("status", 503);
     rule.action.latency_ms = action.value("ms", 0);
     rule.action.error_key = action.value("error_key", std::string(defaultKey(rule.action.status)));
+    rule.action.oauth_error = action.value("error_key", std::string(defaultOAuthError(rule.action.status)));
     rule.action.error_message = action.value("error_message", std::string("Injected fault."));
   } catch (const json::exception&) {
     return invalid("A fault rule field has the wrong type.");
@@ -49,6 +85,9 @@ Result<json> FaultInjector::add(const json& spec) {
   static const std::vector<std::string> kTypes = {"status", "latency", "reset", "drop_after_commit"};
   if (std::find(kTypes.begin(), kTypes.end(), rule.action.type) == kTypes.end()) {
     return invalid("action.type must be status, latency, reset or drop_after_commit.");
+  }
+  if (rule.operation.starts_with("oauth.") && !isOAuthOperation(rule.operation)) {
+    return invalid("An authorization server operation is oauth.token, oauth.device_authorize, oauth.revoke or oauth.keys.");
   }
   if (rule.probability < 0 || rule.probability > 1) return invalid("probability must be between 0 and 1.");
   if (rule.action.status < 400 || rule.action.status > 599) return invalid("action.status must be 4xx or 5xx.");
@@ -89,6 +128,7 @@ void FaultInjector::clear() {
 }
 
 void FaultInjector::noteDelays() {
+  any_ = !rules_.empty();
   delays_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action.type == "latency"; });
 }
 
@@ -98,6 +138,8 @@ std::optional<FaultAction> FaultInjector::match(const std::string& operation, co
   for (auto& rule : rules_) {
     if (rule.remaining == 0) continue;
     if (!rule.operation.empty() && rule.operation != operation) continue;
+    // A rule for every operation means every /v3 operation: OAuth rules name theirs.
+    if (rule.operation.empty() && isOAuthOperation(operation)) continue;
     if (!rule.account.empty() && rule.account != account) continue;
     if (!rule.client.empty() && rule.client != client) continue;
     if (rule.probability < 1.0) {

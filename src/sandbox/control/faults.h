@@ -1,6 +1,7 @@
 #pragma once
-// Fault injection and the request journal for /v3 calls. Rules are keyed by operation, account
-// and client, fire with a probability drawn from their own seeded generator (deterministic for
+// Fault injection and the request journal for /v3 calls, and fault rules for the authorization
+// server's endpoints (operations oauth.token, oauth.device_authorize, oauth.revoke, oauth.keys,
+// which only a rule naming them matches). Rules are keyed by operation, account and client, fire with a probability drawn from their own seeded generator (deterministic for
 // a seed and a request order), at most `count` times, and answer with an error status in CC's
 // format, added latency, a connection reset, a commit whose response is dropped, or a burst of
 // 429s.
@@ -8,6 +9,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,16 +19,27 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "core/result.h"
+#include "http/message.h"
 
 namespace liaison::sandbox {
 
 struct FaultAction {
   std::string type;  // status | latency | reset | drop_after_commit
   int status = 500;
-  std::string error_key;
+  std::string error_key;    // CC's error_key (/v3)
+  std::string oauth_error;  // RFC 6749's error code (oauth.*): error_key when given
   std::string error_message;
   int latency_ms = 0;
 };
+
+// Runs a call under a fired rule: `failure` answers a status rule, a reset answers nothing (the
+// connection closes), latency waits then runs `handler`, and drop_after_commit runs `handler`
+// (its effect is committed) and then drops the answer.
+http::Response applyFault(const FaultAction& action, const std::function<http::Response()>& handler,
+                          const std::function<http::Response()>& failure);
+
+// The authorization server's operations a fault rule may name.
+bool isOAuthOperation(std::string_view operation);
 
 class FaultInjector {
  public:
@@ -37,6 +50,8 @@ class FaultInjector {
   void clear();
   // Whether any rule delays calls (the sandbox then keeps every call off the I/O threads).
   bool delays() const { return delays_.load(std::memory_order_relaxed); }
+  // Whether there is any rule (callers skip the work of matching when there is none).
+  bool any() const { return any_.load(std::memory_order_relaxed); }
   // The action to take for this call, if a rule fires.
   std::optional<FaultAction> match(const std::string& operation, const std::string& account,
                                    const std::string& client);
@@ -57,6 +72,7 @@ class FaultInjector {
   mutable std::mutex mutex_;
   std::vector<Rule> rules_;
   std::atomic<bool> delays_{false};
+  std::atomic<bool> any_{false};
 };
 
 // One API call as the journal keeps it (plain fields: every call writes one).

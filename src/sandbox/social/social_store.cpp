@@ -9,6 +9,7 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kDemoAccount = "a07e1sandbox01";
+constexpr const char* kDemoOwner = "owner@sandbox.test";
 
 json healthy() {
   return {{"error", nullptr}, {"has_token", true}, {"is_active_user", true}, {"rate_limited", false},
@@ -16,11 +17,24 @@ json healthy() {
 }
 
 json connection(const std::string& network, const std::string& account_id, const std::string& name,
-                const std::string& username, json status) {
+                const std::string& username, json status, const std::string& connected_by) {
   json info = {{"display_name", name}, {"image_url", "https://images.sandbox.test/" + network + ".png"},
                {"network", network}, {"network_account_id", account_id}, {"username", username}};
   if (network != "facebook" && network != "instagram") info["account_url"] = "https://" + network + ".example/" + username;
-  return {{"account_info", info}, {"connection_status", status}};
+  // connected_by is the sandbox's own note (never shown): is_active_user follows that CC user.
+  return {{"account_info", info}, {"connection_status", status}, {"connected_by", connected_by}};
+}
+
+// Connections as CC shows them, without the sandbox's notes.
+json shown(json connection) {
+  connection.erase("connected_by");
+  return connection;
+}
+
+json shownAll(const json& connections) {
+  json out = json::array();
+  for (const auto& c : connections) out.push_back(shown(c));
+  return out;
 }
 
 json profile(const std::string& id, const std::string& network, const std::string& name, const json& handle,
@@ -38,8 +52,9 @@ json demoState() {
   expired["token_is_valid"] = false;
   expired["error"] = "The access token has expired.";
   expired["status"] = 401;
-  return {{"connections", json::array({connection("facebook", "fb-1001", "Sandbox Bakery", "sandboxbakery", healthy()),
-                                       connection("linkedin", "li-2001", "Sandbox Bakery", "sandbox-bakery", expired)})},
+  return {{"connections", json::array({connection("facebook", "fb-1001", "Sandbox Bakery", "sandboxbakery", healthy(), kDemoOwner),
+                                       connection("linkedin", "li-2001", "Sandbox Bakery", "sandbox-bakery", expired,
+                                                  kDemoOwner)})},
           {"profiles", json::array({profile("fb-page-1", "facebook", "Sandbox Bakery", nullptr, "fb-1001"),
                                     profile("ig-biz-1", "instagram", "Sandbox Bakery", "sandboxbakery", "fb-1001"),
                                     profile("li-page-1", "linkedin", "Sandbox Bakery", "sandbox-bakery", "li-2001")})},
@@ -156,14 +171,14 @@ void SocialStore::runDuePosts(json& s) {
 
 json SocialStore::connections(const std::string& account) {
   std::lock_guard lock(mutex_);
-  return {{"connections", state(account)["connections"]}};
+  return {{"connections", shownAll(state(account)["connections"])}};
 }
 
 std::string SocialStore::connectionsBody(const std::string& account) {
   std::lock_guard lock(mutex_);
   auto cached = connections_body_.find(account);
   if (cached != connections_body_.end()) return cached->second;
-  return connections_body_[account] = json{{"connections", state(account)["connections"]}}.dump();
+  return connections_body_[account] = json{{"connections", shownAll(state(account)["connections"])}}.dump();
 }
 
 json SocialStore::profiles(const std::string& account, bool include_accessible) {
@@ -297,7 +312,20 @@ Result<json> SocialStore::applyEvent(const std::string& account, const std::stri
                      "event must be expire_token, remove_scopes, rate_limit, deactivate_user, error or reconnect.");
   }
   if (auto saved = save(account); !saved) return saved.error();
-  return *target;
+  return shown(*target);
+}
+
+Status SocialStore::userChanged(const std::string& account, const std::string& email, bool active) {
+  std::lock_guard lock(mutex_);
+  json& s = state(account);
+  runDuePosts(s);  // posts already due ran while the user was as before
+  bool changed = false;
+  for (auto& c : s["connections"]) {
+    if (c.value("connected_by", "") != email || c["connection_status"]["is_active_user"] == active) continue;
+    c["connection_status"]["is_active_user"] = active;
+    changed = true;
+  }
+  return changed ? save(account) : okStatus();
 }
 
 }  // namespace liaison::sandbox

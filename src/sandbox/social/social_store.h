@@ -33,6 +33,9 @@ class SocialStore {
 
   // Control API.
   nlohmann::json posts(const std::string& account);
+  // A CC user was (de)activated: the links they connected show it in is_active_user, and posts
+  // to them fail while the user is inactive.
+  Status userChanged(const std::string& account, const std::string& email, bool active);
   Result<nlohmann::json> applyEvent(const std::string& account, const std::string& network_account_id,
                                     const nlohmann::json& event);
 
