@@ -21,7 +21,6 @@ json activityBody(json extra = json::object()) {
 class EmailsTest : public ContactsTest {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(emptyDemoAccount());
     token_ = jsonOf(redeemConfidential(confidentialCode("account_read account_update contact_data campaign_data")))
         ["access_token"];
   }

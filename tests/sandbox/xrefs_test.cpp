@@ -27,7 +27,6 @@ TEST(V2IdTest, FirstTenHexDigitsOfTheUuidAsADecimalNumber) {
 class XrefsTest : public ContactsTest {
  protected:
   void SetUp() override {
-    ASSERT_NO_FATAL_FAILURE(emptyDemoAccount());
     token_ = jsonOf(redeemConfidential(confidentialCode("contact_data campaign_data")))["access_token"];
   }
 };
