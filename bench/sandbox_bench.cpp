@@ -43,7 +43,9 @@ std::string deviceToken(sandbox::Sandbox& s) {
   const auto started = s.handle(start);
   if (started.status != 200) return "";
   const json device = json::parse(started.body);
-  if (call(s, "POST", "/__sandbox/device/approve", json{{"user_code", device["user_code"]}}.dump()).status != 200) return "";
+  if (call(s, "POST", "/__sandbox/device/approve", json{{"user_code", device["user_code"]}}.dump()).status !=
+      200)
+    return "";
   http::Request poll = start;
   poll.target = "/oauth2/default/v1/token";
   poll.body = "client_id=sandbox-public&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=" +
@@ -84,11 +86,13 @@ std::string importAll(sandbox::Sandbox& s, const std::string& token, const std::
   for (const auto& body : bodies) {
     if (body.empty()) return "creating the import's list failed";
     const auto response = call(s, "POST", "/v3/activities/contacts_json_import", body, token);
-    if (response.status != 201) return "import answered " + std::to_string(response.status) + ": " + response.body;
+    if (response.status != 201)
+      return "import answered " + std::to_string(response.status) + ": " + response.body;
   }
   const long after = contactCount(s, token);
   if (after - before != expected) {
-    return "the account holds " + std::to_string(after - before) + " new contacts, not " + std::to_string(expected);
+    return "the account holds " + std::to_string(after - before) + " new contacts, not " +
+           std::to_string(expected);
   }
   return "";
 }
@@ -191,7 +195,6 @@ void BM_HeapPerContact(benchmark::State& state) {
 }
 BENCHMARK(BM_HeapPerContact)->Unit(benchmark::kMillisecond)->Iterations(1);
 
-
 // GET /v3/contacts?email= in an account of 1,000 and of 100,000 contacts: the email index names
 // the one contact that can match, so the cost must not grow with the account. Variants: a hit;
 // a hit with include_count=true&status=all (counting must not walk either); a miss.
@@ -201,7 +204,8 @@ sandbox::Sandbox& filledSandbox(int contacts, std::string& token) {
   if (!bench) {
     bench = std::make_unique<BenchSandbox>();
     bench_token = deviceToken(bench->sandbox);
-    if (auto error = fill(bench->sandbox, bench_token, contacts, "e"); !error.empty()) bench_token = "!" + error;
+    if (auto error = fill(bench->sandbox, bench_token, contacts, "e"); !error.empty())
+      bench_token = "!" + error;
   }
   token = bench_token;
   return bench->sandbox;
@@ -218,10 +222,12 @@ void BM_EmailFilter(benchmark::State& state) {
   }
   // A contact in the middle of the account (imports name them e<part>-<i>, 40,000 per part).
   const int middle = contacts / 2;
-  const std::string address = "e" + std::to_string(middle / 40000) + "-" + std::to_string(middle % 40000) + "%40bench.test";
+  const std::string address =
+      "e" + std::to_string(middle / 40000) + "-" + std::to_string(middle % 40000) + "%40bench.test";
   const std::string target = variant == 2 ? "/v3/contacts?email=nobody%40bench.test"
-                             : variant == 1 ? "/v3/contacts?email=" + address + "&include_count=true&status=all"
-                                            : "/v3/contacts?email=" + address;
+                             : variant == 1
+                                 ? "/v3/contacts?email=" + address + "&include_count=true&status=all"
+                                 : "/v3/contacts?email=" + address;
   state.SetLabel(variant == 2 ? "miss" : variant == 1 ? "hit, include_count=true&status=all" : "hit");
   // The answer is checked once before timing: one contact (none for the miss), counted right.
   const auto first = call(s, "GET", target, "", token);

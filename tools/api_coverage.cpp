@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <map>
 
+#include "cc/operations.h"
 #include "core/clock.h"
 #include "core/random.h"
-#include "cc/operations.h"
 #include "sandbox/sandbox.h"
 
 int main() {
@@ -19,11 +19,12 @@ int main() {
     by_tag[op.tag].push_back(&op);
     emulated += sandbox.emulates(op.id);
   }
-  std::printf("# API coverage\n\nGenerated from the operation table (`src/cc/cc_operations.inc`, from CC's v3\n"
-              "document 3.0.172) by `tools/api_coverage`; `make test` checks it is current.\n\n"
-              "%zu of %zu operations emulated. The others answer `501 sandbox.not_implemented` after the\n"
-              "usual token, scope and privilege checks.\n",
-              emulated, cc::operationTable().size());
+  std::printf(
+      "# API coverage\n\nGenerated from the operation table (`src/cc/cc_operations.inc`, from CC's v3\n"
+      "document 3.0.172) by `tools/api_coverage`; `make test` checks it is current.\n\n"
+      "%zu of %zu operations emulated. The others answer `501 sandbox.not_implemented` after the\n"
+      "usual token, scope and privilege checks.\n",
+      emulated, cc::operationTable().size());
   for (const auto& [tag, ops] : by_tag) {
     std::printf("\n## %.*s\n\n| Operation | Method | Path | Scope | Privileges | Emulated |\n|---|---|---|---|---|---|\n",
                 static_cast<int>(tag.size()), tag.data());

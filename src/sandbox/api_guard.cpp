@@ -4,9 +4,9 @@
 
 #include <thread>
 
-#include "core/encoding.h"
 #include "cc/errors.h"
 #include "cc/scopes.h"
+#include "core/encoding.h"
 
 namespace liaison::sandbox {
 
@@ -23,14 +23,20 @@ std::string joinList(const std::vector<std::string>& items) {
 ApiGuard::ApiGuard(SandboxContext& context)
     : context_(context),
       faults_(context.random),
-      per_second_(context.clock, context.profile == Profile::Strict ? cc::constantContact().limits.requests_per_second_per_key : 0, std::chrono::seconds(1)),
-      per_day_(context.clock, context.profile == Profile::Strict ? cc::constantContact().limits.requests_per_day_per_key : 0, std::chrono::seconds(86400)) {
+      per_second_(
+          context.clock,
+          context.profile == Profile::Strict ? cc::constantContact().limits.requests_per_second_per_key : 0,
+          std::chrono::seconds(1)),
+      per_day_(context.clock,
+               context.profile == Profile::Strict ? cc::constantContact().limits.requests_per_day_per_key : 0,
+               std::chrono::seconds(86400)) {
   for (const auto& operation : cc::operationTable()) {
     requirements_[&operation] = {cc::splitList(operation.scopes), cc::splitList(operation.privileges)};
   }
 }
 
-http::Response ApiGuard::serve(http::Request& request, const cc::Operation& operation, const ApiHandler& handler) {
+http::Response ApiGuard::serve(http::Request& request, const cc::Operation& operation,
+                               const ApiHandler& handler) {
   std::string account;
   auto call = check(request, operation, &account);
   http::Response response;
@@ -39,14 +45,19 @@ http::Response ApiGuard::serve(http::Request& request, const cc::Operation& oper
     response = fail(call.error(), account);
   } else if (auto action = faults_.match(std::string(operation.id), account, call->identity.client_id)) {
     fault = action->type;
-    response = applyFault(*action, [&] { return handler(request, *call); }, [&] {
-      auto failure = fail(makeError(ErrorCode::Internal, action->error_key, action->error_message), account);
-      failure.status = action->status;
-      if (action->status == 401 || action->status == 403) {
-        failure.body = nlohmann::json({{"error_key", action->error_key}, {"error_message", action->error_message}}).dump();
-      }
-      return failure;
-    });
+    response = applyFault(
+        *action, [&] { return handler(request, *call); },
+        [&] {
+          auto failure =
+              fail(makeError(ErrorCode::Internal, action->error_key, action->error_message), account);
+          failure.status = action->status;
+          if (action->status == 401 || action->status == 403) {
+            failure.body =
+                nlohmann::json({{"error_key", action->error_key}, {"error_message", action->error_message}})
+                    .dump();
+          }
+          return failure;
+        });
   } else {
     response = handler(request, *call);
   }
@@ -128,9 +139,9 @@ void ApiGuard::addUnimplemented(http::Router& router) {
     router.add(std::string(operation.method), std::string(operation.path),
                [this, &operation, partner](http::Request& request) {
                  if (partner) {
-                   return cc::errorResponse(makeError(
-                       ErrorCode::Unauthorized, "unauthorized",
-                       "Technology partner endpoints use partner credentials, which this sandbox does not issue."));
+                   return cc::errorResponse(makeError(ErrorCode::Unauthorized, "unauthorized",
+                                                      "Technology partner endpoints use partner credentials, "
+                                                      "which this sandbox does not issue."));
                  }
                  std::string account;
                  auto call = check(request, operation, &account);

@@ -8,11 +8,11 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "cc/operations.h"
 #include "http/router.h"
 #include "sandbox/context.h"
 #include "sandbox/control/faults.h"
 #include "sandbox/limits.h"
-#include "cc/operations.h"
 
 namespace liaison::sandbox {
 

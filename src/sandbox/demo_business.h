@@ -13,8 +13,8 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "core/result.h"
-#include "sandbox/contacts/contact_store.h"
 #include "sandbox/campaigns/email_store.h"
+#include "sandbox/contacts/contact_store.h"
 #include "storage/document_store.h"
 
 namespace liaison::sandbox {
@@ -26,9 +26,9 @@ struct DemoBusiness {
   ManualClock clock;
   SeededRandom ids;
   ContactStore contacts;
-  std::unique_ptr<EmailStore> emails;  // made once the account's hooks are known
+  std::unique_ptr<EmailStore> emails;        // made once the account's hooks are known
   std::vector<storage::Document> documents;  // contact-store and email-store documents
-  nlohmann::json summary;  // counts: contacts, unsubscribed, deleted, lists, campaigns, ...
+  nlohmann::json summary;                    // counts: contacts, unsubscribed, deleted, lists, campaigns, ...
 };
 
 // `hooks` give campaigns the account's confirmed senders and footer (recipients come from the

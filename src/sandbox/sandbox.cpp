@@ -28,11 +28,13 @@ struct Sandbox::Parts {
         contacts(context.clock, context.random, store),
         social(context.clock, context.random, store),
         emails(context.clock, context.random, store,
-               accountEmailHooks(context, [this](const std::string& account, const std::vector<std::string>& lists) {
-                 return contacts.listRecipients(account, lists);
-               })),
-        snapshots(context.clock, [this] { return collect(); },
-                  [this](const std::vector<storage::Document>& docs) { return restore(docs); }),
+               accountEmailHooks(context,
+                                 [this](const std::string& account, const std::vector<std::string>& lists) {
+                                   return contacts.listRecipients(account, lists);
+                                 })),
+        snapshots(
+            context.clock, [this] { return collect(); },
+            [this](const std::vector<storage::Document>& docs) { return restore(docs); }),
         outage(context.clock) {}
   std::vector<storage::Document> collect() {
     std::vector<storage::Document> all = auth.documents();
@@ -134,7 +136,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     const std::string limit = query ? query->getOr("limit", "100") : "100";
     if (limit.empty() || limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos) {
       return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                                             "limit must be a number up to 1000."));
+                                         "limit must be a number up to 1000."));
     }
     return http::Response::json(200, parts_->guard.journal().recent(std::min<size_t>(std::stoul(limit), 1000)));
   });
@@ -145,7 +147,7 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
     nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
     if (!body.is_object()) {
       return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                                             "The body must be a JSON object of quirk switches."));
+                                         "The body must be a JSON object of quirk switches."));
     }
     if (!auth_->findAccount(request.path_params["account_id"])) {
       return cc::errorResponse(makeError(ErrorCode::NotFound, "sandbox.not_found", "No such account."));
@@ -179,12 +181,12 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
   });
   not_found_ = [](http::Request& request) {
     return cc::errorResponse(makeError(ErrorCode::NotFound, "http.status.not_found",
-                                           "No resource at " + std::string(request.path()) + "."));
+                                       "No resource at " + std::string(request.path()) + "."));
   };
   method_not_allowed_ = [](http::Request& request) {
-    return cc::errorResponse(makeError(ErrorCode::MethodNotAllowed, "http.status.method_not_allowed",
-                                           request.method + " is not allowed on " +
-                                               std::string(request.path()) + "."));
+    return cc::errorResponse(
+        makeError(ErrorCode::MethodNotAllowed, "http.status.method_not_allowed",
+                  request.method + " is not allowed on " + std::string(request.path()) + "."));
   };
 }
 
@@ -196,9 +198,8 @@ void Sandbox::addOutageRoutes() {
     if (!started) return cc::errorResponse(started.error());
     return http::Response::json(200, *started);
   });
-  router_.add("GET", "/__sandbox/outage", [this](http::Request&) {
-    return http::Response::json(200, parts_->outage.state());
-  });
+  router_.add("GET", "/__sandbox/outage",
+              [this](http::Request&) { return http::Response::json(200, parts_->outage.state()); });
   router_.add("DELETE", "/__sandbox/outage", [this](http::Request&) {
     parts_->outage.end();
     return http::Response::noContent();

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "sandbox/contacts/contact_store.h"
 #include "sandbox/campaigns/email_store.h"
+#include "sandbox/contacts/contact_store.h"
 
 namespace liaison::sandbox {
 

@@ -69,14 +69,17 @@ struct Harness {
   std::string state() {  // what a 4xx must not change: the account's whole data
     std::string all;
     for (const char* target :
-         {"/v3/contacts?status=all&limit=500&include_count=true&include=custom_fields,list_memberships,phone_numbers,"
+         {"/v3/"
+          "contacts?status=all&limit=500&include_count=true&include=custom_fields,list_memberships,phone_"
+          "numbers,"
           "street_addresses,notes,taggings",
           "/v3/contact_lists?limit=1000&include_count=true&include_membership_count=all",
           "/v3/contact_custom_fields?limit=100", "/v3/contact_tags?limit=500&include_count=true",
           "/v3/activities?limit=500", "/v3/emails?limit=500"}) {
       auto read = call("GET", target, "");
       // A read that failed would compare an error with itself and hide any change.
-      if (read.status != 200) fail(std::string("reading ") + target + " answered " + std::to_string(read.status));
+      if (read.status != 200)
+        fail(std::string("reading ") + target + " answered " + std::to_string(read.status));
       all += target;
       all += '\n';
       all += read.body;
@@ -111,7 +114,8 @@ void fail(const std::string& why) {
 }
 
 void check(const http::Response& response, const std::string& before, Harness& h) {
-  if (response.status >= 500) return fail("answered " + std::to_string(response.status) + ": " + response.body);
+  if (response.status >= 500)
+    return fail("answered " + std::to_string(response.status) + ": " + response.body);
   if (response.status >= 400) {
     // CC's error format: a JSON array (or object for 401/403) with error_key.
     const json body = json::parse(response.body, nullptr, false);

@@ -34,7 +34,8 @@ class ChildProcess {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     if (!stderr_file.empty()) {
-      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
     }
     std::string binary = LIAISON_BINARY;
     std::vector<std::string> copy = args;
@@ -106,7 +107,8 @@ class ChildProcess {
   // Reads what is available into buffer_; false at end of file, on error or past `until`.
   bool fill(std::chrono::steady_clock::time_point until) {
     if (out_ < 0) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{out_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;

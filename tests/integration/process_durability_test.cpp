@@ -22,7 +22,8 @@ class DurabilityTest : public ::testing::Test {
  protected:
   void start() {
     const std::string listen = base_.empty() ? "127.0.0.1:0" : base_.substr(base_.find("127.0.0.1"));
-    child_ = std::make_unique<ChildProcess>(sandboxArgs({"--data", dir_.file("data"), "--profile", "fast"}, listen));
+    child_ = std::make_unique<ChildProcess>(
+        sandboxArgs({"--data", dir_.file("data"), "--profile", "fast"}, listen));
     const std::string url = bannerUrl(*child_);
     ASSERT_FALSE(url.empty()) << "no banner";
     if (!base_.empty()) ASSERT_EQ(url, base_);
@@ -35,13 +36,15 @@ class DurabilityTest : public ::testing::Test {
     start();
   }
   void token() {
-    auto device = jsonOf(client_->postForm("/oauth2/default/v1/device/authorize",
-                                           formBody({{"client_id", "sandbox-public"},
-                                                     {"scope", "account_read contact_data campaign_data"}})));
-    ASSERT_EQ(client_->postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status, 200);
-    auto tokens = jsonOf(client_->postForm(kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                                                 {"client_id", "sandbox-public"},
-                                                                 {"device_code", device["device_code"]}})));
+    auto device = jsonOf(client_->postForm(
+        "/oauth2/default/v1/device/authorize",
+        formBody({{"client_id", "sandbox-public"}, {"scope", "account_read contact_data campaign_data"}})));
+    ASSERT_EQ(client_->postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status,
+              200);
+    auto tokens = jsonOf(client_->postForm(
+        kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                              {"client_id", "sandbox-public"},
+                              {"device_code", device["device_code"]}})));
     ASSERT_TRUE(tokens.contains("access_token")) << tokens.dump();
     token_ = tokens["access_token"];
   }
@@ -68,8 +71,10 @@ TEST_F(DurabilityTest, AcknowledgedContactImportAndScheduleSurviveKillNine) {
   ASSERT_NO_FATAL_FAILURE(start());
   ASSERT_NO_FATAL_FAILURE(token());
 
-  auto created = call("POST", "/v3/contacts", {{"email_address", {{"address", "durable@example.com"}}},
-                                               {"first_name", "Dura"}, {"create_source", "Account"}});
+  auto created = call("POST", "/v3/contacts",
+                      {{"email_address", {{"address", "durable@example.com"}}},
+                       {"first_name", "Dura"},
+                       {"create_source", "Account"}});
   ASSERT_EQ(created.status, 201) << created.body;
   ASSERT_NO_FATAL_FAILURE(killNineAndRestart());
   auto contact = call("GET", "/v3/contacts/" + jsonOf(created)["contact_id"].get<std::string>());
@@ -79,9 +84,11 @@ TEST_F(DurabilityTest, AcknowledgedContactImportAndScheduleSurviveKillNine) {
   auto list = call("POST", "/v3/contact_lists", {{"name", "Durable import"}});
   ASSERT_EQ(list.status, 201) << list.body;
   const std::string list_id = jsonOf(list)["list_id"];
-  auto imported = call("POST", "/v3/activities/contacts_json_import",
-                       {{"import_data", {{{"email", "imp1@example.com"}, {"first_name", "Imp"}}, {{"email", "imp2@example.com"}}}},
-                        {"list_ids", {list_id}}});
+  auto imported =
+      call("POST", "/v3/activities/contacts_json_import",
+           {{"import_data",
+             {{{"email", "imp1@example.com"}, {"first_name", "Imp"}}, {{"email", "imp2@example.com"}}}},
+            {"list_ids", {list_id}}});
   ASSERT_EQ(imported.status, 201) << imported.body;
   ASSERT_NO_FATAL_FAILURE(killNineAndRestart());
   for (const std::string email : {"imp1%40example.com", "imp2%40example.com"}) {
@@ -92,11 +99,15 @@ TEST_F(DurabilityTest, AcknowledgedContactImportAndScheduleSurviveKillNine) {
   EXPECT_EQ(contactByEmail("imp1%40example.com")["first_name"], "Imp");
   EXPECT_EQ(call("GET", "/v3/activities/" + jsonOf(imported)["activity_id"].get<std::string>()).status, 200);
 
-  const json content = {{"format_type", 5}, {"from_name", "B"}, {"from_email", "owner@sandbox.test"},
-                        {"reply_to_email", "owner@sandbox.test"}, {"subject", "Durable"},
+  const json content = {{"format_type", 5},
+                        {"from_name", "B"},
+                        {"from_email", "owner@sandbox.test"},
+                        {"reply_to_email", "owner@sandbox.test"},
+                        {"subject", "Durable"},
                         {"html_content", "<html><body>Hi [[trackingImage]]</body></html>"},
                         {"contact_list_ids", {list_id}}};
-  auto campaign = call("POST", "/v3/emails", {{"name", "Durable campaign"}, {"email_campaign_activities", {content}}});
+  auto campaign =
+      call("POST", "/v3/emails", {{"name", "Durable campaign"}, {"email_campaign_activities", {content}}});
   ASSERT_EQ(campaign.status, 200) << campaign.body;
   const json campaign_body = jsonOf(campaign);
   std::string primary;
@@ -106,21 +117,24 @@ TEST_F(DurabilityTest, AcknowledgedContactImportAndScheduleSurviveKillNine) {
   ASSERT_EQ(call("PUT", "/v3/emails/activities/" + primary, content).status, 200);
   // A day ahead on the wall clock, which the restarted sandbox's virtual clock follows.
   const std::string when = formatIso8601(SystemClock().now() + std::chrono::hours(24));
-  auto scheduled = call("POST", "/v3/emails/activities/" + primary + "/schedules", {{"scheduled_date", when}});
+  auto scheduled =
+      call("POST", "/v3/emails/activities/" + primary + "/schedules", {{"scheduled_date", when}});
   ASSERT_EQ(scheduled.status, 201) << scheduled.body;
   const json schedule = jsonOf(scheduled);
   ASSERT_NO_FATAL_FAILURE(killNineAndRestart());
   EXPECT_EQ(jsonOf(call("GET", "/v3/emails/activities/" + primary + "/schedules")), schedule);
-  EXPECT_EQ(jsonOf(call("GET", "/v3/emails/" + campaign_body["campaign_id"].get<std::string>()))["current_status"],
-            "Scheduled");
+  EXPECT_EQ(
+      jsonOf(call("GET", "/v3/emails/" + campaign_body["campaign_id"].get<std::string>()))["current_status"],
+      "Scheduled");
 }
 
 TEST_F(DurabilityTest, DataDirectoryIsMadePrivate) {
   // Created beforehand as anyone-may-read: the sandbox must tighten it, not only create it 0700.
   std::filesystem::create_directories(dir_.file("data"));
-  std::filesystem::permissions(dir_.file("data"), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                                      std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                                      std::filesystem::perms::others_exec);
+  std::filesystem::permissions(dir_.file("data"),
+                               std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                   std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                   std::filesystem::perms::others_exec);
   ASSERT_NO_FATAL_FAILURE(start());
   struct stat info {};
   ASSERT_EQ(::stat(dir_.file("data").c_str(), &info), 0);
@@ -134,7 +148,8 @@ TEST_F(DurabilityTest, SnapshotRestoreSurvivesARestart) {
   const json kept = {{"email_address", {{"address", "kept@example.com"}}}, {"create_source", "Account"}};
   ASSERT_EQ(call("POST", "/v3/contacts", kept).status, 201);
   ASSERT_EQ(client_->postJson("/__sandbox/snapshots", {{"name", "before"}}).status, 201);
-  const json dropped = {{"email_address", {{"address", "dropped@example.com"}}}, {"create_source", "Account"}};
+  const json dropped = {{"email_address", {{"address", "dropped@example.com"}}},
+                        {"create_source", "Account"}};
   ASSERT_EQ(call("POST", "/v3/contacts", dropped).status, 201);
   ASSERT_EQ(client_->postJson("/__sandbox/snapshots/before/restore", json::object()).status, 200);
   ASSERT_NO_FATAL_FAILURE(killNineAndRestart());

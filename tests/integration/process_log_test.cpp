@@ -29,33 +29,43 @@ TEST(ProcessLog, NoTokenSecretCodeOrPasswordReachesTheLog) {
 
     // A user and a confidential app of our own, so each secret is a string found nowhere else.
     const std::string password = "pw-Log-Probe-7731";
-    ASSERT_EQ(client.postJson("/__sandbox/users", {{"email", "logprobe@sandbox.test"}, {"password", password},
-                                                   {"role", "Account Owner"}}).status, 201);
-    auto app = client.postJson("/__sandbox/apps", {{"name", "Log probe"}, {"redirect_uris", {kRedirect}},
-                                                   {"flows", {"authorization_code"}}});
+    ASSERT_EQ(
+        client
+            .postJson("/__sandbox/users",
+                      {{"email", "logprobe@sandbox.test"}, {"password", password}, {"role", "Account Owner"}})
+            .status,
+        201);
+    auto app = client.postJson(
+        "/__sandbox/apps",
+        {{"name", "Log probe"}, {"redirect_uris", {kRedirect}}, {"flows", {"authorization_code"}}});
     ASSERT_EQ(app.status, 201) << app.body;
     const std::string client_id = jsonOf(app)["client_id"];
     const std::string client_secret = jsonOf(app)["client_secret"];
     secrets = {password, client_secret};
 
     // Authorization code flow: password in the login form, code in the redirect and token body.
-    auto start = client.get("/oauth2/default/v1/authorize?" +
-                            formBody({{"client_id", client_id}, {"redirect_uri", kRedirect}, {"response_type", "code"},
-                                      {"scope", "account_read offline_access"}, {"state", "st"}}));
+    auto start =
+        client.get("/oauth2/default/v1/authorize?" + formBody({{"client_id", client_id},
+                                                               {"redirect_uri", kRedirect},
+                                                               {"response_type", "code"},
+                                                               {"scope", "account_read offline_access"},
+                                                               {"state", "st"}}));
     auto wrong = client.loginAndDecide(start, "logprobe@sandbox.test", "wrong-" + password, "allow");
     EXPECT_EQ(wrong.status, 401);
     secrets.push_back("wrong-" + password);
-    auto done = client.loginAndDecide(client.get("/oauth2/default/v1/authorize?" +
-                                                 formBody({{"client_id", client_id}, {"redirect_uri", kRedirect},
-                                                           {"response_type", "code"},
-                                                           {"scope", "account_read offline_access"}})),
-                                      "logprobe@sandbox.test", password, "allow");
+    auto done = client.loginAndDecide(
+        client.get("/oauth2/default/v1/authorize?" + formBody({{"client_id", client_id},
+                                                               {"redirect_uri", kRedirect},
+                                                               {"response_type", "code"},
+                                                               {"scope", "account_read offline_access"}})),
+        "logprobe@sandbox.test", password, "allow");
     ASSERT_EQ(done.status, 303) << done.body;
     const std::string code = redirectParams(done.headers.get("Location").value_or("")).getOr("code");
     ASSERT_FALSE(code.empty());
-    auto exchanged = client.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"}, {"code", code},
-                                                           {"redirect_uri", kRedirect}}),
-                                     {{"Authorization", basicAuth(client_id, client_secret)}});
+    auto exchanged = client.postForm(
+        kTokenPath,
+        formBody({{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect}}),
+        {{"Authorization", basicAuth(client_id, client_secret)}});
     ASSERT_EQ(exchanged.status, 200) << exchanged.body;
     const json tokens = jsonOf(exchanged);
     const std::string access = tokens["access_token"], refresh = tokens["refresh_token"];
@@ -66,16 +76,19 @@ TEST(ProcessLog, NoTokenSecretCodeOrPasswordReachesTheLog) {
     client.get("/oauth2/default/v1/authorize?code=" + code + "&client_secret=" + client_secret);
 
     // Device flow: device code in the poll, user code on the activation page and in its query.
-    auto device = jsonOf(client.postForm("/oauth2/default/v1/device/authorize",
-                                         formBody({{"client_id", "sandbox-public"}, {"scope", "account_read"}})));
+    auto device =
+        jsonOf(client.postForm("/oauth2/default/v1/device/authorize",
+                               formBody({{"client_id", "sandbox-public"}, {"scope", "account_read"}})));
     const std::string device_code = device["device_code"], user_code = device["user_code"];
     secrets.insert(secrets.end(), {device_code, user_code});
     client.get("/activate?user_code=" + user_code);
     client.postForm("/activate", formBody({{"user_code", user_code}}));
     client.postForm(kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                          {"client_id", "sandbox-public"}, {"device_code", device_code}}));
-    auto refreshed = client.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", refresh}}),
-                                     {{"Authorization", basicAuth(client_id, client_secret)}});
+                                          {"client_id", "sandbox-public"},
+                                          {"device_code", device_code}}));
+    auto refreshed =
+        client.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", refresh}}),
+                        {{"Authorization", basicAuth(client_id, client_secret)}});
     ASSERT_EQ(refreshed.status, 200) << refreshed.body;
     const std::string rotated = jsonOf(refreshed)["refresh_token"];
     secrets.push_back(rotated);
@@ -83,9 +96,14 @@ TEST(ProcessLog, NoTokenSecretCodeOrPasswordReachesTheLog) {
                     {{"Authorization", basicAuth(client_id, client_secret)}});
     // A replayed code and a replayed old refresh token each revoke what they minted, which the
     // sandbox logs.
-    EXPECT_EQ(client.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"}, {"code", code},
-                                                    {"redirect_uri", kRedirect}}),
-                              {{"Authorization", basicAuth(client_id, client_secret)}}).status, 400);
+    EXPECT_EQ(
+        client
+            .postForm(
+                kTokenPath,
+                formBody({{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect}}),
+                {{"Authorization", basicAuth(client_id, client_secret)}})
+            .status,
+        400);
     client.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", refresh}}),
                     {{"Authorization", basicAuth(client_id, client_secret)}});
     child.stop(SIGTERM);

@@ -41,20 +41,22 @@ TEST(Process, StateSurvivesKillNine) {
     base = bannerUrl(first);
     ASSERT_FALSE(base.empty());
     SandboxClient client(clientTransport(base, *http));
-    auto created = client.postJson("/__sandbox/apps", {{"client_id", "durable"}, {"confidential", false},
-                                                       {"flows", {"device"}}});
+    auto created = client.postJson(
+        "/__sandbox/apps", {{"client_id", "durable"}, {"confidential", false}, {"flows", {"device"}}});
     ASSERT_EQ(created.status, 201) << created.body;
     auto device = jsonOf(client.postForm("/oauth2/default/v1/device/authorize",
                                          formBody({{"client_id", "durable"}, {"scope", "account_read"}})));
     ASSERT_EQ(client.postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status, 200);
-    auto tokens = jsonOf(client.postForm("/oauth2/default/v1/token",
-                                         formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                                   {"client_id", "durable"}, {"device_code", device["device_code"]}})));
+    auto tokens = jsonOf(client.postForm(
+        "/oauth2/default/v1/token", formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                                              {"client_id", "durable"},
+                                              {"device_code", device["device_code"]}})));
     ASSERT_TRUE(tokens.contains("access_token")) << tokens.dump();
     tokens_access = tokens["access_token"];
     EXPECT_EQ(WTERMSIG(first.stop(SIGKILL)), SIGKILL);
   }
-  ChildProcess second(sandboxArgs({"--data", dir.file("data"), "--profile", "fast"}, base.substr(base.find("127.0.0.1"))));
+  ChildProcess second(
+      sandboxArgs({"--data", dir.file("data"), "--profile", "fast"}, base.substr(base.find("127.0.0.1"))));
   const auto base2 = bannerUrl(second);
   ASSERT_EQ(base2, base);  // same address, so the issuer of the old token still matches
   SandboxClient again(clientTransport(base2, *http));
@@ -74,8 +76,11 @@ TEST(Process, FixtureFromASnapshotSeedsANewSandboxAndSurvivesInItsStore) {
     const auto base = bannerUrl(first);
     ASSERT_FALSE(base.empty());
     SandboxClient client(clientTransport(base, *http));
-    ASSERT_EQ(client.postJson("/__sandbox/apps", {{"client_id", "from-fixture"}, {"confidential", false},
-                                                  {"flows", {"device"}}}).status, 201);
+    ASSERT_EQ(client
+                  .postJson("/__sandbox/apps",
+                            {{"client_id", "from-fixture"}, {"confidential", false}, {"flows", {"device"}}})
+                  .status,
+              201);
     ASSERT_EQ(client.postJson("/__sandbox/snapshots", {{"name", "saved"}}).status, 201);
     auto fixture = client.get("/__sandbox/snapshots/saved");
     ASSERT_EQ(fixture.status, 200) << fixture.body;
@@ -84,13 +89,17 @@ TEST(Process, FixtureFromASnapshotSeedsANewSandboxAndSurvivesInItsStore) {
 
   const auto data = dir.file("data");
   {
-    ChildProcess second(sandboxArgs({"--profile", "fast", "--seed", "empty", "--fixture", path.string(), "--data", data}));
+    ChildProcess second(
+        sandboxArgs({"--profile", "fast", "--seed", "empty", "--fixture", path.string(), "--data", data}));
     const auto base2 = bannerUrl(second);
     ASSERT_FALSE(base2.empty());
     SandboxClient again(clientTransport(base2, *http));
     EXPECT_NE(again.get("/__sandbox/apps").body.find("\"from-fixture\""), std::string::npos);
-    ASSERT_EQ(again.postJson("/__sandbox/apps", {{"client_id", "added-later"}, {"confidential", false},
-                                                 {"flows", {"device"}}}).status, 201);
+    ASSERT_EQ(again
+                  .postJson("/__sandbox/apps",
+                            {{"client_id", "added-later"}, {"confidential", false}, {"flows", {"device"}}})
+                  .status,
+              201);
     EXPECT_EQ(WEXITSTATUS(second.stop(SIGTERM)), 0);
   }
   // On a later start the data directory's state wins over the fixture.

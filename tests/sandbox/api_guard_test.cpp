@@ -1,7 +1,7 @@
 // The API side of authorization: bearer, scope and privilege checks from the operation table,
 // the first account endpoints, and CC-format 404/405/501.
-#include "sandbox/sandbox_fixture.h"
 #include "cc/operations.h"
+#include "sandbox/sandbox_fixture.h"
 
 namespace liaison::testing {
 namespace {

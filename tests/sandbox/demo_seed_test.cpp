@@ -32,11 +32,14 @@ struct DemoSandbox {
   }
   std::string login() {
     client.forgetCookies();
-    auto location = client.authorize(formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
-                                               {"response_type", "code"}, {"scope", kScopes}}));
-    auto tokens = client.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"},
-                                                        {"code", redirectParams(location).getOr("code")},
-                                                        {"redirect_uri", kRedirect}}),
+    auto location = client.authorize(formBody({{"client_id", "sandbox-client"},
+                                               {"redirect_uri", kRedirect},
+                                               {"response_type", "code"},
+                                               {"scope", kScopes}}));
+    auto tokens = client.postForm(kTokenPath,
+                                  formBody({{"grant_type", "authorization_code"},
+                                            {"code", redirectParams(location).getOr("code")},
+                                            {"redirect_uri", kRedirect}}),
                                   {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}});
     return jsonOf(tokens)["access_token"];
   }
@@ -55,8 +58,9 @@ struct DemoSandbox {
 // Everything a client can read about the demo business, as one value.
 json everything(DemoSandbox& demo) {
   json out;
-  out["contacts"] = demo.get("/v3/contacts?status=all&limit=500&include=custom_fields,list_memberships,taggings,"
-                             "phone_numbers,street_addresses");
+  out["contacts"] = demo.get(
+      "/v3/contacts?status=all&limit=500&include=custom_fields,list_memberships,taggings,"
+      "phone_numbers,street_addresses");
   out["lists"] = demo.get("/v3/contact_lists?include_membership_count=all");
   out["fields"] = demo.get("/v3/contact_custom_fields");
   out["tags"] = demo.get("/v3/contact_tags?include_count=true");
@@ -94,7 +98,8 @@ TEST(DemoSeedTest, TheDemoAccountHoldsASmallBusiness) {
   const json some = demo.get("/v3/contacts?limit=5&include=custom_fields,taggings")["contacts"];
   ASSERT_EQ(some.size(), 5u);
   bool has_bread = false;
-  for (const auto& value : some[0]["custom_fields"]) has_bread = has_bread || value["custom_field_id"] == bread_id;
+  for (const auto& value : some[0]["custom_fields"])
+    has_bread = has_bread || value["custom_field_id"] == bread_id;
   EXPECT_TRUE(has_bread) << some[0].dump();
 
   const json tags = demo.get("/v3/contact_tags?include_count=true")["tags"];
@@ -123,7 +128,8 @@ TEST(DemoSeedTest, TheDemoAccountHoldsASmallBusiness) {
   }
   bool confirmed = false;
   for (const auto& e : demo.get("/v3/account/emails")) {
-    confirmed = confirmed || (e["email_address"] == "owner@sandbox.test" && e["confirm_status"] == "CONFIRMED");
+    confirmed =
+        confirmed || (e["email_address"] == "owner@sandbox.test" && e["confirm_status"] == "CONFIRMED");
   }
   EXPECT_TRUE(confirmed);
   EXPECT_EQ(demo.get("/v3/social/connections")["connections"].size(), 2u);
@@ -146,7 +152,10 @@ TEST(DemoSeedTest, ResetBringsTheSameBusinessBackAndOtherSeedsHaveNone) {
   DemoSandbox demo;
   const json before = everything(demo);
   const std::string list = before["lists"]["lists"][0]["list_id"];
-  ASSERT_EQ(demo.client.send("DELETE", "/v3/contact_lists/" + list, "", {{"Authorization", "Bearer " + demo.token}}).status, 202);
+  ASSERT_EQ(
+      demo.client.send("DELETE", "/v3/contact_lists/" + list, "", {{"Authorization", "Bearer " + demo.token}})
+          .status,
+      202);
   ASSERT_EQ(demo.client.postJson("/__sandbox/reset", {{"seed", "demo"}}).status, 200);
   demo.token = demo.login();
   EXPECT_EQ(everything(demo), before);
@@ -168,9 +177,14 @@ TEST(DemoSeedTest, SeededOnceWithADataDirectory) {
   {
     auto store = storage::openSqliteDocumentStore((dir / "sandbox.sqlite3").string());
     DemoSandbox demo(store.get());
-    ASSERT_EQ(demo.client.send("POST", "/v3/contacts",
-                               json{{"email_address", {{"address", "new@example.com"}}}, {"create_source", "Account"}}.dump(),
-                               {{"Authorization", "Bearer " + demo.token}, {"Content-Type", "application/json"}}).status, 201);
+    ASSERT_EQ(
+        demo.client
+            .send("POST", "/v3/contacts",
+                  json{{"email_address", {{"address", "new@example.com"}}}, {"create_source", "Account"}}
+                      .dump(),
+                  {{"Authorization", "Bearer " + demo.token}, {"Content-Type", "application/json"}})
+            .status,
+        201);
     before = demo.get("/v3/contacts?status=all&limit=500");
     demo.sandbox.reset();
   }

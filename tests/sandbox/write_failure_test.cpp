@@ -19,12 +19,15 @@ class WriteFailureTest : public ::testing::Test {
         client_(clientTransport("http://sandbox.test", http_)) {}
 
   void SetUp() override {
-    auto device = jsonOf(client_.postForm("/oauth2/default/v1/device/authorize",
-                                          formBody({{"client_id", "sandbox-public"}, {"scope", "contact_data"}})));
-    ASSERT_EQ(client_.postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status, 200);
-    auto tokens = jsonOf(client_.postForm(kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                                                {"client_id", "sandbox-public"},
-                                                                {"device_code", device["device_code"]}})));
+    auto device =
+        jsonOf(client_.postForm("/oauth2/default/v1/device/authorize",
+                                formBody({{"client_id", "sandbox-public"}, {"scope", "contact_data"}})));
+    ASSERT_EQ(client_.postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status,
+              200);
+    auto tokens = jsonOf(
+        client_.postForm(kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                                               {"client_id", "sandbox-public"},
+                                               {"device_code", device["device_code"]}})));
     ASSERT_TRUE(tokens.contains("access_token")) << tokens.dump();
     token_ = tokens["access_token"];
   }
@@ -66,7 +69,8 @@ TEST_F(WriteFailureTest, AFailedWriteAnswers500AndLeavesNoTrace) {
   EXPECT_EQ(jsonOf(call("GET", "/v3/contact_lists?name=Never"))["lists"].size(), 0u);
   EXPECT_EQ(call("POST", "/v3/contact_lists", {{"name", "Never"}}).status, 201);  // the name is free
   store_.failNextCommits(1);
-  EXPECT_EQ(client_.postJson("/__sandbox/apps", {{"client_id", "never"}, {"confidential", false}}).status, 500);
+  EXPECT_EQ(client_.postJson("/__sandbox/apps", {{"client_id", "never"}, {"confidential", false}}).status,
+            500);
   EXPECT_EQ(client_.get("/__sandbox/apps").body.find("\"never\""), std::string::npos);
 
   // A sandbox restarted on the store holds exactly what was acknowledged.

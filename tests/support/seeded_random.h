@@ -30,7 +30,10 @@ inline uint64_t testSeed() {
 // names the seed (rerun with LIAISON_TEST_SEED=<seed>).
 class TestRandom {
  public:
-  TestRandom() : seed_(testSeed()), random_(seed_), trace_(__FILE__, __LINE__, "LIAISON_TEST_SEED=" + std::to_string(seed_)) {
+  TestRandom()
+      : seed_(testSeed()),
+        random_(seed_),
+        trace_(__FILE__, __LINE__, "LIAISON_TEST_SEED=" + std::to_string(seed_)) {
     ::testing::Test::RecordProperty("seed", std::to_string(seed_));
   }
   uint64_t seed() const { return seed_; }

@@ -49,7 +49,8 @@ bool isSafeRequestId(const std::string& id) {
 }
 
 Response defaultErrorResponse(const Error& error) {
-  return Response::json(statusFor(error.code), nlohmann::json{{"error", error.key}, {"message", error.message}});
+  return Response::json(statusFor(error.code),
+                        nlohmann::json{{"error", error.key}, {"message", error.message}});
 }
 
 }  // namespace
@@ -184,8 +185,9 @@ class Server::Impl {
       bool close = false;
       const Stopwatch started;
       if (ec == bhttp::error::header_limit) {
-        response = renderError(makeError(ErrorCode::HeadersTooLarge, "http.status.request_header_fields_too_large",
-                                         "Request header fields are too large."));
+        response =
+            renderError(makeError(ErrorCode::HeadersTooLarge, "http.status.request_header_fields_too_large",
+                                  "Request header fields are too large."));
         close = true;
       } else if (ec == bhttp::error::body_limit) {
         response = renderError(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
@@ -266,8 +268,8 @@ class Server::Impl {
     } catch (const std::exception& e) {
       spdlog::error("{} handler failed: {}", request.request_id, e.what());
     }
-    co_return renderError(makeError(ErrorCode::Internal, "http.status.internal_server_error",
-                                    "An unexpected error occurred."));
+    co_return renderError(
+        makeError(ErrorCode::Internal, "http.status.internal_server_error", "An unexpected error occurred."));
   }
 
   Response renderError(const Error& error) const {

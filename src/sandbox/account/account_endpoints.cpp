@@ -6,8 +6,8 @@
 #include <set>
 
 #include "cc/errors.h"
-#include "sandbox/contacts/contact_rules.h"
 #include "cc/privileges.h"
+#include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
 
@@ -94,7 +94,8 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
   guard.add(router, "getPhysicalAddress", [&context](http::Request&, const ApiCall& call) {
     auto account = context.auth.findAccount(call.identity.account_id);
     if (!account || !account->summary.contains("physical_address")) {
-      return cc::errorResponse(makeError(ErrorCode::NotFound, "account.api.not_found", "No physical address."));
+      return cc::errorResponse(
+          makeError(ErrorCode::NotFound, "account.api.not_found", "No physical address."));
     }
     return http::Response::json(200, account->summary["physical_address"]);
   });
@@ -118,7 +119,7 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
     auto user = context.auth.findUser(call.identity.user_id);
     if (!user || user->role != "Account Owner") {
       return cc::errorResponse(makeError(ErrorCode::Forbidden, "access_denied",
-                                             "Only the Account Owner can change the physical address."));
+                                         "Only the Account Owner can change the physical address."));
     }
     auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
     if (!body) return cc::errorResponse(body.error());

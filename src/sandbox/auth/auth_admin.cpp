@@ -3,15 +3,17 @@
 // on the next request, as at CC.
 #include <spdlog/spdlog.h>
 
+#include "cc/privileges.h"
 #include "core/encoding.h"
 #include "sandbox/auth/auth_server.h"
-#include "cc/privileges.h"
 
 namespace liaison::sandbox {
 
 namespace {
 
-Error notFound(const std::string& message) { return makeError(ErrorCode::NotFound, "sandbox.not_found", message); }
+Error notFound(const std::string& message) {
+  return makeError(ErrorCode::NotFound, "sandbox.not_found", message);
+}
 
 }  // namespace
 
@@ -35,7 +37,8 @@ Result<int> AuthServer::revokeUserAccess(const std::string& client_id, const std
   }
   // Implicit tokens belong to no grant; they end with the rest of the user's access.
   for (auto& [jti, token] : access_) {
-    if (token.grant_id.empty() && token.client_id == client_id && token.user_id == user_id && !token.revoked) {
+    if (token.grant_id.empty() && token.client_id == client_id && token.user_id == user_id &&
+        !token.revoked) {
       token.revoked = true;
       stage(writes, "access", jti, token);
     }
@@ -49,7 +52,8 @@ Result<int> AuthServer::revokeUserAccess(const std::string& client_id, const std
     }
   }
   for (auto& [hash, device] : devices_) {
-    if (device.client_id == client_id && device.user_id == user_id && device.status == DeviceStatus::Approved) {
+    if (device.client_id == client_id && device.user_id == user_id &&
+        device.status == DeviceStatus::Approved) {
       device.status = DeviceStatus::Denied;
       stage(writes, "device", hash, device);
     }
@@ -85,7 +89,8 @@ Result<std::string> AuthServer::regenerateSecret(const std::string& client_id) {
   auto it = apps_.find(client_id);
   if (it == apps_.end()) return notFound("No app has that client_id.");
   if (!it->second.confidential()) {
-    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "A public app has no client secret.");
+    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                     "A public app has no client secret.");
   }
   const std::string secret = random_.token(32);
   App updated = it->second;

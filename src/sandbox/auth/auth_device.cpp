@@ -1,9 +1,9 @@
 // Device authorization grant (RFC 8628): starting a device authorization, the person's decision,
 // and polling with authorization_pending / slow_down / access_denied / expired_token.
 #include "cc/scopes.h"
+#include "oauth/errors.h"
 #include "oauth/user_code.h"
 #include "sandbox/auth/auth_server.h"
-#include "oauth/errors.h"
 
 namespace liaison::sandbox {
 
@@ -65,8 +65,10 @@ Result<TokenSet> AuthServer::pollDevice(const App& app, const std::string& devic
   }
   DeviceAuthorization& device = it->second;
   const int64_t now = nowSeconds();
-  if (device.status == DeviceStatus::Consumed) return oauth::invalidGrant("The device code has already been used.");
-  if (now >= device.expires_at) return oauth::oauthError(ErrorCode::InvalidRequest, "expired_token", "The device code has expired.");
+  if (device.status == DeviceStatus::Consumed)
+    return oauth::invalidGrant("The device code has already been used.");
+  if (now >= device.expires_at)
+    return oauth::oauthError(ErrorCode::InvalidRequest, "expired_token", "The device code has expired.");
   if (device.status == DeviceStatus::Denied) {
     device.status = DeviceStatus::Consumed;
     stage(writes, "device", device.device_hash, device);
@@ -88,7 +90,8 @@ Result<TokenSet> AuthServer::pollDevice(const App& app, const std::string& devic
     stage(writes, "device", device.device_hash, device);
     // The caller gets an error either way; a failed write reloads memory from the store.
     (void)persist(writes);
-    return oauth::oauthError(ErrorCode::InvalidRequest, "authorization_pending", "The user has not yet approved the request.");
+    return oauth::oauthError(ErrorCode::InvalidRequest, "authorization_pending",
+                             "The user has not yet approved the request.");
   }
   if (!userActiveLocked(device.user_id)) return oauth::invalidGrant("The user has been deactivated.");
   Grant grant;
@@ -102,8 +105,8 @@ Result<TokenSet> AuthServer::pollDevice(const App& app, const std::string& devic
   stage(writes, "device", device.device_hash, device);
   stage(writes, "grant", grant.id, grant);
   grants_[grant.id] = grant;
-  TokenSet tokens = mintTokensLocked(app, grant, grant.scopes,
-                                     cc::hasScope(grant.scopes, "offline_access"), "", writes);
+  TokenSet tokens =
+      mintTokensLocked(app, grant, grant.scopes, cc::hasScope(grant.scopes, "offline_access"), "", writes);
   if (auto status = persist(writes); !status) return status.error();
   return tokens;
 }

@@ -2,12 +2,12 @@
 // revocation and access-token verification. The device grant is in auth_device.cpp.
 #include <spdlog/spdlog.h>
 
-#include "crypto/hash.h"
-#include "oauth/pkce.h"
 #include "cc/scopes.h"
+#include "crypto/hash.h"
+#include "oauth/errors.h"
+#include "oauth/pkce.h"
 #include "oauth/user_code.h"
 #include "sandbox/auth/auth_server.h"
-#include "oauth/errors.h"
 
 namespace liaison::sandbox {
 
@@ -71,7 +71,8 @@ Result<TokenSet> AuthServer::exchangeCode(const App& app, const std::string& cod
     (void)persist(writes);
     return oauth::invalidGrant("The authorization code has already been used.");
   }
-  if (record.client_id != app.client_id) return oauth::invalidGrant("The authorization code was issued to another client.");
+  if (record.client_id != app.client_id)
+    return oauth::invalidGrant("The authorization code was issued to another client.");
   if (nowSeconds() >= record.expires_at) return oauth::invalidGrant("The authorization code has expired.");
   if (!userActiveLocked(record.user_id)) return oauth::invalidGrant("The user has been deactivated.");
   if (!redirect_uri || *redirect_uri != record.redirect_uri) {
@@ -79,9 +80,11 @@ Result<TokenSet> AuthServer::exchangeCode(const App& app, const std::string& cod
   }
   if (record.code_challenge.empty()) {
     // RFC 9700 §4.8.2: a verifier without a challenge is refused (PKCE downgrade).
-    if (verifier) return oauth::invalidGrant("A code_verifier was sent but the request had no code_challenge.");
+    if (verifier)
+      return oauth::invalidGrant("A code_verifier was sent but the request had no code_challenge.");
   } else {
-    if (!verifier) return oauth::oauthError(ErrorCode::InvalidRequest, "invalid_request", "code_verifier is required.");
+    if (!verifier)
+      return oauth::oauthError(ErrorCode::InvalidRequest, "invalid_request", "code_verifier is required.");
     if (!oauth::verifyPkce(record.code_challenge_method, record.code_challenge, *verifier)) {
       return oauth::invalidGrant("PKCE verification failed.");
     }
@@ -98,8 +101,8 @@ Result<TokenSet> AuthServer::exchangeCode(const App& app, const std::string& cod
   stage(writes, "code", record.hash, record);
   stage(writes, "grant", grant.id, grant);
   grants_[grant.id] = grant;
-  TokenSet tokens = mintTokensLocked(app, grant, grant.scopes,
-                                     cc::hasScope(grant.scopes, "offline_access"), record.nonce, writes);
+  TokenSet tokens = mintTokensLocked(app, grant, grant.scopes, cc::hasScope(grant.scopes, "offline_access"),
+                                     record.nonce, writes);
   if (auto status = persist(writes); !status) return status.error();
   return tokens;
 }
@@ -193,8 +196,10 @@ Result<TokenSet> AuthServer::refresh(const App& app, const std::string& refresh_
   auto grant_it = grants_.find(token.grant_id);
   if (grant_it == grants_.end()) return oauth::invalidGrant("The refresh token is invalid.");
   const Grant& grant = grant_it->second;
-  if (grant.client_id != app.client_id) return oauth::invalidGrant("The refresh token was issued to another client.");
-  if (grant.revoked || token.state == RefreshState::Revoked) return oauth::invalidGrant("The refresh token has been revoked.");
+  if (grant.client_id != app.client_id)
+    return oauth::invalidGrant("The refresh token was issued to another client.");
+  if (grant.revoked || token.state == RefreshState::Revoked)
+    return oauth::invalidGrant("The refresh token has been revoked.");
   if (!userActiveLocked(grant.user_id)) return oauth::invalidGrant("The user has been deactivated.");
   if (token.state == RefreshState::Rotated) {
     // Reuse of a superseded token means two parties hold the family: end it (RFC 9700 §4.14.2).
@@ -213,7 +218,7 @@ Result<TokenSet> AuthServer::refresh(const App& app, const std::string& refresh_
     if (!requested) return requested.error();
     if (!cc::isSubset(*requested, grant.scopes)) {
       return oauth::oauthError(ErrorCode::InvalidRequest, "invalid_scope",
-                        "The requested scope exceeds the scope granted by the resource owner.");
+                               "The requested scope exceeds the scope granted by the resource owner.");
     }
     scopes = *requested;
   }
@@ -256,7 +261,8 @@ Status AuthServer::revoke(const App& app, const std::string& token, const std::s
     if (it == refresh_.end()) return std::nullopt;
     auto grant = grants_.find(it->second.grant_id);
     if (grant == grants_.end()) return std::nullopt;
-    if (grant->second.client_id != app.client_id) return Status(oauth::invalidGrant("The token was issued to another client."));
+    if (grant->second.client_id != app.client_id)
+      return Status(oauth::invalidGrant("The token was issued to another client."));
     revokeGrantLocked(grant->first, "refresh token revoked by the client", writes);
     return persist(writes);
   };
@@ -265,7 +271,8 @@ Status AuthServer::revoke(const App& app, const std::string& token, const std::s
     if (!claims || !claims->contains("jti")) return std::nullopt;
     auto it = access_.find(claims->value("jti", ""));
     if (it == access_.end()) return std::nullopt;
-    if (it->second.client_id != app.client_id) return Status(oauth::invalidGrant("The token was issued to another client."));
+    if (it->second.client_id != app.client_id)
+      return Status(oauth::invalidGrant("The token was issued to another client."));
     it->second.revoked = true;
     stage(writes, "access", it->first, it->second);
     return persist(writes);

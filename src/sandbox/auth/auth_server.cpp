@@ -1,10 +1,10 @@
 // Registry, persistence and seed of the authorization server.
 #include <spdlog/spdlog.h>
 
+#include "cc/privileges.h"
 #include "core/encoding.h"
 #include "crypto/hash.h"
 #include "sandbox/auth/auth_server.h"
-#include "cc/privileges.h"
 
 namespace liaison::sandbox {
 
@@ -289,7 +289,8 @@ Result<User> AuthServer::checkPassword(const std::string& email, const std::stri
     return makeError(ErrorCode::Unauthorized, "invalid_credentials", "The email or password is incorrect.");
   }
   if (!user->active) {
-    return makeError(ErrorCode::Forbidden, "user_deactivated", "This user has been deactivated in the account.");
+    return makeError(ErrorCode::Forbidden, "user_deactivated",
+                     "This user has been deactivated in the account.");
   }
   return user;
 }
@@ -306,9 +307,9 @@ std::optional<std::vector<std::string>> AuthServer::missingPrivileges(const std:
   const User& user = it->second;
   std::vector<std::string> missing;
   for (const auto& privilege : required) {
-    const bool held = user.privileges.empty()
-                          ? cc::roleGrants(user.role, privilege)
-                          : std::find(user.privileges.begin(), user.privileges.end(), privilege) != user.privileges.end();
+    const bool held = user.privileges.empty() ? cc::roleGrants(user.role, privilege)
+                                              : std::find(user.privileges.begin(), user.privileges.end(),
+                                                          privilege) != user.privileges.end();
     if (!held) missing.push_back(privilege);
   }
   return missing;

@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "oauth/token_response.h"
 #include "core/random.h"
 #include "core/result.h"
 #include "crypto/jwt.h"
+#include "oauth/token_response.h"
 #include "sandbox/auth/model.h"
 #include "storage/document_store.h"
 

@@ -1,12 +1,12 @@
 #include "sandbox/auth/browser_flow.h"
 
+#include "cc/scopes.h"
 #include "crypto/hash.h"
 #include "http/status.h"
 #include "oauth/pkce.h"
 #include "oauth/redirect_uri.h"
-#include "cc/scopes.h"
-#include "oauth/user_code.h"
 #include "oauth/request.h"
+#include "oauth/user_code.h"
 #include "sandbox/auth/pages.h"
 
 namespace liaison::sandbox {
@@ -208,7 +208,8 @@ http::Response BrowserFlow::login(http::Request& request) {
   auto user = context_.auth.checkPassword(email, form->getOr("password"));
   if (!user && user.error().code == ErrorCode::Forbidden) {
     // The right password of a deactivated user: say so, as CC's login page does.
-    return pages::page(403, pages::login(app_name, interaction->id, interaction->csrf, email, user.error().message));
+    return pages::page(
+        403, pages::login(app_name, interaction->id, interaction->csrf, email, user.error().message));
   }
   if (!user) {
     (void)password_failures_.tryAcquire(throttle_key);

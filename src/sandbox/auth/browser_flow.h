@@ -3,8 +3,8 @@
 // activation page. Each step is a form POST answered with 303 See Other, so reloading never
 // re-submits credentials.
 #include "http/router.h"
-#include "sandbox/context.h"
 #include "sandbox/auth/interactions.h"
+#include "sandbox/context.h"
 #include "sandbox/limits.h"
 
 namespace liaison::sandbox {

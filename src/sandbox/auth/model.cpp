@@ -12,9 +12,9 @@ void from_json(const json& j, Account& v) {
 }
 
 void to_json(json& j, const User& v) {
-  j = {{"id", v.id},           {"account_id", v.account_id}, {"email", v.email},
-       {"password_hash", v.password_hash}, {"role", v.role}, {"privileges", v.privileges},
-       {"active", v.active}};
+  j = {
+      {"id", v.id},     {"account_id", v.account_id}, {"email", v.email},  {"password_hash", v.password_hash},
+      {"role", v.role}, {"privileges", v.privileges}, {"active", v.active}};
 }
 void from_json(const json& j, User& v) {
   j.at("id").get_to(v.id);
@@ -78,8 +78,8 @@ void from_json(const json& j, RefreshToken& v) {
 }
 
 void to_json(json& j, const AccessTokenRecord& v) {
-  j = {{"jti", v.jti}, {"grant_id", v.grant_id}, {"client_id", v.client_id}, {"user_id", v.user_id},
-       {"expires_at", v.expires_at}, {"revoked", v.revoked}};
+  j = {{"jti", v.jti},         {"grant_id", v.grant_id},     {"client_id", v.client_id},
+       {"user_id", v.user_id}, {"expires_at", v.expires_at}, {"revoked", v.revoked}};
 }
 void from_json(const json& j, AccessTokenRecord& v) {
   j.at("jti").get_to(v.jti);

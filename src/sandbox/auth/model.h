@@ -25,7 +25,7 @@ struct User {
   std::string password_hash;
   std::string role;  // "Account Owner", "Account Manager", "Campaign Creator"
   std::vector<std::string> privileges;  // explicit override; empty: the role's privileges
-  bool active = true;  // a deactivated user cannot log in, and their tokens stop working
+  bool active = true;                   // a deactivated user cannot log in, and their tokens stop working
 };
 
 enum class RefreshTokenType { Rotating, LongLived };

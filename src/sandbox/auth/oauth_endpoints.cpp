@@ -21,14 +21,14 @@ Result<std::string> required(const Params& form, const char* name) {
   auto value = form.get(name);
   if (!value || value->empty()) {
     return oauth::oauthError(ErrorCode::InvalidRequest, "invalid_request",
-                      std::string("The parameter '") + name + "' is required.");
+                             std::string("The parameter '") + name + "' is required.");
   }
   return *value;
 }
 
 http::Response tooManyRequests(const std::string& message) {
-  auto response = oauth::errorResponse(
-      oauth::oauthError(ErrorCode::TooManyRequests, "too_many_requests", message));
+  auto response =
+      oauth::errorResponse(oauth::oauthError(ErrorCode::TooManyRequests, "too_many_requests", message));
   response.headers.set("Retry-After", "1");
   return response;
 }
@@ -45,7 +45,9 @@ http::Response noStoreJson(const json& body) {
 OAuthEndpoints::OAuthEndpoints(SandboxContext& context)
     : context_(context),
       token_rate_(context.clock,
-                  context.profile == Profile::Strict ? cc::constantContact().limits.token_requests_per_second_per_client : 0,
+                  context.profile == Profile::Strict
+                      ? cc::constantContact().limits.token_requests_per_second_per_client
+                      : 0,
                   std::chrono::seconds(1)),
       auth_failures_(context.clock, kClientAuthFailuresPerMinute, std::chrono::seconds(60)) {}
 
@@ -54,18 +56,23 @@ void OAuthEndpoints::addRoutes(http::Router& router, FaultInjector& faults) {
   auto bind = [this](http::Response (OAuthEndpoints::*fn)(http::Request&)) {
     return [this, fn](http::Request& request) { return (this->*fn)(request); };
   };
-  auto faulted = [this, &faults](const char* operation, http::Response (OAuthEndpoints::*fn)(http::Request&)) {
+  auto faulted = [this, &faults](const char* operation,
+                                 http::Response (OAuthEndpoints::*fn)(http::Request&)) {
     return [this, &faults, operation, fn](http::Request& request) {
       auto action = faults.any() ? faults.match(operation, "", claimedClient(request)) : std::nullopt;
       if (!action) return (this->*fn)(request);
-      return applyFault(*action, [&] { return (this->*fn)(request); }, [&] {
-        auto failure = oauth::errorResponse(makeError(ErrorCode::Internal, action->oauth_error, action->error_message));
-        failure.status = action->status;
-        return failure;
-      });
+      return applyFault(
+          *action, [&] { return (this->*fn)(request); },
+          [&] {
+            auto failure = oauth::errorResponse(
+                makeError(ErrorCode::Internal, action->oauth_error, action->error_message));
+            failure.status = action->status;
+            return failure;
+          });
     };
   };
-  router.add("POST", "/oauth2/default/v1/token", faulted("oauth.token", &OAuthEndpoints::token), Execution::Long);
+  router.add("POST", "/oauth2/default/v1/token", faulted("oauth.token", &OAuthEndpoints::token),
+             Execution::Long);
   router.add("POST", "/oauth2/default/v1/device/authorize",
              faulted("oauth.device_authorize", &OAuthEndpoints::deviceAuthorize), Execution::Blocking);
   router.add("POST", "/oauth2/default/v1/revoke", faulted("oauth.revoke", &OAuthEndpoints::revoke),
@@ -94,7 +101,7 @@ Result<App> OAuthEndpoints::authenticate(const http::Request& request, const Par
   const std::string failure_key = request.remote_address + "|" + claimed;
   if (auth_failures_.exhausted(failure_key)) {
     return oauth::oauthError(ErrorCode::TooManyRequests, "too_many_requests",
-                      "Too many failed client authentications; try again in a minute.");
+                             "Too many failed client authentications; try again in a minute.");
   }
   auto app = context_.auth.authenticateClient(
       credentials ? std::optional(credentials->user) : std::nullopt,
@@ -126,7 +133,7 @@ Result<TokenSet> OAuthEndpoints::grant(const App& app, const Params& form) {
   if (!grant_type) return grant_type.error();
   const auto unauthorizedClient = [] {
     return oauth::oauthError(ErrorCode::InvalidRequest, "unauthorized_client",
-                      "This client is not allowed to use this grant type.");
+                             "This client is not allowed to use this grant type.");
   };
   if (*grant_type == "authorization_code") {
     if (!app.allows(app.confidential() ? "authorization_code" : "pkce")) return unauthorizedClient();
@@ -146,7 +153,7 @@ Result<TokenSet> OAuthEndpoints::grant(const App& app, const Params& form) {
     return context_.auth.pollDevice(app, *device_code);
   }
   return oauth::oauthError(ErrorCode::InvalidRequest, "unsupported_grant_type",
-                    "The grant type '" + *grant_type + "' is not supported.");
+                           "The grant type '" + *grant_type + "' is not supported.");
 }
 
 http::Response OAuthEndpoints::deviceAuthorize(http::Request& request) {
@@ -156,7 +163,7 @@ http::Response OAuthEndpoints::deviceAuthorize(http::Request& request) {
   if (!app) return oauth::errorResponse(app.error());
   if (!app->allows("device")) {
     return oauth::errorResponse(oauth::oauthError(ErrorCode::InvalidRequest, "unauthorized_client",
-                                               "This client is not allowed to use the device flow."));
+                                                  "This client is not allowed to use the device flow."));
   }
   auto scope = required(*form, "scope");
   if (!scope) return oauth::errorResponse(scope.error());

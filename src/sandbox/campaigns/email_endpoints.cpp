@@ -2,10 +2,10 @@
 
 #include <regex>
 
-#include "core/encoding.h"
 #include "cc/errors.h"
-#include "sandbox/contacts/contact_rules.h"
+#include "core/encoding.h"
 #include "sandbox/campaigns/email_rules.h"
+#include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
 
@@ -155,7 +155,7 @@ void addEmailEndpoints(http::Router& router, ApiGuard& guard, EmailStore& store,
     json body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
     if (!body.is_object() || !body.contains("email_address") || !body["email_address"].is_string()) {
       return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                                             "The body must be {\"email_address\": \"...\"}."));
+                                         "The body must be {\"email_address\": \"...\"}."));
     }
     const std::string address = toLower(body["email_address"].get<std::string>());
     json confirmed;

@@ -3,8 +3,8 @@
 // sends; plus the control API's view of test sends and confirmation of account emails (the
 // senders campaigns may use).
 #include "sandbox/api_guard.h"
-#include "sandbox/context.h"
 #include "sandbox/campaigns/email_store.h"
+#include "sandbox/context.h"
 
 namespace liaison::sandbox {
 

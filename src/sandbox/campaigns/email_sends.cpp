@@ -1,8 +1,8 @@
 // Email sends: schedules that run on the virtual clock (SCHEDULED -> EXECUTING -> DONE/ERROR),
 // send history, and test sends with CC's limits.
-#include "sandbox/contacts/contact_rules.h"
 #include "sandbox/campaigns/email_rules.h"
 #include "sandbox/campaigns/email_store.h"
+#include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
 

@@ -3,8 +3,8 @@
 #include "cc/provider.h"
 
 #include "core/memory.h"
-#include "sandbox/contacts/contact_rules.h"
 #include "sandbox/campaigns/email_rules.h"
+#include "sandbox/contacts/contact_rules.h"
 #include "sandbox/paging.h"
 
 namespace liaison::sandbox {

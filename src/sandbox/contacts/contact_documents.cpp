@@ -1,7 +1,7 @@
 // Contacts as documents: loading them from the store at start-up, and the snapshot export and
 // restore of every account's contacts, lists, fields, tags, activities, exports and switches.
-#include "core/memory.h"
 #include "core/encoding.h"
+#include "core/memory.h"
 #include "sandbox/contacts/contact_store.h"
 
 namespace liaison::sandbox {

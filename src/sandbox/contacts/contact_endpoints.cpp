@@ -2,10 +2,10 @@
 
 #include "cc/provider.h"
 
-#include "core/memory.h"
 #include "cc/errors.h"
-#include "sandbox/contacts/contact_rules.h"
+#include "core/memory.h"
 #include "sandbox/contacts/activities/csv_import.h"
+#include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
 
@@ -42,7 +42,8 @@ Result<std::vector<std::string>> includes(const Params& q) {
 // Ids in paths are UUIDs; anything else is a 404 in CC's words, never a lookup.
 std::optional<http::Response> badId(const std::string& id, const char* key, const char* what) {
   if (isUuid(id)) return std::nullopt;
-  return cc::errorResponse(makeError(ErrorCode::NotFound, key, std::string(what) + " is in an invalid format."));
+  return cc::errorResponse(
+      makeError(ErrorCode::NotFound, key, std::string(what) + " is in an invalid format."));
 }
 
 void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore& store) {
@@ -181,19 +182,22 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
 
   addFieldAndTagEndpoints(router, guard, store);
 
-  guard.add(router, "bulkImportContactsJSON", [&store](http::Request& request, const ApiCall& call) {
-    if (request.body.size() >= cc::constantContact().limits.import_bytes_max) {
-      return cc::errorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+  guard.add(
+      router, "bulkImportContactsJSON",
+      [&store](http::Request& request, const ApiCall& call) {
+        if (request.body.size() >= cc::constantContact().limits.import_bytes_max) {
+          return cc::errorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
                                              "An import must be smaller than 4 MB."));
-    }
-    auto result = [&]() -> Result<json> {
-      auto parsed = body(request);
-      if (!parsed) return parsed.error();
-      return store.importContacts(call.identity.account_id, *parsed);
-    }();
-    returnFreedMemory();  // the parsed rows and the staged contacts are gone by now
-    return answer(result, 201);
-  }, Execution::Long);
+        }
+        auto result = [&]() -> Result<json> {
+          auto parsed = body(request);
+          if (!parsed) return parsed.error();
+          return store.importContacts(call.identity.account_id, *parsed);
+        }();
+        returnFreedMemory();  // the parsed rows and the staged contacts are gone by now
+        return answer(result, 201);
+      },
+      Execution::Long);
   guard.add(router, "resubscribeContact", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["contact_id"];
     if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
@@ -208,19 +212,22 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     const std::string account = q ? q->getOr("account_id", "a07e1sandbox01") : "a07e1sandbox01";
     return answer(store.confirmResubscribe(account, request.path_params["contact_id"]));
   }, Execution::Blocking);
-  guard.add(router, "contactsCSVImport", [&store](http::Request& request, const ApiCall& call) {
-    if (request.body.size() >= cc::constantContact().limits.import_bytes_max) {
-      return cc::errorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+  guard.add(
+      router, "contactsCSVImport",
+      [&store](http::Request& request, const ApiCall& call) {
+        if (request.body.size() >= cc::constantContact().limits.import_bytes_max) {
+          return cc::errorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
                                              "An import file must be smaller than 4 MB."));
-    }
-    auto result = [&]() -> Result<json> {
-      auto parsed = csvImportRequest(request.header("Content-Type").value_or(""), request.body);
-      if (!parsed) return parsed.error();
-      return store.importContacts(call.identity.account_id, *parsed);
-    }();
-    returnFreedMemory();
-    return answer(result, 201);
-  }, Execution::Long);
+        }
+        auto result = [&]() -> Result<json> {
+          auto parsed = csvImportRequest(request.header("Content-Type").value_or(""), request.body);
+          if (!parsed) return parsed.error();
+          return store.importContacts(call.identity.account_id, *parsed);
+        }();
+        returnFreedMemory();
+        return answer(result, 201);
+      },
+      Execution::Long);
   guard.add(router, "postContactsExport", [&store](http::Request& request, const ApiCall& call) {
     auto parsed = body(request);
     if (!parsed) return cc::errorResponse(parsed.error());

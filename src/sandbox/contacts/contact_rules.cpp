@@ -79,11 +79,14 @@ Status checkSubResources(const json& body) {
         !isUuid(item["custom_field_id"].get<std::string>())) {
       return contactValidation("custom_fields[].custom_field_id must be a UUID.");
     }
-    if (auto status = checkString(item, "value", limits::kCustomFieldValueMax, false, "custom_fields[]."); !status) return status;
+    if (auto status = checkString(item, "value", limits::kCustomFieldValueMax, false, "custom_fields[].");
+        !status)
+      return status;
   }
   for (const auto& item : body.value("phone_numbers", json::array())) {
     if (!item.is_object()) return contactValidation("phone_numbers entries must be objects.");
-    if (auto s = checkString(item, "phone_number", limits::kPhoneNumberMax, true, "phone_numbers[]."); !s) return s;
+    if (auto s = checkString(item, "phone_number", limits::kPhoneNumberMax, true, "phone_numbers[]."); !s)
+      return s;
     if (auto s = checkEnum(item, "kind", kPhoneKinds, false, "phone_numbers[]."); !s) return s;
   }
   for (const auto& item : body.value("street_addresses", json::array())) {
@@ -91,7 +94,8 @@ Status checkSubResources(const json& body) {
     if (auto s = checkEnum(item, "kind", kAddressKinds, true, "street_addresses[]."); !s) return s;
     if (auto s = checkString(item, "street", limits::kStreetMax, false, "street_addresses[]."); !s) return s;
     for (const char* field : {"city", "state", "postal_code", "country"}) {
-      if (auto s = checkString(item, field, limits::kAddressPartMax, false, "street_addresses[]."); !s) return s;
+      if (auto s = checkString(item, field, limits::kAddressPartMax, false, "street_addresses[]."); !s)
+        return s;
     }
   }
   for (const auto& item : body.value("notes", json::array())) {
@@ -163,12 +167,14 @@ Status validateContactBody(const json& body, bool creating) {
   if (body.contains("email_address") && !body["email_address"].is_null()) {
     const auto& email = body["email_address"];
     if (!email.is_object()) return contactValidation("email_address must be an object.");
-    if (auto s = checkString(email, "address", limits::kEmailAddressMax, true, "email_address."); !s) return s;
+    if (auto s = checkString(email, "address", limits::kEmailAddressMax, true, "email_address."); !s)
+      return s;
     if (!isEmailAddress(email["address"].get<std::string>())) {
       return contactValidation("email_address.address is not a valid email address.");
     }
     if (auto s = checkEnum(email, "permission_to_send", kPermissions, false, "email_address."); !s) return s;
-    if (auto s = checkString(email, "opt_out_reason", limits::kOptOutReasonMax, false, "email_address."); !s) return s;
+    if (auto s = checkString(email, "opt_out_reason", limits::kOptOutReasonMax, false, "email_address."); !s)
+      return s;
   }
   if (creating) {
     bool any = false;

@@ -280,7 +280,7 @@ Result<std::string> ContactStore::listContacts(const std::string& account, const
     after = state["after"].get<uint64_t>();
   }
   auto limit_param = limitParam(query, cc::constantContact().limits.page_size_default,
-                          cc::constantContact().limits.page_size_max, "contacts.api.bad_request");
+                                cc::constantContact().limits.page_size_max, "contacts.api.bad_request");
   if (!limit_param) return limit_param.error();
   const int limit = *limit_param;
   std::set<std::string> statuses;

@@ -19,11 +19,13 @@ http::Response revokeGrants(SandboxContext& context, const http::Request& reques
   if (!client_id) return fail(client_id.error());
   if (!email) return fail(email.error());
   if (client_id->empty() || email->empty()) {
-    return fail(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "client_id and email are required."));
+    return fail(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                          "client_id and email are required."));
   }
   auto ended = context.auth.revokeUserAccess(*client_id, *email);
   if (!ended) return fail(ended.error());
-  return http::Response::json(200, {{"client_id", *client_id}, {"email", toLower(*email)}, {"revoked_grants", *ended}});
+  return http::Response::json(
+      200, {{"client_id", *client_id}, {"email", toLower(*email)}, {"revoked_grants", *ended}});
 }
 
 http::Response updateUser(SandboxContext& context, const http::Request& request,
@@ -43,7 +45,8 @@ http::Response updateUser(SandboxContext& context, const http::Request& request,
     active = *value;
   }
   if (!role && !active) {
-    return fail(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "Send role, active or both."));
+    return fail(
+        makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "Send role, active or both."));
   }
   auto user = context.auth.updateUser(request.path_params.at("email"), role, active);
   if (!user) return fail(user.error());
@@ -71,15 +74,18 @@ http::Response regenerateSecret(SandboxContext& context, const http::Request& re
 void addAccessControls(http::Router& router, SandboxContext& context,
                        std::function<void(const User&)> on_user_changed) {
   using http::Execution;
-  router.add("POST", "/__sandbox/grants/revoke",
-             [&context](http::Request& request) { return revokeGrants(context, request); }, Execution::Blocking);
-  router.add("PUT", "/__sandbox/users/{email}",
-             [&context, hook = std::move(on_user_changed)](http::Request& request) {
-               return updateUser(context, request, hook);
-             },
-             Execution::Blocking);
-  router.add("POST", "/__sandbox/apps/{client_id}/secret",
-             [&context](http::Request& request) { return regenerateSecret(context, request); }, Execution::Blocking);
+  router.add(
+      "POST", "/__sandbox/grants/revoke",
+      [&context](http::Request& request) { return revokeGrants(context, request); }, Execution::Blocking);
+  router.add(
+      "PUT", "/__sandbox/users/{email}",
+      [&context, hook = std::move(on_user_changed)](http::Request& request) {
+        return updateUser(context, request, hook);
+      },
+      Execution::Blocking);
+  router.add(
+      "POST", "/__sandbox/apps/{client_id}/secret",
+      [&context](http::Request& request) { return regenerateSecret(context, request); }, Execution::Blocking);
 }
 
 }  // namespace liaison::sandbox

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cc/errors.h"
-#include "cc/scopes.h"
 #include "cc/privileges.h"
+#include "cc/scopes.h"
 #include "sandbox/control/control_json.h"
 
 namespace liaison::sandbox {

@@ -20,7 +20,8 @@ inline Result<nlohmann::json> readJson(const http::Request& request) {
   }
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "The body must be a JSON object.");
+    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                     "The body must be a JSON object.");
   }
   return body;
 }

@@ -27,12 +27,18 @@ const char* defaultKey(int status) {
 
 const char* defaultOAuthError(int status) {
   switch (status) {
-    case 400: return "invalid_request";
-    case 401: return "invalid_client";
-    case 403: return "access_denied";
-    case 429: return "too_many_requests";
-    case 503: return "temporarily_unavailable";
-    default: return "server_error";
+    case 400:
+      return "invalid_request";
+    case 401:
+      return "invalid_client";
+    case 403:
+      return "access_denied";
+    case 429:
+      return "too_many_requests";
+    case 503:
+      return "temporarily_unavailable";
+    default:
+      return "server_error";
   }
 }
 
@@ -87,7 +93,9 @@ Result<json> FaultInjector::add(const json& spec) {
     return invalid("action.type must be status, latency, reset or drop_after_commit.");
   }
   if (rule.operation.starts_with("oauth.") && !isOAuthOperation(rule.operation)) {
-    return invalid("An authorization server operation is oauth.token, oauth.device_authorize, oauth.revoke or oauth.keys.");
+    return invalid(
+        "An authorization server operation is oauth.token, oauth.device_authorize, oauth.revoke or "
+        "oauth.keys.");
   }
   if (rule.probability < 0 || rule.probability > 1) return invalid("probability must be between 0 and 1.");
   if (rule.action.status < 400 || rule.action.status > 599) return invalid("action.status must be 4xx or 5xx.");

@@ -1,10 +1,10 @@
 #pragma once
 // Fault injection and the request journal for /v3 calls, and fault rules for the authorization
 // server's endpoints (operations oauth.token, oauth.device_authorize, oauth.revoke, oauth.keys,
-// which only a rule naming them matches). Rules are keyed by operation, account and client, fire with a probability drawn from their own seeded generator (deterministic for
-// a seed and a request order), at most `count` times, and answer with an error status in CC's
-// format, added latency, a connection reset, a commit whose response is dropped, or a burst of
-// 429s.
+// which only a rule naming them matches). Rules are keyed by operation, account and client, fire with a
+// probability drawn from their own seeded generator (deterministic for a seed and a request order), at most
+// `count` times, and answer with an error status in CC's format, added latency, a connection reset, a commit
+// whose response is dropped, or a burst of 429s.
 #include <nlohmann/json.hpp>
 
 #include <atomic>

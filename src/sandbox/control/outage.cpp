@@ -15,7 +15,9 @@ int64_t micros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-Error invalid(const std::string& message) { return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message); }
+Error invalid(const std::string& message) {
+  return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message);
+}
 
 }  // namespace
 
@@ -56,9 +58,10 @@ std::optional<http::Response> Outage::answer(const http::Request& request) const
     return response;
   }
   const std::string message = "The service is temporarily unavailable.";
-  response = request.path().starts_with("/oauth2/")
-                 ? oauth::errorResponse(makeError(ErrorCode::Internal, "temporarily_unavailable", message))
-                 : cc::errorResponse(makeError(ErrorCode::Internal, "http.status.service_unavailable", message));
+  response =
+      request.path().starts_with("/oauth2/")
+          ? oauth::errorResponse(makeError(ErrorCode::Internal, "temporarily_unavailable", message))
+          : cc::errorResponse(makeError(ErrorCode::Internal, "http.status.service_unavailable", message));
   response.status = 503;
   response.headers.set("Retry-After", std::to_string((until - now + 999999) / 1000000));
   return response;

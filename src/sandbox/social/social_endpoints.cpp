@@ -68,7 +68,7 @@ void addSocialEndpoints(http::Router& router, ApiGuard& guard, SocialStore& stor
     json body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
     if (!body.is_object()) {
       return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                                             "The body must be a JSON object."));
+                                         "The body must be a JSON object."));
     }
     const std::string account = body.value("account_id", kDemoAccount);
     auto result = store.applyEvent(account, request.path_params["network_account_id"], body);

@@ -52,15 +52,19 @@ json demoState() {
   expired["token_is_valid"] = false;
   expired["error"] = "The access token has expired.";
   expired["status"] = 401;
-  return {{"connections", json::array({connection("facebook", "fb-1001", "Sandbox Bakery", "sandboxbakery", healthy(), kDemoOwner),
-                                       connection("linkedin", "li-2001", "Sandbox Bakery", "sandbox-bakery", expired,
-                                                  kDemoOwner)})},
-          {"profiles", json::array({profile("fb-page-1", "facebook", "Sandbox Bakery", nullptr, "fb-1001"),
-                                    profile("ig-biz-1", "instagram", "Sandbox Bakery", "sandboxbakery", "fb-1001"),
-                                    profile("li-page-1", "linkedin", "Sandbox Bakery", "sandbox-bakery", "li-2001")})},
-          {"hashtag_groups", json::array({{{"hashtag_group_id", "hg-1"}, {"hashtag_group_name", "Bread"},
+  return {{"connections",
+           json::array(
+               {connection("facebook", "fb-1001", "Sandbox Bakery", "sandboxbakery", healthy(), kDemoOwner),
+                connection("linkedin", "li-2001", "Sandbox Bakery", "sandbox-bakery", expired, kDemoOwner)})},
+          {"profiles",
+           json::array({profile("fb-page-1", "facebook", "Sandbox Bakery", nullptr, "fb-1001"),
+                        profile("ig-biz-1", "instagram", "Sandbox Bakery", "sandboxbakery", "fb-1001"),
+                        profile("li-page-1", "linkedin", "Sandbox Bakery", "sandbox-bakery", "li-2001")})},
+          {"hashtag_groups", json::array({{{"hashtag_group_id", "hg-1"},
+                                           {"hashtag_group_name", "Bread"},
                                            {"hashtag_names", {"sourdough", "rye", "baking"}}},
-                                          {{"hashtag_group_id", "hg-2"}, {"hashtag_group_name", "Events"},
+                                          {{"hashtag_group_id", "hg-2"},
+                                           {"hashtag_group_name", "Events"},
                                            {"hashtag_names", {"farmersmarket", "openhouse"}}}})},
           {"posts", json::array()}};
 }

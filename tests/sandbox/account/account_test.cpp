@@ -57,14 +57,21 @@ TEST_F(AccountTest, PhysicalAddressIsCreatedOnceOnAnAccountWithoutOne) {
   // An account of its own, since the demo account already has an address.
   auto account = client_.postJson("/__sandbox/accounts", {{"organization_name", "Bare Bakery"}});
   ASSERT_EQ(account.status, 201) << account.body;
-  ASSERT_EQ(client_.postJson("/__sandbox/users", {{"account_id", jsonOf(account)["encoded_account_id"]},
-                                                  {"email", "bare@sandbox.test"}, {"password", "sandbox"},
-                                                  {"role", "Account Owner"}}).status, 201);
+  ASSERT_EQ(client_
+                .postJson("/__sandbox/users", {{"account_id", jsonOf(account)["encoded_account_id"]},
+                                               {"email", "bare@sandbox.test"},
+                                               {"password", "sandbox"},
+                                               {"role", "Account Owner"}})
+                .status,
+            201);
   const auto bare = tokenFor("bare@sandbox.test");
   ASSERT_FALSE(bare.empty());
   EXPECT_EQ(call("GET", "/v3/account/summary/physical_address", nullptr, bare).status, 404);
-  const json address = {{"address_line1", "2 Rye Road"}, {"city", "Boston"}, {"state_code", "MA"},
-                        {"postal_code", "02101"}, {"country_code", "US"}};
+  const json address = {{"address_line1", "2 Rye Road"},
+                        {"city", "Boston"},
+                        {"state_code", "MA"},
+                        {"postal_code", "02101"},
+                        {"country_code", "US"}};
   auto created = call("POST", "/v3/account/summary/physical_address", address, bare);
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(jsonOf(created)["city"], "Boston");
@@ -72,7 +79,8 @@ TEST_F(AccountTest, PhysicalAddressIsCreatedOnceOnAnAccountWithoutOne) {
   ASSERT_EQ(stored.status, 200) << stored.body;
   EXPECT_EQ(jsonOf(stored)["address_line1"], "2 Rye Road");
   EXPECT_EQ(jsonOf(stored)["postal_code"], "02101");
-  EXPECT_EQ(jsonOf(call("GET", "/v3/account/summary?extra_fields=physical_address", nullptr, bare))["physical_address"]["city"],
+  EXPECT_EQ(jsonOf(call("GET", "/v3/account/summary?extra_fields=physical_address", nullptr,
+                        bare))["physical_address"]["city"],
             "Boston");
   EXPECT_EQ(call("POST", "/v3/account/summary/physical_address", address, bare).status, 409);
   // The demo account's address is untouched.

@@ -121,7 +121,9 @@ TEST_F(DeviceFlowTest, ActivatePagePrefillsTheCode) {
 // minute, then 429 for that address, with a backstop of 1,000 a minute across all addresses.
 TEST_F(DeviceFlowTest, FastProfileBrakesGuessingPerAddress) {
   auto body = start();
-  auto guess = [](SandboxClient& from) { return from.postForm("/activate", formBody({{"user_code", "BBBB-BBBB"}})).status; };
+  auto guess = [](SandboxClient& from) {
+    return from.postForm("/activate", formBody({{"user_code", "BBBB-BBBB"}})).status;
+  };
   SandboxClient attacker(transport(), "198.51.100.1");
   int wrong = 0, throttled = 0;
   for (int i = 0; i < 15; ++i) {

@@ -185,14 +185,16 @@ TEST_F(EmailsTest, UnscheduleRestoresThePreviousStatusAndDeletedListsFailTheSend
   EXPECT_EQ(call("DELETE", "/v3/emails/activities/" + id + "/schedules").status, 204);
   EXPECT_EQ(activity(id)["current_status"], "DRAFT");
   EXPECT_TRUE(jsonOf(call("GET", "/v3/emails/activities/" + id + "/schedules")).empty());
-  EXPECT_EQ(jsonOf(call("GET", "/v3/emails/" + campaign["campaign_id"].get<std::string>()))["current_status"], "Draft");
+  EXPECT_EQ(jsonOf(call("GET", "/v3/emails/" + campaign["campaign_id"].get<std::string>()))["current_status"],
+            "Draft");
   advance(std::chrono::hours(2));  // past the old time: nothing is sent
   EXPECT_EQ(activity(id)["current_status"], "DRAFT");
   EXPECT_TRUE(jsonOf(call("GET", "/v3/emails/activities/" + id + "/send_history")).empty());
   EXPECT_EQ(call("DELETE", "/v3/emails/activities/" + id + "/schedules").status, 400);  // nothing scheduled
 
   const std::string again = formatIso8601(sandbox_->clock().now() + std::chrono::hours(1));
-  ASSERT_EQ(call("POST", "/v3/emails/activities/" + id + "/schedules", {{"scheduled_date", again}}).status, 201);
+  ASSERT_EQ(call("POST", "/v3/emails/activities/" + id + "/schedules", {{"scheduled_date", again}}).status,
+            201);
   ASSERT_EQ(call("DELETE", "/v3/contact_lists/" + list).status, 202);
   advance(std::chrono::hours(2));
   EXPECT_EQ(activity(id)["current_status"], "ERROR");

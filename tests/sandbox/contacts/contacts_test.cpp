@@ -125,13 +125,18 @@ TEST_F(ContactsTest, FiltersAndIncludes) {
   EXPECT_FALSE(jsonOf(call("GET", "/v3/contacts"))["contacts"][0].contains("list_memberships"));
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=B%40EXAMPLE.COM"))["contacts"].size(), 1u);
   // The email filter visits only the indexed contact; the other filters and the count still apply.
-  auto by_email = jsonOf(call("GET", "/v3/contacts?email=a%40example.com&lists=" + list + "&include_count=true"));
+  auto by_email =
+      jsonOf(call("GET", "/v3/contacts?email=a%40example.com&lists=" + list + "&include_count=true"));
   ASSERT_EQ(by_email["contacts"].size(), 1u);
   EXPECT_EQ(by_email["contacts_count"], 1);
   EXPECT_FALSE(by_email.contains("_links"));
-  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=b%40example.com&lists=" + list + "&include_count=true"))["contacts_count"], 0);
-  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=c%40example.com&include_count=true"))["contacts_count"], 0);
-  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=b%40example.com&status=unsubscribed"))["contacts"].size(), 0u);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=b%40example.com&lists=" + list +
+                                   "&include_count=true"))["contacts_count"],
+            0);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=c%40example.com&include_count=true"))["contacts_count"],
+            0);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=b%40example.com&status=unsubscribed"))["contacts"].size(),
+            0u);
   for (const std::string bad : {"limit=0", "limit=501", "limit=x", "status=gone", "include=secrets",
                                 "updated_after=yesterday", "lists=abc", "cursor=%21%21", "include_count=maybe"}) {
     auto response = call("GET", "/v3/contacts?" + bad);
@@ -152,7 +157,8 @@ TEST_F(ContactsTest, CursorPagingSeesEveryContactOnceWhileOthersAreWritten) {
     for (const auto& c : page["contacts"]) EXPECT_TRUE(seen.insert(c["contact_id"]).second);
     next = page.contains("_links") ? page["_links"]["next"]["href"].get<std::string>() : "";
     if (++pages == 1) {
-      EXPECT_EQ(call("DELETE", "/v3/contacts/" + ids[15]).status, 204);  // ahead of the cursor: never returned
+      EXPECT_EQ(call("DELETE", "/v3/contacts/" + ids[15]).status,
+                204);                                               // ahead of the cursor: never returned
       create("late@example.com");                                   // new: shows up on a later page
     }
   }
@@ -177,7 +183,8 @@ TEST_F(ContactsTest, ListsCrudAndConflicts) {
   EXPECT_EQ(jsonOf(removed)["state"], "completed");
   EXPECT_EQ(call("GET", "/v3/contact_lists/" + id).status, 404);
   EXPECT_TRUE(jsonOf(call("GET", "/v3/contact_lists"))["lists"].empty());
-  auto after = jsonOf(call("GET", "/v3/contacts/" + member["contact_id"].get<std::string>() + "?include=list_memberships"));
+  auto after = jsonOf(
+      call("GET", "/v3/contacts/" + member["contact_id"].get<std::string>() + "?include=list_memberships"));
   EXPECT_TRUE(!after.contains("list_memberships") || after["list_memberships"].empty()) << after.dump();
 }
 

@@ -12,11 +12,14 @@ using nlohmann::json;
 
 class AccessControlTest : public SandboxTest {
  protected:
-  http::Response refreshConfidential(const std::string& refresh_token, const std::string& secret = "sandbox-secret") {
-    return client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}}),
+  http::Response refreshConfidential(const std::string& refresh_token,
+                                     const std::string& secret = "sandbox-secret") {
+    return client_.postForm(kTokenPath,
+                            formBody({{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}}),
                             {{"Authorization", basicAuth("sandbox-client", secret)}});
   }
-  json tokensFor(const std::string& email, const std::string& scope = "account_read contact_data offline_access") {
+  json tokensFor(const std::string& email,
+                 const std::string& scope = "account_read contact_data offline_access") {
     client_.forgetCookies();
     auto tokens = redeemConfidential(confidentialCode(scope, email));
     EXPECT_EQ(tokens.status, 200) << tokens.body;
@@ -32,7 +35,8 @@ TEST_F(AccessControlTest, RevokingEndsEveryGrantOfThatUserForThatClient) {
   const json other_app = jsonOf(redeemPublic(publicCode()));
   const std::string pending_code = confidentialCode();  // consent given, not yet redeemed
 
-  auto revoked = client_.postJson("/__sandbox/grants/revoke", {{"client_id", "sandbox-client"}, {"email", "Owner@Sandbox.test"}});
+  auto revoked = client_.postJson("/__sandbox/grants/revoke",
+                                  {{"client_id", "sandbox-client"}, {"email", "Owner@Sandbox.test"}});
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_EQ(jsonOf(revoked)["revoked_grants"], 2);
 
@@ -54,8 +58,14 @@ TEST_F(AccessControlTest, RevokingEndsEveryGrantOfThatUserForThatClient) {
 }
 
 TEST_F(AccessControlTest, RevokeNamesAnExistingAppAndUser) {
-  EXPECT_EQ(client_.postJson("/__sandbox/grants/revoke", {{"client_id", "nope"}, {"email", "owner@sandbox.test"}}).status, 404);
-  EXPECT_EQ(client_.postJson("/__sandbox/grants/revoke", {{"client_id", "sandbox-client"}, {"email", "x@y.test"}}).status, 404);
+  EXPECT_EQ(
+      client_.postJson("/__sandbox/grants/revoke", {{"client_id", "nope"}, {"email", "owner@sandbox.test"}})
+          .status,
+      404);
+  EXPECT_EQ(
+      client_.postJson("/__sandbox/grants/revoke", {{"client_id", "sandbox-client"}, {"email", "x@y.test"}})
+          .status,
+      404);
   auto missing = client_.postJson("/__sandbox/grants/revoke", {{"client_id", "sandbox-client"}});
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(jsonOf(missing)[0]["error_key"], "sandbox.validation.error");
@@ -74,20 +84,25 @@ TEST_F(AccessControlTest, RoleChangeChangesPrivileges) {
   EXPECT_FALSE(before.count("contacts:write"));
   EXPECT_EQ(client_.get("/v3/contacts", tokens["access_token"]).status, 403);
 
-  auto changed = client_.send("PUT", "/__sandbox/users/creator%40sandbox.test", json{{"role", "Account Manager"}}.dump(),
-                              {{"Content-Type", "application/json"}});
+  auto changed =
+      client_.send("PUT", "/__sandbox/users/creator%40sandbox.test", json{{"role", "Account Manager"}}.dump(),
+                   {{"Content-Type", "application/json"}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(jsonOf(changed)["role"], "Account Manager");
   const auto after = names();
   EXPECT_TRUE(after.count("contacts:write"));
   EXPECT_GT(after.size(), before.size());
-  EXPECT_EQ(client_.get("/v3/contacts", tokens["access_token"]).status, 200);  // the same token, new privileges
+  EXPECT_EQ(client_.get("/v3/contacts", tokens["access_token"]).status,
+            200);  // the same token, new privileges
 
   auto bad = client_.send("PUT", "/__sandbox/users/creator@sandbox.test", json{{"role", "King"}}.dump(),
                           {{"Content-Type", "application/json"}});
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(client_.send("PUT", "/__sandbox/users/nobody@sandbox.test", json{{"active", false}}.dump(),
-                         {{"Content-Type", "application/json"}}).status, 404);
+  EXPECT_EQ(client_
+                .send("PUT", "/__sandbox/users/nobody@sandbox.test", json{{"active", false}}.dump(),
+                      {{"Content-Type", "application/json"}})
+                .status,
+            404);
 }
 
 TEST_F(AccessControlTest, DeactivatedUserIsLockedOutUntilReactivated) {
@@ -110,9 +125,10 @@ TEST_F(AccessControlTest, DeactivatedUserIsLockedOutUntilReactivated) {
   EXPECT_EQ(jsonOf(redeemConfidential(code))["error"], "invalid_grant");
   // Logging in is refused with the reason, not as a wrong password.
   client_.forgetCookies();
-  auto start = client_.get("/oauth2/default/v1/authorize?" +
-                           formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
-                                     {"response_type", "code"}, {"scope", "account_read"}}));
+  auto start = client_.get("/oauth2/default/v1/authorize?" + formBody({{"client_id", "sandbox-client"},
+                                                                       {"redirect_uri", kRedirect},
+                                                                       {"response_type", "code"},
+                                                                       {"scope", "account_read"}}));
   auto login = client_.loginAndDecide(start, "owner@sandbox.test", "sandbox", "allow");
   EXPECT_EQ(login.status, 403);
   EXPECT_NE(login.body.find("deactivated"), std::string::npos);
@@ -173,16 +189,28 @@ TEST(AccessControlPersistence, ChangesSurviveARestart) {
   std::unique_ptr<storage::DocumentStore> store;
   auto first = open(store);
   SandboxClient client([&](http::Request& r) { return first->handle(r); });
-  auto location = client.authorize(formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
-                                             {"response_type", "code"}, {"scope", "account_read offline_access"}}));
-  auto tokens = jsonOf(client.postForm(kTokenPath, formBody({{"grant_type", "authorization_code"},
-                                                             {"code", redirectParams(location).getOr("code")},
-                                                             {"redirect_uri", kRedirect}}),
+  auto location = client.authorize(formBody({{"client_id", "sandbox-client"},
+                                             {"redirect_uri", kRedirect},
+                                             {"response_type", "code"},
+                                             {"scope", "account_read offline_access"}}));
+  auto tokens = jsonOf(client.postForm(kTokenPath,
+                                       formBody({{"grant_type", "authorization_code"},
+                                                 {"code", redirectParams(location).getOr("code")},
+                                                 {"redirect_uri", kRedirect}}),
                                        {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}}));
-  ASSERT_EQ(client.postJson("/__sandbox/grants/revoke", {{"client_id", "sandbox-client"}, {"email", "owner@sandbox.test"}}).status, 200);
-  const std::string secret = jsonOf(client.postJson("/__sandbox/apps/sandbox-client/secret", json::object()))["client_secret"];
-  ASSERT_EQ(client.send("PUT", "/__sandbox/users/creator@sandbox.test", json{{"active", false}, {"role", "Account Manager"}}.dump(),
-                        {{"Content-Type", "application/json"}}).status, 200);
+  ASSERT_EQ(client
+                .postJson("/__sandbox/grants/revoke",
+                          {{"client_id", "sandbox-client"}, {"email", "owner@sandbox.test"}})
+                .status,
+            200);
+  const std::string secret =
+      jsonOf(client.postJson("/__sandbox/apps/sandbox-client/secret", json::object()))["client_secret"];
+  ASSERT_EQ(client
+                .send("PUT", "/__sandbox/users/creator@sandbox.test",
+                      json{{"active", false}, {"role", "Account Manager"}}.dump(),
+                      {{"Content-Type", "application/json"}})
+                .status,
+            200);
   first.reset();
   store.reset();
 
@@ -190,14 +218,16 @@ TEST(AccessControlPersistence, ChangesSurviveARestart) {
   SandboxClient again([&](http::Request& r) { return second->handle(r); });
   EXPECT_EQ(again.get("/v3/account/summary", tokens["access_token"]).status, 401);
   auto refresh = [&](const std::string& with) {
-    return again.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", tokens["refresh_token"]}}),
-                          {{"Authorization", basicAuth("sandbox-client", with)}});
+    return again.postForm(
+        kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", tokens["refresh_token"]}}),
+        {{"Authorization", basicAuth("sandbox-client", with)}});
   };
   EXPECT_EQ(jsonOf(refresh("sandbox-secret"))["error"], "invalid_client");
   EXPECT_EQ(jsonOf(refresh(secret))["error"], "invalid_grant");
-  auto start = again.get("/oauth2/default/v1/authorize?" +
-                         formBody({{"client_id", "sandbox-client"}, {"redirect_uri", kRedirect},
-                                   {"response_type", "code"}, {"scope", "account_read"}}));
+  auto start = again.get("/oauth2/default/v1/authorize?" + formBody({{"client_id", "sandbox-client"},
+                                                                     {"redirect_uri", kRedirect},
+                                                                     {"response_type", "code"},
+                                                                     {"scope", "account_read"}}));
   EXPECT_EQ(again.loginAndDecide(start, "creator@sandbox.test", "sandbox", "allow").status, 403);
   second.reset();
   store.reset();

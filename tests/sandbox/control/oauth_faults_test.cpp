@@ -20,7 +20,8 @@ class OAuthFaultsTest : public SandboxTest {
   // One call of each operation, with what it answers when nothing interferes.
   http::Response call(const std::string& operation) {
     if (operation == "oauth.token") {
-      return client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"client_id", "sandbox-public"},
+      return client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"},
+                                                    {"client_id", "sandbox-public"},
                                                     {"refresh_token", "not-a-token"}}));
     }
     if (operation == "oauth.device_authorize") {
@@ -28,7 +29,8 @@ class OAuthFaultsTest : public SandboxTest {
                               formBody({{"client_id", "sandbox-public"}, {"scope", "account_read"}}));
     }
     if (operation == "oauth.revoke") {
-      return client_.postForm("/oauth2/default/v1/revoke", formBody({{"client_id", "sandbox-public"}, {"token", "x"}}));
+      return client_.postForm("/oauth2/default/v1/revoke",
+                              formBody({{"client_id", "sandbox-public"}, {"token", "x"}}));
     }
     return client_.get("/oauth2/default/v1/keys");
   }
@@ -43,7 +45,8 @@ class OAuthFaultsTest : public SandboxTest {
     }
     return out;
   }
-  const std::vector<std::string> operations_ = {"oauth.token", "oauth.device_authorize", "oauth.revoke", "oauth.keys"};
+  const std::vector<std::string> operations_ = {"oauth.token", "oauth.device_authorize", "oauth.revoke",
+                                                "oauth.keys"};
 };
 
 TEST_F(OAuthFaultsTest, StatusRulesAnswerInOAuthFormatOnce) {
@@ -103,8 +106,9 @@ TEST_F(OAuthFaultsTest, DropAfterCommitOnTheOtherEndpointsKeepsTheirEffect) {
   const json tokens = jsonOf(redeemPublic(publicCode()));
   ASSERT_EQ(client_.get("/v3/account/summary", tokens["access_token"]).status, 200);
   fault("oauth.revoke", {{"type", "drop_after_commit"}});
-  EXPECT_TRUE(dropped(client_.postForm("/oauth2/default/v1/revoke",
-                                       formBody({{"client_id", "sandbox-public"}, {"token", tokens["access_token"]}}))));
+  EXPECT_TRUE(dropped(
+      client_.postForm("/oauth2/default/v1/revoke",
+                       formBody({{"client_id", "sandbox-public"}, {"token", tokens["access_token"]}}))));
   EXPECT_EQ(client_.get("/v3/account/summary", tokens["access_token"]).status, 401);
 
   fault("oauth.keys", {{"type", "drop_after_commit"}});
@@ -113,18 +117,25 @@ TEST_F(OAuthFaultsTest, DropAfterCommitOnTheOtherEndpointsKeepsTheirEffect) {
 }
 
 TEST_F(OAuthFaultsTest, RulesMatchTheirClientAndOnlyNamedOAuthOperations) {
-  fault("oauth.token", {{"type", "status"}, {"status", 500}}, {{"client_id", "sandbox-client"}, {"count", -1}});
+  fault("oauth.token", {{"type", "status"}, {"status", 500}},
+        {{"client_id", "sandbox-client"}, {"count", -1}});
   EXPECT_EQ(call("oauth.token").status, 400);  // sandbox-public: untouched
-  auto confidential = client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", "x"}}),
-                                       {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}});
+  auto confidential =
+      client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", "x"}}),
+                       {{"Authorization", basicAuth("sandbox-client", "sandbox-secret")}});
   EXPECT_EQ(confidential.status, 500);
   EXPECT_EQ(jsonOf(confidential)["error"], "server_error");
   client_.send("DELETE", "/__sandbox/faults");
   // A rule without an operation is for /v3 calls only.
-  ASSERT_EQ(client_.postJson("/__sandbox/faults", {{"action", {{"type", "status"}, {"status", 503}}}}).status, 201);
-  for (const auto& operation : operations_) EXPECT_EQ(call(operation).status, normalStatus(operation)) << operation;
-  EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"operation", "oauth.authorize"}, {"action", {{"type", "reset"}}}}).status,
-            400);
+  ASSERT_EQ(client_.postJson("/__sandbox/faults", {{"action", {{"type", "status"}, {"status", 503}}}}).status,
+            201);
+  for (const auto& operation : operations_)
+    EXPECT_EQ(call(operation).status, normalStatus(operation)) << operation;
+  EXPECT_EQ(
+      client_
+          .postJson("/__sandbox/faults", {{"operation", "oauth.authorize"}, {"action", {{"type", "reset"}}}})
+          .status,
+      400);
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ TEST_F(OutageTest, FailsWith503UntilTheVirtualSecondsPass) {
   EXPECT_EQ(api.status, 503);
   EXPECT_EQ(jsonOf(api)[0]["error_key"], "http.status.service_unavailable");
   EXPECT_EQ(api.headers.get("Retry-After").value_or(""), "60");
-  auto token = client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"client_id", "sandbox-public"},
-                                                      {"refresh_token", "x"}}));
+  auto token = client_.postForm(
+      kTokenPath,
+      formBody({{"grant_type", "refresh_token"}, {"client_id", "sandbox-public"}, {"refresh_token", "x"}}));
   EXPECT_EQ(token.status, 503);
   EXPECT_EQ(jsonOf(token)["error"], "temporarily_unavailable");
   EXPECT_EQ(keys().status, 503);

@@ -28,7 +28,9 @@ TEST_F(SnapshotsTest, RestoreReturnsEveryPartOfTheStateToTheSnapshot) {
   EXPECT_GT(jsonOf(taken)["documents"].get<int>(), 5);
 
   create("added@example.com");
-  ASSERT_EQ(control("PUT", "/__sandbox/accounts/a07e1sandbox01/quirks", R"({"rate_limit_body":"object"})").status, 200);
+  ASSERT_EQ(
+      control("PUT", "/__sandbox/accounts/a07e1sandbox01/quirks", R"({"rate_limit_body":"object"})").status,
+      200);
   ASSERT_EQ(jsonOf(control("GET", "/__sandbox/accounts/a07e1sandbox01/quirks"))["rate_limit_body"], "object");
   ASSERT_EQ(contactCount(), 2u);
 

@@ -11,12 +11,16 @@ TEST_F(ContactsTest, JsonImportFollowsCcSemantics) {
   auto field = jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Loaf size"}, {"type", "string"}}));
   auto existing = create("kept@example.com", {{"first_name", "Kept"}, {"job_title", "Miller"}, {"list_memberships", {buyers}}});
   auto quitter = create("quit@example.com");
-  ASSERT_EQ(call("PUT", "/v3/contacts/" + quitter["contact_id"].get<std::string>(),
-                 {{"email_address", {{"address", "quit@example.com"}, {"permission_to_send", "unsubscribed"}}},
-                  {"update_source", "Contact"}}).status, 200);
+  ASSERT_EQ(
+      call("PUT", "/v3/contacts/" + quitter["contact_id"].get<std::string>(),
+           {{"email_address", {{"address", "quit@example.com"}, {"permission_to_send", "unsubscribed"}}},
+            {"update_source", "Contact"}})
+          .status,
+      200);
   auto gone = create("gone@example.com");
   ASSERT_EQ(call("DELETE", "/v3/contacts/" + gone["contact_id"].get<std::string>()).status, 204);
-  ASSERT_TRUE(jsonOf(call("GET", "/v3/contacts/" + gone["contact_id"].get<std::string>())).contains("deleted_at"));
+  ASSERT_TRUE(
+      jsonOf(call("GET", "/v3/contacts/" + gone["contact_id"].get<std::string>())).contains("deleted_at"));
 
   json rows = json::array({
       {{"email", "new@example.com"}, {"first_name", "Nia"}, {"birthday_month", "4"}, {"birthday_day", 9},
@@ -140,9 +144,10 @@ TEST_F(ContactsTest, CustomFieldsDeleteActivityRemovesTheFieldsAndTheirValues) {
     return jsonOf(created)["custom_field_id"].get<std::string>();
   };
   const std::string crust = field("Crust"), crumb = field("Crumb"), flour = field("Flour");
-  auto baker = create("crust@example.com", {{"custom_fields", {{{"custom_field_id", crust}, {"value", "dark"}},
-                                                               {{"custom_field_id", crumb}, {"value", "open"}},
-                                                               {{"custom_field_id", flour}, {"value", "rye"}}}}});
+  auto baker = create("crust@example.com", {{"custom_fields",
+                                             {{{"custom_field_id", crust}, {"value", "dark"}},
+                                              {{"custom_field_id", crumb}, {"value", "open"}},
+                                              {{"custom_field_id", flour}, {"value", "rye"}}}}});
   const std::string id = baker["contact_id"];
   auto posted = call("POST", "/v3/activities/custom_fields_delete", {{"custom_field_ids", {crust, flour}}});
   ASSERT_EQ(posted.status, 201) << posted.body;
