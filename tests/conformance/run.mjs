@@ -173,9 +173,9 @@ check('lists, custom fields, tags, contacts', async ({ api }) => {
   await assert.rejects(api.fields.getCustomField(field.custom_field_id), notFound);
   assert.equal((await api.fields.getAllCustomFields(10)).data.custom_fields.length, 0);
   const removal = (await api.lists.deleteList(list.list_id)).data;
-  // The answer itself is the completed activity. (GET /v3/activities/{its id} answers 404 in the
-  // sandbox today: the activity of a single-list DELETE is not recorded.)
+  // The answer itself is the completed activity, and the SDK can poll it like any other.
   assert.equal(removal.state, 'completed');
+  assert.equal((await api.bulk.getActivityById(removal.activity_id)).data.state, 'completed');
   await assert.rejects(api.lists.getList(list.list_id), notFound);
   // The signed-up contact was only on the deleted list: it is on none now.
   const signedUp = (await api.contacts.getContactById(signup.data.contact_id, 'list_memberships,taggings,custom_fields')).data;

@@ -140,8 +140,13 @@ Status ContactStore::stripFromContacts(const std::string& account, AccountData& 
   return okStatus();
 }
 
-json ContactStore::deletionActivity() const {
-  return completedActivity(random_.uuid(), now(), {{"items_total_count", 1}, {"items_completed_count", 1}});
+Result<json> ContactStore::recordDeletionActivity(const std::string& account, AccountData& d) {
+  json record =
+      completedActivity(random_.uuid(), now(), {{"items_total_count", 1}, {"items_completed_count", 1}});
+  const std::string id = record["activity_id"];
+  if (auto status = persist("activity", account, id, &record); !status) return status.error();
+  d.activities[id] = record;
+  return record;
 }
 
 json ContactStore::newActivity(const AccountData& d, const json& counters, const json& errors) const {

@@ -157,8 +157,9 @@ class ContactStore {
   Status checkReferences(const AccountData& data, const nlohmann::json& body) const;
   // Removes `id` from the array `field` of every contact, persisting the changed ones.
   Status stripFromContacts(const std::string& account, AccountData& data, const char* field, const std::string& id);
-  // The body DELETE of a list or tag answers: an activity that is already complete.
-  nlohmann::json deletionActivity() const;
+  // The completed activity a list or tag DELETE answers with, recorded (and persisted) so that
+  // GET /v3/activities/{id} finds it like any other.
+  Result<nlohmann::json> recordDeletionActivity(const std::string& account, AccountData& d);
   // A completed activity record for `d`, carrying the account's activity_progress setting.
   nlohmann::json newActivity(const AccountData& d, const nlohmann::json& counters, const nlohmann::json& errors) const;
   // 429 once 1,000 activities of the account are still reported short of completed.

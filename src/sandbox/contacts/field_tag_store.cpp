@@ -210,7 +210,7 @@ Result<json> ContactStore::deleteTag(const std::string& account, const std::stri
   if (auto status = stripFromContacts(account, d, "taggings", id); !status) return status.error();
   if (auto status = persist("tag", account, id, nullptr); !status) return status.error();
   d.tags.erase(id);
-  return deletionActivity();
+  return recordDeletionActivity(account, d);
 }
 
 Result<json> ContactStore::listTags(const std::string& account, const Params& query) const {

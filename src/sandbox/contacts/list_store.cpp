@@ -142,7 +142,7 @@ Result<json> ContactStore::deleteList(const std::string& account, const std::str
   if (auto status = stripFromContacts(account, d, "list_memberships", id); !status) return status.error();
   if (auto status = persist("list", account, id, nullptr); !status) return status.error();
   d.lists.erase(id);
-  return deletionActivity();
+  return recordDeletionActivity(account, d);
 }
 
 Result<json> ContactStore::listLists(const std::string& account, const Params& query) const {

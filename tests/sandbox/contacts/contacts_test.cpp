@@ -181,6 +181,11 @@ TEST_F(ContactsTest, ListsCrudAndConflicts) {
   EXPECT_EQ(removed.status, 202);
   EXPECT_TRUE(removed.headers.get("Location"));
   EXPECT_EQ(jsonOf(removed)["state"], "completed");
+  // The activity the DELETE names is one a client can poll, as after any other activity.
+  auto polled = call("GET", jsonOf(removed)["_links"]["self"]["href"].get<std::string>());
+  ASSERT_EQ(polled.status, 200) << polled.body;
+  EXPECT_EQ(jsonOf(polled)["state"], "completed");
+  EXPECT_EQ(jsonOf(polled)["activity_id"], jsonOf(removed)["activity_id"]);
   EXPECT_EQ(call("GET", "/v3/contact_lists/" + id).status, 404);
   EXPECT_TRUE(jsonOf(call("GET", "/v3/contact_lists"))["lists"].empty());
   auto after = jsonOf(

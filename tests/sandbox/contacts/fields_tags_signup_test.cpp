@@ -46,6 +46,7 @@ TEST_F(ContactsTest, TagsCountsRenameAndAsyncDelete) {
   EXPECT_EQ(jsonOf(call("PUT", "/v3/contact_tags/" + tag, {{"name", "rye"}}))["name"], "rye");
   auto removed = call("DELETE", "/v3/contact_tags/" + tag);
   EXPECT_EQ(removed.status, 202);
+  EXPECT_EQ(call("GET", "/v3/activities/" + jsonOf(removed)["activity_id"].get<std::string>()).status, 200);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?tags=" + tag))["contacts"].size(), 0u);
   EXPECT_EQ(call("GET", "/v3/contact_tags/" + tag).status, 404);
   EXPECT_TRUE(jsonOf(call("GET", "/v3/contact_tags"))["tags"].empty());
