@@ -1,5 +1,6 @@
 // Fault rules on the authorization server's endpoints (oauth.token, oauth.device_authorize,
-// oauth.revoke, oauth.keys): status, reset and drop-after-commit, in RFC 6749's error format.
+// oauth.revoke, oauth.keys): status, latency, reset and drop-after-commit, in RFC 6749's error
+// format.
 #include "sandbox/sandbox_fixture.h"
 
 namespace liaison::testing {
@@ -62,6 +63,18 @@ TEST_F(OAuthFaultsTest, StatusRulesAnswerInOAuthFormatOnce) {
   auto named = call("oauth.token");
   EXPECT_EQ(named.status, 400);
   EXPECT_EQ(jsonOf(named)["error"], "invalid_grant");
+}
+
+TEST_F(OAuthFaultsTest, LatencyRulesDelayButAnswerNormally) {
+  // Whether the delay happened is not timed (no timing decides a test): the rule is used up by
+  // exactly the one call it matched, and that call answers as it would without the rule.
+  for (const auto& operation : operations_) {
+    fault(operation, {{"type", "latency"}, {"ms", 1}});
+    EXPECT_EQ(call(operation).status, normalStatus(operation)) << operation;
+    const json rules = jsonOf(client_.get("/__sandbox/faults"));
+    ASSERT_FALSE(rules.empty());
+    EXPECT_EQ(rules.back()["remaining"], 0) << operation << " " << rules.dump();
+  }
 }
 
 TEST_F(OAuthFaultsTest, ResetClosesTheConnectionWithoutDoingAnything) {
