@@ -44,13 +44,7 @@ TEST(Process, StateSurvivesKillNine) {
     auto created = client.postJson(
         "/__sandbox/apps", {{"client_id", "durable"}, {"confidential", false}, {"flows", {"device"}}});
     ASSERT_EQ(created.status, 201) << created.body;
-    auto device = jsonOf(client.postForm("/oauth2/default/v1/device/authorize",
-                                         formBody({{"client_id", "durable"}, {"scope", "account_read"}})));
-    ASSERT_EQ(client.postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status, 200);
-    auto tokens = jsonOf(client.postForm(
-        "/oauth2/default/v1/token", formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                              {"client_id", "durable"},
-                                              {"device_code", device["device_code"]}})));
+    auto tokens = deviceFlowTokens(client, "account_read", "durable");
     ASSERT_TRUE(tokens.contains("access_token")) << tokens.dump();
     tokens_access = tokens["access_token"];
     EXPECT_EQ(WTERMSIG(first.stop(SIGKILL)), SIGKILL);

@@ -54,6 +54,23 @@ inline constexpr const char* kVerifier = "dBjftJeZ4CVP-mA4ojWlEgc9F4NQdV4sf1b9NV
 inline constexpr const char* kRedirect = "http://127.0.0.1:53117/callback";
 inline constexpr const char* kTokenPath = "/oauth2/default/v1/token";
 
+// The device flow's token response for a public app (sandbox-public unless named), approved
+// through the control API: how a test becomes a user before it calls /v3. The caller asserts on
+// access_token.
+inline nlohmann::json deviceFlowTokens(SandboxClient& client, const std::string& scope,
+                                       const std::string& client_id = "sandbox-public") {
+  auto device = jsonOf(client.postForm("/oauth2/default/v1/device/authorize",
+                                       formBody({{"client_id", client_id}, {"scope", scope}})));
+  if (client.postJson("/__sandbox/device/approve", {{"user_code", device.value("user_code", "")}}).status !=
+      200) {
+    return {{"error", "device approval failed"}};
+  }
+  return jsonOf(
+      client.postForm(kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                                            {"client_id", client_id},
+                                            {"device_code", device.value("device_code", "")}})));
+}
+
 class SandboxTest : public ::testing::Test {
  protected:
   explicit SandboxTest(sandbox::Profile profile = sandbox::Profile::Fast)

@@ -19,15 +19,7 @@ class WriteFailureTest : public ::testing::Test {
         client_(clientTransport("http://sandbox.test", http_)) {}
 
   void SetUp() override {
-    auto device =
-        jsonOf(client_.postForm("/oauth2/default/v1/device/authorize",
-                                formBody({{"client_id", "sandbox-public"}, {"scope", "contact_data"}})));
-    ASSERT_EQ(client_.postJson("/__sandbox/device/approve", {{"user_code", device["user_code"]}}).status,
-              200);
-    auto tokens = jsonOf(
-        client_.postForm(kTokenPath, formBody({{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
-                                               {"client_id", "sandbox-public"},
-                                               {"device_code", device["device_code"]}})));
+    auto tokens = deviceFlowTokens(client_, "contact_data");
     ASSERT_TRUE(tokens.contains("access_token")) << tokens.dump();
     token_ = tokens["access_token"];
   }
