@@ -60,9 +60,9 @@ std::optional<http::Response> Outage::answer(const http::Request& request) const
   const std::string message = "The service is temporarily unavailable.";
   response =
       request.path().starts_with("/oauth2/")
-          ? oauth::errorResponse(makeError(ErrorCode::Internal, "temporarily_unavailable", message))
-          : cc::errorResponse(makeError(ErrorCode::Internal, "http.status.service_unavailable", message));
-  response.status = 503;
+          ? oauth::errorResponse(
+                oauth::oauthError(ErrorCode::Unavailable, oauth::errors::kTemporarilyUnavailable, message))
+          : cc::errorResponse(makeError(ErrorCode::Unavailable, "http.status.service_unavailable", message));
   response.headers.set("Retry-After", std::to_string((until - now + 999999) / 1000000));
   return response;
 }
