@@ -2,11 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <regex>
 #include <set>
 
 #include "cc/errors.h"
 #include "cc/privileges.h"
+#include "core/json_fields.h"
+#include "sandbox/account/account_rules.h"
 #include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
@@ -21,54 +24,6 @@ http::Response badRequest(const std::string& message) {
 
 Error validation(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "account.api.validation.error", message);
-}
-
-// PUT /v3/account/summary is a partial update of these fields; others are read-only.
-Status applySummary(json& summary, const json& body) {
-  static const std::vector<std::pair<const char*, size_t>> kFields = {
-      {"contact_email", 80}, {"contact_phone", 25}, {"country_code", 2}, {"first_name", 50}, {"last_name", 50},
-      {"organization_name", 100}, {"organization_phone", 25}, {"state_code", 2}, {"time_zone_id", 64},
-      {"website", 255}};
-  for (const auto& [field, max] : kFields) {
-    if (!body.contains(field)) continue;
-    if (!body[field].is_string()) return validation(std::string(field) + " must be a string.");
-    if (body[field].get<std::string>().size() > max) {
-      return validation(std::string(field) + " must be at most " + std::to_string(max) + " characters.");
-    }
-  }
-  if (body.contains("contact_email") && body["contact_email"].get<std::string>().find('@') == std::string::npos) {
-    return validation("contact_email is not a valid email address.");
-  }
-  for (const auto& [field, max] : kFields) {
-    if (body.contains(field)) summary[field] = body[field];
-  }
-  return okStatus();
-}
-
-Status validateAddress(const json& body) {
-  for (const char* field : {"address_line1", "city", "country_code"}) {
-    if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
-      return validation(std::string(field) + " is required.");
-    }
-  }
-  for (const char* field : {"address_line1", "address_line2", "address_line3", "city", "state_code", "state_name",
-                            "postal_code", "country_code"}) {
-    if (body.contains(field) && !body[field].is_string()) return validation(std::string(field) + " must be a string.");
-  }
-  const std::string country = body["country_code"];
-  if ((country == "US" || country == "CA") && !body.contains("state_code")) {
-    return validation("state_code is required for US and CA addresses.");
-  }
-  return okStatus();
-}
-
-json addressOf(const json& body) {
-  json address = json::object();
-  for (const char* field : {"address_line1", "address_line2", "address_line3", "city", "state_code", "state_name",
-                            "postal_code", "country_code"}) {
-    if (body.contains(field)) address[field] = body[field];
-  }
-  return address;
 }
 
 http::Response accountResult(const Result<Account>& account, const std::function<json(const Account&)>& body,

@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/encoding.h"
+#include "core/json_fields.h"
 #include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
@@ -17,16 +18,27 @@ const std::vector<const char*> kFooterFields = {"organization_name", "address_li
 const std::vector<std::string> kIncludes = {"physical_address_in_footer", "permalink_url", "html_content",
                                             "document_properties"};
 
-Status checkText(const json& object, const char* field, size_t max, bool required, const std::string& where = "") {
+Status checkText(const json& object, const char* field, size_t max, bool required, const std::string& where = "",
+                 bool multiline = false) {
   if (!object.contains(field) || object[field].is_null()) {
     return required ? campaignValidation(where + field + " is required.") : okStatus();
   }
   if (!object[field].is_string()) return campaignValidation(where + field + " must be a string.");
   const auto& text = object[field].get_ref<const std::string&>();
-  if (!isValidUtf8(text)) return campaignValidation(where + field + " must be valid UTF-8.");
-  if (required && text.empty()) return campaignValidation(where + field + " must not be empty.");
-  if (text.size() > max) {
-    return campaignValidation(where + field + " must be at most " + std::to_string(max) + " characters.");
+  if (auto problem = textProblem(text, TextRule{max, multiline, !required})) {
+    return campaignValidation(where + field + " " + *problem);
+  }
+  return okStatus();
+}
+
+// Legacy-format settings: CC ignores them on custom code emails, but still only as text.
+Status checkDocumentProperties(const json& properties) {
+  if (!properties.is_object()) return campaignValidation("document_properties must be an object.");
+  for (const auto& [name, value] : properties.items()) {
+    const size_t max = name == "style_content" || name == "text_content" ? kMaxHtml : 1500;
+    if (auto status = checkText(properties, name.c_str(), max, false, "document_properties.", true); !status) {
+      return status;
+    }
   }
   return okStatus();
 }
@@ -104,14 +116,13 @@ Status validateActivityContent(const json& activity, const std::set<std::string>
   if (auto status = checkSender(activity, "reply_to_email", confirmed_senders); !status) return status;
   if (auto status = checkText(activity, "subject", 1000, true); !status) return status;
   if (auto status = checkText(activity, "preheader", 200, false); !status) return status;
-  if (auto status = checkText(activity, "html_content", kMaxHtml, true); !status) return status;
+  if (auto status = checkText(activity, "html_content", kMaxHtml, true, "", true); !status) return status;
   if (auto status = checkTrackingImage(activity["html_content"]); !status) return status;
   if (activity.contains("physical_address_in_footer") && !activity["physical_address_in_footer"].is_null()) {
     if (auto status = checkFooter(activity["physical_address_in_footer"]); !status) return status;
   }
-  if (activity.contains("document_properties") && !activity["document_properties"].is_null() &&
-      !activity["document_properties"].is_object()) {
-    return campaignValidation("document_properties must be an object.");
+  if (activity.contains("document_properties") && !activity["document_properties"].is_null()) {
+    if (auto status = checkDocumentProperties(activity["document_properties"]); !status) return status;
   }
   return okStatus();
 }

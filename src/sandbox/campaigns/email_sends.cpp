@@ -1,6 +1,8 @@
 // Email sends: schedules that run on the virtual clock (SCHEDULED -> EXECUTING -> DONE/ERROR),
 // send history, and test sends with CC's limits.
 #include "sandbox/campaigns/email_rules.h"
+
+#include "core/json_fields.h"
 #include "sandbox/campaigns/email_store.h"
 #include "sandbox/contacts/contact_rules.h"
 
@@ -138,9 +140,10 @@ Status EmailStore::testSend(const std::string& account, const std::string& id, c
       return campaignValidation("email_addresses must contain valid email addresses.");
     }
   }
-  if (body.contains("personal_message") && !body["personal_message"].is_string()) {
-    return campaignValidation("personal_message must be a string.");
-  }
+  // CC documents no limit for the personal message; it precedes the email, like a preheader
+  // with room for a paragraph.
+  const JsonFields fields(body, "campaign.api.validation.error");
+  if (auto message = fields.optionalString("personal_message", {1000, true}); !message) return message.error();
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
   auto activity = primaryActivity(account, d, id);

@@ -5,6 +5,7 @@
 
 #include "cc/contact_limits.h"
 #include "core/encoding.h"
+#include "core/json_fields.h"
 
 namespace liaison::sandbox {
 
@@ -21,16 +22,15 @@ const std::set<std::string> kAddressKinds(limits::kAddressKinds.begin(), limits:
 const std::vector<std::string> kSubResources(limits::kSubResources.begin(), limits::kSubResources.end());
 const std::vector<std::string> kTopLevel(limits::kTopLevelFields.begin(), limits::kTopLevelFields.end());
 
-Status checkString(const json& object, const char* field, size_t max, bool required, const std::string& where) {
+Status checkString(const json& object, const char* field, size_t max, bool required, const std::string& where,
+                   bool multiline = false) {
   if (!object.contains(field) || object[field].is_null()) {
     if (required) return contactValidation(where + field + " is required.");
     return okStatus();
   }
   if (!object[field].is_string()) return contactValidation(where + field + " must be a string.");
-  const auto& text = object[field].get_ref<const std::string&>();
-  if (!isValidUtf8(text)) return contactValidation(where + field + " must be valid UTF-8.");
-  if (text.size() > max) {
-    return contactValidation(where + field + " must be at most " + std::to_string(max) + " characters.");
+  if (auto problem = textProblem(object[field].get_ref<const std::string&>(), TextRule{max, multiline, true})) {
+    return contactValidation(where + field + " " + *problem);
   }
   return okStatus();
 }
@@ -100,7 +100,7 @@ Status checkSubResources(const json& body) {
   }
   for (const auto& item : body.value("notes", json::array())) {
     if (!item.is_object()) return contactValidation("notes entries must be objects.");
-    if (auto s = checkString(item, "content", limits::kNoteMax, true, "notes[]."); !s) return s;
+    if (auto s = checkString(item, "content", limits::kNoteMax, true, "notes[].", true); !s) return s;
   }
   return okStatus();
 }

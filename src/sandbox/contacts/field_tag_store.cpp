@@ -4,6 +4,7 @@
 #include "sandbox/contacts/contact_rules.h"
 
 #include "cc/provider.h"
+#include "core/json_fields.h"
 #include "sandbox/contacts/contact_store.h"
 #include "sandbox/paging.h"
 
@@ -14,8 +15,8 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxCustomFields = 100;
-const std::set<std::string> kFieldTypes = {"string", "date", "number", "currency", "text_area", "boolean",
-                                           "single_select", "multi_select", "datetime"};
+const std::vector<std::string_view> kFieldTypes = {"string",  "date",          "number",       "currency", "text_area",
+                                                  "boolean", "single_select", "multi_select", "datetime"};
 
 Error invalid(const char* key, const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, key, message);
@@ -31,20 +32,16 @@ std::string nameFromLabel(const std::string& label) {
 }
 
 Status validateLabel(const json& body) {
-  if (!body.contains("label") || !body["label"].is_string() || body["label"].get<std::string>().empty()) {
-    return invalid("custom_fields.api.validation.error", "label is required.");
-  }
-  if (body["label"].get<std::string>().size() > 50) {
-    return invalid("custom_fields.api.validation.error", "label must be at most 50 characters.");
-  }
+  const JsonFields fields(body, "custom_fields.api.validation.error");
+  if (auto label = fields.requiredString("label", {50, false, false}); !label) return label.error();
   return okStatus();
 }
 
 Status validateTagName(const json& body) {
-  if (!body.contains("name") || !body["name"].is_string() || body["name"].get<std::string>().empty() ||
-      body["name"].get<std::string>().size() > 255) {
-    return invalid("tags.api.validation.error", "name is required and must be 1-255 characters.");
-  }
+  const JsonFields fields(body, "tags.api.validation.error");
+  if (auto name = fields.requiredString("name", {255, false, false}); !name) return name.error();
+  // CC documents no limit for tag_source; it names an integration ("ESTY"), so a name's length.
+  if (auto source = fields.optionalString("tag_source", {255, false, false}); !source) return source.error();
   return okStatus();
 }
 
@@ -52,10 +49,9 @@ Status validateTagName(const json& body) {
 
 Result<json> ContactStore::createCustomField(const std::string& account, const json& body) {
   if (auto status = validateLabel(body); !status) return status.error();
-  if (!body.contains("type") || !body["type"].is_string() || !kFieldTypes.count(body["type"].get<std::string>())) {
-    return invalid("custom_fields.api.validation.error",
-                   "type must be one of string, date, number, currency, text_area, boolean, single_select, "
-                   "multi_select, datetime.");
+  const JsonFields fields(body, "custom_fields.api.validation.error");
+  if (auto type = fields.optionalEnum("type", kFieldTypes); !type || !*type) {
+    return type ? fields.invalid("type", "is required.") : type.error();
   }
   std::unique_lock lock(mutex_);
   AccountData& d = data(account);

@@ -2,6 +2,8 @@
 #include <set>
 
 #include "sandbox/contacts/contact_rules.h"
+
+#include "core/json_fields.h"
 #include "sandbox/contacts/contact_store.h"
 #include "sandbox/paging.h"
 
@@ -18,21 +20,15 @@ Error listNotFound(const std::string& id) {
 }
 
 Status validateList(const json& body, bool creating) {
+  const JsonFields fields(body, "contact_lists.api.validation.error");
   if (creating || body.contains("name")) {
-    if (!body.contains("name") || !body["name"].is_string() || body["name"].get<std::string>().empty()) {
-      return makeError(ErrorCode::InvalidRequest, "contact_lists.api.validation.error", "name is required.");
-    }
-    if (body["name"].get<std::string>().size() > 255) {
-      return makeError(ErrorCode::InvalidRequest, "contact_lists.api.validation.error",
-                       "name must be at most 255 characters.");
-    }
+    if (auto name = fields.requiredString("name", {255, false, false}); !name) return name.error();
   }
-  if (body.contains("description") && !body["description"].is_null() && !body["description"].is_string()) {
-    return makeError(ErrorCode::InvalidRequest, "contact_lists.api.validation.error", "description must be a string.");
+  // CC documents no limit for a list's description; it is shown as one paragraph.
+  if (auto description = fields.optionalString("description", {2000, true, true}); !description) {
+    return description.error();
   }
-  if (body.contains("favorite") && !body["favorite"].is_boolean()) {
-    return makeError(ErrorCode::InvalidRequest, "contact_lists.api.validation.error", "favorite must be true or false.");
-  }
+  if (auto favorite = fields.optionalBool("favorite"); !favorite) return favorite.error();
   return okStatus();
 }
 

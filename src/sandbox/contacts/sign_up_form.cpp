@@ -1,6 +1,8 @@
 // POST /v3/contacts/sign_up_form: create-or-update keyed by email, with append semantics for
 // lists and custom fields; it revives deleted contacts and opts the address in.
 #include "sandbox/contacts/contact_rules.h"
+
+#include "core/json_fields.h"
 #include "sandbox/contacts/contact_store.h"
 
 namespace liaison::sandbox {
@@ -20,12 +22,9 @@ Status validateSignUp(const json& body) {
   if (body.contains("custom_fields") && (!body["custom_fields"].is_array() || body["custom_fields"].size() > 50)) {
     return contactValidation("custom_fields allows at most 50 entries.");
   }
-  if (body.contains("phone_number") && (!body["phone_number"].is_string() || body["phone_number"].get<std::string>().size() > 25)) {
-    return contactValidation("phone_number must be a string of at most 25 characters.");
-  }
-  if (body.contains("street_address") && !body["street_address"].is_object()) {
-    return contactValidation("street_address must be an object.");
-  }
+  const JsonFields fields(body, "contacts.api.validation.error");
+  if (auto phone = fields.optionalString("phone_number", {25}); !phone) return phone.error();
+  if (auto street = fields.optionalObject("street_address"); !street) return street.error();
   // The remaining fields share the contact rules: check them in the contact shape.
   json shaped = {{"create_source", "Contact"}, {"email_address", {{"address", body["email_address"]}}},
                  {"list_memberships", body["list_memberships"]}};
@@ -33,7 +32,7 @@ Status validateSignUp(const json& body) {
                             "birthday_month", "birthday_day", "custom_fields"}) {
     if (body.contains(field)) shaped[field] = body[field];
   }
-  if (body.contains("street_address")) shaped["street_addresses"] = json::array({body["street_address"]});
+  if (fields.has("street_address")) shaped["street_addresses"] = json::array({body["street_address"]});
   return validateContactBody(shaped, true);
 }
 
@@ -90,8 +89,8 @@ Result<std::pair<json, bool>> ContactStore::signUp(const std::string& account, c
   address["confirm_status"] = address.value("confirm_status", "off");
   address["updated_at"] = stamp;
   appendUnique(contact["list_memberships"], body["list_memberships"], nullptr);
-  if (body.contains("custom_fields")) appendUnique(contact["custom_fields"], body["custom_fields"], "custom_field_id");
-  if (body.contains("phone_number")) {
+  if (body.contains("custom_fields") && body["custom_fields"].is_array()) appendUnique(contact["custom_fields"], body["custom_fields"], "custom_field_id");
+  if (body.contains("phone_number") && body["phone_number"].is_string()) {
     json& phones = contact["phone_numbers"];
     if (!phones.is_array()) phones = json::array();
     const bool known = std::any_of(phones.begin(), phones.end(),
@@ -101,7 +100,7 @@ Result<std::pair<json, bool>> ContactStore::signUp(const std::string& account, c
                         {"kind", "other"}, {"created_at", stamp}, {"updated_at", stamp}});
     }
   }
-  if (body.contains("street_address")) {
+  if (body.contains("street_address") && body["street_address"].is_object()) {
     json street = body["street_address"];
     street["street_address_id"] = random_.uuid();
     street["created_at"] = stamp;

@@ -2,9 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+
 #include "cc/errors.h"
 #include "cc/privileges.h"
 #include "cc/scopes.h"
+#include "core/json_fields.h"
+#include "sandbox/account/account_rules.h"
 #include "sandbox/control/control_json.h"
 
 namespace liaison::sandbox {
@@ -98,6 +104,38 @@ http::Response createUser(SandboxContext& context, const http::Request& request)
                                     {"privileges", context.auth.userPrivileges(*user)}});
 }
 
+// POST /__sandbox/accounts: the fields of CC's account summary (and its physical address), each
+// checked as PUT /v3/account/summary checks it, plus an optional id. Anything else is refused so
+// that nothing reaches /v3/account/summary that CC would not show there.
+Result<json> accountSummary(const json& body) {
+  static const std::set<std::string> kFields = {
+      "encoded_account_id", "physical_address", "contact_email", "contact_phone", "country_code",
+      "first_name",         "last_name",        "organization_name", "organization_phone", "state_code",
+      "time_zone_id",       "website"};
+  for (const auto& [name, value] : body.items()) {
+    if (!kFields.count(name)) {
+      return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                       name + " is not an account summary field.");
+    }
+  }
+  const JsonFields fields(body, "sandbox.validation.error");
+  auto id = fields.optionalString("encoded_account_id", {32, false, false});
+  if (!id) return id.error();
+  if (*id && !std::all_of((*id)->begin(), (*id)->end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
+    return fields.invalid("encoded_account_id", "must hold only letters and digits.");
+  }
+  json summary = json::object();
+  if (auto status = applySummary(summary, body); !status) return status.error();
+  auto address = fields.optionalObject("physical_address");
+  if (!address) return address.error();
+  if (*address) {
+    if (auto status = validateAddress(**address); !status) return status.error();
+    summary["physical_address"] = addressOf(**address);
+  }
+  if (*id) summary["encoded_account_id"] = **id;
+  return summary;
+}
+
 http::Response decideDevice(SandboxContext& context, const http::Request& request, bool approve) {
   auto body = readJson(request);
   if (!body) return fail(body.error());
@@ -146,7 +184,9 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
   router.add("POST", "/__sandbox/accounts", [&context](http::Request& request) {
     auto body = readJson(request);
     if (!body) return fail(body.error());
-    auto account = context.auth.createAccount(*body);
+    auto summary = accountSummary(*body);
+    if (!summary) return fail(summary.error());
+    auto account = context.auth.createAccount(*summary);
     if (!account) return fail(account.error());
     json out = account->summary;
     out["encoded_account_id"] = account->id;

@@ -1,6 +1,7 @@
 #include "sandbox/social/social_endpoints.h"
 
 #include "cc/errors.h"
+#include "core/json_fields.h"
 #include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
@@ -70,8 +71,9 @@ void addSocialEndpoints(http::Router& router, ApiGuard& guard, SocialStore& stor
       return cc::errorResponse(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
                                          "The body must be a JSON object."));
     }
-    const std::string account = body.value("account_id", kDemoAccount);
-    auto result = store.applyEvent(account, request.path_params["network_account_id"], body);
+    auto account = JsonFields(body, "sandbox.validation.error").optionalString("account_id", {64});
+    if (!account) return cc::errorResponse(account.error());
+    auto result = store.applyEvent(account->value_or(kDemoAccount), request.path_params["network_account_id"], body);
     if (!result) return cc::errorResponse(result.error());
     return http::Response::json(200, *result);
   }, http::Execution::Blocking);

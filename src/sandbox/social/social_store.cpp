@@ -1,5 +1,7 @@
 #include "sandbox/social/social_store.h"
 
+#include "core/json_fields.h"
+
 #include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
@@ -217,46 +219,84 @@ Result<json> SocialStore::hashtagGroups(const std::string& account, int limit, i
   return out;
 }
 
-Result<json> SocialStore::createPost(const std::string& account, const json& body) {
-  const std::string status = body.value("status", "");
-  if (status != "DRAFT" && status != "SCHEDULED") return contactValidation("status must be DRAFT or SCHEDULED.");
-  if (body.contains("scheduled_time")) {
-    TimePoint t;
-    if (!body["scheduled_time"].is_string() || !parseIso8601(body["scheduled_time"].get<std::string>(), t)) {
-      return contactValidation("scheduled_time must be an ISO-8601 date-time.");
+namespace {
+
+// Documented fields the sandbox does not act on (read-only ids, display names) are still text.
+Status checkOtherText(const JsonFields& fields, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (auto value = fields.optionalString(name, {2048}); !value) return value.error();
+  }
+  return okStatus();
+}
+
+Status validatePost(const json& body) {
+  const JsonFields fields(body, "contacts.api.validation.error");
+  auto status = fields.optionalEnum("status", {"DRAFT", "SCHEDULED"});
+  if (!status) return status.error();
+  if (!*status) return contactValidation("status must be DRAFT or SCHEDULED.");
+  if (auto name = fields.optionalString("name", {255}); !name) return name.error();
+  auto scheduled = fields.optionalString("scheduled_time", {64});
+  if (!scheduled) return scheduled.error();
+  TimePoint t;
+  if (*scheduled && !parseIso8601(**scheduled, t)) return contactValidation("scheduled_time must be an ISO-8601 date-time.");
+  auto contents = fields.optionalArray("profile_posts", 20);
+  if (!contents) return contents.error();
+  if (!*contents || (*contents)->empty()) return contactValidation("profile_posts is required.");
+  for (size_t i = 0; i < (*contents)->size(); ++i) {
+    auto content = fields.element(**contents, "profile_posts", i);
+    if (!content) return content.error();
+    if (auto text = content->optionalString("text", {63206, true}); !text) return text.error();
+    if (auto id = content->optionalString("post_content_id", {64}); !id) return id.error();
+    if (auto settings = content->optionalObject("settings"); !settings) return settings.error();
+    auto images = content->optionalArray("images", 10);
+    if (!images) return images.error();
+    for (size_t j = 0; *images && j < (*images)->size(); ++j) {
+      auto image = content->element(**images, "images", j);
+      if (!image) return image.error();
+      if (auto url = image->requiredString("url", {2048, false, false}); !url) return url.error();
+    }
+    auto profiles = content->optionalArray("profiles", 50);
+    if (!profiles) return profiles.error();
+    if (!*profiles) return contactValidation("profile_posts[].profiles is required.");
+    if ((*profiles)->empty() && **status != "DRAFT") return contactValidation("A scheduled post needs at least one profile.");
+    for (size_t j = 0; j < (*profiles)->size(); ++j) {
+      auto profile = content->element(**profiles, "profiles", j);
+      if (!profile) return profile.error();
+      if (auto id = profile->requiredString("profile_id", {64, false, false}); !id) return id.error();
+      if (auto other = checkOtherText(*profile, {"account_username", "campaign_activity_id", "campaign_activity_status",
+                                                 "campaign_activity_status_date", "campaign_activity_status_message",
+                                                 "image_url", "network", "network_post_id", "post_url", "profile_name"});
+          !other) {
+        return other.error();
+      }
     }
   }
-  if (!body.contains("profile_posts") || !body["profile_posts"].is_array() || body["profile_posts"].empty()) {
-    return contactValidation("profile_posts is required.");
-  }
+  return okStatus();
+}
+
+}  // namespace
+
+Result<json> SocialStore::createPost(const std::string& account, const json& body) {
+  if (auto valid = validatePost(body); !valid) return valid.error();
+  const std::string status = body["status"];
   std::lock_guard lock(mutex_);
   json& s = state(account);
-  json post = {{"campaign_id", random_.uuid()}, {"name", body.value("name", "Social post")}, {"status", status},
+  json post = {{"campaign_id", random_.uuid()},
+               {"name", body.contains("name") && body["name"].is_string() ? body["name"] : json("Social post")},
+               {"status", status},
                {"profile_posts", json::array()}};
-  if (body.contains("scheduled_time")) post["scheduled_time"] = body["scheduled_time"];
+  if (body.contains("scheduled_time") && body["scheduled_time"].is_string()) post["scheduled_time"] = body["scheduled_time"];
   for (const auto& content : body["profile_posts"]) {
-    if (!content.is_object() || !content.contains("profiles") || !content["profiles"].is_array()) {
-      return contactValidation("profile_posts[].profiles is required.");
-    }
-    if (content["profiles"].empty() && status != "DRAFT") {
-      return contactValidation("A scheduled post needs at least one profile.");
-    }
-    if (content.contains("text") && (!content["text"].is_string() || content["text"].get<std::string>().size() > 63206)) {
-      return contactValidation("profile_posts[].text must be a string.");
-    }
     json out = {{"post_content_id", random_.uuid()}, {"profiles", json::array()}};
-    if (content.contains("text")) out["text"] = content["text"];
-    if (content.contains("images")) {
+    if (content.contains("text") && content["text"].is_string()) out["text"] = content["text"];
+    if (content.contains("images") && content["images"].is_array()) {
       out["images"] = json::array();
       for (const auto& image : content["images"]) {
-        if (!image.is_object() || !image.contains("url") || !image["url"].is_string()) {
-          return contactValidation("profile_posts[].images[].url is required.");
-        }
         out["images"].push_back({{"url", image["url"]}, {"image_id", random_.uuid()}});
       }
     }
     for (const auto& target : content["profiles"]) {
-      const std::string id = target.is_object() ? target.value("profile_id", "") : "";
+      const std::string id = target["profile_id"];
       const json* known = nullptr;
       for (const auto& p : s["profiles"]) {
         if (p["profile_id"] == id) known = &p;
@@ -285,6 +325,18 @@ json SocialStore::posts(const std::string& account) {
 
 Result<json> SocialStore::applyEvent(const std::string& account, const std::string& network_account_id,
                                      const json& event) {
+  const JsonFields fields(event, "sandbox.validation.error");
+  auto kind_field = fields.optionalEnum(
+      "event", {"expire_token", "remove_scopes", "rate_limit", "deactivate_user", "error", "reconnect"});
+  if (!kind_field) return kind_field.error();
+  if (!*kind_field) {
+    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                     "event must be expire_token, remove_scopes, rate_limit, deactivate_user, error or reconnect.");
+  }
+  auto error_text = fields.optionalString("error", {500});
+  if (!error_text) return error_text.error();
+  auto error_status = fields.optionalInteger("status", 400, 599);
+  if (!error_status) return error_status.error();
   std::lock_guard lock(mutex_);
   json& s = state(account);
   runDuePosts(s);  // posts already due run under the old link state
@@ -294,7 +346,7 @@ Result<json> SocialStore::applyEvent(const std::string& account, const std::stri
   }
   if (!target) return makeError(ErrorCode::NotFound, "sandbox.not_found", "No connection with that network_account_id.");
   json& status = (*target)["connection_status"];
-  const std::string kind = event.value("event", "");
+  const std::string kind = **kind_field;
   if (kind == "expire_token") {
     status["token_is_valid"] = false;
     status["error"] = "The access token has expired.";
@@ -307,8 +359,8 @@ Result<json> SocialStore::applyEvent(const std::string& account, const std::stri
   } else if (kind == "deactivate_user") {
     status["is_active_user"] = false;
   } else if (kind == "error") {
-    status["error"] = event.value("error", "The network returned an error.");
-    status["status"] = event.value("status", 500);
+    status["error"] = error_text->value_or("The network returned an error.");
+    status["status"] = error_status->value_or(500);
   } else if (kind == "reconnect") {
     status = healthy();
   } else {

@@ -2,6 +2,7 @@
 // (contact ids, lists, tags or all active contacts). Each runs at once in one transaction.
 #include <set>
 
+#include "core/json_fields.h"
 #include "sandbox/contacts/activities/activity_records.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
@@ -13,7 +14,7 @@ using nlohmann::json;
 namespace {
 
 Result<std::vector<std::string>> idList(const json& body, const char* field, size_t max, bool required) {
-  if (!body.contains(field)) {
+  if (!body.contains(field) || body[field].is_null()) {
     if (required) return activityValidation(std::string(field) + " is required.");
     return std::vector<std::string>{};
   }
@@ -38,14 +39,21 @@ bool holds(const StoredContact& contact, bool lists, const std::string& id) {
 }  // namespace
 
 Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, const json& body) const {
-  if (!body.contains("source") || !body["source"].is_object()) return activityValidation("source is required.");
-  const json& source = body["source"];
+  const JsonFields fields(body, "activities.api.validation.error");
+  auto source_field = fields.optionalObject("source");
+  if (!source_field) return source_field.error();
+  if (!*source_field) return activityValidation("source is required.");
+  const json& source = **source_field;
   int kinds = 0;
-  for (const char* k : {"contact_ids", "list_ids", "tag_ids", "all_active_contacts"}) kinds += source.contains(k);
+  for (const char* k : {"contact_ids", "list_ids", "tag_ids", "all_active_contacts"}) {
+    kinds += source.contains(k) && !source[k].is_null();
+  }
   if (kinds != 1) return activityValidation("source takes exactly one of contact_ids, list_ids, tag_ids, all_active_contacts.");
   std::set<uint64_t> excluded;
-  if (body.contains("exclude")) {
-    auto ids = idList(body["exclude"], "contact_ids", 500, false);
+  auto exclude = fields.optionalObject("exclude");
+  if (!exclude) return exclude.error();
+  if (*exclude) {
+    auto ids = idList(**exclude, "contact_ids", 500, false);
     if (!ids) return ids.error();
     for (const auto& id : *ids) {
       if (auto it = d.contact_seq.find(id); it != d.contact_seq.end()) excluded.insert(it->second);
@@ -55,7 +63,7 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
   auto take = [&](uint64_t seq) {
     if (!excluded.count(seq)) out.push_back(seq);
   };
-  if (source.contains("contact_ids")) {
+  if (source.contains("contact_ids") && !source["contact_ids"].is_null()) {
     auto ids = idList(source, "contact_ids", 500, true);
     if (!ids) return ids.error();
     for (const auto& id : *ids) {
@@ -64,14 +72,14 @@ Result<std::vector<uint64_t>> ContactStore::resolveSource(const AccountData& d, 
     }
     return out;
   }
-  if (source.contains("all_active_contacts")) {
+  if (source.contains("all_active_contacts") && !source["all_active_contacts"].is_null()) {
     if (source["all_active_contacts"] != true) return activityValidation("all_active_contacts must be true.");
     for (const auto& [seq, contact] : d.contacts) {
       if (active(contact)) take(seq);
     }
     return out;
   }
-  const bool lists = source.contains("list_ids");
+  const bool lists = source.contains("list_ids") && !source["list_ids"].is_null();
   auto ids = idList(source, lists ? "list_ids" : "tag_ids", 50, true);
   if (!ids) return ids.error();
   for (const auto& id : *ids) {

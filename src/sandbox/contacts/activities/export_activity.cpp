@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/csv.h"
+#include "core/json_fields.h"
 #include "sandbox/contacts/activities/activity_records.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
@@ -24,7 +25,7 @@ const std::set<std::string> kStatuses = {"all", "active", "deleted", "not_set", 
 
 Result<std::set<std::string>> ids(const json& body, const char* field, size_t max) {
   std::set<std::string> out;
-  if (!body.contains(field)) return out;
+  if (!body.contains(field) || body[field].is_null()) return out;
   if (!body[field].is_array() || body[field].empty() || body[field].size() > max) {
     return activityValidation(std::string(field) + " must hold 1 to " + std::to_string(max) + " ids.");
   }
@@ -91,15 +92,21 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
   if (!contact_ids) return contact_ids.error();
   if (!list_ids) return list_ids.error();
   if (!tag_ids) return tag_ids.error();
-  auto excluded = ids(body.value("exclude", json::object()), "contact_ids", 50);
+  const JsonFields fields(body, "activities.api.validation.error");
+  auto exclude = fields.optionalObject("exclude");
+  if (!exclude) return exclude.error();
+  auto excluded = ids(*exclude ? **exclude : json::object(), "contact_ids", 50);
   if (!excluded) return excluded.error();
   if (body.contains("segment_id")) {
     return makeError(ErrorCode::NotFound, "activities.api.not_found", "Segments are not emulated; no such segment.");
   }
-  const std::string status = body.contains("status") && body["status"].is_string() ? body["status"].get<std::string>() : "";
-  if (body.contains("status") && !kStatuses.count(status)) return activityValidation("status is not a contact status.");
-  if (body.contains("new_subscriber") && !body["new_subscriber"].is_boolean()) return activityValidation("new_subscriber must be true or false.");
-  const bool new_subscriber = body.value("new_subscriber", false);
+  auto status_field = fields.optionalString("status", {32});
+  if (!status_field) return status_field.error();
+  const std::string status = status_field->value_or("");
+  if (status_field->has_value() && !kStatuses.count(status)) return activityValidation("status is not a contact status.");
+  auto new_subscriber_field = fields.optionalBool("new_subscriber");
+  if (!new_subscriber_field) return new_subscriber_field.error();
+  const bool new_subscriber = new_subscriber_field->value_or(false);
   // CC's mutual exclusions between the filters.
   if (!contact_ids->empty() + !list_ids->empty() + !tag_ids->empty() > 1) {
     return activityValidation("Use one of contact_ids, list_ids and tag_ids.");
@@ -114,13 +121,11 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
     return activityValidation("status can only be combined with contact_ids or list_ids.");
   }
   std::vector<std::string> columns = kColumns;
-  if (body.contains("fields")) {
-    if (!body["fields"].is_array() || body["fields"].empty()) return activityValidation("fields must be a non-empty array.");
-    columns.clear();
-    for (const auto& f : body["fields"]) {
-      if (!f.is_string()) return activityValidation("fields must hold column names.");
-      columns.push_back(f.get<std::string>());
-    }
+  auto chosen = fields.optionalStrings("fields", 100, {64});
+  if (!chosen) return chosen.error();
+  if (*chosen) {
+    if ((*chosen)->empty()) return activityValidation("fields must be a non-empty array.");
+    columns = **chosen;
     const bool has_email = std::find(columns.begin(), columns.end(), "email_address") != columns.end();
     for (const auto& c : columns) {
       if (c.rfind("email_opt", 0) == 0 && !has_email) {
@@ -140,7 +145,7 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
     const AccountData& d = found ? *found : none;
     std::map<std::string, std::string> field_names;  // custom_field_id -> cf:<name>
     for (const auto& [id, field] : d.custom_fields) field_names[id] = "cf:" + field["name"].get<std::string>();
-    if (!body.contains("fields")) {
+    if (!*chosen) {
       for (const auto& [id, name] : field_names) columns.push_back(name);
     }
     for (const auto& c : columns) {

@@ -4,6 +4,7 @@
 #include "sandbox/contacts/activities/activity_records.h"
 
 #include "cc/provider.h"
+#include "core/json_fields.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
 
@@ -228,16 +229,42 @@ Result<ContactStore::ImportPlan> ContactStore::planImport(const AccountData& d, 
   return plan;
 }
 
+namespace {
+
+// What makes the whole request a 400 rather than row errors in the finished activity: a row that
+// is not an object, or a value that is not text (or a whole number, for birthdays), holds a
+// control character or is longer than any column CC accepts (255 characters).
+Status checkImportRows(const json& rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = "import_data[" + std::to_string(i) + "]";
+    if (!rows[i].is_object()) return activityValidation(where + " must be an object.");
+    for (const auto& [column, value] : rows[i].items()) {
+      if (value.is_null() || value.is_number_integer()) continue;
+      if (!value.is_string()) return activityValidation(where + "." + column + " must be a string.");
+      if (auto problem = textProblem(value.get_ref<const std::string&>(), {255})) {
+        return activityValidation(where + "." + column + " " + *problem);
+      }
+    }
+  }
+  return okStatus();
+}
+
+}  // namespace
+
 Result<json> ContactStore::importContacts(const std::string& account, const json& body) {
   if (!body.contains("import_data") || !body["import_data"].is_array() || body["import_data"].empty()) {
     return activityValidation("import_data must be a non-empty array of contacts.");
   }
+  if (auto rows = checkImportRows(body["import_data"]); !rows) return rows.error();
   if (body["import_data"].size() > cc::constantContact().limits.import_rows_max) {
     return activityValidation("import_data allows at most 40,000 contacts.");
   }
   if (!body.contains("list_ids") || !body["list_ids"].is_array() || body["list_ids"].empty() ||
       body["list_ids"].size() > 50) {
     return activityValidation("list_ids must name 1 to 50 lists.");
+  }
+  for (const auto& id : body["list_ids"]) {
+    if (!id.is_string() || !isUuid(id.get<std::string>())) return activityValidation("list_ids must hold list ids.");
   }
   // The rows are worked out under the shared lock, so reads go on during a large import; the
   // plan is applied under the exclusive lock if no write came in between, else worked out again.

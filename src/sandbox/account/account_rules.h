@@ -1,0 +1,18 @@
+#pragma once
+// CC's rules for an account's summary and physical address, shared by the v3 endpoints and the
+// control API that creates accounts.
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace liaison::sandbox {
+
+// PUT /v3/account/summary: checks every writable field, then copies the given ones onto
+// `summary` (a partial update; other fields are read-only).
+Status applySummary(nlohmann::json& summary, const nlohmann::json& body);
+
+// A physical address as POST/PUT /v3/account/summary/physical_address take it.
+Status validateAddress(const nlohmann::json& body);
+nlohmann::json addressOf(const nlohmann::json& body);
+
+}  // namespace liaison::sandbox
