@@ -66,7 +66,8 @@ std::optional<std::string> textProblem(std::string_view text, const TextRule& ru
   return std::nullopt;
 }
 
-Status checkText(std::string_view text, const TextRule& rule, std::string_view what, const std::string& error_key) {
+Status checkText(std::string_view text, const TextRule& rule, std::string_view what,
+                 const std::string& error_key) {
   if (auto problem = textProblem(text, rule)) {
     return makeError(ErrorCode::InvalidRequest, error_key, std::string(what) + " " + *problem);
   }
@@ -93,7 +94,8 @@ Error JsonFields::invalid(std::string_view name, std::string_view problem) const
   return makeError(ErrorCode::InvalidRequest, error_key_, path(name) + " " + std::string(problem));
 }
 
-Result<std::optional<std::string>> JsonFields::optionalString(std::string_view name, const TextRule& rule) const {
+Result<std::optional<std::string>> JsonFields::optionalString(std::string_view name,
+                                                              const TextRule& rule) const {
   const json* value = find(name);
   if (!value) return std::optional<std::string>();
   if (!value->is_string()) return invalid(name, wrongType("a string", *value));
@@ -109,8 +111,8 @@ Result<std::string> JsonFields::requiredString(std::string_view name, const Text
   return std::move(**value);
 }
 
-Result<std::optional<std::string>> JsonFields::optionalEnum(std::string_view name,
-                                                            const std::vector<std::string_view>& allowed) const {
+Result<std::optional<std::string>> JsonFields::optionalEnum(
+    std::string_view name, const std::vector<std::string_view>& allowed) const {
   auto value = optionalString(name, TextRule{64, false, true});
   if (!value || !*value) return value;
   for (const auto a : allowed) {
@@ -121,14 +123,17 @@ Result<std::optional<std::string>> JsonFields::optionalEnum(std::string_view nam
   return invalid(name, "must be one of: " + list + ".");
 }
 
-Result<std::optional<int64_t>> JsonFields::optionalInteger(std::string_view name, int64_t min, int64_t max) const {
+Result<std::optional<int64_t>> JsonFields::optionalInteger(std::string_view name, int64_t min,
+                                                           int64_t max) const {
   const json* value = find(name);
   if (!value) return std::optional<int64_t>();
   if (!value->is_number()) return invalid(name, wrongType("a whole number", *value));
-  const std::string range = "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ".";
+  const std::string range =
+      "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ".";
   if (value->is_number_float()) {
     const double d = value->get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(min) || d > static_cast<double>(max)) {
+    if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(min) ||
+        d > static_cast<double>(max)) {
       return invalid(name, range);
     }
     return std::optional<int64_t>(static_cast<int64_t>(d));
@@ -141,7 +146,8 @@ Result<std::optional<int64_t>> JsonFields::optionalInteger(std::string_view name
   return std::optional<int64_t>(n);
 }
 
-Result<std::optional<double>> JsonFields::optionalNumber(std::string_view name, double min, double max) const {
+Result<std::optional<double>> JsonFields::optionalNumber(std::string_view name, double min,
+                                                         double max) const {
   const json* value = find(name);
   if (!value) return std::optional<double>();
   if (!value->is_number()) return invalid(name, wrongType("a number", *value));
@@ -176,7 +182,8 @@ Result<const json*> JsonFields::optionalObject(std::string_view name) const {
   return value;
 }
 
-Result<std::optional<std::vector<std::string>>> JsonFields::optionalStrings(std::string_view name, size_t max_items,
+Result<std::optional<std::vector<std::string>>> JsonFields::optionalStrings(std::string_view name,
+                                                                            size_t max_items,
                                                                             const TextRule& rule) const {
   auto array = optionalArray(name, max_items);
   if (!array) return array.error();

@@ -80,6 +80,7 @@ class JsonFields {
 
 // A string value checked against `rule` (for values that are not object fields: array items,
 // query parameters). `what` names it in the message.
-Status checkText(std::string_view text, const TextRule& rule, std::string_view what, const std::string& error_key);
+Status checkText(std::string_view text, const TextRule& rule, std::string_view what,
+                 const std::string& error_key);
 
 }  // namespace liaison

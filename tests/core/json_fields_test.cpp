@@ -49,7 +49,7 @@ TEST(JsonFieldsTest, TextLengthCountsCharactersNotBytes) {
 
 TEST(JsonFieldsTest, ControlCharactersAreRefusedAndLineBreaksOnlyInMultilineText) {
   for (const std::string& bad : {std::string("a\0b", 3), std::string("a\x01"), std::string("a\x7F"),
-                                std::string("a\xC2\x85"), std::string("a\nb"), std::string("a\tb")}) {
+                                 std::string("a\xC2\x85"), std::string("a\nb"), std::string("a\tb")}) {
     const auto value = reader({{"name", bad}}).optionalString("name", kName);
     ASSERT_FALSE(value) << json(bad).dump();
     EXPECT_EQ(value.error().message, "name must not contain control characters.");
@@ -57,7 +57,8 @@ TEST(JsonFieldsTest, ControlCharactersAreRefusedAndLineBreaksOnlyInMultilineText
   const TextRule note{100, true};
   EXPECT_TRUE(reader({{"note", "line\r\nnext\tcol"}}).optionalString("note", note));
   EXPECT_FALSE(reader({{"note", std::string("a\0", 2)}}).optionalString("note", note));
-  EXPECT_TRUE(reader({{"name", "caf\xC3\xA9 \xC2\xA0"}}).optionalString("name", kName));  // é and NBSP are text
+  EXPECT_TRUE(
+      reader({{"name", "caf\xC3\xA9 \xC2\xA0"}}).optionalString("name", kName));  // é and NBSP are text
 }
 
 TEST(JsonFieldsTest, InvalidUtf8AndEmptyTextAreRefusedWhenTheRuleSaysSo) {
@@ -94,11 +95,14 @@ TEST(JsonFieldsTest, NestedReadersNameTheWholePath) {
   ASSERT_TRUE(array && *array);
   const auto first = fields.element(**array, "street_addresses", 0);
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->optionalString("city", kName).error().message.rfind("street_addresses[0].city must be a string", 0),
+  EXPECT_EQ(first->optionalString("city", kName)
+                .error()
+                .message.rfind("street_addresses[0].city must be a string", 0),
             0u);
   const auto email = fields.object("email_address");
   ASSERT_TRUE(email);
-  EXPECT_EQ(email->optionalString("address", kName).error().message.rfind("email_address.address must be", 0), 0u);
+  EXPECT_EQ(email->optionalString("address", kName).error().message.rfind("email_address.address must be", 0),
+            0u);
   const json not_objects = {{"items", {1}}};
   EXPECT_FALSE(fields.element(not_objects["items"], "items", 0));
 }

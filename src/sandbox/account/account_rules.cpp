@@ -11,33 +11,32 @@ using nlohmann::json;
 
 namespace {
 
-Error validation(const std::string& message) {
-  return makeError(ErrorCode::InvalidRequest, "account.api.validation.error", message);
-}
-
 constexpr std::array<std::pair<const char*, size_t>, 8> kAddressFields = {{{"address_line1", 80},
-                                                                          {"address_line2", 80},
-                                                                          {"address_line3", 80},
-                                                                          {"city", 80},
-                                                                          {"state_code", 2},
-                                                                          {"state_name", 80},
-                                                                          {"postal_code", 25},
-                                                                          {"country_code", 2}}};
+                                                                           {"address_line2", 80},
+                                                                           {"address_line3", 80},
+                                                                           {"city", 80},
+                                                                           {"state_code", 2},
+                                                                           {"state_name", 80},
+                                                                           {"postal_code", 25},
+                                                                           {"country_code", 2}}};
 
 }  // namespace
 
 // PUT /v3/account/summary is a partial update of these fields; others are read-only.
-Status applySummary(json& summary, const json& body) {
+Status applySummary(json& summary, const json& body, const std::string& error_key) {
   static const std::vector<std::pair<const char*, size_t>> kFields = {
-      {"contact_email", 80}, {"contact_phone", 25}, {"country_code", 2}, {"first_name", 50}, {"last_name", 50},
-      {"organization_name", 100}, {"organization_phone", 25}, {"state_code", 2}, {"time_zone_id", 64},
-      {"website", 255}};
-  const JsonFields fields(body, "account.api.validation.error");
+      {"contact_email", 80},      {"contact_phone", 25},
+      {"country_code", 2},        {"first_name", 50},
+      {"last_name", 50},          {"organization_name", 100},
+      {"organization_phone", 25}, {"state_code", 2},
+      {"time_zone_id", 64},       {"website", 255}};
+  const JsonFields fields(body, error_key);
   for (const auto& [field, max] : kFields) {
     if (auto value = fields.optionalString(field, {max}); !value) return value.error();
   }
-  if (body.contains("contact_email") && body["contact_email"].get<std::string>().find('@') == std::string::npos) {
-    return validation("contact_email is not a valid email address.");
+  if (body.contains("contact_email") &&
+      body["contact_email"].get<std::string>().find('@') == std::string::npos) {
+    return makeError(ErrorCode::InvalidRequest, error_key, "contact_email is not a valid email address.");
   }
   for (const auto& [field, max] : kFields) {
     if (fields.has(field)) summary[field] = body[field];
@@ -45,19 +44,19 @@ Status applySummary(json& summary, const json& body) {
   return okStatus();
 }
 
-Status validateAddress(const json& body) {
-  const JsonFields fields(body, "account.api.validation.error");
+Status validateAddress(const json& body, const std::string& error_key) {
+  const JsonFields fields(body, error_key);
   for (const auto& [field, max] : kAddressFields) {
     if (auto value = fields.optionalString(field, {max}); !value) return value.error();
   }
   for (const char* field : {"address_line1", "city", "country_code"}) {
     if (!fields.has(field) || body[field].get_ref<const std::string&>().empty()) {
-      return validation(std::string(field) + " is required.");
+      return makeError(ErrorCode::InvalidRequest, error_key, std::string(field) + " is required.");
     }
   }
   const std::string country = body["country_code"];
   if ((country == "US" || country == "CA") && !fields.has("state_code")) {
-    return validation("state_code is required for US and CA addresses.");
+    return makeError(ErrorCode::InvalidRequest, error_key, "state_code is required for US and CA addresses.");
   }
   return okStatus();
 }

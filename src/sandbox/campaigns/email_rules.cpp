@@ -18,8 +18,8 @@ const std::vector<const char*> kFooterFields = {"organization_name", "address_li
 const std::vector<std::string> kIncludes = {"physical_address_in_footer", "permalink_url", "html_content",
                                             "document_properties"};
 
-Status checkText(const json& object, const char* field, size_t max, bool required, const std::string& where = "",
-                 bool multiline = false) {
+Status checkText(const json& object, const char* field, size_t max, bool required,
+                 const std::string& where = "", bool multiline = false) {
   if (!object.contains(field) || object[field].is_null()) {
     return required ? campaignValidation(where + field + " is required.") : okStatus();
   }
@@ -36,7 +36,8 @@ Status checkDocumentProperties(const json& properties) {
   if (!properties.is_object()) return campaignValidation("document_properties must be an object.");
   for (const auto& [name, value] : properties.items()) {
     const size_t max = name == "style_content" || name == "text_content" ? kMaxHtml : 1500;
-    if (auto status = checkText(properties, name.c_str(), max, false, "document_properties.", true); !status) {
+    if (auto status = checkText(properties, name.c_str(), max, false, "document_properties.", true);
+        !status) {
       return status;
     }
   }

@@ -143,7 +143,8 @@ Status EmailStore::testSend(const std::string& account, const std::string& id, c
   // CC documents no limit for the personal message; it precedes the email, like a preheader
   // with room for a paragraph.
   const JsonFields fields(body, "campaign.api.validation.error");
-  if (auto message = fields.optionalString("personal_message", {1000, true}); !message) return message.error();
+  if (auto message = fields.optionalString("personal_message", {1000, true}); !message)
+    return message.error();
   std::lock_guard lock(mutex_);
   AccountEmails& d = data(account);
   auto activity = primaryActivity(account, d, id);

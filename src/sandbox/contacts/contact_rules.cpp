@@ -29,7 +29,8 @@ Status checkString(const json& object, const char* field, size_t max, bool requi
     return okStatus();
   }
   if (!object[field].is_string()) return contactValidation(where + field + " must be a string.");
-  if (auto problem = textProblem(object[field].get_ref<const std::string&>(), TextRule{max, multiline, true})) {
+  if (auto problem =
+          textProblem(object[field].get_ref<const std::string&>(), TextRule{max, multiline, true})) {
     return contactValidation(where + field + " " + *problem);
   }
   return okStatus();

@@ -15,8 +15,9 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxCustomFields = 100;
-const std::vector<std::string_view> kFieldTypes = {"string",  "date",          "number",       "currency", "text_area",
-                                                  "boolean", "single_select", "multi_select", "datetime"};
+const std::vector<std::string_view> kFieldTypes = {"string",        "date",         "number",
+                                                   "currency",      "text_area",    "boolean",
+                                                   "single_select", "multi_select", "datetime"};
 
 Error invalid(const char* key, const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, key, message);

@@ -89,7 +89,8 @@ Result<std::pair<json, bool>> ContactStore::signUp(const std::string& account, c
   address["confirm_status"] = address.value("confirm_status", "off");
   address["updated_at"] = stamp;
   appendUnique(contact["list_memberships"], body["list_memberships"], nullptr);
-  if (body.contains("custom_fields") && body["custom_fields"].is_array()) appendUnique(contact["custom_fields"], body["custom_fields"], "custom_field_id");
+  if (body.contains("custom_fields") && body["custom_fields"].is_array())
+    appendUnique(contact["custom_fields"], body["custom_fields"], "custom_field_id");
   if (body.contains("phone_number") && body["phone_number"].is_string()) {
     json& phones = contact["phone_numbers"];
     if (!phones.is_array()) phones = json::array();

@@ -109,9 +109,9 @@ http::Response createUser(SandboxContext& context, const http::Request& request)
 // that nothing reaches /v3/account/summary that CC would not show there.
 Result<json> accountSummary(const json& body) {
   static const std::set<std::string> kFields = {
-      "encoded_account_id", "physical_address", "contact_email", "contact_phone", "country_code",
-      "first_name",         "last_name",        "organization_name", "organization_phone", "state_code",
-      "time_zone_id",       "website"};
+      "encoded_account_id", "physical_address", "contact_email", "contact_phone",
+      "country_code",       "first_name",       "last_name",     "organization_name",
+      "organization_phone", "state_code",       "time_zone_id",  "website"};
   for (const auto& [name, value] : body.items()) {
     if (!kFields.count(name)) {
       return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
@@ -121,15 +121,16 @@ Result<json> accountSummary(const json& body) {
   const JsonFields fields(body, "sandbox.validation.error");
   auto id = fields.optionalString("encoded_account_id", {32, false, false});
   if (!id) return id.error();
-  if (*id && !std::all_of((*id)->begin(), (*id)->end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
+  if (*id && !std::all_of((*id)->begin(), (*id)->end(),
+                          [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
     return fields.invalid("encoded_account_id", "must hold only letters and digits.");
   }
   json summary = json::object();
-  if (auto status = applySummary(summary, body); !status) return status.error();
+  if (auto status = applySummary(summary, body, "sandbox.validation.error"); !status) return status.error();
   auto address = fields.optionalObject("physical_address");
   if (!address) return address.error();
   if (*address) {
-    if (auto status = validateAddress(**address); !status) return status.error();
+    if (auto status = validateAddress(**address, "sandbox.validation.error"); !status) return status.error();
     summary["physical_address"] = addressOf(**address);
   }
   if (*id) summary["encoded_account_id"] = **id;

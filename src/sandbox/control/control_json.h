@@ -36,7 +36,9 @@ inline Result<nlohmann::json> readJson(const http::Request& request) {
 inline constexpr size_t kControlTextMax = 1000;
 inline constexpr size_t kControlListMax = 100;
 
-inline JsonFields controlFields(const nlohmann::json& body) { return JsonFields(body, "sandbox.validation.error"); }
+inline JsonFields controlFields(const nlohmann::json& body) {
+  return JsonFields(body, "sandbox.validation.error");
+}
 
 template <typename T>
 Result<T> field(const nlohmann::json& body, const char* name, T fallback);

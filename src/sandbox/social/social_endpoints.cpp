@@ -73,7 +73,8 @@ void addSocialEndpoints(http::Router& router, ApiGuard& guard, SocialStore& stor
     }
     auto account = JsonFields(body, "sandbox.validation.error").optionalString("account_id", {64});
     if (!account) return cc::errorResponse(account.error());
-    auto result = store.applyEvent(account->value_or(kDemoAccount), request.path_params["network_account_id"], body);
+    auto result =
+        store.applyEvent(account->value_or(kDemoAccount), request.path_params["network_account_id"], body);
     if (!result) return cc::errorResponse(result.error());
     return http::Response::json(200, *result);
   }, http::Execution::Blocking);

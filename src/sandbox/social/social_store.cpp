@@ -238,7 +238,8 @@ Status validatePost(const json& body) {
   auto scheduled = fields.optionalString("scheduled_time", {64});
   if (!scheduled) return scheduled.error();
   TimePoint t;
-  if (*scheduled && !parseIso8601(**scheduled, t)) return contactValidation("scheduled_time must be an ISO-8601 date-time.");
+  if (*scheduled && !parseIso8601(**scheduled, t))
+    return contactValidation("scheduled_time must be an ISO-8601 date-time.");
   auto contents = fields.optionalArray("profile_posts", 20);
   if (!contents) return contents.error();
   if (!*contents || (*contents)->empty()) return contactValidation("profile_posts is required.");
@@ -258,14 +259,16 @@ Status validatePost(const json& body) {
     auto profiles = content->optionalArray("profiles", 50);
     if (!profiles) return profiles.error();
     if (!*profiles) return contactValidation("profile_posts[].profiles is required.");
-    if ((*profiles)->empty() && **status != "DRAFT") return contactValidation("A scheduled post needs at least one profile.");
+    if ((*profiles)->empty() && **status != "DRAFT")
+      return contactValidation("A scheduled post needs at least one profile.");
     for (size_t j = 0; j < (*profiles)->size(); ++j) {
       auto profile = content->element(**profiles, "profiles", j);
       if (!profile) return profile.error();
       if (auto id = profile->requiredString("profile_id", {64, false, false}); !id) return id.error();
-      if (auto other = checkOtherText(*profile, {"account_username", "campaign_activity_id", "campaign_activity_status",
-                                                 "campaign_activity_status_date", "campaign_activity_status_message",
-                                                 "image_url", "network", "network_post_id", "post_url", "profile_name"});
+      if (auto other = checkOtherText(
+              *profile, {"account_username", "campaign_activity_id", "campaign_activity_status",
+                         "campaign_activity_status_date", "campaign_activity_status_message", "image_url",
+                         "network", "network_post_id", "post_url", "profile_name"});
           !other) {
         return other.error();
       }
@@ -281,11 +284,13 @@ Result<json> SocialStore::createPost(const std::string& account, const json& bod
   const std::string status = body["status"];
   std::lock_guard lock(mutex_);
   json& s = state(account);
-  json post = {{"campaign_id", random_.uuid()},
-               {"name", body.contains("name") && body["name"].is_string() ? body["name"] : json("Social post")},
-               {"status", status},
-               {"profile_posts", json::array()}};
-  if (body.contains("scheduled_time") && body["scheduled_time"].is_string()) post["scheduled_time"] = body["scheduled_time"];
+  json post = {
+      {"campaign_id", random_.uuid()},
+      {"name", body.contains("name") && body["name"].is_string() ? body["name"] : json("Social post")},
+      {"status", status},
+      {"profile_posts", json::array()}};
+  if (body.contains("scheduled_time") && body["scheduled_time"].is_string())
+    post["scheduled_time"] = body["scheduled_time"];
   for (const auto& content : body["profile_posts"]) {
     json out = {{"post_content_id", random_.uuid()}, {"profiles", json::array()}};
     if (content.contains("text") && content["text"].is_string()) out["text"] = content["text"];
@@ -330,8 +335,9 @@ Result<json> SocialStore::applyEvent(const std::string& account, const std::stri
       "event", {"expire_token", "remove_scopes", "rate_limit", "deactivate_user", "error", "reconnect"});
   if (!kind_field) return kind_field.error();
   if (!*kind_field) {
-    return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                     "event must be expire_token, remove_scopes, rate_limit, deactivate_user, error or reconnect.");
+    return makeError(
+        ErrorCode::InvalidRequest, "sandbox.validation.error",
+        "event must be expire_token, remove_scopes, rate_limit, deactivate_user, error or reconnect.");
   }
   auto error_text = fields.optionalString("error", {500});
   if (!error_text) return error_text.error();

@@ -39,6 +39,13 @@ TEST_F(ContactsTest, TagsCountsRenameAndAsyncDelete) {
   const std::string tag = jsonOf(created)["tag_id"];
   EXPECT_EQ(call("POST", "/v3/contact_tags", {{"name", "sourdough"}}).status, 409);
   EXPECT_EQ(call("POST", "/v3/contact_tags", {{"name", ""}}).status, 400);
+  for (const json& source : {json(5), json::object(), json::array(), json(true),
+                             json("a\x01"
+                                  "b")}) {
+    const auto wrong = call("POST", "/v3/contact_tags", {{"name", "other"}, {"tag_source", source}});
+    EXPECT_EQ(wrong.status, 400) << source.dump() << " " << wrong.body;
+    EXPECT_EQ(jsonOf(wrong)[0]["error_key"], "tags.api.validation.error");
+  }
   create("t1@example.com", {{"taggings", {tag}}});
   create("t2@example.com", {{"taggings", {tag}}});
   EXPECT_EQ(jsonOf(call("GET", "/v3/contact_tags/" + tag + "?include_count=true"))["contacts_count"], 2);

@@ -108,5 +108,38 @@ TEST_F(SocialTest, PostValidation) {
   EXPECT_EQ(jsonOf(draft)["status"], "DRAFT");
 }
 
+TEST_F(SocialTest, WrongTypesInAPostAreCcs400AndStoreNothing) {
+  const json profiles = {{{"profile_id", "fb-page-1"}}};
+  const json before = get("/__sandbox/social/posts");
+  for (const json& body :
+       {json{{"status", 1}, {"profile_posts", {{{"profiles", profiles}}}}},
+        json{{"status", "DRAFT"}, {"name", json::object()}, {"profile_posts", {{{"profiles", profiles}}}}},
+        json{{"status", "DRAFT"}, {"profile_posts", {{{"profiles", {{{"profile_id", 7}}}}}}}},
+        json{{"status", "DRAFT"}, {"profile_posts", {{{"profiles", {{{"profile_id", {1}}}}}}}}},
+        json{{"status", "DRAFT"}, {"profile_posts", {{{"text", 3}, {"profiles", profiles}}}}},
+        json{{"status", "DRAFT"},
+             {"name",
+              "a\x01"
+              "b"},
+             {"profile_posts", {{{"profiles", profiles}}}}}}) {
+    const auto response = post(body);
+    EXPECT_EQ(response.status, 400) << body.dump() << " " << response.body;
+    EXPECT_TRUE(jsonOf(response).is_array()) << response.body;
+  }
+  EXPECT_EQ(get("/__sandbox/social/posts"), before);
+}
+
+TEST_F(SocialTest, LinkEventsWithWrongTypesAreRefused) {
+  const json before = connectionOf("fb-1001");
+  for (const json& body :
+       {json{{"event", "expire_token"}, {"account_id", 5}}, json{{"event", 5}},
+        json{{"event", "error"}, {"status", "teapot"}}, json{{"event", "error"}, {"status", 99}},
+        json{{"event", "error"}, {"error", json::object()}}}) {
+    const auto response = client_.postJson("/__sandbox/social/connections/fb-1001/events", body);
+    EXPECT_EQ(response.status, 400) << body.dump() << " " << response.body;
+  }
+  EXPECT_EQ(connectionOf("fb-1001"), before);
+}
+
 }  // namespace
 }  // namespace liaison::testing

@@ -103,7 +103,8 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
   auto status_field = fields.optionalString("status", {32});
   if (!status_field) return status_field.error();
   const std::string status = status_field->value_or("");
-  if (status_field->has_value() && !kStatuses.count(status)) return activityValidation("status is not a contact status.");
+  if (status_field->has_value() && !kStatuses.count(status))
+    return activityValidation("status is not a contact status.");
   auto new_subscriber_field = fields.optionalBool("new_subscriber");
   if (!new_subscriber_field) return new_subscriber_field.error();
   const bool new_subscriber = new_subscriber_field->value_or(false);

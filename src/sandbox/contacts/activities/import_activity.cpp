@@ -264,7 +264,8 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
     return activityValidation("list_ids must name 1 to 50 lists.");
   }
   for (const auto& id : body["list_ids"]) {
-    if (!id.is_string() || !isUuid(id.get<std::string>())) return activityValidation("list_ids must hold list ids.");
+    if (!id.is_string() || !isUuid(id.get<std::string>()))
+      return activityValidation("list_ids must hold list ids.");
   }
   // The rows are worked out under the shared lock, so reads go on during a large import; the
   // plan is applied under the exclusive lock if no write came in between, else worked out again.

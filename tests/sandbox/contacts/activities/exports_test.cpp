@@ -98,6 +98,14 @@ TEST_F(ExportsTest, FiltersByListsTagsIdsAndExclusions) {
   reject({{"fields", {"email_optout_date"}}});  // needs email_address alongside
   reject({{"fields", {"shoe_size"}}});
   reject({{"list_ids", {"00000000-0000-4000-8000-000000000000"}}});
+  // An exclusion of the wrong shape is refused, not ignored.
+  for (const json& exclude :
+       {json("x"), json(1), json::array({a["contact_id"]}), json{{"contact_ids", "x"}}}) {
+    reject({{"list_ids", {list}}, {"exclude", exclude}});
+  }
+  reject({{"list_ids", {list}}, {"status", 5}});
+  reject({{"new_subscriber", "yes"}});
+  reject({{"fields", "email_address"}});
   EXPECT_EQ(call("POST", "/v3/activities/contact_exports", {{"segment_id", 3}}).status, 404);
   EXPECT_EQ(call("GET", "/v3/contact_exports/00000000-0000-4000-8000-000000000000").status, 404);
 }

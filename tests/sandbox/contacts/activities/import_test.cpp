@@ -115,6 +115,19 @@ TEST_F(ContactsTest, BulkMembershipTagAndDeleteActivities) {
   auto status = jsonOf(call("GET", "/v3/activities/" + jsonOf(added)["activity_id"].get<std::string>()));
   EXPECT_EQ(status["state"], "completed");
 
+  // An exclusion or source of the wrong shape is refused, not ignored (which would tag everyone).
+  const auto activities_before = call("GET", "/v3/activities").body;
+  for (const json& wrong :
+       {json{{"source", {{"list_ids", {a}}}}, {"tag_ids", {tag}}, {"exclude", "x"}},
+        json{{"source", {{"list_ids", {a}}}}, {"tag_ids", {tag}}, {"exclude", {two_id}}},
+        json{{"source", {{"list_ids", {a}}}}, {"tag_ids", {tag}}, {"exclude", {{"contact_ids", 1}}}},
+        json{{"source", "everyone"}, {"tag_ids", {tag}}},
+        json{{"source", {{"list_ids", {a}}, {"all_active_contacts", "yes"}}}, {"tag_ids", {tag}}}}) {
+    const auto response = call("POST", "/v3/activities/contacts_taggings_add", wrong);
+    EXPECT_EQ(response.status, 400) << wrong.dump() << " " << response.body;
+  }
+  EXPECT_EQ(call("GET", "/v3/activities").body, activities_before);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contact_tags/" + tag + "?include_count=true"))["contacts_count"], 0);
   ASSERT_EQ(call("POST", "/v3/activities/contacts_taggings_add", {{"source", {{"list_ids", {a}}}}, {"tag_ids", {tag}}}).status, 201);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contact_tags/" + tag + "?include_count=true"))["contacts_count"], 2);
   ASSERT_EQ(call("POST", "/v3/activities/contacts_taggings_remove", {{"source", {{"contact_ids", {one_id}}}}, {"tag_ids", {tag}}}).status, 201);
