@@ -2,9 +2,11 @@
 
 #include "cc/provider.h"
 
+#include <optional>
 #include <thread>
 
 #include "cc/errors.h"
+#include "cc/request_schema.h"
 #include "cc/scopes.h"
 #include "core/encoding.h"
 
@@ -16,6 +18,37 @@ std::string joinList(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out;
+}
+
+// The error_key CC's validation errors carry for the resource an operation works on.
+std::string validationKey(const cc::Operation& operation) {
+  static const std::pair<std::string_view, std::string_view> kKeys[] = {
+      {"/v3/contact_lists", "contact_lists.api.validation.error"},
+      {"/v3/contact_tags", "tags.api.validation.error"},
+      {"/v3/contact_custom_fields", "custom_fields.api.validation.error"},
+      {"/v3/contacts", "contacts.api.validation.error"},
+      {"/v3/activities", "activities.api.validation.error"},
+      {"/v3/emails", "campaign.api.validation.error"},
+      {"/v3/account", "account.api.validation.error"},
+      {"/v3/social", "contacts.api.validation.error"}};
+  for (const auto& [prefix, key] : kKeys) {
+    if (operation.path.starts_with(prefix)) return std::string(key);
+  }
+  return "http.status.bad_request";
+}
+
+// A JSON body that breaks the shape CC's document gives it, answered before the handler reads
+// it. Bodies that are not JSON objects are left to the handler, which says what it expected.
+std::optional<Error> bodyBreaksSchema(const http::Request& request, const cc::Operation& operation) {
+  const nlohmann::json* schema = cc::requestSchema(operation.id);
+  if (!schema || request.body.empty()) return std::nullopt;
+  if (toLower(request.header("Content-Type").value_or("")).rfind("application/json", 0) != 0)
+    return std::nullopt;
+  const auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  if (auto status = cc::checkAgainstSchema(body, *schema, validationKey(operation)); !status)
+    return status.error();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -36,9 +69,19 @@ ApiGuard::ApiGuard(SandboxContext& context)
 }
 
 http::Response ApiGuard::serve(http::Request& request, const cc::Operation& operation,
-                               const ApiHandler& handler) {
+                               const ApiHandler& handler_of_valid_body) {
   std::string account;
   auto call = check(request, operation, &account);
+  auto handler = [&](http::Request& r, const ApiCall& c) {
+    // CC's largest accepted body is an import's 4 MB; the size is checked before the shape.
+    if (r.body.size() >= cc::constantContact().limits.import_bytes_max) {
+      return fail(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                            "A request body must be smaller than 4 MB."),
+                  account);
+    }
+    if (auto broken = bodyBreaksSchema(r, operation)) return fail(*broken, account);
+    return handler_of_valid_body(r, c);
+  };
   http::Response response;
   std::string fault;
   if (!call) {

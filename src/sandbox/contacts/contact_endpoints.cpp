@@ -185,10 +185,6 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   guard.add(
       router, "bulkImportContactsJSON",
       [&store](http::Request& request, const ApiCall& call) {
-        if (request.body.size() >= cc::constantContact().limits.import_bytes_max) {
-          return cc::errorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
-                                             "An import must be smaller than 4 MB."));
-        }
         auto result = [&]() -> Result<json> {
           auto parsed = body(request);
           if (!parsed) return parsed.error();
@@ -215,10 +211,6 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   guard.add(
       router, "contactsCSVImport",
       [&store](http::Request& request, const ApiCall& call) {
-        if (request.body.size() >= cc::constantContact().limits.import_bytes_max) {
-          return cc::errorResponse(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
-                                             "An import file must be smaller than 4 MB."));
-        }
         auto result = [&]() -> Result<json> {
           auto parsed = csvImportRequest(request.header("Content-Type").value_or(""), request.body);
           if (!parsed) return parsed.error();

@@ -27,13 +27,13 @@ TEST_F(ControlInputTest, AnAccountIsCreatedOnlyFromSummaryFieldsOfTheRightType) 
   expectRefused("/__sandbox/accounts", {{"organization_name", "Bakery"}, {"favourite_colour", "red"}});
   expectRefused("/__sandbox/accounts", {{"encoded_account_id", "../etc"}});
   expectRefused("/__sandbox/accounts", {{"physical_address", "1 Flour Lane"}});
-  expectRefused("/__sandbox/accounts", {{"physical_address", {{"address_line1", 1}, {"city", "X"}, {"country_code", "GB"}}}});
+  expectRefused("/__sandbox/accounts",
+                {{"physical_address", {{"address_line1", 1}, {"city", "X"}, {"country_code", "GB"}}}});
   // The one that is right is stored as sent, and reads back as text through /v3.
-  auto created = client_.postJson("/__sandbox/accounts", {{"organization_name", "Rye & Co"},
-                                                          {"physical_address",
-                                                           {{"address_line1", "2 Rye Road"},
-                                                            {"city", "Leeds"},
-                                                            {"country_code", "GB"}}}});
+  auto created = client_.postJson(
+      "/__sandbox/accounts",
+      {{"organization_name", "Rye & Co"},
+       {"physical_address", {{"address_line1", "2 Rye Road"}, {"city", "Leeds"}, {"country_code", "GB"}}}});
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(jsonOf(created)["organization_name"], "Rye & Co");
   EXPECT_EQ(client_.get("/__sandbox/apps").body, apps_before);
@@ -41,8 +41,10 @@ TEST_F(ControlInputTest, AnAccountIsCreatedOnlyFromSummaryFieldsOfTheRightType) 
 
 TEST_F(ControlInputTest, UsersAppsAndDeviceDecisionsRefuseWrongTypes) {
   expectRefused("/__sandbox/users", {{"email", 5}, {"password", "sandbox"}});
-  expectRefused("/__sandbox/users", {{"email", "x@sandbox.test"}, {"password", "sandbox"}, {"privileges", "all"}});
-  expectRefused("/__sandbox/users", {{"email", "x@sandbox.test"}, {"password", "sandbox"}, {"privileges", {1}}});
+  expectRefused("/__sandbox/users",
+                {{"email", "x@sandbox.test"}, {"password", "sandbox"}, {"privileges", "all"}});
+  expectRefused("/__sandbox/users",
+                {{"email", "x@sandbox.test"}, {"password", "sandbox"}, {"privileges", {1}}});
   expectRefused("/__sandbox/apps", {{"client_id", "app-1"}, {"confidential", "yes"}});
   expectRefused("/__sandbox/apps", {{"client_id", "app-1"}, {"flows", "device"}});
   expectRefused("/__sandbox/apps", {{"client_id", "app\x01"}});
