@@ -1,6 +1,7 @@
 #include "sandbox/control/outage.h"
 
 #include "cc/errors.h"
+#include "core/json_fields.h"
 #include "oauth/errors.h"
 
 namespace liaison::sandbox {
@@ -22,15 +23,15 @@ Error invalid(const std::string& message) {
 }  // namespace
 
 Result<json> Outage::start(const json& body) {
-  if (!body.is_object() || !body.contains("seconds") || !body["seconds"].is_number_integer()) {
-    return invalid("seconds is required: a whole number of virtual seconds.");
-  }
-  const int64_t seconds = body["seconds"].get<int64_t>();
-  if (seconds < 1 || seconds > kMaxSeconds) return invalid("seconds must be 1-2592000.");
-  const json mode = body.value("mode", json("503"));
+  const JsonFields fields(body, "sandbox.validation.error");
+  auto seconds = fields.optionalInteger("seconds", 1, kMaxSeconds);
+  if (!seconds) return seconds.error();
+  if (!*seconds) return invalid("seconds is required: a whole number of virtual seconds.");
+  // "503" or 503 (the status it answers with), or "reset".
+  const json mode = body.contains("mode") && !body["mode"].is_null() ? body["mode"] : json("503");
   if (mode != "503" && mode != 503 && mode != "reset") return invalid("mode must be \"503\" or \"reset\".");
   reset_ = mode == "reset";
-  until_us_ = micros(clock_.now()) + seconds * 1000000;
+  until_us_ = micros(clock_.now()) + **seconds * 1000000;
   return state();
 }
 
