@@ -1,6 +1,5 @@
 #include "cc/request_schema.h"
 
-#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -27,15 +26,9 @@ Error invalid(const std::string& error_key, const std::string& path, const std::
   return makeError(ErrorCode::InvalidRequest, error_key, (path.empty() ? "The body" : path) + " " + problem);
 }
 
-// CC reads a whole number also from a string of digits ("3"), as its JSON parser coerces
-// scalars; anything else in an integer field is refused.
+// A whole number, also written as 3.0; a string of digits is not one.
 bool isWholeNumber(const json& value) {
   if (value.is_number_integer()) return true;
-  if (value.is_string()) {
-    const auto& text = value.get_ref<const std::string&>();
-    return !text.empty() && text.size() <= 9 &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  }
   if (!value.is_number_float()) return false;
   const double d = value.get<double>();
   return std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15;

@@ -54,7 +54,8 @@ TEST(RequestSchemaTest, WrongTypesAreNamedByTheirPath) {
   EXPECT_EQ(messageOf({{"birthday_month", 1.5}}), "birthday_month must be a whole number.");
   EXPECT_EQ(messageOf({{"birthday_month", "March"}}), "birthday_month must be a whole number.");
   EXPECT_EQ(messageOf({{"birthday_month", true}}), "birthday_month must be a whole number.");
-  EXPECT_EQ(messageOf({{"birthday_month", "3"}}), "");  // coerced, as CC's parser does
+  EXPECT_EQ(messageOf({{"birthday_month", "3"}}), "birthday_month must be a whole number.");
+  EXPECT_EQ(messageOf({{"birthday_month", 3.0}}), "");
   EXPECT_EQ(checkContact({{"first_name", 5}}).error().key, "contacts.api.validation.error");
 }
 

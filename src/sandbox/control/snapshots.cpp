@@ -4,12 +4,16 @@
 #include <set>
 
 #include "cc/errors.h"
+#include "core/json_fields.h"
 
 namespace liaison::sandbox {
 
 using nlohmann::json;
 
 namespace {
+
+// A demo account is ~600 documents; a fixture of a large import stays well under this.
+constexpr size_t kMaxDocuments = 1'000'000;
 
 constexpr int kFormat = 1;
 
@@ -69,21 +73,33 @@ Result<json> Snapshots::exportSnapshot(const std::string& name) const {
 
 Result<json> Snapshots::importSnapshot(const std::string& name, const json& fixture) {
   if (auto status = checkName(name); !status) return status.error();
-  if (!fixture.is_object() || fixture.value("liaison_snapshot", 0) != kFormat || !fixture.contains("documents") ||
-      !fixture["documents"].is_array()) {
+  const JsonFields fields(fixture, "sandbox.validation.error");
+  auto format = fields.optionalInteger("liaison_snapshot", kFormat, kFormat);
+  if (!format) return format.error();
+  auto documents = fields.optionalArray("documents", kMaxDocuments);
+  if (!documents) return documents.error();
+  if (!*format || !*documents) {
     return invalid("A snapshot is {\"liaison_snapshot\": 1, \"documents\": [{\"kind\", \"id\", \"value\"}, ...]}.");
   }
-  static const std::set<std::string> kKinds = {"account", "user", "app", "grant", "refresh", "access", "code",
-                                               "device", "contact", "list", "custom_field", "tag", "activity",
-                                               "export", "quirks", "social", "emails"};
-  Snapshot snapshot{fixture.value("created_at", formatIso8601(clock_.now())), {}};
-  for (const auto& d : fixture["documents"]) {
-    if (!d.is_object() || !d.contains("kind") || !d["kind"].is_string() || !d.contains("id") || !d["id"].is_string() ||
-        !d.contains("value") || !d["value"].is_object()) {
-      return invalid("Each document needs a kind, an id and an object value.");
-    }
-    if (!kKinds.count(d["kind"].get<std::string>())) return invalid("Unknown document kind '" + d["kind"].get<std::string>() + "'.");
-    snapshot.documents.push_back({d["kind"], d["id"], d["value"].dump()});
+  auto created_at = fields.optionalString("created_at", {64});
+  if (!created_at) return created_at.error();
+  TimePoint created;
+  if (*created_at && !parseIso8601(**created_at, created)) return invalid("created_at must be an ISO-8601 date-time.");
+  static const std::vector<std::string_view> kKinds = {
+      "account", "user", "app",    "grant",  "refresh", "access", "code",   "device", "contact",
+      "list",    "tag",  "custom_field", "activity", "export",  "quirks", "social", "emails"};
+  Snapshot snapshot{created_at->value_or(formatIso8601(clock_.now())), {}};
+  for (size_t i = 0; i < (*documents)->size(); ++i) {
+    auto document = fields.element(**documents, "documents", i);
+    if (!document) return document.error();
+    auto kind = document->optionalEnum("kind", kKinds);
+    if (!kind) return kind.error();
+    auto id = document->optionalString("id", {255, false, false});
+    if (!id) return id.error();
+    auto value = document->optionalObject("value");
+    if (!value) return value.error();
+    if (!*kind || !*id || !*value) return invalid("Each document needs a kind, an id and an object value.");
+    snapshot.documents.push_back({**kind, **id, (*value)->dump()});
   }
   std::lock_guard lock(mutex_);
   return summary(name, snapshots_[name] = std::move(snapshot));
