@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <regex>
 #include <set>
 
+#include "cc/email_address.h"
 #include "cc/errors.h"
 #include "cc/privileges.h"
 #include "sandbox/contacts/contact_rules.h"
@@ -36,7 +36,7 @@ Status applySummary(json& summary, const json& body) {
       return validation(std::string(field) + " must be at most " + std::to_string(max) + " characters.");
     }
   }
-  if (body.contains("contact_email") && body["contact_email"].get<std::string>().find('@') == std::string::npos) {
+  if (body.contains("contact_email") && !cc::isEmailAddress(body["contact_email"].get<std::string>())) {
     return validation("contact_email is not a valid email address.");
   }
   for (const auto& [field, max] : kFields) {
@@ -161,8 +161,7 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
     json added;
     auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
       if (!body->contains("email_address") || !(*body)["email_address"].is_string() ||
-          (*body)["email_address"].get<std::string>().find('@') == std::string::npos ||
-          (*body)["email_address"].get<std::string>().size() > 80) {
+          !cc::isEmailAddress((*body)["email_address"].get<std::string>())) {
         return validation("email_address must be a valid email address.");
       }
       const std::string address = (*body)["email_address"];

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cc/contact_limits.h"
+#include "cc/email_address.h"
 #include "core/encoding.h"
 
 namespace liaison::sandbox {
@@ -107,11 +108,6 @@ Status checkSubResources(const json& body) {
 
 }  // namespace
 
-bool isEmailAddress(const std::string& address) {
-  static const std::regex re(R"([^@\s]+@[^@\s]+\.[^@\s]+)");
-  return std::regex_match(address, re);
-}
-
 Error contactValidation(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "contacts.api.validation.error", message);
 }
@@ -169,7 +165,7 @@ Status validateContactBody(const json& body, bool creating) {
     if (!email.is_object()) return contactValidation("email_address must be an object.");
     if (auto s = checkString(email, "address", limits::kEmailAddressMax, true, "email_address."); !s)
       return s;
-    if (!isEmailAddress(email["address"].get<std::string>())) {
+    if (!cc::isEmailAddress(email["address"].get<std::string>())) {
       return contactValidation("email_address.address is not a valid email address.");
     }
     if (auto s = checkEnum(email, "permission_to_send", kPermissions, false, "email_address."); !s) return s;

@@ -272,6 +272,26 @@ TEST_F(EmailsTest, TestSendsAllowFiveAddressesAndFiftyRecipientsADay) {
   EXPECT_EQ(call("POST", "/v3/emails/activities/" + permalink + "/tests", {{"email_addresses", five}}).status, 400);
 }
 
+TEST_F(EmailsTest, TestSendAddressesFollowCcAddressRule) {
+  const std::string tests = "/v3/emails/activities/" + primaryOf(createCampaign("Proof")) + "/tests";
+  const std::string domain = "@example.com";
+  // Each is refused without being stored, however long (the length is checked before the syntax).
+  for (const std::string& bad : {std::string(50000, 'a') + domain, std::string(10000, 'a') + domain,
+                                 std::string(64, 'a') + "@examplebakes.com", std::string("<script>@x.com"),
+                                 std::string("a@-example.com"), std::string("a\x01") + "b@example.com",
+                                 std::string("a@example"), std::string("@")}) {
+    auto response = call("POST", tests, {{"email_addresses", {bad}}});
+    EXPECT_EQ(response.status, 400) << bad.substr(0, 40);
+    EXPECT_EQ(errorKey(response), "campaign.api.validation.error");
+  }
+  http::Request outbox;
+  outbox.method = "GET";
+  outbox.target = "/__sandbox/emails/tests";
+  EXPECT_EQ(jsonOf(sandbox_->handle(outbox)).size(), 0u);
+  EXPECT_EQ(call("POST", tests, {{"email_addresses", {std::string(64, 'a') + "@examplebake.com"}}}).status,
+            204);  // 80
+}
+
 TEST_F(EmailsTest, PreviewStripsTheTrackingImageAndScopesAreChecked) {
   auto campaign = createCampaign("Preview me");
   auto preview = call("GET", "/v3/emails/activities/" + primaryOf(campaign) + "/previews");

@@ -51,6 +51,18 @@ TEST_F(ContactsTest, ValidationErrorsAreCcArraysAndChangeNothing) {
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
 }
 
+TEST_F(ContactsTest, EmailAddressesFollowCcRule) {
+  for (const std::string& address :
+       {std::string("<script>@x.com"), std::string("a@-example.com"), std::string("a@example"),
+        std::string("a..b@example.com"), std::string(64, 'a') + "@examplebakes.com"}) {  // 81 characters
+    auto response = call("POST", "/v3/contacts",
+                         {{"email_address", {{"address", address}}}, {"create_source", "Account"}});
+    EXPECT_EQ(response.status, 400) << address;
+  }
+  create(std::string(64, 'a') + "@examplebake.com");  // 80 characters
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+}
+
 TEST_F(ContactsTest, DuplicateEmailIs409EvenAfterDelete) {
   auto contact = create("dup@example.com");
   auto again = call("POST", "/v3/contacts", {{"email_address", {{"address", "DUP@example.com"}}}, {"create_source", "Account"}});

@@ -3,6 +3,7 @@
 
 #include "sandbox/contacts/activities/activity_records.h"
 
+#include "cc/email_address.h"
 #include "cc/provider.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
@@ -180,7 +181,7 @@ Result<ContactStore::ImportPlan> ContactStore::planImport(const AccountData& d, 
   for (size_t i = 0; i < body["import_data"].size(); ++i) {
     const json& row = body["import_data"][i];
     auto email = row.is_object() ? text(row, "email") : std::nullopt;
-    if (!email || email->size() > 80 || !isValidUtf8(*email) || !isEmailAddress(*email)) {
+    if (!email || !cc::isEmailAddress(*email)) {
       ++correctable;
       if (errors.size() < 100) errors.push_back("Row " + std::to_string(i + 1) + ": a valid email is required.");
       continue;
