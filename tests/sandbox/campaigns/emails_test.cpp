@@ -303,5 +303,25 @@ TEST_F(EmailsTest, PreviewStripsTheTrackingImageAndScopesAreChecked) {
   EXPECT_EQ(client_.get("/v3/emails", contacts_only).status, 403);
 }
 
+TEST_F(EmailsTest, PreviewTextOfAVeryLongTagOrWhitespaceRun) {
+  // Each within html_content's 150,000 characters: the text rendering is linear, not recursive.
+  const std::string body = "<html><body>";
+  const std::string end = "[[trackingImage]]</body></html>";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {body + "<p title=\"" + std::string(140000, 'x') + "\">Rye</p>" + end, "Rye"},
+      {body + "<p>Rye</p>" + std::string(70000, ' ') + std::string(70000, '\n') + "<b>bread</b>" + end,
+       "Rye bread"},
+      // A '<' that no '>' follows is text.
+      {"<p>Rye</p>[[trackingImage]] <" + std::string(140000, 'y'), "Rye <" + std::string(140000, 'y')}};
+  for (const auto& [html, text] : cases) {
+    ASSERT_LE(html.size(), 150000u);
+    auto campaign =
+        createCampaign("Long " + std::to_string(html.size()), activityBody({{"html_content", html}}));
+    auto preview = call("GET", "/v3/emails/activities/" + primaryOf(campaign) + "/previews");
+    ASSERT_EQ(preview.status, 200) << preview.body.substr(0, 200);
+    EXPECT_EQ(jsonOf(preview)["preview_text_content"], text);
+  }
+}
+
 }  // namespace
 }  // namespace liaison::testing
