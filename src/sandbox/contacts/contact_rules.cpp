@@ -22,7 +22,10 @@ const std::set<std::string> kAddressKinds(limits::kAddressKinds.begin(), limits:
 const std::vector<std::string> kSubResources(limits::kSubResources.begin(), limits::kSubResources.end());
 const std::vector<std::string> kTopLevel(limits::kTopLevelFields.begin(), limits::kTopLevelFields.end());
 
-Status checkString(const json& object, const char* field, size_t max, bool required, const std::string& where) {
+// Contact fields hold no control characters (CC refuses them; exports and the hub would carry them
+// on), except the line breaks and tabs `multiline` fields such as notes allow.
+Status checkString(const json& object, const char* field, size_t max, bool required, const std::string& where,
+                   bool multiline = false) {
   if (!object.contains(field) || object[field].is_null()) {
     if (required) return contactValidation(where + field + " is required.");
     return okStatus();
@@ -30,6 +33,9 @@ Status checkString(const json& object, const char* field, size_t max, bool requi
   if (!object[field].is_string()) return contactValidation(where + field + " must be a string.");
   const auto& text = object[field].get_ref<const std::string&>();
   if (!isValidUtf8(text)) return contactValidation(where + field + " must be valid UTF-8.");
+  if (hasControlCharacter(text, multiline ? "\t\n\r" : "")) {
+    return contactValidation(where + field + " must not contain control characters.");
+  }
   if (text.size() > max) {
     return contactValidation(where + field + " must be at most " + std::to_string(max) + " characters.");
   }
@@ -101,7 +107,7 @@ Status checkSubResources(const json& body) {
   }
   for (const auto& item : body.value("notes", json::array())) {
     if (!item.is_object()) return contactValidation("notes entries must be objects.");
-    if (auto s = checkString(item, "content", limits::kNoteMax, true, "notes[]."); !s) return s;
+    if (auto s = checkString(item, "content", limits::kNoteMax, true, "notes[].", true); !s) return s;
   }
   return okStatus();
 }

@@ -1,5 +1,6 @@
 // POST /v3/contacts/sign_up_form: create-or-update keyed by email, with append semantics for
 // lists and custom fields; it revives deleted contacts and opts the address in.
+#include "core/encoding.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
 
@@ -22,6 +23,9 @@ Status validateSignUp(const json& body) {
   }
   if (body.contains("phone_number") && (!body["phone_number"].is_string() || body["phone_number"].get<std::string>().size() > 25)) {
     return contactValidation("phone_number must be a string of at most 25 characters.");
+  }
+  if (body.contains("phone_number") && hasControlCharacter(body["phone_number"].get<std::string>())) {
+    return contactValidation("phone_number must not contain control characters.");
   }
   if (body.contains("street_address") && !body["street_address"].is_object()) {
     return contactValidation("street_address must be an object.");

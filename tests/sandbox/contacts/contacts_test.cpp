@@ -63,6 +63,39 @@ TEST_F(ContactsTest, EmailAddressesFollowCcRule) {
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
 }
 
+TEST_F(ContactsTest, ControlCharactersAreRefusedInContactFields) {
+  using namespace std::string_literals;
+  auto kept = create("kept@example.com", {{"first_name", "Kept"}});
+  const std::string id = kept["contact_id"];
+  const std::vector<json> bad = {
+      {{"first_name", "Nul\0byte"s}},
+      {{"last_name", "Bell\x07"}},
+      {{"company_name", "Line\nbreak"}},
+      {{"job_title", "C1 \xc2\x85"}},
+      {{"email_address", {{"address", "ctl\x01@example.com"}}}},
+      {{"phone_numbers", {{{"phone_number", "555\x7f"}}}}},
+      {{"street_addresses", {{{"kind", "home"}, {"city", "Tab\tcity"}}}}},
+  };
+  for (const auto& fields : bad) {
+    json created = {{"create_source", "Account"}, {"email_address", {{"address", "new@example.com"}}}};
+    created.update(fields);
+    auto response = call("POST", "/v3/contacts", created);
+    EXPECT_EQ(response.status, 400) << fields.dump();
+    EXPECT_EQ(jsonOf(response)[0]["error_key"], "contacts.api.validation.error");
+    json replaced = {{"update_source", "Account"}, {"email_address", {{"address", "kept@example.com"}}}};
+    replaced.update(fields);
+    EXPECT_EQ(call("PUT", "/v3/contacts/" + id, replaced).status, 400) << fields.dump();
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/" + id))["first_name"], "Kept");
+  // A note may run over several lines.
+  auto noted = call("PUT", "/v3/contacts/" + id,
+                    {{"update_source", "Account"},
+                     {"email_address", {{"address", "kept@example.com"}}},
+                     {"notes", {{{"content", "First line\r\n\tsecond line"}}}}});
+  EXPECT_EQ(noted.status, 200) << noted.body;
+}
+
 TEST_F(ContactsTest, DuplicateEmailIs409EvenAfterDelete) {
   auto contact = create("dup@example.com");
   auto again = call("POST", "/v3/contacts", {{"email_address", {{"address", "DUP@example.com"}}}, {"create_source", "Account"}});

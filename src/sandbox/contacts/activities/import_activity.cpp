@@ -5,6 +5,7 @@
 
 #include "cc/email_address.h"
 #include "cc/provider.h"
+#include "core/encoding.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
 
@@ -50,6 +51,22 @@ struct RowOutcome {
   bool ok = true;
   std::string error;
 };
+
+// A control character in a row's column names or values refuses the whole import, as on every
+// other way in for contact data: it marks a broken file or request, not a value to correct.
+Status checkControlCharacters(const json& rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].is_object()) continue;
+    for (const auto& [column, value] : rows[i].get_ref<const json::object_t&>()) {
+      const bool in_value = value.is_string() && hasControlCharacter(value.get_ref<const std::string&>());
+      if (!in_value && !hasControlCharacter(column)) continue;
+      return activityValidation("Row " + std::to_string(i + 1) + ": " +
+                                (in_value ? column + " holds" : "a column name holds") +
+                                " a control character.");
+    }
+  }
+  return okStatus();
+}
 
 // Copies the supplied columns of an import row onto `contact` (only supplied fields change).
 RowOutcome applyRow(const json& row, json& contact, const std::map<std::string, std::string>& field_by_name,
@@ -240,6 +257,7 @@ Result<json> ContactStore::importContacts(const std::string& account, const json
       body["list_ids"].size() > 50) {
     return activityValidation("list_ids must name 1 to 50 lists.");
   }
+  if (auto status = checkControlCharacters(body["import_data"]); !status) return status.error();
   // The rows are worked out under the shared lock, so reads go on during a large import; the
   // plan is applied under the exclusive lock if no write came in between, else worked out again.
   Result<ImportPlan> plan = activityValidation("not planned");
