@@ -153,6 +153,28 @@ TEST_F(ExportsTest, CsvFileImportRefusesControlCharacters) {
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
 }
 
+TEST_F(ExportsTest, CsvFileImportRefusesRepeatedParts) {
+  const std::string list = makeList("From file");
+  // Two file parts (or two list_ids parts): one would be ignored, so the form is refused.
+  const std::string boundary = "----liaison-test-boundary";
+  auto part = [&](const std::string& name, const std::string& data) {
+    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"" +
+           (name == "file" ? "; filename=\"c.csv\"" : "") + "\r\n\r\n" + data + "\r\n";
+  };
+  for (const std::string& body :
+       {part("file", "email\na@example.com\n") + part("file", "email\nb@example.com\n") +
+            part("list_ids", list),
+        part("file", "email\na@example.com\n") + part("list_ids", list) + part("list_ids", list)}) {
+    auto response =
+        client_.send("POST", "/v3/activities/contacts_file_import", body + "--" + boundary + "--\r\n",
+                     {{"Authorization", "Bearer " + token_},
+                      {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+    EXPECT_EQ(response.status, 400) << response.body;
+    EXPECT_EQ(jsonOf(response)[0]["error_key"], "activities.api.validation.error");
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+}
+
 TEST_F(ExportsTest, ExportNeverWritesARawControlCharacter) {
   // Stored data from before control characters were refused, brought back through a snapshot.
   create("old@example.com", {{"first_name", "Marker"}});
