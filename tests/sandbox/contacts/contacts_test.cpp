@@ -2,6 +2,7 @@
 // unsubscribe semantics, filters and cursor paging under concurrent writes.
 #include <set>
 
+#include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts_fixture.h"
 
 namespace liaison::testing {
@@ -94,6 +95,29 @@ TEST_F(ContactsTest, ControlCharactersAreRefusedInContactFields) {
                      {"email_address", {{"address", "kept@example.com"}}},
                      {"notes", {{{"content", "First line\r\n\tsecond line"}}}}});
   EXPECT_EQ(noted.status, 200) << noted.body;
+}
+
+TEST_F(ContactsTest, AnniversaryFormatsAndUuids) {
+  for (const char* date :
+       {"11/15/2006", "1/5/2006", "2006/11/15", "2006/1/5", "2006-11-15", "11-15-2006", "0/0/0000"}) {
+    auto response = call("POST", "/v3/contacts",
+                         {{"create_source", "Account"}, {"first_name", "A"}, {"anniversary", date}});
+    EXPECT_EQ(response.status, 201) << date << " " << response.body;
+  }
+  for (const char* date : {"2006-11/15", "11/15/06", "111/15/2006", "2006/11/150", "2006/11", "11//2006",
+                           "/11/15/2006", "2006-11-15-", "2006 11 15", "２006/1/1", "1/1/2006\n"}) {
+    EXPECT_EQ(call("POST", "/v3/contacts",
+                   {{"create_source", "Account"}, {"first_name", "A"}, {"anniversary", date}})
+                  .status,
+              400)
+        << date;
+  }
+  EXPECT_TRUE(sandbox::isUuid("5c7e3a4e-0000-4000-8000-00000000abCD"));
+  for (const char* id :
+       {"5c7e3a4e-0000-4000-8000-00000000abcg", "5c7e3a4e00000-4000-8000-000000000000",
+        "5c7e3a4e-0000-4000-8000-0000000000000", "5c7e3a4e-0000-4000-8000-00000000000", ""}) {
+    EXPECT_FALSE(sandbox::isUuid(id)) << id;
+  }
 }
 
 TEST_F(ContactsTest, DuplicateEmailIs409EvenAfterDelete) {

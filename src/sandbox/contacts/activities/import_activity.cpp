@@ -1,5 +1,4 @@
 // Bulk activities: the JSON contact import (CC's import semantics) and activity status.
-#include <regex>
 
 #include "sandbox/contacts/activities/activity_records.h"
 
@@ -80,9 +79,12 @@ RowOutcome applyRow(const json& row, json& contact, const std::map<std::string, 
   auto month = text(row, "birthday_month");
   auto day = text(row, "birthday_day");
   if (month || day) {
-    static const std::regex digits("[0-9]{1,2}");
-    if (!month || !day || !std::regex_match(*month, digits) || !std::regex_match(*day, digits) ||
-        std::stoi(*month) < 1 || std::stoi(*month) > 12 || std::stoi(*day) < 1 || std::stoi(*day) > 31) {
+    const auto digits = [](const std::string& value) {
+      return !value.empty() && value.size() <= 2 &&
+             std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!month || !day || !digits(*month) || !digits(*day) || std::stoi(*month) < 1 ||
+        std::stoi(*month) > 12 || std::stoi(*day) < 1 || std::stoi(*day) > 31) {
       return {false, "birthday_month and birthday_day must be a valid pair"};
     }
     contact["birthday_month"] = std::stoi(*month);
