@@ -175,6 +175,43 @@ bool isValidUtf8(std::string_view text) {
   return true;
 }
 
+namespace {
+
+// The length of the control character at `text[i]`: 1 for C0 and DEL, 2 for C1 (0xC2 0x80-0x9F),
+// 0 for none.
+size_t controlAt(std::string_view text, size_t i) {
+  const auto c = uint8_t(text[i]);
+  if (c < 0x20 || c == 0x7f) return 1;
+  const bool c1 =
+      c == 0xc2 && i + 1 < text.size() && uint8_t(text[i + 1]) >= 0x80 && uint8_t(text[i + 1]) <= 0x9f;
+  return c1 ? 2 : 0;
+}
+
+}  // namespace
+
+bool hasControlCharacter(std::string_view text, std::string_view allowed) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const size_t size = controlAt(text, i);
+    if (size == 2 || (size == 1 && allowed.find(text[i]) == std::string_view::npos)) return true;
+  }
+  return false;
+}
+
+std::string replaceControlCharacters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const size_t size = controlAt(text, i);
+    if (size == 0) {
+      out += text[i];
+      continue;
+    }
+    out += "\xef\xbf\xbd";  // U+FFFD
+    i += size - 1;
+  }
+  return out;
+}
+
 std::optional<Params> Params::parse(std::string_view text) {
   Params params;
   for (const auto& part : splitString(text, '&')) {

@@ -19,6 +19,11 @@ std::string percentEncode(std::string_view text);
 std::optional<std::string> percentDecode(std::string_view text, bool plus_is_space = true);
 std::string htmlEscape(std::string_view text);
 bool isValidUtf8(std::string_view text);
+// Control characters are U+0000-U+001F, U+007F and U+0080-U+009F (C0, DEL and C1; C1 as UTF-8).
+// Whether `text` holds one that `allowed` (ASCII characters) does not list.
+bool hasControlCharacter(std::string_view text, std::string_view allowed = {});
+// `text` with each control character replaced by U+FFFD, for output that must never carry one.
+std::string replaceControlCharacters(std::string_view text);
 
 // An ordered list of name/value pairs from a query string or a form body.
 class Params {

@@ -41,27 +41,13 @@ size_t utf8Length(std::string_view text) {
   return n;
 }
 
-bool hasControlCharacter(std::string_view text, bool multiline) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20) {
-      if (multiline && (c == '\t' || c == '\n' || c == '\r')) continue;
-      return true;
-    }
-    if (c == 0x7F) return true;
-    // C1 controls U+0080..U+009F are encoded as C2 80..C2 9F.
-    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return true;
-  }
-  return false;
-}
-
 std::optional<std::string> textProblem(std::string_view text, const TextRule& rule) {
   if (!isValidUtf8(text)) return std::string("must be valid UTF-8.");
   // A byte count above 4x the limit is over it whatever the encoding: no need to look further.
   if (text.size() > rule.max_chars * 4 || utf8Length(text) > rule.max_chars) {
     return "must be at most " + std::to_string(rule.max_chars) + " characters.";
   }
-  if (hasControlCharacter(text, rule.multiline)) return std::string("must not contain control characters.");
+  if (hasControlCharacter(text, rule.multiline ? "\t\n\r" : "")) return std::string("must not contain control characters.");
   if (!rule.allow_empty && text.empty()) return std::string("must not be empty.");
   return std::nullopt;
 }

@@ -32,10 +32,6 @@ struct TextRule {
 // per-character work, so the cost is bounded by the limit), control characters, emptiness.
 std::optional<std::string> textProblem(std::string_view text, const TextRule& rule);
 
-// True when `text` holds a C0 or C1 control character or DEL (tab/CR/LF only when `multiline`
-// is false). Text must be valid UTF-8.
-bool hasControlCharacter(std::string_view text, bool multiline);
-
 // Number of Unicode characters in valid UTF-8 text.
 size_t utf8Length(std::string_view text);
 

@@ -116,6 +116,30 @@ TEST(Utf8Test, AcceptsWellFormedText) {
   EXPECT_TRUE(isValidUtf8("\xed\x9f\xbf"));      // U+D7FF, just below surrogates
 }
 
+TEST(ControlCharacterTest, FindsC0DelAndC1) {
+  EXPECT_FALSE(hasControlCharacter(""));
+  EXPECT_FALSE(hasControlCharacter("Caf\xc3\xa9 \xc2\xa0 \xe2\x80\xa8 ~"));  // U+00A0, U+2028: not controls
+  for (const std::string& text :
+       {"\0"s, "a\x01"s, "\x1f"s, "line\nbreak"s, "\t"s, "\x7f"s, "\xc2\x80"s, "x\xc2\x9fy"s}) {
+    EXPECT_TRUE(hasControlCharacter(text)) << text;
+  }
+  EXPECT_FALSE(hasControlCharacter("two\r\nlines\tand a tab", "\t\n\r"));
+  EXPECT_TRUE(hasControlCharacter("two\r\nlines\x0b", "\t\n\r"));
+  EXPECT_TRUE(hasControlCharacter("\xc2\x85", "\t\n\r"));
+  EXPECT_TRUE(hasControlCharacter("\0"s, "\t\n\r"));
+}
+
+TEST(ControlCharacterTest, ReplacedByTheReplacementCharacter) {
+  const std::string r = "\xef\xbf\xbd";
+  EXPECT_EQ(replaceControlCharacters("plain \xc3\xa9"), "plain \xc3\xa9");
+  EXPECT_EQ(replaceControlCharacters("a\0b\x01"
+                                     "c\r\nd\x7f"
+                                     "e\xc2\x85"
+                                     "f"s),
+            "a" + r + "b" + r + "c" + r + r + "d" + r + "e" + r + "f");
+  EXPECT_EQ(replaceControlCharacters("\xc2"), "\xc2");  // a lone lead byte is left as it is
+}
+
 TEST(Utf8Test, RejectsBadSequences) {
   for (const std::string& bad : {
            "\x80"s,                  // lone continuation byte

@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
-#include <regex>
 #include <set>
 
+#include "cc/email_address.h"
 #include "cc/errors.h"
 #include "cc/privileges.h"
 #include "core/json_fields.h"
@@ -116,8 +116,7 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
     json added;
     auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
       if (!body->contains("email_address") || !(*body)["email_address"].is_string() ||
-          (*body)["email_address"].get<std::string>().find('@') == std::string::npos ||
-          (*body)["email_address"].get<std::string>().size() > 80) {
+          !cc::isEmailAddress((*body)["email_address"].get<std::string>())) {
         return validation("email_address must be a valid email address.");
       }
       const std::string address = (*body)["email_address"];

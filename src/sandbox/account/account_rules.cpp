@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "cc/email_address.h"
 #include "core/json_fields.h"
 #include "sandbox/contacts/contact_rules.h"
 
@@ -34,8 +35,8 @@ Status applySummary(json& summary, const json& body, const std::string& error_ke
   for (const auto& [field, max] : kFields) {
     if (auto value = fields.optionalString(field, {max}); !value) return value.error();
   }
-  if (body.contains("contact_email") &&
-      body["contact_email"].get<std::string>().find('@') == std::string::npos) {
+  if (fields.has("contact_email") &&
+      !cc::isEmailAddress(body["contact_email"].get<std::string>())) {
     return makeError(ErrorCode::InvalidRequest, error_key, "contact_email is not a valid email address.");
   }
   for (const auto& [field, max] : kFields) {

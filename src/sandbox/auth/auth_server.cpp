@@ -1,6 +1,7 @@
 // Registry, persistence and seed of the authorization server.
 #include <spdlog/spdlog.h>
 
+#include "cc/email_address.h"
 #include "cc/privileges.h"
 #include "core/encoding.h"
 #include "crypto/hash.h"
@@ -167,7 +168,7 @@ Result<User> AuthServer::createUser(const UserSpec& spec) {
 
 Result<User> AuthServer::createUserLocked(const UserSpec& spec, Writes& writes) {
   const std::string email = toLower(spec.email);
-  if (email.find('@') == std::string::npos || email.size() > 80) {
+  if (!cc::isEmailAddress(email)) {
     return makeError(ErrorCode::InvalidRequest, "sandbox.invalid_user", "email must be an email address");
   }
   if (spec.password.size() < 6) {

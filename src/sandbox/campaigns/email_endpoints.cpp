@@ -1,10 +1,9 @@
 #include "sandbox/campaigns/email_endpoints.h"
 
-#include <regex>
-
 #include "cc/errors.h"
 #include "core/encoding.h"
 #include "sandbox/campaigns/email_rules.h"
+#include "sandbox/campaigns/preview_text.h"
 #include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
@@ -33,13 +32,9 @@ http::Response badQuery() {
 json preview(const json& activity) {
   std::string html = activity.value("html_content", "");
   for (size_t at; (at = html.find("[[trackingImage]]")) != std::string::npos;) html.erase(at, 17);
-  static const std::regex tags("<[^>]*>");
-  static const std::regex spaces("[ \t\r\n]+");
-  std::string text = std::regex_replace(std::regex_replace(html, tags, " "), spaces, " ");
-  if (!text.empty() && text.front() == ' ') text.erase(0, 1);
-  if (!text.empty() && text.back() == ' ') text.pop_back();
-  json out = {{"campaign_activity_id", activity["campaign_activity_id"]}, {"preview_html_content", html},
-              {"preview_text_content", text}};
+  json out = {{"campaign_activity_id", activity["campaign_activity_id"]},
+              {"preview_html_content", html},
+              {"preview_text_content", previewText(html)}};
   for (const char* field : {"from_email", "from_name", "reply_to_email", "subject", "preheader"}) {
     if (activity.contains(field)) out[field] = activity[field];
   }

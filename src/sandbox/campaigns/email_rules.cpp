@@ -1,5 +1,6 @@
 #include "sandbox/campaigns/email_rules.h"
 
+#include "cc/email_address.h"
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "core/json_fields.h"
@@ -47,7 +48,9 @@ Status checkDocumentProperties(const json& properties) {
 Status checkSender(const json& activity, const char* field, const std::set<std::string>& confirmed) {
   if (auto status = checkText(activity, field, 80, true); !status) return status;
   const std::string address = activity[field];
-  if (!isEmailAddress(address)) return campaignValidation(std::string(field) + " is not a valid email address.");
+  if (!cc::isEmailAddress(address)) {
+    return campaignValidation(std::string(field) + " is not a valid email address.");
+  }
   if (!confirmed.count(toLower(address))) {
     return campaignValidation(std::string(field) + " " + address +
                               " is not a confirmed account email address; confirm it first (GET /v3/account/emails).");

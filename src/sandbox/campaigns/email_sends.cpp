@@ -1,5 +1,6 @@
 // Email sends: schedules that run on the virtual clock (SCHEDULED -> EXECUTING -> DONE/ERROR),
 // send history, and test sends with CC's limits.
+#include "cc/email_address.h"
 #include "sandbox/campaigns/email_rules.h"
 
 #include "core/json_fields.h"
@@ -136,7 +137,7 @@ Status EmailStore::testSend(const std::string& account, const std::string& id, c
   const json& addresses = body["email_addresses"];
   if (addresses.size() > 5) return campaignValidation("email_addresses accepts at most 5 addresses.");
   for (const auto& address : addresses) {
-    if (!address.is_string() || !isEmailAddress(address.get<std::string>())) {
+    if (!address.is_string() || !cc::isEmailAddress(address.get<std::string>())) {
       return campaignValidation("email_addresses must contain valid email addresses.");
     }
   }

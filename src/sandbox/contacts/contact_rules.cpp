@@ -1,9 +1,10 @@
 #include "sandbox/contacts/contact_rules.h"
 
-#include <regex>
+#include <algorithm>
 #include <set>
 
 #include "cc/contact_limits.h"
+#include "cc/email_address.h"
 #include "core/encoding.h"
 #include "core/json_fields.h"
 
@@ -22,6 +23,8 @@ const std::set<std::string> kAddressKinds(limits::kAddressKinds.begin(), limits:
 const std::vector<std::string> kSubResources(limits::kSubResources.begin(), limits::kSubResources.end());
 const std::vector<std::string> kTopLevel(limits::kTopLevelFields.begin(), limits::kTopLevelFields.end());
 
+// Contact fields hold no control characters (CC refuses them; exports and the hub would carry them
+// on), except the line breaks and tabs `multiline` fields such as notes allow.
 Status checkString(const json& object, const char* field, size_t max, bool required, const std::string& where,
                    bool multiline = false) {
   if (!object.contains(field) || object[field].is_null()) {
@@ -56,10 +59,26 @@ Status checkArray(const json& body, const char* field, size_t max) {
   return okStatus();
 }
 
-bool validAnniversary(const std::string& text) {
-  static const std::regex re(
-      R"((\d{1,2}/\d{1,2}/\d{4})|(\d{4}/\d{1,2}/\d{1,2})|(\d{4}-\d{1,2}-\d{1,2})|(\d{1,2}-\d{1,2}-\d{4}))");
-  return std::regex_match(text, re);
+bool isDigits(std::string_view text, size_t min, size_t max) {
+  if (text.size() < min || text.size() > max) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Three runs of digits joined by one separator, '/' or '-' throughout: the year of four digits
+// first or last, the month and day of one or two (11/15/2006, 2006/11/15, 2006-11-15, 11-15-2006).
+bool validAnniversary(std::string_view text) {
+  for (char separator : {'/', '-'}) {
+    const size_t first = text.find(separator);
+    if (first == std::string_view::npos) continue;
+    const size_t second = text.find(separator, first + 1);
+    if (second == std::string_view::npos) return false;
+    const auto a = text.substr(0, first);
+    const auto b = text.substr(first + 1, second - first - 1);
+    const auto c = text.substr(second + 1);
+    return isDigits(b, 1, 2) &&
+           ((isDigits(a, 1, 2) && isDigits(c, 4, 4)) || (isDigits(a, 4, 4) && isDigits(c, 1, 2)));
+  }
+  return false;
 }
 
 Status checkSubResources(const json& body) {
@@ -108,11 +127,6 @@ Status checkSubResources(const json& body) {
 
 }  // namespace
 
-bool isEmailAddress(const std::string& address) {
-  static const std::regex re(R"([^@\s]+@[^@\s]+\.[^@\s]+)");
-  return std::regex_match(address, re);
-}
-
 Error contactValidation(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "contacts.api.validation.error", message);
 }
@@ -126,8 +140,15 @@ Error activityValidation(const std::string& message) {
 }
 
 bool isUuid(const std::string& text) {
-  static const std::regex re("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  return std::regex_match(text, re);
+  // 8-4-4-4-12 hexadecimal digits, in either case.
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (hyphen ? c != '-' : !hex) return false;
+  }
+  return true;
 }
 
 Result<json> parseJsonObject(const std::string& content_type, const std::string& body) {
@@ -170,7 +191,7 @@ Status validateContactBody(const json& body, bool creating) {
     if (!email.is_object()) return contactValidation("email_address must be an object.");
     if (auto s = checkString(email, "address", limits::kEmailAddressMax, true, "email_address."); !s)
       return s;
-    if (!isEmailAddress(email["address"].get<std::string>())) {
+    if (!cc::isEmailAddress(email["address"].get<std::string>())) {
       return contactValidation("email_address.address is not a valid email address.");
     }
     if (auto s = checkEnum(email, "permission_to_send", kPermissions, false, "email_address."); !s) return s;

@@ -18,8 +18,6 @@ Error badRequestBody(const std::string& message);
 Error activityValidation(const std::string& message);
 
 bool isUuid(const std::string& text);
-// local@domain.tld, the shape CC accepts for addresses.
-bool isEmailAddress(const std::string& address);
 // Parses a request body that must be a JSON object (415/400 otherwise).
 Result<nlohmann::json> parseJsonObject(const std::string& content_type, const std::string& body);
 

@@ -96,6 +96,11 @@ TEST_F(AccountTest, AccountEmailsListFilterAndAdd) {
   EXPECT_EQ(jsonOf(added)["confirm_status"], "UNCONFIRMED");
   EXPECT_EQ(call("POST", "/v3/account/emails", {{"email_address", "NEWS@sandbox.test"}}).status, 409);
   EXPECT_EQ(call("POST", "/v3/account/emails", {{"email_address", "nope"}}).status, 400);
+  for (const char* bad : {"@", "a@b", "<script>@x.com", "a@-example.com", "ctl\x01@example.com"}) {
+    EXPECT_EQ(call("POST", "/v3/account/emails", {{"email_address", bad}}).status, 400) << bad;
+  }
+  EXPECT_EQ(call("PUT", "/v3/account/summary", {{"contact_email", "@"}}).status, 400);
+
   auto listed = jsonOf(call("GET", "/v3/account/emails"));
   ASSERT_EQ(listed.size(), all.size() + 1);
   EXPECT_EQ(listed.back()["email_address"], "news@sandbox.test");

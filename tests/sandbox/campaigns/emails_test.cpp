@@ -272,6 +272,26 @@ TEST_F(EmailsTest, TestSendsAllowFiveAddressesAndFiftyRecipientsADay) {
   EXPECT_EQ(call("POST", "/v3/emails/activities/" + permalink + "/tests", {{"email_addresses", five}}).status, 400);
 }
 
+TEST_F(EmailsTest, TestSendAddressesFollowCcAddressRule) {
+  const std::string tests = "/v3/emails/activities/" + primaryOf(createCampaign("Proof")) + "/tests";
+  const std::string domain = "@example.com";
+  // Each is refused without being stored, however long (the length is checked before the syntax).
+  for (const std::string& bad : {std::string(50000, 'a') + domain, std::string(10000, 'a') + domain,
+                                 std::string(64, 'a') + "@examplebakes.com", std::string("<script>@x.com"),
+                                 std::string("a@-example.com"), std::string("a\x01") + "b@example.com",
+                                 std::string("a@example"), std::string("@")}) {
+    auto response = call("POST", tests, {{"email_addresses", {bad}}});
+    EXPECT_EQ(response.status, 400) << bad.substr(0, 40);
+    EXPECT_EQ(errorKey(response), "campaign.api.validation.error");
+  }
+  http::Request outbox;
+  outbox.method = "GET";
+  outbox.target = "/__sandbox/emails/tests";
+  EXPECT_EQ(jsonOf(sandbox_->handle(outbox)).size(), 0u);
+  EXPECT_EQ(call("POST", tests, {{"email_addresses", {std::string(64, 'a') + "@examplebake.com"}}}).status,
+            204);  // 80
+}
+
 TEST_F(EmailsTest, PreviewStripsTheTrackingImageAndScopesAreChecked) {
   auto campaign = createCampaign("Preview me");
   auto preview = call("GET", "/v3/emails/activities/" + primaryOf(campaign) + "/previews");
@@ -281,6 +301,26 @@ TEST_F(EmailsTest, PreviewStripsTheTrackingImageAndScopesAreChecked) {
   // A token without campaign_data cannot see campaigns.
   const std::string contacts_only = jsonOf(redeemConfidential(confidentialCode("contact_data")))["access_token"];
   EXPECT_EQ(client_.get("/v3/emails", contacts_only).status, 403);
+}
+
+TEST_F(EmailsTest, PreviewTextOfAVeryLongTagOrWhitespaceRun) {
+  // Each within html_content's 150,000 characters: the text rendering is linear, not recursive.
+  const std::string body = "<html><body>";
+  const std::string end = "[[trackingImage]]</body></html>";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {body + "<p title=\"" + std::string(140000, 'x') + "\">Rye</p>" + end, "Rye"},
+      {body + "<p>Rye</p>" + std::string(70000, ' ') + std::string(70000, '\n') + "<b>bread</b>" + end,
+       "Rye bread"},
+      // A '<' that no '>' follows is text.
+      {"<p>Rye</p>[[trackingImage]] <" + std::string(140000, 'y'), "Rye <" + std::string(140000, 'y')}};
+  for (const auto& [html, text] : cases) {
+    ASSERT_LE(html.size(), 150000u);
+    auto campaign =
+        createCampaign("Long " + std::to_string(html.size()), activityBody({{"html_content", html}}));
+    auto preview = call("GET", "/v3/emails/activities/" + primaryOf(campaign) + "/previews");
+    ASSERT_EQ(preview.status, 200) << preview.body.substr(0, 200);
+    EXPECT_EQ(jsonOf(preview)["preview_text_content"], text);
+  }
 }
 
 }  // namespace

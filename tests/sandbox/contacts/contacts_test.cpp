@@ -2,6 +2,7 @@
 // unsubscribe semantics, filters and cursor paging under concurrent writes.
 #include <set>
 
+#include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts_fixture.h"
 
 namespace liaison::testing {
@@ -49,6 +50,74 @@ TEST_F(ContactsTest, ValidationErrorsAreCcArraysAndChangeNothing) {
                                                                 {"Content-Type", "text/plain"}});
   EXPECT_EQ(wrong_type.status, 415);
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+}
+
+TEST_F(ContactsTest, EmailAddressesFollowCcRule) {
+  for (const std::string& address :
+       {std::string("<script>@x.com"), std::string("a@-example.com"), std::string("a@example"),
+        std::string("a..b@example.com"), std::string(64, 'a') + "@examplebakes.com"}) {  // 81 characters
+    auto response = call("POST", "/v3/contacts",
+                         {{"email_address", {{"address", address}}}, {"create_source", "Account"}});
+    EXPECT_EQ(response.status, 400) << address;
+  }
+  create(std::string(64, 'a') + "@examplebake.com");  // 80 characters
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+}
+
+TEST_F(ContactsTest, ControlCharactersAreRefusedInContactFields) {
+  using namespace std::string_literals;
+  auto kept = create("kept@example.com", {{"first_name", "Kept"}});
+  const std::string id = kept["contact_id"];
+  const std::vector<json> bad = {
+      {{"first_name", "Nul\0byte"s}},
+      {{"last_name", "Bell\x07"}},
+      {{"company_name", "Line\nbreak"}},
+      {{"job_title", "C1 \xc2\x85"}},
+      {{"email_address", {{"address", "ctl\x01@example.com"}}}},
+      {{"phone_numbers", {{{"phone_number", "555\x7f"}}}}},
+      {{"street_addresses", {{{"kind", "home"}, {"city", "Tab\tcity"}}}}},
+  };
+  for (const auto& fields : bad) {
+    json created = {{"create_source", "Account"}, {"email_address", {{"address", "new@example.com"}}}};
+    created.update(fields);
+    auto response = call("POST", "/v3/contacts", created);
+    EXPECT_EQ(response.status, 400) << fields.dump();
+    EXPECT_EQ(jsonOf(response)[0]["error_key"], "contacts.api.validation.error");
+    json replaced = {{"update_source", "Account"}, {"email_address", {{"address", "kept@example.com"}}}};
+    replaced.update(fields);
+    EXPECT_EQ(call("PUT", "/v3/contacts/" + id, replaced).status, 400) << fields.dump();
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 1);
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/" + id))["first_name"], "Kept");
+  // A note may run over several lines.
+  auto noted = call("PUT", "/v3/contacts/" + id,
+                    {{"update_source", "Account"},
+                     {"email_address", {{"address", "kept@example.com"}}},
+                     {"notes", {{{"content", "First line\r\n\tsecond line"}}}}});
+  EXPECT_EQ(noted.status, 200) << noted.body;
+}
+
+TEST_F(ContactsTest, AnniversaryFormatsAndUuids) {
+  for (const char* date :
+       {"11/15/2006", "1/5/2006", "2006/11/15", "2006/1/5", "2006-11-15", "11-15-2006", "0/0/0000"}) {
+    auto response = call("POST", "/v3/contacts",
+                         {{"create_source", "Account"}, {"first_name", "A"}, {"anniversary", date}});
+    EXPECT_EQ(response.status, 201) << date << " " << response.body;
+  }
+  for (const char* date : {"2006-11/15", "11/15/06", "111/15/2006", "2006/11/150", "2006/11", "11//2006",
+                           "/11/15/2006", "2006-11-15-", "2006 11 15", "２006/1/1", "1/1/2006\n"}) {
+    EXPECT_EQ(call("POST", "/v3/contacts",
+                   {{"create_source", "Account"}, {"first_name", "A"}, {"anniversary", date}})
+                  .status,
+              400)
+        << date;
+  }
+  EXPECT_TRUE(sandbox::isUuid("5c7e3a4e-0000-4000-8000-00000000abCD"));
+  for (const char* id :
+       {"5c7e3a4e-0000-4000-8000-00000000abcg", "5c7e3a4e00000-4000-8000-000000000000",
+        "5c7e3a4e-0000-4000-8000-0000000000000", "5c7e3a4e-0000-4000-8000-00000000000", ""}) {
+    EXPECT_FALSE(sandbox::isUuid(id)) << id;
+  }
 }
 
 TEST_F(ContactsTest, DuplicateEmailIs409EvenAfterDelete) {

@@ -93,6 +93,17 @@ TEST_F(ContactsTest, SignUpFormCreatesThenAppendsAndRevives) {
   contact = jsonOf(call("GET", "/v3/contacts/" + id + "?include=list_memberships"));
   EXPECT_EQ(contact["list_memberships"].size(), 2u);
 
+  // CC's address rule and no control characters, as for POST /v3/contacts.
+  for (const json& bad :
+       {json{{"email_address", "<script>@x.com"}}, json{{"email_address", "a@-example.com"}},
+        json{{"email_address", "ctl\x01@example.com"}},
+        json{{"email_address", "ok@example.com"}, {"first_name", std::string("N\0l", 3)}},
+        json{{"email_address", "ok@example.com"}, {"phone_number", "555\x1b"}}}) {
+    json body = bad;
+    body["list_memberships"] = {bread};
+    EXPECT_EQ(call("POST", "/v3/contacts/sign_up_form", body).status, 400) << bad.dump();
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?email=ok%40example.com"))["contacts"].size(), 0u);
   EXPECT_EQ(call("POST", "/v3/contacts/sign_up_form", {{"email_address", "x@example.com"}}).status, 400);
   EXPECT_EQ(call("POST", "/v3/contacts/sign_up_form", {{"email_address", "x@example.com"},
                                                        {"list_memberships", {"00000000-0000-4000-8000-000000000009"}}}).status, 400);

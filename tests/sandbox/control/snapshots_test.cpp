@@ -45,6 +45,11 @@ TEST_F(SnapshotsTest, RestoreReturnsEveryPartOfTheStateToTheSnapshot) {
   EXPECT_EQ(jsonOf(control("GET", "/__sandbox/snapshots")).size(), 1u);
   EXPECT_EQ(control("POST", "/__sandbox/snapshots/none/restore").status, 404);
   EXPECT_EQ(control("POST", "/__sandbox/snapshots", R"({"name":"../bad"})").status, 400);
+  EXPECT_EQ(control("POST", "/__sandbox/snapshots", R"({"name":""})").status, 400);
+  EXPECT_EQ(control("POST", "/__sandbox/snapshots", json{{"name", std::string(65, 'n')}}.dump()).status, 400);
+  EXPECT_EQ(
+      control("POST", "/__sandbox/snapshots", json{{"name", "v1.2_" + std::string(59, 'n')}}.dump()).status,
+      201);
   EXPECT_EQ(control("DELETE", "/__sandbox/snapshots/before-edit").status, 204);
   EXPECT_EQ(control("DELETE", "/__sandbox/snapshots/before-edit").status, 404);
 }

@@ -1,5 +1,7 @@
 #include "sandbox/contacts/activities/csv_import.h"
 
+#include <algorithm>
+
 #include "cc/provider.h"
 
 #include "core/csv.h"
@@ -12,6 +14,12 @@ namespace liaison::sandbox {
 using nlohmann::json;
 
 namespace {
+
+// How many parts of the form carry `name`.
+size_t partsNamed(const std::vector<http::FormPart>& parts, std::string_view name) {
+  return std::count_if(parts.begin(), parts.end(),
+                       [&](const http::FormPart& part) { return part.name == name; });
+}
 
 }  // namespace
 
@@ -26,11 +34,31 @@ Result<json> csvImportRequest(std::string_view content_type, std::string_view bo
   const http::FormPart* file = http::findPart(*parts, "file");
   const http::FormPart* lists = http::findPart(*parts, "list_ids");
   if (!file) return activityValidation("The form needs a file part holding the CSV.");
+  // One of two files or list_ids would be ignored without a word: refuse the form instead.
+  for (const char* name : {"file", "list_ids", "sms_permission_to_send"}) {
+    if (partsNamed(*parts, name) > 1) {
+      return activityValidation(std::string("The form has more than one ") + name + " part.");
+    }
+  }
+  // The sandbox imports no SMS numbers, but the field still takes only CC's two values.
+  if (const http::FormPart* sms = http::findPart(*parts, "sms_permission_to_send");
+      sms && sms->data != "explicit" && sms->data != "not_set") {
+    return activityValidation("sms_permission_to_send must be explicit or not_set.");
+  }
   if (!lists || lists->data.empty()) return activityValidation("list_ids is required: a comma-separated list of 1 to 50 list ids.");
   if (!isValidUtf8(file->data) || !isValidUtf8(lists->data)) return activityValidation("The CSV file and list_ids must be UTF-8.");
   auto rows = parseCsv(file->data, cc::constantContact().limits.import_rows_max);
   if (!rows) return activityValidation(rows.error().message);
   if (rows->empty()) return activityValidation("The CSV file is empty.");
+  // No control characters in contact data, as wherever it enters; this names the CSV line (the
+  // JSON import's own check names the row).
+  for (size_t i = 0; i < rows->size(); ++i) {
+    for (const auto& cell : (*rows)[i]) {
+      if (hasControlCharacter(cell)) {
+        return activityValidation("Line " + std::to_string(i + 1) + " holds a control character.");
+      }
+    }
+  }
   std::vector<std::string> header;
   for (auto name : (*rows)[0]) {
     while (!name.empty() && name.back() == ' ') name.pop_back();

@@ -1,5 +1,5 @@
 #pragma once
-// POST /v3/activities/contacts_file_import: a multipart/form-data body with a CSV `file` and a
+// POST /v3/activities/contacts_file_import: a multipart/form-data body with one CSV `file` and one
 // comma-separated `list_ids`, turned into the same request as the JSON import, so both imports
 // share one set of rules.
 #include <nlohmann/json.hpp>

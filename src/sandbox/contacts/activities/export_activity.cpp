@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/csv.h"
+#include "core/encoding.h"
 #include "core/json_fields.h"
 #include "sandbox/contacts/activities/activity_records.h"
 #include "sandbox/contacts/contact_rules.h"
@@ -70,6 +71,16 @@ std::string cell(const json& contact, const std::string& column) {
   if (column == "email_optout_date") return text(email, "opt_out_date");
   if (column == "email_optout_reason") return text(email, "opt_out_reason");
   return text(contact, column.c_str());
+}
+
+// A CSV line whose cells never carry a control character: contact data refuses them on the way
+// in, but data stored before that (or restored from a snapshot) may hold some, and spreadsheets
+// and the tools reading an export should not meet them.
+std::string exportLine(CsvRow cells) {
+  for (auto& cell : cells) {
+    if (hasControlCharacter(cell)) cell = replaceControlCharacters(cell);
+  }
+  return csvLine(cells);
 }
 
 bool statusMatches(const json& contact, const std::string& status) {
@@ -163,7 +174,7 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
       if (!d.tags.count(id)) return activityValidation("tag_ids names an unknown tag: " + id + ".");
     }
     const TimePoint month_ago = clock_.now() - std::chrono::hours(24 * 30);
-    csv = csvLine(columns);
+    csv = exportLine(columns);
     const auto holdsAny = [](const std::vector<std::string>& held, const std::set<std::string>& wanted) {
       return std::any_of(held.begin(), held.end(), [&](const std::string& id) { return wanted.count(id) > 0; });
     };
@@ -202,7 +213,7 @@ Result<json> ContactStore::exportContacts(const std::string& account, const json
         }
         row.push_back(value);
       }
-      csv += csvLine(row);
+      csv += exportLine(row);
       ++count;
     }
   }

@@ -1,9 +1,10 @@
 // Bulk activities: the JSON contact import (CC's import semantics) and activity status.
-#include <regex>
 
 #include "sandbox/contacts/activities/activity_records.h"
 
+#include "cc/email_address.h"
 #include "cc/provider.h"
+#include "core/encoding.h"
 #include "core/json_fields.h"
 #include "sandbox/contacts/contact_rules.h"
 #include "sandbox/contacts/contact_store.h"
@@ -63,9 +64,12 @@ RowOutcome applyRow(const json& row, json& contact, const std::map<std::string, 
   auto month = text(row, "birthday_month");
   auto day = text(row, "birthday_day");
   if (month || day) {
-    static const std::regex digits("[0-9]{1,2}");
-    if (!month || !day || !std::regex_match(*month, digits) || !std::regex_match(*day, digits) ||
-        std::stoi(*month) < 1 || std::stoi(*month) > 12 || std::stoi(*day) < 1 || std::stoi(*day) > 31) {
+    const auto digits = [](const std::string& value) {
+      return !value.empty() && value.size() <= 2 &&
+             std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!month || !day || !digits(*month) || !digits(*day) || std::stoi(*month) < 1 ||
+        std::stoi(*month) > 12 || std::stoi(*day) < 1 || std::stoi(*day) > 31) {
       return {false, "birthday_month and birthday_day must be a valid pair"};
     }
     contact["birthday_month"] = std::stoi(*month);
@@ -181,7 +185,7 @@ Result<ContactStore::ImportPlan> ContactStore::planImport(const AccountData& d, 
   for (size_t i = 0; i < body["import_data"].size(); ++i) {
     const json& row = body["import_data"][i];
     auto email = row.is_object() ? text(row, "email") : std::nullopt;
-    if (!email || email->size() > 80 || !isValidUtf8(*email) || !isEmailAddress(*email)) {
+    if (!email || !cc::isEmailAddress(*email)) {
       ++correctable;
       if (errors.size() < 100) errors.push_back("Row " + std::to_string(i + 1) + ": a valid email is required.");
       continue;
@@ -232,13 +236,16 @@ Result<ContactStore::ImportPlan> ContactStore::planImport(const AccountData& d, 
 namespace {
 
 // What makes the whole request a 400 rather than row errors in the finished activity: a row that
-// is not an object, or a value that is not text (or a whole number, for birthdays), holds a
-// control character or is longer than any column CC accepts (255 characters).
+// is not an object, or a value that is not text (or a whole number, for birthdays), or is longer
+// than any column CC accepts (255 characters). A control character in a column's name or value
+// refuses the whole import too, as on every other way in for contact data: it marks a broken
+// file or request, not a value to correct.
 Status checkImportRows(const json& rows) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string where = "import_data[" + std::to_string(i) + "]";
     if (!rows[i].is_object()) return activityValidation(where + " must be an object.");
     for (const auto& [column, value] : rows[i].items()) {
+      if (hasControlCharacter(column)) return activityValidation(where + ": a column name holds a control character.");
       if (value.is_null() || value.is_number_integer()) continue;
       if (!value.is_string()) return activityValidation(where + "." + column + " must be a string.");
       if (auto problem = textProblem(value.get_ref<const std::string&>(), {255})) {

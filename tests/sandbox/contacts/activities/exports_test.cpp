@@ -148,6 +148,82 @@ TEST_F(ExportsTest, CsvFileImportFollowsTheJsonImportRules) {
   EXPECT_EQ(jsonOf(call("GET", "/v3/contacts?limit=500"))["contacts"].size(), 2u);
 }
 
+TEST_F(ExportsTest, CsvFileImportRefusesControlCharacters) {
+  const std::string list = makeList("From file");
+  for (const std::string& csv : {"email,first_name\nok@example.com,N" + std::string(1, '\0') + "l\n",
+                                 std::string("email,first_name\nok@example.com,\"Two\nlines\"\n"),
+                                 std::string("email,first_name\nok@example.com,Esc\x1b\n"),
+                                 std::string("email\nctl\x01@example.com\n")}) {
+    auto response = upload(csv, list);
+    EXPECT_EQ(response.status, 400) << csv;
+    EXPECT_NE(response.body.find("Line 2"), std::string::npos) << response.body;
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+}
+
+TEST_F(ExportsTest, CsvFileImportRefusesRepeatedParts) {
+  const std::string list = makeList("From file");
+  // Two file parts (or two list_ids parts): one would be ignored, so the form is refused.
+  const std::string boundary = "----liaison-test-boundary";
+  auto part = [&](const std::string& name, const std::string& data) {
+    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"" +
+           (name == "file" ? "; filename=\"c.csv\"" : "") + "\r\n\r\n" + data + "\r\n";
+  };
+  for (const std::string& body :
+       {part("file", "email\na@example.com\n") + part("file", "email\nb@example.com\n") +
+            part("list_ids", list),
+        part("file", "email\na@example.com\n") + part("list_ids", list) + part("list_ids", list)}) {
+    auto response =
+        client_.send("POST", "/v3/activities/contacts_file_import", body + "--" + boundary + "--\r\n",
+                     {{"Authorization", "Bearer " + token_},
+                      {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+    EXPECT_EQ(response.status, 400) << response.body;
+    EXPECT_EQ(jsonOf(response)[0]["error_key"], "activities.api.validation.error");
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+}
+
+TEST_F(ExportsTest, ExportNeverWritesARawControlCharacter) {
+  // Stored data from before control characters were refused, brought back through a snapshot.
+  create("old@example.com", {{"first_name", "Marker"}});
+  auto control = [&](const std::string& method, const std::string& target, const std::string& body = "") {
+    http::Request request;
+    request.method = method;
+    request.target = target;
+    request.body = body;
+    return sandbox_->handle(request);
+  };
+  ASSERT_EQ(control("POST", "/__sandbox/snapshots", R"({"name":"old"})").status, 201);
+  std::string fixture = control("GET", "/__sandbox/snapshots/old").body;
+  const size_t at = fixture.find("\"Marker\"");
+  ASSERT_NE(at, std::string::npos);
+  fixture.replace(at, 8, R"("M\u0000a\u0001r\u001fk\u007fe\u0085r\r\n")");
+  ASSERT_EQ(control("PUT", "/__sandbox/snapshots/old", fixture).status, 200);
+  ASSERT_EQ(control("POST", "/__sandbox/snapshots/old/restore").status, 200);
+  ASSERT_EQ(jsonOf(call("GET", "/v3/contacts?email=old%40example.com"))["contacts"][0]["first_name"],
+            std::string("M\0a\x01r\x1fk\x7f"
+                        "e\xc2\x85r\r\n",
+                        14));
+
+  const std::string id = startExport(json::object());
+  const std::string csv = call("GET", "/v3/contact_exports/" + id).body;
+  for (size_t i = 0; i < csv.size(); ++i) {
+    const auto c = static_cast<unsigned char>(csv[i]);
+    const bool line_end =
+        (c == '\r' && i + 1 < csv.size() && csv[i + 1] == '\n') || (c == '\n' && i > 0 && csv[i - 1] == '\r');
+    EXPECT_TRUE((c >= 0x20 && c != 0x7f) || line_end) << "byte " << i << ": " << int(c);
+    EXPECT_FALSE(c == 0xc2 && i + 1 < csv.size() && static_cast<unsigned char>(csv[i + 1]) < 0xa0)
+        << "C1 at " << i;
+  }
+  auto rows = parseCsv(csv, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  const std::string replacement = "\xef\xbf\xbd";  // U+FFFD
+  EXPECT_EQ((*rows)[1][column(*rows, "first_name")], "M" + replacement + "a" + replacement + "r" +
+                                                         replacement + "k" + replacement + "e" + replacement +
+                                                         "r" + replacement + replacement);
+}
+
 TEST_F(ExportsTest, ProgressAfterPollsHoldsTheExportFileUntilCompleted) {
   create("a@example.com");
   setProgress({{"polls", 2}});

@@ -80,6 +80,32 @@ TEST_F(ContactsTest, JsonImportLimits) {
   EXPECT_EQ(call("GET", "/v3/activities/00000000-0000-4000-8000-000000000000").status, 404);
 }
 
+TEST_F(ContactsTest, JsonImportRefusesControlCharactersAndChecksCcAddressRule) {
+  const auto list = makeList("Imported");
+  const std::string import = "/v3/activities/contacts_json_import";
+  for (const json& row :
+       {json{{"email", "ok@example.com"}, {"first_name", std::string("N\0l", 3)}},
+        json{{"email", "ctl\x01@example.com"}}, json{{"email", "ok@example.com"}, {"city", "A\nB"}},
+        json{{"email", "ok@example.com"}, {"home_phone", "555\x1b"}}}) {
+    auto response =
+        call("POST", import, {{"import_data", {{{"email", "fine@example.com"}}, row}}, {"list_ids", {list}}});
+    EXPECT_EQ(response.status, 400) << row.dump();
+    EXPECT_EQ(jsonOf(response)[0]["error_key"], "activities.api.validation.error");
+    EXPECT_NE(response.body.find("import_data[1]."), std::string::npos) << response.body;
+  }
+  EXPECT_EQ(jsonOf(call("GET", "/v3/contacts/counts"))["total"], 0);
+  // Addresses CC refuses are rows to correct, as before.
+  auto posted =
+      call("POST", import,
+           {{"import_data",
+             {{{"email", "<script>@x.com"}}, {{"email", "a@-example.com"}}, {{"email", "ok@example.com"}}}},
+            {"list_ids", {list}}});
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  auto activity = jsonOf(call("GET", "/v3/activities/" + jsonOf(posted)["activity_id"].get<std::string>()));
+  EXPECT_EQ(activity["status"]["correctable_count"], 2);
+  EXPECT_EQ(activity["status"]["person_count"], 1);
+}
+
 TEST_F(ContactsTest, FortyThousandContactImport) {
   const auto list = makeList("Everyone");
   json rows = json::array();
