@@ -95,5 +95,23 @@ TEST_F(ServerTest, WhatIsPublishedAfterBindIsSeenByTheFirstRequest) {
   EXPECT_EQ(r.body, base_);
 }
 
+TEST_F(ServerTest, RepeatedHeadersAllReachTheHandler) {
+  // The application decides what a repeated field means (several Authorization headers are a
+  // 400 in the sandbox), so the server must hand over every one, in order.
+  startWith({}, [](Request& request) {
+    std::string seen;
+    for (const auto& [name, value] : request.headers.pairs()) {
+      if (iequals(name, "Authorization")) seen += value + ";";
+    }
+    return Response::text(200, std::to_string(request.headers.count("authorization")) + " " + seen);
+  });
+  ClientRequest request{"GET", "/"};
+  request.headers.add("Authorization", "Bearer one");
+  request.headers.add("Authorization", "Bearer two");
+  auto r = send(request);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "2 Bearer one;Bearer two;");
+}
+
 }  // namespace
 }  // namespace liaison::http::testing
