@@ -232,7 +232,6 @@ http::Dispatch Sandbox::dispatch(http::Request& request) const {
   if (match.route) {
     http::Execution execution = match.route->execution;
     if (execution == http::Execution::Blocking && in_memory_) execution = http::Execution::Inline;
-    if (parts_->guard.faults().delays()) execution = http::Execution::Long;
     return {&match.route->handler, execution};
   }
   return {match.path_matched ? &method_not_allowed_ : &not_found_, http::Execution::Inline};

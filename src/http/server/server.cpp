@@ -211,6 +211,13 @@ class Server::Impl {
                                  ? *incoming_id
                                  : id_prefix_ + "-" + std::to_string(++request_counter_);
         response = co_await handle(request);
+        if (response.delay.count() > 0) {
+          // Only this coroutine waits: however many answers are held back, no thread is, and
+          // every other connection is answered meanwhile.
+          beast::error_code delay_ec;
+          asio::steady_timer delay(stream.get_executor(), response.delay);
+          co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, delay_ec));
+        }
         close = !keep_alive || stopping_;
         if (response.abort_connection) {
           beast::error_code reset_ec;
