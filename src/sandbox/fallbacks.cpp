@@ -43,7 +43,8 @@ http::Response methodNotAllowed(const http::Request& request, const std::string&
 http::Response repeatedAuthorization(const http::Request& request) {
   const std::string message = "The request has more than one Authorization header; send one.";
   return answer(request, ErrorCode::InvalidRequest,
-                apiOf(request) == Api::Control ? "sandbox.validation.error" : "http.status.bad_request", message);
+                apiOf(request) == Api::Control ? "sandbox.validation.error" : "http.status.bad_request",
+                message);
 }
 
 }  // namespace liaison::sandbox

@@ -101,7 +101,8 @@ TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecover
   // Once when the episode starts and once when it is over, not once per attempt (a spinning loop
   // writes thousands of lines a second), even while the queued connections come and go.
   const auto lines = logLinesWith(log_file, "accept");
-  EXPECT_EQ(lines.size(), 2u) << lines.size() << " log lines about accepting, the first: " << (lines.empty() ? "" : lines.front());
+  EXPECT_EQ(lines.size(), 2u) << lines.size() << " log lines about accepting, the first: "
+                              << (lines.empty() ? "" : lines.front());
 }
 
 }  // namespace

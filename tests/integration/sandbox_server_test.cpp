@@ -174,8 +174,9 @@ TEST_F(ServerTest, LatencyFaultsDelayOnlyTheirOwnCalls) {
   // Every JWKS call is held 3 s; 40 of them at once must not delay each other, nor the metadata
   // call made meanwhile (a sleeping handler would queue them on the two pool threads: 60 s).
   auto client = overHttp();
-  ASSERT_EQ(client.postJson("/__sandbox/faults", {{"operation", "oauth.keys"},
-                                                  {"action", {{"type", "latency"}, {"ms", 3000}}}})
+  ASSERT_EQ(client
+                .postJson("/__sandbox/faults",
+                          {{"operation", "oauth.keys"}, {"action", {{"type", "latency"}, {"ms", 3000}}}})
                 .status,
             201);
   std::vector<std::unique_ptr<RawConnection>> delayed;
@@ -186,7 +187,8 @@ TEST_F(ServerTest, LatencyFaultsDelayOnlyTheirOwnCalls) {
   RawConnection unrelated(server_->port());
   ASSERT_TRUE(unrelated.send(rawGet("/.well-known/oauth-authorization-server")));
   EXPECT_EQ(rawStatus(unrelated.readResponse(deadlineIn(std::chrono::seconds(2)))), 200);
-  for (const auto& connection : delayed) EXPECT_FALSE(connection->answered()) << "a delayed call answered first";
+  for (const auto& connection : delayed)
+    EXPECT_FALSE(connection->answered()) << "a delayed call answered first";
   const auto until = deadlineIn(std::chrono::seconds(10));
   for (const auto& connection : delayed) {
     const auto answer = connection->readResponse(until);

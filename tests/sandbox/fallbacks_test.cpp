@@ -69,7 +69,8 @@ TEST_F(SandboxTest, SeveralAuthorizationHeadersAre400InEachApisFormat) {
   EXPECT_EQ(oauth.status, 400);
   EXPECT_TRUE(isOAuthError(oauth, "invalid_request")) << oauth.body;
 
-  auto control = client_.send("GET", "/__sandbox/clock", "", {{"Authorization", "a"}, {"Authorization", "b"}});
+  auto control =
+      client_.send("GET", "/__sandbox/clock", "", {{"Authorization", "a"}, {"Authorization", "b"}});
   EXPECT_EQ(control.status, 400);
   EXPECT_TRUE(isCcError(control, "sandbox.validation.error")) << control.body;
 }

@@ -143,12 +143,11 @@ class Server::Impl {
         .substr(0, 6);
   }
 
-  // A failed accept (most often EMFILE: the process is out of descriptors) leaves the connection
-  // queued, so an immediate retry fails again at once: that spins a core and floods the log.
-  // Instead the loop waits, doubling from kFirstBackoff to kMaxBackoff, and open connections are
-  // served meanwhile (their closing is what frees descriptors). One episode is logged twice: at
-  // its first failure, and once accepts have worked for kSettled with no failure (at the limit,
-  // accepts alternate between working and failing as descriptors come and go).
+  // A failed accept (EMFILE: out of descriptors) leaves the connection queued, so retrying at once
+  // spins a core and floods the log. The loop waits, doubling kFirstBackoff to kMaxBackoff, while
+  // open connections are served (their closing frees descriptors). An episode logs twice: at its
+  // first failure, and once accepts have worked for kSettled with no failure (at the limit they
+  // alternate between working and failing as descriptors come and go).
   static constexpr std::chrono::milliseconds kFirstBackoff{5};
   static constexpr std::chrono::milliseconds kMaxBackoff{1000};
   static constexpr std::chrono::milliseconds kSettled{2000};

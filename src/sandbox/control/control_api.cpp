@@ -27,7 +27,8 @@ TimePoint latestTime() { return fromUnixSeconds(7258118400); }
 
 // How far the clock may still be advanced, in whole seconds.
 int64_t secondsLeft(TimePoint now) {
-  return now >= latestTime() ? 0 : std::chrono::duration_cast<std::chrono::seconds>(latestTime() - now).count();
+  return now >= latestTime() ? 0
+                             : std::chrono::duration_cast<std::chrono::seconds>(latestTime() - now).count();
 }
 
 json clockJson(const OffsetClock& clock) {
@@ -175,9 +176,11 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
     const int64_t most = secondsLeft(context.clock.now());
     const json seconds = body->value("seconds", json());
     // A whole number only: a fraction or a number past int64 is refused, never converted.
-    const bool whole = seconds.is_number_integer() &&
-                       !(seconds.is_number_unsigned() && seconds.get<uint64_t>() > static_cast<uint64_t>(most));
-    if (most < 1) return invalid(std::string("The virtual clock is at its latest time, ") + kLatestText + ".");
+    const bool whole =
+        seconds.is_number_integer() &&
+        !(seconds.is_number_unsigned() && seconds.get<uint64_t>() > static_cast<uint64_t>(most));
+    if (most < 1)
+      return invalid(std::string("The virtual clock is at its latest time, ") + kLatestText + ".");
     if (!whole || seconds.get<int64_t>() < 1 || seconds.get<int64_t>() > most) {
       return invalid("seconds must be a whole number from 1 to " + std::to_string(most) +
                      ": the clock moves forward only, and no further than " + kLatestText + ".");
@@ -197,8 +200,9 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
       return invalid("now must be an ISO-8601 date-time such as 2027-01-01T00:00:00Z.");
     }
     if (parsed == Iso8601::OutOfRange || to < current || to > latestTime()) {
-      return invalid("now must be between the virtual clock's current time (" + formatIso8601(current) + ") and " +
-                     kLatestText + ": the clock moves forward only (POST /__sandbox/reset returns it to real time).");
+      return invalid("now must be between the virtual clock's current time (" + formatIso8601(current) +
+                     ") and " + kLatestText +
+                     ": the clock moves forward only (POST /__sandbox/reset returns it to real time).");
     }
     context.clock.set(to);
     return http::Response::json(200, clockJson(context.clock));

@@ -147,9 +147,11 @@ Result<json> FaultInjector::add(const json& spec) {
   rule.action.latency_ms = static_cast<int>(ms);
   rule.action.error_key = action.contains("error_key") ? key : defaultKey(rule.action.status);
   rule.action.oauth_error = action.contains("error_key") ? key : defaultOAuthError(rule.action.status);
-  if (!rule.operation.empty() && !isOAuthOperation(rule.operation) && !cc::findOperationById(rule.operation)) {
-    return invalid("operation must be one of CC's operationIds (docs/API-COVERAGE.md) or oauth.token, "
-                   "oauth.device_authorize, oauth.revoke or oauth.keys; leave it out for every /v3 operation.");
+  if (!rule.operation.empty() && !isOAuthOperation(rule.operation) &&
+      !cc::findOperationById(rule.operation)) {
+    return invalid(
+        "operation must be one of CC's operationIds (docs/API-COVERAGE.md) or oauth.token, "
+        "oauth.device_authorize, oauth.revoke or oauth.keys; leave it out for every /v3 operation.");
   }
   static const std::vector<std::string> kTypes = {"status", "latency", "reset", "drop_after_commit"};
   if (std::find(kTypes.begin(), kTypes.end(), rule.action.type) == kTypes.end()) {

@@ -32,8 +32,14 @@ TEST_F(SandboxTest, ClockCanBeAdvancedAndSetButNotMovedBackwardsByAdvance) {
 TEST_F(SandboxTest, ClockInputsAreBoundedAndTheClockNeverGoesBack) {
   const std::string start = jsonOf(client_.get("/__sandbox/clock"))["now"];
   ASSERT_EQ(start, "2027-01-15T08:00:00.000Z");  // the fixture's manual clock
-  const std::vector<json> bad_advances = {json(INT64_MAX), json(9223372036854775807ULL), json(18446744073709551615ULL),
-                                          json(1e30), json(1.5), json("60"), json(0), json(5458118401LL)};
+  const std::vector<json> bad_advances = {json(INT64_MAX),
+                                          json(9223372036854775807ULL),
+                                          json(18446744073709551615ULL),
+                                          json(1e30),
+                                          json(1.5),
+                                          json("60"),
+                                          json(0),
+                                          json(5458118401LL)};
   for (const auto& seconds : bad_advances) {
     auto refused = client_.postJson("/__sandbox/clock/advance", {{"seconds", seconds}});
     EXPECT_EQ(refused.status, 400) << seconds.dump();

@@ -71,7 +71,8 @@ TEST_F(ContactsTest, FaultRulesNameAnOperationThatExists) {
     EXPECT_EQ(jsonOf(refused)[0]["error_key"], "sandbox.validation.error") << operation;
   }
   for (const char* operation : {"getContacts", "createContact", "oauth.token", "oauth.keys", ""}) {
-    EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"operation", operation}, {"action", reset}}).status, 201)
+    EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"operation", operation}, {"action", reset}}).status,
+              201)
         << operation;
   }
   EXPECT_EQ(jsonOf(client_.get("/__sandbox/faults")).size(), 5u);
@@ -123,11 +124,14 @@ TEST_F(ContactsTest, AFaultRuleFieldOfTheWrongJsonTypeIs400) {
     auto refused = client_.postJson("/__sandbox/faults", rule);
     EXPECT_EQ(refused.status, 400) << rule.dump();
     const auto body = json::parse(refused.body, nullptr, false);
-    EXPECT_TRUE(body.is_array() && body[0].value("error_key", "") == "sandbox.validation.error") << refused.body;
+    EXPECT_TRUE(body.is_array() && body[0].value("error_key", "") == "sandbox.validation.error")
+        << refused.body;
   }
   EXPECT_EQ(jsonOf(client_.get("/__sandbox/faults")).size(), 0u);
   for (const auto& action : {reset, status, latency}) {
-    EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"probability", 1}, {"seed", 7}, {"action", action}}).status, 201);
+    EXPECT_EQ(
+        client_.postJson("/__sandbox/faults", {{"probability", 1}, {"seed", 7}, {"action", action}}).status,
+        201);
   }
 }
 
