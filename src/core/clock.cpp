@@ -56,22 +56,22 @@ std::string formatIso8601(TimePoint t) {
   return buf;
 }
 
-bool parseIso8601(const std::string& text, TimePoint& out) {
+bool parseIso8601(const std::string& text, TimePoint& out) { return readIso8601(text, out) == Iso8601::Ok; }
+
+Iso8601 readIso8601(const std::string& text, TimePoint& out) {
   int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
   int consumed = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
                   &consumed) != 6 ||
       consumed != 19) {
-    return false;
+    return Iso8601::Malformed;
   }
-  // TimePoint counts nanoseconds in 64 bits: it spans the years 1678 to 2261.
-  if (year < 1678 || year > 2261) return false;
   static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (mon < 1 || mon > 12 || day < 1 || day > kDaysInMonth[mon - 1] || hour > 23 || min > 59 || sec > 60) {
-    return false;
+    return Iso8601::Malformed;
   }
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (mon == 2 && day == 29 && !leap) return false;
+  if (mon == 2 && day == 29 && !leap) return Iso8601::Malformed;
   size_t pos = 19;
   int64_t micros = 0;
   if (pos < text.size() && text[pos] == '.') {
@@ -82,7 +82,7 @@ bool parseIso8601(const std::string& text, TimePoint& out) {
       ++digits;
       ++pos;
     }
-    if (digits == 0) return false;
+    if (digits == 0) return Iso8601::Malformed;
     for (int d = digits; d < 6; ++d) micros *= 10;
   }
   int64_t offset_seconds = 0;
@@ -92,14 +92,16 @@ bool parseIso8601(const std::string& text, TimePoint& out) {
     int oh = 0, om = 0;
     if (text.size() - pos != 6 || std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 ||
         om > 59) {
-      return false;
+      return Iso8601::Malformed;
     }
     offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
-    return false;
+    return Iso8601::Malformed;
   }
-  if (pos != text.size()) return false;
+  if (pos != text.size()) return Iso8601::Malformed;
+  // TimePoint counts nanoseconds in 64 bits: it spans the years 1678 to 2261.
+  if (year < 1678 || year > 2261) return Iso8601::OutOfRange;
   std::tm tm{};
   tm.tm_year = year - 1900;
   tm.tm_mon = mon - 1;
@@ -109,7 +111,7 @@ bool parseIso8601(const std::string& text, TimePoint& out) {
   tm.tm_sec = sec;
   const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_seconds;
   out = fromMicros(secs * 1000000 + micros);
-  return true;
+  return Iso8601::Ok;
 }
 
 }  // namespace liaison

@@ -3,6 +3,7 @@
 // rule is testable without sockets; only http/server knows about Beast.
 #include <nlohmann/json_fwd.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -55,6 +56,10 @@ struct Response {
   // Close the connection without answering (fault injection: "connection reset", "commit then
   // drop the response"). The client sees the connection end with no response.
   bool abort_connection = false;
+  // Hold the answer this long before sending it (fault injection: latency). The server waits on
+  // a timer of this connection alone, so a delay never holds a thread or another connection;
+  // called in-process, the response only reports it.
+  std::chrono::milliseconds delay{0};
 
   static Response json(int status, const nlohmann::json& body);
   static Response html(int status, std::string body);

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <set>
+
 namespace liaison::http {
 
 bool matchPattern(const std::string& pattern, std::string_view path,
@@ -73,6 +75,20 @@ RouteMatch Router::match(Request& request) const {
     return result;
   }
   return result;
+}
+
+std::string Router::allow(std::string_view path) const {
+  std::set<std::string> methods;
+  if (auto it = literal_.find(std::string(path)); it != literal_.end()) {
+    for (size_t index : it->second) methods.insert(routes_[index].method);
+  }
+  for (size_t index : templated_) {
+    if (matchPattern(routes_[index].pattern, path, nullptr)) methods.insert(routes_[index].method);
+  }
+  if (methods.count("GET")) methods.insert("HEAD");
+  std::string out;
+  for (const auto& method : methods) out += (out.empty() ? "" : ", ") + method;
+  return out;
 }
 
 }  // namespace liaison::http

@@ -2,6 +2,7 @@
 // Method + path-template routing ("/v3/contacts/{contact_id}"). The router only picks a
 // handler; what to do on no match (404/405 in the API's own format) is the caller's choice.
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +40,10 @@ class Router {
            Execution execution = Execution::Inline);
   // Finds the route and fills request.path_params.
   RouteMatch match(Request& request) const;
+  // The methods `path` is served under, for the Allow header every 405 carries (RFC 9110
+  // §15.5.6): "GET, HEAD, POST", sorted; HEAD goes with GET as match() serves it. Empty when no
+  // route has the path.
+  std::string allow(std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -13,6 +13,7 @@
 #include "sandbox/control/outage.h"
 #include "sandbox/control/snapshots.h"
 #include "sandbox/demo_business.h"
+#include "sandbox/fallbacks.h"
 #include "sandbox/social/social_endpoints.h"
 
 namespace liaison::sandbox {
@@ -179,15 +180,11 @@ Sandbox::Sandbox(SandboxOptions options, const Clock& base_clock, RandomSource& 
                                       {"authorization_server", context_.base_url + "/.well-known/oauth-authorization-server"},
                                       {"api", context_.base_url + "/v3"}});
   });
-  not_found_ = [](http::Request& request) {
-    return cc::errorResponse(makeError(ErrorCode::NotFound, "http.status.not_found",
-                                       "No resource at " + std::string(request.path()) + "."));
+  not_found_ = [](http::Request& request) { return notFound(request); };
+  method_not_allowed_ = [this](http::Request& request) {
+    return methodNotAllowed(request, router_.allow(request.path()));
   };
-  method_not_allowed_ = [](http::Request& request) {
-    return cc::errorResponse(
-        makeError(ErrorCode::MethodNotAllowed, "http.status.method_not_allowed",
-                  request.method + " is not allowed on " + std::string(request.path()) + "."));
-  };
+  repeated_authorization_ = [](http::Request& request) { return repeatedAuthorization(request); };
 }
 
 Sandbox::~Sandbox() = default;
@@ -229,12 +226,12 @@ nlohmann::json Sandbox::demoSummary() {
 bool Sandbox::emulates(std::string_view operation_id) const { return parts_->guard.serves(operation_id); }
 
 http::Dispatch Sandbox::dispatch(http::Request& request) const {
+  if (request.headers.count("Authorization") > 1) return {&repeated_authorization_, http::Execution::Inline};
   if (parts_->outage.answer(request)) return {&outage_, http::Execution::Inline};
   auto match = router_.match(request);
   if (match.route) {
     http::Execution execution = match.route->execution;
     if (execution == http::Execution::Blocking && in_memory_) execution = http::Execution::Inline;
-    if (parts_->guard.faults().delays()) execution = http::Execution::Long;
     return {&match.route->handler, execution};
   }
   return {match.path_matched ? &method_not_allowed_ : &not_found_, http::Execution::Inline};

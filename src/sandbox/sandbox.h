@@ -29,9 +29,10 @@ class Sandbox {
   void setBaseUrl(const std::string& base_url);
   const std::string& baseUrl() const { return context_.base_url; }
 
-  // Picks the handler for a request, with CC-format 404/405 fallbacks, and where it runs: in
-  // memory, work marked Blocking (it may wait on disk) runs inline; while a fault rule delays
-  // calls, every call leaves the I/O threads so the delay stalls only its own connection.
+  // Picks the handler for a request, with 404/405 fallbacks in each API's format (405 with
+  // Allow), a 400 for a request with several Authorization headers, and where it runs: in
+  // memory, work marked Blocking (it may wait on disk) runs inline. A latency fault's delay is
+  // the server's to honour (http::Response::delay), so it moves no call off the I/O threads.
   http::Dispatch dispatch(http::Request& request) const;
   // dispatch + run: the whole sandbox as a pure function.
   http::Response handle(http::Request& request) const;
@@ -60,6 +61,7 @@ class Sandbox {
   http::Router router_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;
+  http::Handler repeated_authorization_;
   http::Handler outage_;  // answers calls while an outage lasts
 };
 

@@ -178,5 +178,16 @@ TEST(ParseIso8601Test, RejectsMalformedInputAndLeavesOutputUntouched) {
   }
 }
 
+TEST(ParseIso8601Test, TellsAYearOutOfRangeFromMalformedText) {
+  TimePoint t = at(123);
+  EXPECT_EQ(readIso8601("3020-01-01T00:00:00Z", t), Iso8601::OutOfRange);
+  EXPECT_EQ(readIso8601("1500-06-30T12:00:00.5+02:00", t), Iso8601::OutOfRange);
+  EXPECT_EQ(readIso8601("3020-13-01T00:00:00Z", t), Iso8601::Malformed);  // malformed whatever the year
+  EXPECT_EQ(readIso8601("3020-01-01T00:00:00", t), Iso8601::Malformed);
+  EXPECT_EQ(t, at(123));
+  EXPECT_EQ(readIso8601("2261-12-31T23:59:59Z", t), Iso8601::Ok);
+  EXPECT_EQ(formatIso8601(t), "2261-12-31T23:59:59.000Z");
+}
+
 }  // namespace
 }  // namespace liaison::testing

@@ -99,6 +99,17 @@ TEST_F(RouterTest, KnownPathWithWrongMethodIsFlaggedFor405) {
   EXPECT_EQ(dispatch(router_, t), "<405>");
 }
 
+TEST_F(RouterTest, AllowListsEveryMethodThePathIsServedUnder) {
+  // Literal and templated routes both count; HEAD goes with GET, as match() serves it.
+  EXPECT_EQ(router_.allow("/v3/contacts"), "GET, HEAD, POST");
+  EXPECT_EQ(router_.allow("/v3/contacts/c-1"), "GET, HEAD, PUT");
+  EXPECT_EQ(router_.allow("/v3/contacts/counts"), "GET, HEAD, PUT");  // PUT via the template
+  Router post_only;
+  post_only.add("POST", "/token", replying("token"));
+  EXPECT_EQ(post_only.allow("/token"), "POST");
+  EXPECT_EQ(router_.allow("/v3/nothing"), "");
+}
+
 TEST_F(RouterTest, UnknownPathIs404NotFlagged) {
   for (const char* target :
        {"/v3/nothing", "/v3/contacts/", "/v3/contacts/a/b", "/v3/contactsx", "/v3", "", "/V3/contacts"}) {

@@ -10,6 +10,7 @@
 
 #include "http/client/http_client.h"
 #include "http/status.h"
+#include "support/raw_http.h"
 
 namespace liaison::http::testing {
 namespace {
@@ -93,6 +94,55 @@ TEST_F(ServerTest, WhatIsPublishedAfterBindIsSeenByTheFirstRequest) {
   auto r = send({"GET", "/"});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, base_);
+}
+
+TEST_F(ServerTest, RepeatedHeadersAllReachTheHandler) {
+  // The application decides what a repeated field means (several Authorization headers are a
+  // 400 in the sandbox), so the server must hand over every one, in order.
+  startWith({}, [](Request& request) {
+    std::string seen;
+    for (const auto& [name, value] : request.headers.pairs()) {
+      if (iequals(name, "Authorization")) seen += value + ";";
+    }
+    return Response::text(200, std::to_string(request.headers.count("authorization")) + " " + seen);
+  });
+  ClientRequest request{"GET", "/"};
+  request.headers.add("Authorization", "Bearer one");
+  request.headers.add("Authorization", "Bearer two");
+  auto r = send(request);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "2 Bearer one;Bearer two;");
+}
+
+TEST_F(ServerTest, ADelayedAnswerHoldsOnlyItsOwnConnection) {
+  // One I/O thread and no blocking work: if a delay held a thread, the 40 delayed answers would
+  // come one after another (120 s) and the fast one after them.
+  ServerOptions options;
+  options.io_threads = 1;
+  startWith(options, [](Request& request) {
+    auto response = Response::text(200, std::string(request.path()));
+    if (request.path() == "/slow") response.delay = std::chrono::seconds(3);
+    return response;
+  });
+  const uint16_t port = server_->port();
+  std::vector<std::unique_ptr<liaison::testing::RawConnection>> slow;
+  for (int i = 0; i < 40; ++i) {
+    slow.push_back(std::make_unique<liaison::testing::RawConnection>(port));
+    ASSERT_TRUE(slow.back()->connected());
+    ASSERT_TRUE(slow.back()->send(liaison::testing::rawGet("/slow")));
+  }
+  liaison::testing::RawConnection fast(port);
+  ASSERT_TRUE(fast.send(liaison::testing::rawGet("/fast")));
+  const auto fast_answer = fast.readResponse(liaison::testing::deadlineIn(std::chrono::seconds(2)));
+  ASSERT_EQ(liaison::testing::rawStatus(fast_answer), 200);
+  for (const auto& connection : slow) EXPECT_FALSE(connection->answered()) << "a delayed call answered first";
+  // All 40 delays run at once: together they take about 3 s, far below 40 x 3 s.
+  const auto until = liaison::testing::deadlineIn(std::chrono::seconds(10));
+  for (const auto& connection : slow) {
+    const auto answer = connection->readResponse(until);
+    ASSERT_EQ(liaison::testing::rawStatus(answer), 200);
+    EXPECT_NE(answer->find("/slow"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -59,6 +59,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   bool started() const { return pid_ > 0; }
+  // For what a test does to the running child from outside (prlimit, /proc); -1 once reaped.
+  pid_t pid() const { return pid_; }
 
   // The next line of stdout (with its newline); "" at end of output or when the deadline passes.
   std::string readLine(std::chrono::steady_clock::duration deadline = kChildDeadline) {

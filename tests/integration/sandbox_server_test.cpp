@@ -11,6 +11,7 @@
 #include "http/client/http_client.h"
 #include "http/server/server.h"
 #include "sandbox/sandbox_fixture.h"
+#include "support/raw_http.h"
 
 namespace liaison::testing {
 namespace {
@@ -167,6 +168,34 @@ TEST_F(ServerTest, StopEndsIdleConnectionsPromptly) {
   server_ = std::make_unique<http::Server>(http::ServerOptions{.port = 0},
                                            [this](http::Request& r) { return sandbox_->dispatch(r); });
   server_->start();  // the destructor stops this one
+}
+
+TEST_F(ServerTest, LatencyFaultsDelayOnlyTheirOwnCalls) {
+  // Every JWKS call is held 3 s; 40 of them at once must not delay each other, nor the metadata
+  // call made meanwhile (a sleeping handler would queue them on the two pool threads: 60 s).
+  auto client = overHttp();
+  ASSERT_EQ(client
+                .postJson("/__sandbox/faults",
+                          {{"operation", "oauth.keys"}, {"action", {{"type", "latency"}, {"ms", 3000}}}})
+                .status,
+            201);
+  std::vector<std::unique_ptr<RawConnection>> delayed;
+  for (int i = 0; i < 40; ++i) {
+    delayed.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(delayed.back()->send(rawGet("/oauth2/default/v1/keys")));
+  }
+  RawConnection unrelated(server_->port());
+  ASSERT_TRUE(unrelated.send(rawGet("/.well-known/oauth-authorization-server")));
+  EXPECT_EQ(rawStatus(unrelated.readResponse(deadlineIn(std::chrono::seconds(2)))), 200);
+  for (const auto& connection : delayed)
+    EXPECT_FALSE(connection->answered()) << "a delayed call answered first";
+  const auto until = deadlineIn(std::chrono::seconds(10));
+  for (const auto& connection : delayed) {
+    const auto answer = connection->readResponse(until);
+    ASSERT_EQ(rawStatus(answer), 200) << "not all 40 delayed calls were answered within 10 s";
+    EXPECT_NE(answer->find("\"keys\""), std::string::npos);
+  }
+  client.send("DELETE", "/__sandbox/faults");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Where the sandbox runs each call: disk-bound work inline when there is no disk store, long CPU
-// work always on the pool, and everything on the pool while a fault rule delays calls.
+// work always on the pool, and a latency fault's delay left to the server.
 #include "sandbox/sandbox.h"
 
 #include <gtest/gtest.h>
@@ -53,17 +53,22 @@ TEST_F(DispatchTest, WithADiskStoreWritesLeaveTheIoThreads) {
   EXPECT_EQ(where(sandbox, "POST", "/v3/activities/contacts_json_import"), Execution::Long);
 }
 
-TEST_F(DispatchTest, ADelayingFaultRuleMovesEveryCallOffTheIoThreads) {
+TEST_F(DispatchTest, ALatencyRuleMovesNoCallAndOnlyReportsItsDelay) {
+  // The server holds a delayed answer on its connection's timer, so nothing needs to leave the
+  // I/O threads and the pure handler returns at once with the delay to honour.
   Sandbox sandbox({}, clock_, random_, nullptr);
-  auto add = request("POST", "/__sandbox/faults", R"({"operation":"getContacts","action":{"type":"latency","ms":5}})");
+  auto add = request("POST", "/__sandbox/faults",
+                     R"({"operation":"oauth.keys","action":{"type":"latency","ms":30000}})");
   const auto added = sandbox.handle(add);
   ASSERT_EQ(added.status, 201) << added.body;
-  EXPECT_EQ(where(sandbox, "GET", "/v3/contacts"), Execution::Long);
-  EXPECT_EQ(where(sandbox, "GET", "/v3/account/summary"), Execution::Long);
-  auto clear = request("DELETE", "/__sandbox/faults");
-  const auto cleared = sandbox.handle(clear);
-  ASSERT_LT(cleared.status, 300) << cleared.body;
   EXPECT_EQ(where(sandbox, "GET", "/v3/contacts"), Execution::Inline);
+  EXPECT_EQ(where(sandbox, "GET", "/oauth2/default/v1/keys"), Execution::Inline);
+  auto keys = request("GET", "/oauth2/default/v1/keys");
+  const auto delayed = sandbox.handle(keys);
+  EXPECT_EQ(delayed.status, 200);
+  EXPECT_EQ(delayed.delay, std::chrono::milliseconds(30000));
+  auto metadata = request("GET", "/.well-known/oauth-authorization-server");
+  EXPECT_EQ(sandbox.handle(metadata).delay, std::chrono::milliseconds(0));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -64,9 +65,17 @@ class Server::Impl {
         workers_(makeWorkers(options_.io_threads)),
         ioc_(*workers_.front()),
         acceptor_(ioc_),
+        accept_timer_(ioc_),
+        settle_timer_(ioc_),
         grace_timer_(ioc_),
         id_prefix_(makeIdPrefix()) {
-    for (auto& worker : workers_) guards_.emplace_back(worker->get_executor());
+    for (auto& worker : workers_) {
+      guards_.emplace_back(worker->get_executor());
+      // Each worker's reactor (its epoll, eventfd and timerfd) is made now, not with the first
+      // connection the worker is dealt: made then, it would take descriptors exactly when they
+      // may have run out.
+      tcp::socket reactor_probe(*worker);
+    }
   }
 
   uint16_t bind() {
@@ -91,6 +100,8 @@ class Server::Impl {
       if (stopping_.exchange(true)) return;
       beast::error_code ec;
       acceptor_.close(ec);
+      accept_timer_.cancel();
+      settle_timer_.cancel();
       closeIdleSessions();
       grace_timer_.expires_after(options_.shutdown_grace);
       grace_timer_.async_wait([this](beast::error_code wait_ec) {
@@ -132,23 +143,65 @@ class Server::Impl {
         .substr(0, 6);
   }
 
+  // A failed accept (EMFILE: out of descriptors) leaves the connection queued, so retrying at once
+  // spins a core and floods the log. The loop waits, doubling kFirstBackoff to kMaxBackoff, while
+  // open connections are served (their closing frees descriptors). An episode logs twice: at its
+  // first failure, and once accepts have worked for kSettled with no failure (at the limit they
+  // alternate between working and failing as descriptors come and go).
+  static constexpr std::chrono::milliseconds kFirstBackoff{5};
+  static constexpr std::chrono::milliseconds kMaxBackoff{1000};
+  static constexpr std::chrono::milliseconds kSettled{2000};
+
   asio::awaitable<void> acceptLoop() {
+    std::chrono::milliseconds backoff{0};
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket(asio::make_strand(*workers_[next_worker_++ % workers_.size()]));
-      co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      std::optional<tcp::socket> socket;
+      try {
+        socket.emplace(asio::make_strand(*workers_[next_worker_++ % workers_.size()]));
+        co_await acceptor_.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
+      } catch (const boost::system::system_error& e) {
+        ec = e.code();  // the loop must outlive any failure, or the server never accepts again
+      }
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
-        spdlog::warn("accept failed: {}", ec.message());
+        noteAcceptFailed(ec);
+        backoff = backoff.count() == 0 ? kFirstBackoff : std::min(backoff * 2, kMaxBackoff);
+        accept_timer_.expires_after(backoff);
+        co_await accept_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_) co_return;
         continue;
       }
-      socket.set_option(tcp::no_delay(true), ec);
-      auto executor = socket.get_executor();
+      backoff = std::chrono::milliseconds(0);  // a working accept serves the queue at full speed
+      if (accept_failures_ > 0) noteAcceptWorks();
+      socket->set_option(tcp::no_delay(true), ec);
+      auto executor = socket->get_executor();
       ++active_;
-      asio::co_spawn(executor, session(std::move(socket)), [this](std::exception_ptr) {
+      asio::co_spawn(executor, session(std::move(*socket)), [this](std::exception_ptr) {
         if (--active_ == 0 && stopping_) grace_timer_.cancel();
       });
     }
+  }
+
+  // Both run on ioc_, with the accept loop: no locking.
+  void noteAcceptFailed(const beast::error_code& ec) {
+    settling_ = false;
+    settle_timer_.cancel();  // still failing: the episode goes on
+    if (accept_failures_++ == 0) {
+      spdlog::warn("accept failed: {}; retrying every {}-{} ms until it works, serving open connections",
+                   ec.message(), kFirstBackoff.count(), kMaxBackoff.count());
+    }
+  }
+  void noteAcceptWorks() {
+    if (settling_) return;
+    settling_ = true;
+    settle_timer_.expires_after(kSettled);
+    settle_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec || !settling_) return;
+      spdlog::warn("accepting connections again after {} failed attempt(s)", accept_failures_);
+      accept_failures_ = 0;
+      settling_ = false;
+    });
   }
 
   void closeIdleSessions() {
@@ -211,6 +264,13 @@ class Server::Impl {
                                  ? *incoming_id
                                  : id_prefix_ + "-" + std::to_string(++request_counter_);
         response = co_await handle(request);
+        if (response.delay.count() > 0) {
+          // Only this coroutine waits: however many answers are held back, no thread is, and
+          // every other connection is answered meanwhile.
+          beast::error_code delay_ec;
+          asio::steady_timer delay(stream.get_executor(), response.delay);
+          co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, delay_ec));
+        }
         close = !keep_alive || stopping_;
         if (response.abort_connection) {
           beast::error_code reset_ec;
@@ -284,6 +344,11 @@ class Server::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   size_t next_worker_ = 0;
   tcp::acceptor acceptor_;
+  // The accept loop's back-off and failure episodes (see acceptLoop); on ioc_ like the loop.
+  asio::steady_timer accept_timer_;
+  asio::steady_timer settle_timer_;
+  uint64_t accept_failures_ = 0;
+  bool settling_ = false;
   asio::steady_timer grace_timer_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
@@ -312,11 +377,13 @@ void Server::stop() { impl_->stop(); }
 void Server::wait() { impl_->wait(); }
 
 void Server::runUntilSignalled(const std::function<void(uint16_t port)>& on_bound) {
+  // Made before on_bound announces the server: whatever takes a descriptor at start-up has
+  // taken it by then, so a process short of descriptors fails here, not once it is serving.
+  boost::asio::io_context signal_ioc;
+  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
   const uint16_t bound = bind();
   if (on_bound) on_bound(bound);
   run();
-  boost::asio::io_context signal_ioc;
-  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
   signals.async_wait([this](const beast::error_code& ec, int signo) {
     if (!ec) {
       spdlog::info("signal {} received; shutting down", signo);

@@ -25,6 +25,18 @@ http::Response invalid(const std::string& message) {
   return fail(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message));
 }
 
+// The latest time the virtual clock may show. TimePoint counts nanoseconds in 64 bits, which ends
+// in April 2262; the decades of margin keep every expiry, schedule and outage computed from the
+// clock inside that range.
+constexpr const char* kLatestText = "2200-01-01T00:00:00Z";
+TimePoint latestTime() { return fromUnixSeconds(7258118400); }
+
+// How far the clock may still be advanced, in whole seconds.
+int64_t secondsLeft(TimePoint now) {
+  return now >= latestTime() ? 0
+                             : std::chrono::duration_cast<std::chrono::seconds>(latestTime() - now).count();
+}
+
 json clockJson(const OffsetClock& clock) {
   return {{"now", formatIso8601(clock.now())},
           {"offset_seconds", std::chrono::duration_cast<std::chrono::seconds>(clock.offset()).count()}};
@@ -202,10 +214,19 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
   router.add("POST", "/__sandbox/clock/advance", [&context](http::Request& request) {
     auto body = readJson(request);
     if (!body) return fail(body.error());
-    auto seconds = field<int64_t>(*body, "seconds", 0);
-    if (!seconds) return fail(seconds.error());
-    if (*seconds <= 0) return invalid("seconds must be a positive number; the clock never goes back.");
-    context.clock.advance(std::chrono::seconds(*seconds));
+    const int64_t most = secondsLeft(context.clock.now());
+    const json seconds = body->value("seconds", json());
+    // A whole number only: a fraction or a number past int64 is refused, never converted.
+    const bool whole =
+        seconds.is_number_integer() &&
+        !(seconds.is_number_unsigned() && seconds.get<uint64_t>() > static_cast<uint64_t>(most));
+    if (most < 1)
+      return invalid(std::string("The virtual clock is at its latest time, ") + kLatestText + ".");
+    if (!whole || seconds.get<int64_t>() < 1 || seconds.get<int64_t>() > most) {
+      return invalid("seconds must be a whole number from 1 to " + std::to_string(most) +
+                     ": the clock moves forward only, and no further than " + kLatestText + ".");
+    }
+    context.clock.advance(std::chrono::seconds(seconds.get<int64_t>()));
     return http::Response::json(200, clockJson(context.clock));
   });
   router.add("POST", "/__sandbox/clock/set", [&context](http::Request& request) {
@@ -213,8 +234,17 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
     if (!body) return fail(body.error());
     auto now = field<std::string>(*body, "now", "");
     if (!now) return fail(now.error());
+    const TimePoint current = context.clock.now();
     TimePoint to;
-    if (!parseIso8601(*now, to)) return invalid("now must be an ISO-8601 date-time such as 2027-01-01T00:00:00Z.");
+    const Iso8601 parsed = readIso8601(*now, to);
+    if (parsed == Iso8601::Malformed) {
+      return invalid("now must be an ISO-8601 date-time such as 2027-01-01T00:00:00Z.");
+    }
+    if (parsed == Iso8601::OutOfRange || to < current || to > latestTime()) {
+      return invalid("now must be between the virtual clock's current time (" + formatIso8601(current) +
+                     ") and " + kLatestText +
+                     ": the clock moves forward only (POST /__sandbox/reset returns it to real time).");
+    }
     context.clock.set(to);
     return http::Response::json(200, clockJson(context.clock));
   });

@@ -1,6 +1,8 @@
 #include "sandbox/control/faults.h"
 
-#include <thread>
+#include <cstdint>
+
+#include "cc/operations.h"
 
 namespace liaison::sandbox {
 
@@ -42,6 +44,54 @@ const char* defaultOAuthError(int status) {
   }
 }
 
+constexpr int64_t kMaxCount = 1000000000;
+
+// Reads a rule's fields with exactly the JSON type each needs: a string where a number belongs,
+// or a fraction where a whole number belongs, is refused instead of converted, so a rule never
+// does something other than what its author wrote. The first wrong field is the error.
+struct RuleFields {
+  const json& object;
+  const char* prefix;  // where the object sits in the rule: "" or "action."
+  std::optional<Error> error;
+
+  void wrongType(const char* name, const char* expected) {
+    if (!error) error = invalid(std::string("The field '") + prefix + name + "' must be " + expected + ".");
+  }
+  std::string text(const char* name, const char* fallback) {
+    if (!object.contains(name)) return fallback;
+    if (object[name].is_string()) return object[name].get<std::string>();
+    wrongType(name, "a string");
+    return fallback;
+  }
+  double number(const char* name, double fallback) {
+    if (!object.contains(name)) return fallback;
+    if (object[name].is_number()) return object[name].get<double>();
+    wrongType(name, "a number");
+    return fallback;
+  }
+  // Whole numbers beyond int64 are refused here too: no caller's range reaches that far.
+  int64_t whole(const char* name, int64_t fallback) {
+    if (!object.contains(name)) return fallback;
+    const json& value = object[name];
+    if (value.is_number_integer() &&
+        !(value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+      return value.get<int64_t>();
+    }
+    wrongType(name, "a whole number");
+    return fallback;
+  }
+  // A whole number from 0 to 2^64-1 (a seed).
+  uint64_t natural(const char* name, uint64_t fallback) {
+    if (!object.contains(name)) return fallback;
+    const json& value = object[name];
+    if (value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0)) {
+      return value.get<uint64_t>();
+    }
+    wrongType(name, "a whole number, 0 or more");
+    return fallback;
+  }
+};
+
 }  // namespace
 
 bool isOAuthOperation(std::string_view operation) {
@@ -57,11 +107,10 @@ http::Response applyFault(const FaultAction& action, const std::function<http::R
     response.abort_connection = true;
     return response;
   }
-  if (action.type == "latency") {
-    // Real time on purpose: the client under test must see a slow answer.
-    std::this_thread::sleep_for(std::chrono::milliseconds(action.latency_ms));
-  }
   response = handler();
+  // Real time on purpose: the client under test must see a slow answer. The server holds it
+  // back on a timer; no thread sleeps.
+  if (action.type == "latency") response.delay = std::chrono::milliseconds(action.latency_ms);
   if (action.type == "drop_after_commit") response.abort_connection = true;
   return response;
 }
@@ -70,43 +119,52 @@ Result<json> FaultInjector::add(const json& spec) {
   if (!spec.is_object()) return invalid("A fault rule is a JSON object.");
   Rule rule;
   rule.spec = spec;
-  try {
-    rule.operation = spec.value("operation", "");
-    rule.account = spec.value("account_id", "");
-    rule.client = spec.value("client_id", "");
-    rule.probability = spec.value("probability", 1.0);
-    rule.remaining = spec.value("count", -1);
-    const uint64_t seed = spec.contains("seed") ? spec["seed"].get<uint64_t>() : 0;
-    rule.draws = SeededRandom(seed);
-    const json action = spec.value("action", json::object());
-    rule.action.type = action.value("type", "");
-    rule.action.status = action.value("status", 503);
-    rule.action.latency_ms = action.value("ms", 0);
-    rule.action.error_key = action.value("error_key", std::string(defaultKey(rule.action.status)));
-    rule.action.oauth_error = action.value("error_key", std::string(defaultOAuthError(rule.action.status)));
-    rule.action.error_message = action.value("error_message", std::string("Injected fault."));
-  } catch (const json::exception&) {
-    return invalid("A fault rule field has the wrong type.");
+  RuleFields fields{spec, ""};
+  rule.operation = fields.text("operation", "");
+  rule.account = fields.text("account_id", "");
+  rule.client = fields.text("client_id", "");
+  rule.probability = fields.number("probability", 1.0);
+  const int64_t count = fields.whole("count", -1);
+  rule.draws = SeededRandom(fields.natural("seed", 0));
+  const json no_action = json::object();
+  const json& action = spec.contains("action") ? spec["action"] : no_action;
+  if (!action.is_object()) fields.wrongType("action", "an object");
+  RuleFields action_fields{action.is_object() ? action : no_action, "action."};
+  rule.action.type = action_fields.text("type", "");
+  const int64_t status = action_fields.whole("status", 503);
+  const int64_t ms = action_fields.whole("ms", 0);
+  const std::string key = action_fields.text("error_key", "");
+  rule.action.error_message = action_fields.text("error_message", "Injected fault.");
+  if (fields.error) return *fields.error;
+  if (action_fields.error) return *action_fields.error;
+  if (spec.contains("count") && (count < 1 || count > kMaxCount)) {
+    return invalid("count must be 1-1000000000 (leave it out for no limit).");
+  }
+  if (status < 400 || status > 599) return invalid("action.status must be 4xx or 5xx.");
+  if (ms < 0 || ms > 30000) return invalid("action.ms must be 0-30000.");
+  rule.remaining = static_cast<int>(count);
+  rule.action.status = static_cast<int>(status);
+  rule.action.latency_ms = static_cast<int>(ms);
+  rule.action.error_key = action.contains("error_key") ? key : defaultKey(rule.action.status);
+  rule.action.oauth_error = action.contains("error_key") ? key : defaultOAuthError(rule.action.status);
+  if (!rule.operation.empty() && !isOAuthOperation(rule.operation) &&
+      !cc::findOperationById(rule.operation)) {
+    return invalid(
+        "operation must be one of CC's operationIds (docs/API-COVERAGE.md) or oauth.token, "
+        "oauth.device_authorize, oauth.revoke or oauth.keys; leave it out for every /v3 operation.");
   }
   static const std::vector<std::string> kTypes = {"status", "latency", "reset", "drop_after_commit"};
   if (std::find(kTypes.begin(), kTypes.end(), rule.action.type) == kTypes.end()) {
     return invalid("action.type must be status, latency, reset or drop_after_commit.");
   }
-  if (rule.operation.starts_with("oauth.") && !isOAuthOperation(rule.operation)) {
-    return invalid(
-        "An authorization server operation is oauth.token, oauth.device_authorize, oauth.revoke or "
-        "oauth.keys.");
-  }
   if (rule.probability < 0 || rule.probability > 1) return invalid("probability must be between 0 and 1.");
-  if (rule.action.status < 400 || rule.action.status > 599) return invalid("action.status must be 4xx or 5xx.");
-  if (rule.action.latency_ms < 0 || rule.action.latency_ms > 30000) return invalid("action.ms must be 0-30000.");
   rule.id = random_.uuid();
   json out = spec;
   out["fault_id"] = rule.id;
   rule.spec = out;
   std::lock_guard lock(mutex_);
   rules_.push_back(std::move(rule));
-  noteDelays();
+  any_ = true;
   return out;
 }
 
@@ -125,19 +183,14 @@ bool FaultInjector::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   const auto before = rules_.size();
   rules_.erase(std::remove_if(rules_.begin(), rules_.end(), [&](const Rule& r) { return r.id == id; }), rules_.end());
-  noteDelays();
+  any_ = !rules_.empty();
   return rules_.size() != before;
 }
 
 void FaultInjector::clear() {
   std::lock_guard lock(mutex_);
   rules_.clear();
-  noteDelays();
-}
-
-void FaultInjector::noteDelays() {
-  any_ = !rules_.empty();
-  delays_ = std::any_of(rules_.begin(), rules_.end(), [](const Rule& r) { return r.action.type == "latency"; });
+  any_ = false;
 }
 
 std::optional<FaultAction> FaultInjector::match(const std::string& operation, const std::string& account,

@@ -33,8 +33,9 @@ struct FaultAction {
 };
 
 // Runs a call under a fired rule: `failure` answers a status rule, a reset answers nothing (the
-// connection closes), latency waits then runs `handler`, and drop_after_commit runs `handler`
-// (its effect is committed) and then drops the answer.
+// connection closes), latency runs `handler` and sets the answer's delay (the server holds it
+// back that long), and drop_after_commit runs `handler` (its effect is committed) and then drops
+// the answer.
 http::Response applyFault(const FaultAction& action, const std::function<http::Response()>& handler,
                           const std::function<http::Response()>& failure);
 
@@ -48,8 +49,6 @@ class FaultInjector {
   nlohmann::json list() const;
   bool remove(const std::string& id);
   void clear();
-  // Whether any rule delays calls (the sandbox then keeps every call off the I/O threads).
-  bool delays() const { return delays_.load(std::memory_order_relaxed); }
   // Whether there is any rule (callers skip the work of matching when there is none).
   bool any() const { return any_.load(std::memory_order_relaxed); }
   // The action to take for this call, if a rule fires.
@@ -67,11 +66,9 @@ class FaultInjector {
     nlohmann::json spec;
   };
   RandomSource& random_;
-  void noteDelays();  // under mutex_
 
   mutable std::mutex mutex_;
   std::vector<Rule> rules_;
-  std::atomic<bool> delays_{false};
   std::atomic<bool> any_{false};
 };
 

@@ -27,6 +27,48 @@ TEST_F(SandboxTest, ClockCanBeAdvancedAndSetButNotMovedBackwardsByAdvance) {
   EXPECT_NE(before["now"], jsonOf(set)["now"]);
 }
 
+// The virtual clock runs from now to 2200-01-01T00:00:00Z and never goes back: an input that
+// would leave that range is refused, saying what the range is, and changes nothing.
+TEST_F(SandboxTest, ClockInputsAreBoundedAndTheClockNeverGoesBack) {
+  const std::string start = jsonOf(client_.get("/__sandbox/clock"))["now"];
+  ASSERT_EQ(start, "2027-01-15T08:00:00.000Z");  // the fixture's manual clock
+  const std::vector<json> bad_advances = {json(INT64_MAX),
+                                          json(9223372036854775807ULL),
+                                          json(18446744073709551615ULL),
+                                          json(1e30),
+                                          json(1.5),
+                                          json("60"),
+                                          json(0),
+                                          json(5458118401LL)};
+  for (const auto& seconds : bad_advances) {
+    auto refused = client_.postJson("/__sandbox/clock/advance", {{"seconds", seconds}});
+    EXPECT_EQ(refused.status, 400) << seconds.dump();
+    EXPECT_EQ(jsonOf(client_.get("/__sandbox/clock"))["now"], start) << seconds.dump();
+  }
+  auto too_far = client_.postJson("/__sandbox/clock/advance", {{"seconds", 5458118401LL}});
+  EXPECT_NE(too_far.body.find("5458118400"), std::string::npos) << too_far.body;  // the most allowed now
+  EXPECT_NE(too_far.body.find("2200-01-01T00:00:00Z"), std::string::npos) << too_far.body;
+
+  for (const char* now : {"2300-01-01T00:00:00Z", "1600-01-01T00:00:00Z", "2200-01-01T00:00:01Z",
+                          "2020-01-01T00:00:00Z", "2027-01-15T07:59:59Z"}) {
+    auto refused = client_.postJson("/__sandbox/clock/set", {{"now", now}});
+    EXPECT_EQ(refused.status, 400) << now;
+    // The reason is the range, not the syntax: the message says which range.
+    EXPECT_EQ(refused.body.find("ISO-8601"), std::string::npos) << refused.body;
+    EXPECT_NE(refused.body.find("2200-01-01T00:00:00Z"), std::string::npos) << refused.body;
+    EXPECT_EQ(jsonOf(client_.get("/__sandbox/clock"))["now"], start) << now;
+  }
+  auto malformed = client_.postJson("/__sandbox/clock/set", {{"now", "2030-13-01T00:00:00Z"}});
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("ISO-8601"), std::string::npos) << malformed.body;
+
+  auto to_the_end = client_.postJson("/__sandbox/clock/advance", {{"seconds", 5458118400LL}});
+  ASSERT_EQ(to_the_end.status, 200) << to_the_end.body;
+  EXPECT_EQ(jsonOf(to_the_end)["now"], "2200-01-01T00:00:00.000Z");
+  EXPECT_EQ(client_.postJson("/__sandbox/clock/advance", {{"seconds", 1}}).status, 400);
+  EXPECT_EQ(client_.postJson("/__sandbox/clock/set", {{"now", "2200-01-01T00:00:00Z"}}).status, 200);
+}
+
 TEST_F(SandboxTest, RegisteredAppShowsItsSecretOnceAndWorks) {
   auto created = client_.postJson("/__sandbox/apps", {{"name", "Shop Sync"}, {"redirect_uris", {"https://shop.test/cb"}}});
   ASSERT_EQ(created.status, 201) << created.body;

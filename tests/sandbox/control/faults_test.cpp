@@ -63,5 +63,77 @@ TEST_F(ContactsTest, BadFaultRulesAreRefused) {
   EXPECT_EQ(client_.send("DELETE", "/__sandbox/faults/unknown").status, 404);
 }
 
+TEST_F(ContactsTest, FaultRulesNameAnOperationThatExists) {
+  const nlohmann::json reset = {{"type", "reset"}};
+  for (const char* operation : {"getContactz", "createcontact", "oauth.tokens", " getContacts"}) {
+    auto refused = client_.postJson("/__sandbox/faults", {{"operation", operation}, {"action", reset}});
+    EXPECT_EQ(refused.status, 400) << operation;
+    EXPECT_EQ(jsonOf(refused)[0]["error_key"], "sandbox.validation.error") << operation;
+  }
+  for (const char* operation : {"getContacts", "createContact", "oauth.token", "oauth.keys", ""}) {
+    EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"operation", operation}, {"action", reset}}).status,
+              201)
+        << operation;
+  }
+  EXPECT_EQ(jsonOf(client_.get("/__sandbox/faults")).size(), 5u);
+}
+
+TEST_F(ContactsTest, FaultCountIsAbsentForNoLimitOrAtLeastOne) {
+  const nlohmann::json reset = {{"type", "reset"}};
+  for (const nlohmann::json& count : {nlohmann::json(-1), nlohmann::json(0), nlohmann::json(-5),
+                                      nlohmann::json(1.5), nlohmann::json(3000000000LL)}) {
+    EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"count", count}, {"action", reset}}).status, 400)
+        << count.dump();
+  }
+  EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"count", 1}, {"action", reset}}).status, 201);
+  EXPECT_EQ(client_.postJson("/__sandbox/faults", {{"action", reset}}).status, 201);
+  const auto rules = jsonOf(client_.get("/__sandbox/faults"));
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0]["remaining"], 1);
+  EXPECT_EQ(rules[1]["remaining"], -1);  // absent: no limit
+}
+
+TEST_F(ContactsTest, AFaultRuleFieldOfTheWrongJsonTypeIs400) {
+  using nlohmann::json;
+  const json reset = {{"type", "reset"}};
+  const json status = {{"type", "status"}, {"status", 503}};
+  const json latency = {{"type", "latency"}, {"ms", 10}};
+  const std::vector<json> rules = {
+      {{"operation", 5}, {"action", reset}},
+      {{"account_id", true}, {"action", reset}},
+      {{"client_id", json::array()}, {"action", reset}},
+      {{"probability", "0.5"}, {"action", reset}},
+      {{"probability", nullptr}, {"action", reset}},
+      {{"count", "2"}, {"action", reset}},
+      {{"count", true}, {"action", reset}},
+      {{"seed", -1}, {"action", reset}},
+      {{"seed", 1.5}, {"action", reset}},
+      {{"seed", "42"}, {"action", reset}},
+      {{"action", "reset"}},
+      {{"action", json::array({reset})}},
+      {{"action", {{"type", 3}}}},
+      {{"action", {{"type", "status"}, {"status", "503"}}}},
+      {{"action", {{"type", "status"}, {"status", 503.5}}}},
+      {{"action", {{"type", "status"}, {"status", 503}, {"error_key", 1}}}},
+      {{"action", {{"type", "status"}, {"status", 503}, {"error_message", json::object()}}}},
+      {{"action", {{"type", "latency"}, {"ms", "10"}}}},
+      {{"action", {{"type", "latency"}, {"ms", 1.5}}}},
+      {{"action", {{"type", "latency"}, {"ms", 1e300}}}},
+  };
+  for (const auto& rule : rules) {
+    auto refused = client_.postJson("/__sandbox/faults", rule);
+    EXPECT_EQ(refused.status, 400) << rule.dump();
+    const auto body = json::parse(refused.body, nullptr, false);
+    EXPECT_TRUE(body.is_array() && body[0].value("error_key", "") == "sandbox.validation.error")
+        << refused.body;
+  }
+  EXPECT_EQ(jsonOf(client_.get("/__sandbox/faults")).size(), 0u);
+  for (const auto& action : {reset, status, latency}) {
+    EXPECT_EQ(
+        client_.postJson("/__sandbox/faults", {{"probability", 1}, {"seed", 7}, {"action", action}}).status,
+        201);
+  }
+}
+
 }  // namespace
 }  // namespace liaison::testing

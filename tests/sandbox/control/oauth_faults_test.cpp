@@ -130,8 +130,7 @@ TEST_F(OAuthFaultsTest, DropAfterCommitOnTheOtherEndpointsKeepsTheirEffect) {
 }
 
 TEST_F(OAuthFaultsTest, RulesMatchTheirClientAndOnlyNamedOAuthOperations) {
-  fault("oauth.token", {{"type", "status"}, {"status", 500}},
-        {{"client_id", "sandbox-client"}, {"count", -1}});
+  fault("oauth.token", {{"type", "status"}, {"status", 500}}, {{"client_id", "sandbox-client"}});
   EXPECT_EQ(call("oauth.token").status, 400);  // sandbox-public: untouched
   auto confidential =
       client_.postForm(kTokenPath, formBody({{"grant_type", "refresh_token"}, {"refresh_token", "x"}}),

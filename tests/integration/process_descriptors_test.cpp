@@ -1,0 +1,109 @@
+// The real binary out of file descriptors: the accept loop backs off instead of spinning, says
+// so once (and once more when it recovers), keeps answering the connections it has, and accepts
+// again once descriptors are free. The child's descriptor limit is lowered from outside
+// (prlimit), just above what it has open, and the test's own connections use up the rest.
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "integration/child_process.h"
+#include "support/raw_http.h"
+#include "support/temp_dir.h"
+
+namespace liaison::testing {
+namespace {
+
+size_t openDescriptors(pid_t pid) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+std::vector<std::string> logLinesWith(const std::string& file, const std::string& word) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(word) != std::string::npos) out.push_back(line);
+  }
+  return out;
+}
+
+// Waits until the log has a line with `word`; false at the deadline.
+bool awaitLogLine(const std::string& file, const std::string& word, Deadline until) {
+  while (std::chrono::steady_clock::now() < until) {
+    if (!logLinesWith(file, word).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+uint16_t portOf(const std::string& url) {
+  return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+}
+
+TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecovers) {
+  TempDir dir("liaison-fds");
+  const std::string log_file = dir.file("stderr.log");
+  ChildProcess child(sandboxArgs({"--profile", "fast"}, "127.0.0.1:0", "warn"), log_file);
+  const std::string base = bannerUrl(child);
+  ASSERT_FALSE(base.empty());
+  const uint16_t port = portOf(base);
+  {
+    // One call first, so the count below includes whatever the first call may open.
+    RawConnection warm_up(port);
+    ASSERT_TRUE(warm_up.send(rawGet("/__sandbox/clock")));
+    ASSERT_EQ(rawStatus(warm_up.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
+  }
+
+  // Room for three more descriptors: three connections, then every accept fails with EMFILE.
+  rlimit limit{};
+  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, nullptr, &limit), 0);
+  limit.rlim_cur = openDescriptors(child.pid()) + 3;
+  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
+
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < 20; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(connections.back()->send(rawGet("/__sandbox/clock")));
+  }
+  ASSERT_TRUE(awaitLogLine(log_file, "accept failed", deadlineIn(std::chrono::seconds(10))))
+      << "the server never ran out of descriptors";
+
+  // The connection accepted first is answered, and answered again while accepts still fail.
+  RawConnection& first = *connections.front();
+  EXPECT_EQ(rawStatus(first.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
+  ASSERT_TRUE(first.send(rawGet("/__sandbox/clock")));
+  EXPECT_EQ(rawStatus(first.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
+  EXPECT_TRUE(logLinesWith(log_file, "accepting connections again").empty());
+
+  connections.clear();  // frees the server's descriptors as it sees each connection end
+  // Accepting again: the queued connections (now closed) are taken, then a new one is answered.
+  // The back-off is at most a second, so only a server that never recovers misses this deadline.
+  const auto until = deadlineIn(std::chrono::seconds(20));
+  int status = 0;
+  while (status != 200 && std::chrono::steady_clock::now() < until) {
+    RawConnection again(port);
+    if (again.send(rawGet("/__sandbox/clock"))) {
+      status = rawStatus(again.readResponse(deadlineIn(std::chrono::seconds(5))));
+    }
+  }
+  EXPECT_EQ(status, 200) << "the server did not answer new connections once descriptors were free";
+  // Logged once accepts have worked for two seconds without a failure.
+  EXPECT_TRUE(awaitLogLine(log_file, "accepting connections again", deadlineIn(std::chrono::seconds(20))));
+  child.stop(SIGKILL);
+
+  // Once when the episode starts and once when it is over, not once per attempt (a spinning loop
+  // writes thousands of lines a second), even while the queued connections come and go.
+  const auto lines = logLinesWith(log_file, "accept");
+  EXPECT_EQ(lines.size(), 2u) << lines.size() << " log lines about accepting, the first: "
+                              << (lines.empty() ? "" : lines.front());
+}
+
+}  // namespace
+}  // namespace liaison::testing
