@@ -49,13 +49,20 @@ Status check(const json& value, const json& schema, const std::string& path, con
   if (type == schema.end()) return okStatus();  // the document leaves it open
   const std::string& kind = type->get_ref<const std::string&>();
   bool matches = false;
-  if (kind == "string") matches = value.is_string();
-  else if (kind == "integer") matches = isWholeNumber(value);
-  else if (kind == "number") matches = value.is_number();
-  else if (kind == "boolean") matches = value.is_boolean();
-  else if (kind == "array") matches = value.is_array();
-  else if (kind == "object") matches = value.is_object();
-  else matches = true;
+  if (kind == "string")
+    matches = value.is_string();
+  else if (kind == "integer")
+    matches = isWholeNumber(value);
+  else if (kind == "number")
+    matches = value.is_number();
+  else if (kind == "boolean")
+    matches = value.is_boolean();
+  else if (kind == "array")
+    matches = value.is_array();
+  else if (kind == "object")
+    matches = value.is_object();
+  else
+    matches = true;
   if (!matches) return invalid(error_key, path, expected(kind));
 
   if (kind == "string") {

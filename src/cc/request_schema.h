@@ -25,6 +25,7 @@ const nlohmann::json* requestSchema(std::string_view operation_id);
 // characters other than tab, CR and LF. The error names the field by its path
 // ("street_addresses[0].city") and carries CC's "<resource>.api.validation.error"-style
 // `error_key`.
-Status checkAgainstSchema(const nlohmann::json& body, const nlohmann::json& schema, const std::string& error_key);
+Status checkAgainstSchema(const nlohmann::json& body, const nlohmann::json& schema,
+                          const std::string& error_key);
 
 }  // namespace liaison::cc

@@ -47,7 +47,8 @@ std::optional<std::string> textProblem(std::string_view text, const TextRule& ru
   if (text.size() > rule.max_chars * 4 || utf8Length(text) > rule.max_chars) {
     return "must be at most " + std::to_string(rule.max_chars) + " characters.";
   }
-  if (hasControlCharacter(text, rule.multiline ? "\t\n\r" : "")) return std::string("must not contain control characters.");
+  if (hasControlCharacter(text, rule.multiline ? "\t\n\r" : ""))
+    return std::string("must not contain control characters.");
   if (!rule.allow_empty && text.empty()) return std::string("must not be empty.");
   return std::nullopt;
 }

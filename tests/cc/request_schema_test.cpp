@@ -34,13 +34,14 @@ TEST(RequestSchemaTest, EveryBodyInCcsDocumentIsAnObjectSchemaOfAKnownOperation)
 }
 
 TEST(RequestSchemaTest, AValidContactPasses) {
-  EXPECT_TRUE(checkContact({{"email_address", {{"address", "a@example.com"}, {"permission_to_send", "implicit"}}},
-                            {"first_name", "Ann"},
-                            {"birthday_month", 3},
-                            {"street_addresses", {{{"kind", "home"}, {"city", "Leeds"}}}},
-                            {"notes", {{{"content", "line one\nline two"}}}},
-                            {"unknown_field", {1, 2}},
-                            {"last_name", nullptr}}));
+  EXPECT_TRUE(
+      checkContact({{"email_address", {{"address", "a@example.com"}, {"permission_to_send", "implicit"}}},
+                    {"first_name", "Ann"},
+                    {"birthday_month", 3},
+                    {"street_addresses", {{{"kind", "home"}, {"city", "Leeds"}}}},
+                    {"notes", {{{"content", "line one\nline two"}}}},
+                    {"unknown_field", {1, 2}},
+                    {"last_name", nullptr}}));
 }
 
 TEST(RequestSchemaTest, WrongTypesAreNamedByTheirPath) {
@@ -61,9 +62,14 @@ TEST(RequestSchemaTest, WrongTypesAreNamedByTheirPath) {
 
 TEST(RequestSchemaTest, LengthsItemCountsAndControlCharacters) {
   EXPECT_EQ(messageOf({{"first_name", std::string(51, 'a')}}), "first_name must be at most 50 characters.");
-  EXPECT_EQ(messageOf({{"first_name", "a\x01" "b"}}), "first_name must not contain control characters.");
-  EXPECT_EQ(messageOf({{"first_name", std::string("a\0b", 3)}}), "first_name must not contain control characters.");
-  EXPECT_EQ(messageOf({{"phone_numbers", json::array({json::object(), json::object(), json::object(), json::object()})}}),
+  EXPECT_EQ(messageOf({{"first_name",
+                        "a\x01"
+                        "b"}}),
+            "first_name must not contain control characters.");
+  EXPECT_EQ(messageOf({{"first_name", std::string("a\0b", 3)}}),
+            "first_name must not contain control characters.");
+  EXPECT_EQ(messageOf({{"phone_numbers",
+                        json::array({json::object(), json::object(), json::object(), json::object()})}}),
             "phone_numbers allows at most 3 items.");
   // A string the document gives no maxLength is still bounded by CC's longest documented text.
   EXPECT_EQ(messageOf({{"create_source", std::string(kLongestDocumentedText + 1, 'a')}}),

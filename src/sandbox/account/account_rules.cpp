@@ -35,8 +35,7 @@ Status applySummary(json& summary, const json& body, const std::string& error_ke
   for (const auto& [field, max] : kFields) {
     if (auto value = fields.optionalString(field, {max}); !value) return value.error();
   }
-  if (fields.has("contact_email") &&
-      !cc::isEmailAddress(body["contact_email"].get<std::string>())) {
+  if (fields.has("contact_email") && !cc::isEmailAddress(body["contact_email"].get<std::string>())) {
     return makeError(ErrorCode::InvalidRequest, error_key, "contact_email is not a valid email address.");
   }
   for (const auto& [field, max] : kFields) {

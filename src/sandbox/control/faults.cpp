@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "cc/operations.h"
+#include "core/json_fields.h"
 
 namespace liaison::sandbox {
 
@@ -46,52 +47,6 @@ const char* defaultOAuthError(int status) {
 
 constexpr int64_t kMaxCount = 1000000000;
 
-// Reads a rule's fields with exactly the JSON type each needs: a string where a number belongs,
-// or a fraction where a whole number belongs, is refused instead of converted, so a rule never
-// does something other than what its author wrote. The first wrong field is the error.
-struct RuleFields {
-  const json& object;
-  const char* prefix;  // where the object sits in the rule: "" or "action."
-  std::optional<Error> error;
-
-  void wrongType(const char* name, const char* expected) {
-    if (!error) error = invalid(std::string("The field '") + prefix + name + "' must be " + expected + ".");
-  }
-  std::string text(const char* name, const char* fallback) {
-    if (!object.contains(name)) return fallback;
-    if (object[name].is_string()) return object[name].get<std::string>();
-    wrongType(name, "a string");
-    return fallback;
-  }
-  double number(const char* name, double fallback) {
-    if (!object.contains(name)) return fallback;
-    if (object[name].is_number()) return object[name].get<double>();
-    wrongType(name, "a number");
-    return fallback;
-  }
-  // Whole numbers beyond int64 are refused here too: no caller's range reaches that far.
-  int64_t whole(const char* name, int64_t fallback) {
-    if (!object.contains(name)) return fallback;
-    const json& value = object[name];
-    if (value.is_number_integer() &&
-        !(value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
-      return value.get<int64_t>();
-    }
-    wrongType(name, "a whole number");
-    return fallback;
-  }
-  // A whole number from 0 to 2^64-1 (a seed).
-  uint64_t natural(const char* name, uint64_t fallback) {
-    if (!object.contains(name)) return fallback;
-    const json& value = object[name];
-    if (value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0)) {
-      return value.get<uint64_t>();
-    }
-    wrongType(name, "a whole number, 0 or more");
-    return fallback;
-  }
-};
-
 }  // namespace
 
 bool isOAuthOperation(std::string_view operation) {
@@ -117,47 +72,55 @@ http::Response applyFault(const FaultAction& action, const std::function<http::R
 
 Result<json> FaultInjector::add(const json& spec) {
   if (!spec.is_object()) return invalid("A fault rule is a JSON object.");
+  // Each field with exactly the JSON type it needs: a string where a number belongs, or a
+  // fraction where a whole number belongs, is refused instead of converted, so a rule never does
+  // something other than what its author wrote.
+  const JsonFields fields(spec, "sandbox.validation.error");
+  auto operation = fields.optionalString("operation", {128});
+  auto account = fields.optionalString("account_id", {64});
+  auto client = fields.optionalString("client_id", {255});
+  auto probability = fields.optionalNumber("probability", 0, 1);
+  auto count = fields.optionalInteger("count", 1, kMaxCount);
+  auto seed = fields.optionalInteger("seed", 0, INT64_MAX);
+  auto action_object = fields.object("action");
+  for (const Error* e : {operation ? nullptr : &operation.error(), account ? nullptr : &account.error(),
+                         client ? nullptr : &client.error(), probability ? nullptr : &probability.error(),
+                         count ? nullptr : &count.error(), seed ? nullptr : &seed.error(),
+                         action_object ? nullptr : &action_object.error()}) {
+    if (e) return *e;
+  }
+  const JsonFields& action = *action_object;
+  auto type = action.optionalEnum("type", {"status", "latency", "reset", "drop_after_commit"});
+  auto status = action.optionalInteger("status", 400, 599);
+  auto ms = action.optionalInteger("ms", 0, 30000);
+  auto key = action.optionalString("error_key", {128});
+  auto message = action.optionalString("error_message", {1000});
+  for (const Error* e :
+       {type ? nullptr : &type.error(), status ? nullptr : &status.error(), ms ? nullptr : &ms.error(),
+        key ? nullptr : &key.error(), message ? nullptr : &message.error()}) {
+    if (e) return *e;
+  }
+  if (!*type) return invalid("action.type must be status, latency, reset or drop_after_commit.");
   Rule rule;
   rule.spec = spec;
-  RuleFields fields{spec, ""};
-  rule.operation = fields.text("operation", "");
-  rule.account = fields.text("account_id", "");
-  rule.client = fields.text("client_id", "");
-  rule.probability = fields.number("probability", 1.0);
-  const int64_t count = fields.whole("count", -1);
-  rule.draws = SeededRandom(fields.natural("seed", 0));
-  const json no_action = json::object();
-  const json& action = spec.contains("action") ? spec["action"] : no_action;
-  if (!action.is_object()) fields.wrongType("action", "an object");
-  RuleFields action_fields{action.is_object() ? action : no_action, "action."};
-  rule.action.type = action_fields.text("type", "");
-  const int64_t status = action_fields.whole("status", 503);
-  const int64_t ms = action_fields.whole("ms", 0);
-  const std::string key = action_fields.text("error_key", "");
-  rule.action.error_message = action_fields.text("error_message", "Injected fault.");
-  if (fields.error) return *fields.error;
-  if (action_fields.error) return *action_fields.error;
-  if (spec.contains("count") && (count < 1 || count > kMaxCount)) {
-    return invalid("count must be 1-1000000000 (leave it out for no limit).");
-  }
-  if (status < 400 || status > 599) return invalid("action.status must be 4xx or 5xx.");
-  if (ms < 0 || ms > 30000) return invalid("action.ms must be 0-30000.");
-  rule.remaining = static_cast<int>(count);
-  rule.action.status = static_cast<int>(status);
-  rule.action.latency_ms = static_cast<int>(ms);
-  rule.action.error_key = action.contains("error_key") ? key : defaultKey(rule.action.status);
-  rule.action.oauth_error = action.contains("error_key") ? key : defaultOAuthError(rule.action.status);
+  rule.operation = operation->value_or("");
+  rule.account = account->value_or("");
+  rule.client = client->value_or("");
+  rule.probability = probability->value_or(1.0);
+  rule.draws = SeededRandom(static_cast<uint64_t>(seed->value_or(0)));
+  rule.action.type = **type;
+  rule.action.status = static_cast<int>(status->value_or(503));
+  rule.action.latency_ms = static_cast<int>(ms->value_or(0));
+  rule.action.error_message = message->value_or("Injected fault.");
+  rule.action.error_key = key->value_or(defaultKey(rule.action.status));
+  rule.action.oauth_error = key->value_or(defaultOAuthError(rule.action.status));
+  rule.remaining = static_cast<int>(count->value_or(-1));  // -1: no limit
   if (!rule.operation.empty() && !isOAuthOperation(rule.operation) &&
       !cc::findOperationById(rule.operation)) {
     return invalid(
         "operation must be one of CC's operationIds (docs/API-COVERAGE.md) or oauth.token, "
         "oauth.device_authorize, oauth.revoke or oauth.keys; leave it out for every /v3 operation.");
   }
-  static const std::vector<std::string> kTypes = {"status", "latency", "reset", "drop_after_commit"};
-  if (std::find(kTypes.begin(), kTypes.end(), rule.action.type) == kTypes.end()) {
-    return invalid("action.type must be status, latency, reset or drop_after_commit.");
-  }
-  if (rule.probability < 0 || rule.probability > 1) return invalid("probability must be between 0 and 1.");
   rule.id = random_.uuid();
   json out = spec;
   out["fault_id"] = rule.id;

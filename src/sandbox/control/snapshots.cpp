@@ -89,9 +89,10 @@ Result<json> Snapshots::importSnapshot(const std::string& name, const json& fixt
   auto created_at = fields.optionalString("created_at", {64});
   if (!created_at) return created_at.error();
   TimePoint created;
-  if (*created_at && !parseIso8601(**created_at, created)) return invalid("created_at must be an ISO-8601 date-time.");
+  if (*created_at && !parseIso8601(**created_at, created))
+    return invalid("created_at must be an ISO-8601 date-time.");
   static const std::vector<std::string_view> kKinds = {
-      "account", "user", "app",    "grant",  "refresh", "access", "code",   "device", "contact",
+      "account", "user", "app",          "grant",    "refresh", "access", "code",   "device", "contact",
       "list",    "tag",  "custom_field", "activity", "export",  "quirks", "social", "emails"};
   Snapshot snapshot{created_at->value_or(formatIso8601(clock_.now())), {}};
   for (size_t i = 0; i < (*documents)->size(); ++i) {

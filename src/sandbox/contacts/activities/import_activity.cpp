@@ -245,7 +245,8 @@ Status checkImportRows(const json& rows) {
     const std::string where = "import_data[" + std::to_string(i) + "]";
     if (!rows[i].is_object()) return activityValidation(where + " must be an object.");
     for (const auto& [column, value] : rows[i].items()) {
-      if (hasControlCharacter(column)) return activityValidation(where + ": a column name holds a control character.");
+      if (hasControlCharacter(column))
+        return activityValidation(where + ": a column name holds a control character.");
       if (value.is_null() || value.is_number_integer()) continue;
       if (!value.is_string()) return activityValidation(where + "." + column + " must be a string.");
       if (auto problem = textProblem(value.get_ref<const std::string&>(), {255})) {

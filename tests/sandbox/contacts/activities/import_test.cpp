@@ -23,8 +23,13 @@ TEST_F(ContactsTest, JsonImportFollowsCcSemantics) {
       jsonOf(call("GET", "/v3/contacts/" + gone["contact_id"].get<std::string>())).contains("deleted_at"));
 
   json rows = json::array({
-      {{"email", "new@example.com"}, {"first_name", "Nia"}, {"birthday_month", 4}, {"birthday_day", 9},
-       {"cf:Loaf_size", "large"}, {"mobile_phone", "555-0102"}, {"city", "Lowell"}},
+      {{"email", "new@example.com"},
+       {"first_name", "Nia"},
+       {"birthday_month", 4},
+       {"birthday_day", 9},
+       {"cf:Loaf_size", "large"},
+       {"mobile_phone", "555-0102"},
+       {"city", "Lowell"}},
       {{"email", "KEPT@example.com"}, {"last_name", "Stone"}},
       {{"email", "quit@example.com"}},
       {{"email", "gone@example.com"}},
