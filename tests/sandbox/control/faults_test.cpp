@@ -103,7 +103,6 @@ TEST_F(ContactsTest, AFaultRuleFieldOfTheWrongJsonTypeIs400) {
       {{"account_id", true}, {"action", reset}},
       {{"client_id", json::array()}, {"action", reset}},
       {{"probability", "0.5"}, {"action", reset}},
-      {{"probability", nullptr}, {"action", reset}},
       {{"count", "2"}, {"action", reset}},
       {{"count", true}, {"action", reset}},
       {{"seed", -1}, {"action", reset}},
