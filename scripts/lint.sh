@@ -11,6 +11,9 @@
 #  5. No std::regex (nor <regex>) anywhere in src/: libstdc++'s matcher recurses once per character,
 #     so long input overflows the stack, and a bad pattern throws. Request fields are checked with
 #     hand-written scanners or std::from_chars.
+#  6. Client JSON is read through JsonFields (src/core/json_fields.h), never with
+#     json::value(key, default), which throws on a wrong type or silently stores a default: no
+#     `.value(` on a request body (by the names handlers give one: body, spec, event, fixture).
 set -eu
 cd "$(dirname "$0")/.."
 failed=0
@@ -61,6 +64,10 @@ hits=$(grep -rn '#include <sqlite3.h>\|#include <libpq\|#include <pqxx' src --in
 for f in $(grep -rlE 'std::regex|<regex>' src || true); do
   fail "$f: no std::regex in src/ (its recursion overflows the stack on long input); write a scanner"
 done
+
+# 6. json::value on request bodies.
+hits=$(grep -rnE '(\b(body|spec|event|fixture)|\(\*body\))(\.|->)value\(' src --include='*.cpp' --include='*.h' || true)
+[ -z "$hits" ] || { echo "$hits" >&2; fail "read request bodies through JsonFields, not json::value(key, default)"; }
 
 [ "$failed" -eq 0 ] && echo "lint: ok"
 exit "$failed"

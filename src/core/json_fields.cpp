@@ -73,6 +73,16 @@ const json* JsonFields::find(std::string_view name) const {
 
 bool JsonFields::has(std::string_view name) const { return find(name) != nullptr; }
 
+std::string JsonFields::stringOr(std::string_view name, std::string_view fallback) const {
+  const json* value = find(name);
+  return value && value->is_string() ? value->get<std::string>() : std::string(fallback);
+}
+
+bool JsonFields::boolOr(std::string_view name, bool fallback) const {
+  const json* value = find(name);
+  return value && value->is_boolean() ? value->get<bool>() : fallback;
+}
+
 std::string JsonFields::path(std::string_view name) const {
   return path_.empty() ? std::string(name) : path_ + "." + std::string(name);
 }

@@ -62,6 +62,11 @@ class JsonFields {
   Result<JsonFields> object(std::string_view name) const;  // the field must be an object
   Result<JsonFields> element(const nlohmann::json& array, std::string_view name, size_t index) const;
 
+  // For a field already checked by one of the accessors above: its text, or `fallback` when
+  // absent (or, never reached after a check, of another type). Never throws.
+  std::string stringOr(std::string_view name, std::string_view fallback) const;
+  bool boolOr(std::string_view name, bool fallback) const;
+
   std::string path(std::string_view name) const;
   Error invalid(std::string_view name, std::string_view problem) const;  // "<path> <problem>"
   const nlohmann::json& body() const { return *object_; }

@@ -162,8 +162,10 @@ Status EmailStore::testSend(const std::string& account, const std::string& id, c
                      "Test sends reach at most 50 recipients a day; " + std::to_string(sent_today) +
                          " have been sent today (UTC).");
   }
-  d.tests.push_back({{"campaign_activity_id", id}, {"email_addresses", addresses},
-                     {"personal_message", body.value("personal_message", "")}, {"sent_at", now},
+  d.tests.push_back({{"campaign_activity_id", id},
+                     {"email_addresses", addresses},
+                     {"personal_message", fields.stringOr("personal_message", "")},
+                     {"sent_at", now},
                      {"subject", (**activity)["subject"]}});
   return save(account, d);
 }

@@ -66,6 +66,12 @@ bool isDigits(std::string_view text, size_t min, size_t max) {
 
 // Three runs of digits joined by one separator, '/' or '-' throughout: the year of four digits
 // first or last, the month and day of one or two (11/15/2006, 2006/11/15, 2006-11-15, 11-15-2006).
+// A sub-resource array already checked by checkArray, or an empty one.
+const json& arrayOrEmpty(const json& body, const char* field) {
+  static const json empty = json::array();
+  return body.contains(field) && body[field].is_array() ? body[field] : empty;
+}
+
 bool validAnniversary(std::string_view text) {
   for (char separator : {'/', '-'}) {
     const size_t first = text.find(separator);
@@ -93,7 +99,7 @@ Status checkSubResources(const json& body) {
       }
     }
   }
-  for (const auto& item : body.value("custom_fields", json::array())) {
+  for (const auto& item : arrayOrEmpty(body, "custom_fields")) {
     if (!item.is_object()) return contactValidation("custom_fields entries must be objects.");
     if (!item.contains("custom_field_id") || !item["custom_field_id"].is_string() ||
         !isUuid(item["custom_field_id"].get<std::string>())) {
@@ -103,13 +109,13 @@ Status checkSubResources(const json& body) {
         !status)
       return status;
   }
-  for (const auto& item : body.value("phone_numbers", json::array())) {
+  for (const auto& item : arrayOrEmpty(body, "phone_numbers")) {
     if (!item.is_object()) return contactValidation("phone_numbers entries must be objects.");
     if (auto s = checkString(item, "phone_number", limits::kPhoneNumberMax, true, "phone_numbers[]."); !s)
       return s;
     if (auto s = checkEnum(item, "kind", kPhoneKinds, false, "phone_numbers[]."); !s) return s;
   }
-  for (const auto& item : body.value("street_addresses", json::array())) {
+  for (const auto& item : arrayOrEmpty(body, "street_addresses")) {
     if (!item.is_object()) return contactValidation("street_addresses entries must be objects.");
     if (auto s = checkEnum(item, "kind", kAddressKinds, true, "street_addresses[]."); !s) return s;
     if (auto s = checkString(item, "street", limits::kStreetMax, false, "street_addresses[]."); !s) return s;
@@ -118,7 +124,7 @@ Status checkSubResources(const json& body) {
         return s;
     }
   }
-  for (const auto& item : body.value("notes", json::array())) {
+  for (const auto& item : arrayOrEmpty(body, "notes")) {
     if (!item.is_object()) return contactValidation("notes entries must be objects.");
     if (auto s = checkString(item, "content", limits::kNoteMax, true, "notes[].", true); !s) return s;
   }
@@ -242,7 +248,9 @@ json buildContact(const json& body, const json* existing, const std::string& con
     }
     email["address"] = in["address"];
     const std::string previous = email.value("permission_to_send", "");
-    const std::string permission = in.value("permission_to_send", previous.empty() ? "implicit" : previous);
+    const std::string permission =
+        JsonFields(in, "contacts.api.validation.error")
+            .stringOr("permission_to_send", previous.empty() ? "implicit" : previous);
     email["permission_to_send"] = permission;
     email["confirm_status"] = email.value("confirm_status", "off");
     if (permission == "unsubscribed" && previous != "unsubscribed") {

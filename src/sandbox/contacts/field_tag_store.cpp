@@ -157,7 +157,7 @@ Result<json> ContactStore::createTag(const std::string& account, const json& bod
   const std::string stamp = now();
   json tag = {{"tag_id", random_.uuid()},
               {"name", body["name"]},
-              {"tag_source", body.value("tag_source", "Contact")},
+              {"tag_source", JsonFields(body, "tags.api.validation.error").stringOr("tag_source", "Contact")},
               {"created_at", stamp},
               {"updated_at", stamp}};
   if (auto status = persist("tag", account, tag["tag_id"], &tag); !status) return status.error();

@@ -91,10 +91,11 @@ Result<json> ContactStore::createList(const std::string& account, const json& bo
     return makeError(ErrorCode::Conflict, "contact_lists.api.conflict", "A list with this name already exists.");
   }
   const std::string stamp = now();
+  const JsonFields fields(body, "contact_lists.api.validation.error");
   json list = {{"list_id", random_.uuid()},
                {"name", body["name"]},
-               {"description", body.value("description", json())},
-               {"favorite", body.value("favorite", false)},
+               {"description", fields.has("description") ? body["description"] : json()},
+               {"favorite", fields.boolOr("favorite", false)},
                {"created_at", stamp},
                {"updated_at", stamp}};
   if (list["description"].is_null()) list.erase("description");
@@ -123,7 +124,7 @@ Result<json> ContactStore::updateList(const std::string& account, const std::str
   list["name"] = body["name"];
   if (body.contains("description") && !body["description"].is_null()) list["description"] = body["description"];
   else list.erase("description");
-  list["favorite"] = body.value("favorite", false);
+  list["favorite"] = JsonFields(body, "contact_lists.api.validation.error").boolOr("favorite", false);
   list["updated_at"] = now();
   if (auto status = persist("list", account, id, &list); !status) return status.error();
   it->second = list;

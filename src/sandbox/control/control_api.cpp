@@ -215,18 +215,15 @@ void addControlApi(http::Router& router, SandboxContext& context, ControlHooks h
     auto body = readJson(request);
     if (!body) return fail(body.error());
     const int64_t most = secondsLeft(context.clock.now());
-    const json seconds = body->value("seconds", json());
-    // A whole number only: a fraction or a number past int64 is refused, never converted.
-    const bool whole =
-        seconds.is_number_integer() &&
-        !(seconds.is_number_unsigned() && seconds.get<uint64_t>() > static_cast<uint64_t>(most));
     if (most < 1)
       return invalid(std::string("The virtual clock is at its latest time, ") + kLatestText + ".");
-    if (!whole || seconds.get<int64_t>() < 1 || seconds.get<int64_t>() > most) {
+    // A whole number only: a fraction or a number past the latest time is refused, never converted.
+    auto seconds = controlFields(*body).optionalInteger("seconds", 1, most);
+    if (!seconds || !*seconds) {
       return invalid("seconds must be a whole number from 1 to " + std::to_string(most) +
                      ": the clock moves forward only, and no further than " + kLatestText + ".");
     }
-    context.clock.advance(std::chrono::seconds(seconds.get<int64_t>()));
+    context.clock.advance(std::chrono::seconds(**seconds));
     return http::Response::json(200, clockJson(context.clock));
   });
   router.add("POST", "/__sandbox/clock/set", [&context](http::Request& request) {
