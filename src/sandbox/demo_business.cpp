@@ -182,7 +182,7 @@ Result<std::unique_ptr<DemoBusiness>> buildDemoBusiness(EmailHooks hooks) {
     if (a["role"] == "primary_email") primary = a["campaign_activity_id"];
   }
   json recipients = activity;
-  recipients["contact_list_ids"] = {(*newsletter)["list_id"]};
+  recipients["contact_list_ids"] = json::array({(*newsletter)["list_id"]});
   if (auto put = need(emails.replaceActivity(kAccount, primary, recipients), "activity"); !put)
     return put.error();
   if (auto scheduled = need(emails.schedule(kAccount, primary, {{"scheduled_date", "0"}}), "send");
