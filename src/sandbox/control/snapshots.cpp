@@ -62,7 +62,19 @@ Status Snapshots::restore(const std::string& name) {
     if (it == snapshots_.end()) return missing(name);
     documents = it->second.documents;
   }
-  return restore_(documents);
+  // A snapshot imported by PUT may hold a document whose value lacks what its kind needs (a tag
+  // without a name); loading it throws from inside a store. Restoring is loading stored data, as
+  // at start-up: the state from before is put back and the caller told, instead of a 500.
+  std::vector<storage::Document> before = collect_();
+  try {
+    return restore_(documents);
+  } catch (const std::exception& e) {
+    (void)restore_(before);
+    Error error =
+        invalid("Snapshot '" + name + "' holds a document the sandbox cannot read; nothing was restored.");
+    error.detail = e.what();
+    return error;
+  }
 }
 
 Result<json> Snapshots::exportSnapshot(const std::string& name) const {

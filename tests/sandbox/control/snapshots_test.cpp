@@ -110,5 +110,19 @@ TEST_F(SnapshotsTest, FixtureJsonStartsAnotherSandboxInTheSameState) {
   EXPECT_EQ(control("PUT", "/__sandbox/snapshots/copy", fixture.body).status, 200);
 }
 
+TEST_F(SnapshotsTest, ASnapshotWithADocumentOfTheWrongShapeIsRefusedOnRestoreAndChangesNothing) {
+  create("kept@example.com");
+  const std::string tags_before = call("GET", "/v3/contact_tags").body;
+  // Found by the fuzz target: a tag document without a name threw while being loaded.
+  const std::string fixture =
+      R"({"liaison_snapshot": 1, "documents": [{"kind": "tag", "id": "t1", "value": {"switches": {}}}]})";
+  ASSERT_EQ(control("PUT", "/__sandbox/snapshots/odd", fixture).status, 200);
+  const auto restored = control("POST", "/__sandbox/snapshots/odd/restore");
+  EXPECT_EQ(restored.status, 400) << restored.body;
+  EXPECT_EQ(jsonOf(restored)[0]["error_key"], "sandbox.validation.error");
+  EXPECT_EQ(contactCount(), 1u);
+  EXPECT_EQ(call("GET", "/v3/contact_tags").body, tags_before);
+}
+
 }  // namespace
 }  // namespace liaison::testing
