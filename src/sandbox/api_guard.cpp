@@ -2,13 +2,13 @@
 
 #include "cc/provider.h"
 
-#include <optional>
 #include <thread>
 
 #include "cc/errors.h"
 #include "cc/request_schema.h"
 #include "cc/scopes.h"
 #include "core/encoding.h"
+#include "sandbox/contacts/contact_rules.h"
 
 namespace liaison::sandbox {
 
@@ -37,18 +37,18 @@ std::string validationKey(const cc::Operation& operation) {
   return "http.status.bad_request";
 }
 
-// A JSON body that breaks the shape CC's document gives it, answered before the handler reads
-// it. Bodies that are not JSON objects are left to the handler, which says what it expected.
-std::optional<Error> bodyBreaksSchema(const http::Request& request, const cc::Operation& operation) {
+// The body of an operation CC documents one for, parsed and checked against that shape before
+// the handler runs: a wrong type, over-long text or a control character is CC's 400 here. A
+// body that does not parse as a JSON object is left to the handler, which says what it expected.
+Result<std::shared_ptr<nlohmann::json>> checkedBody(const http::Request& request,
+                                                    const cc::Operation& operation) {
   const nlohmann::json* schema = cc::requestSchema(operation.id);
-  if (!schema || request.body.empty()) return std::nullopt;
-  if (toLower(request.header("Content-Type").value_or("")).rfind("application/json", 0) != 0)
-    return std::nullopt;
-  const auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return std::nullopt;
-  if (auto status = cc::checkAgainstSchema(body, *schema, validationKey(operation)); !status)
+  if (!schema || request.body.empty()) return std::shared_ptr<nlohmann::json>();
+  auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+  if (!body) return std::shared_ptr<nlohmann::json>();
+  if (auto status = cc::checkAgainstSchema(*body, *schema, validationKey(operation)); !status)
     return status.error();
-  return std::nullopt;
+  return std::make_shared<nlohmann::json>(std::move(*body));
 }
 
 }  // namespace
@@ -79,8 +79,11 @@ http::Response ApiGuard::serve(http::Request& request, const cc::Operation& oper
                             "A request body must be smaller than 4 MB."),
                   account);
     }
-    if (auto broken = bodyBreaksSchema(r, operation)) return fail(*broken, account);
-    return handler_of_valid_body(r, c);
+    auto body = checkedBody(r, operation);
+    if (!body) return fail(body.error(), account);
+    ApiCall with_body = c;
+    with_body.json_body = std::move(*body);
+    return handler_of_valid_body(r, with_body);
   };
   http::Response response;
   std::string fault;
@@ -108,6 +111,11 @@ http::Response ApiGuard::serve(http::Request& request, const cc::Operation& oper
                    call ? call->identity.client_id : "", response.abort_connection ? 0 : response.status,
                    std::move(fault)});
   return response;
+}
+
+Result<nlohmann::json> takeJsonBody(const http::Request& request, const ApiCall& call) {
+  if (call.json_body) return std::move(*call.json_body);
+  return parseJsonObject(request.header("Content-Type").value_or(""), request.body);
 }
 
 void ApiGuard::resetLimits() {

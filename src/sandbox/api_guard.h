@@ -3,7 +3,10 @@
 // a valid bearer token (401 with CC's body), the API key's rate limits in the strict profile
 // (429), one of the operation's scopes, then every privilege it names for the token's user
 // (403 access_denied naming what is missing).
+#include <nlohmann/json.hpp>
+
 #include <functional>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -19,7 +22,15 @@ namespace liaison::sandbox {
 struct ApiCall {
   TokenIdentity identity;
   const cc::Operation* operation = nullptr;
+  // The JSON object body, parsed once by the guard to check it against CC's documented shape;
+  // takeJsonBody hands it to the handler instead of parsing it again. Empty when the operation
+  // has no documented body or the body did not parse (the handler then says what it expected).
+  std::shared_ptr<nlohmann::json> json_body;
 };
+
+// The request's JSON object body: the one the guard parsed (moved out, so take it once), else
+// parsed here with CC's errors for a wrong media type, bad UTF-8 or JSON, or a non-object.
+Result<nlohmann::json> takeJsonBody(const http::Request& request, const ApiCall& call);
 
 using ApiHandler = std::function<http::Response(http::Request&, const ApiCall&)>;
 

@@ -33,18 +33,21 @@ http::Response accountResult(const Result<Account>& account, const std::function
 }
 
 void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& context) {
-  guard.add(router, "putCustomerById", [&context](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    auto account = context.auth.updateAccount(call.identity.account_id,
-                                              [&](Account& a) { return applySummary(a.summary, *body); });
-    return accountResult(account, [](const Account& a) {
-      json out = a.summary;
-      out["encoded_account_id"] = a.id;
-      out.erase("physical_address");
-      return out;
-    });
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "putCustomerById",
+      [&context](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        auto account = context.auth.updateAccount(call.identity.account_id,
+                                                  [&](Account& a) { return applySummary(a.summary, *body); });
+        return accountResult(account, [](const Account& a) {
+          json out = a.summary;
+          out["encoded_account_id"] = a.id;
+          out.erase("physical_address");
+          return out;
+        });
+      },
+      http::Execution::Blocking);
 
   guard.add(router, "getPhysicalAddress", [&context](http::Request&, const ApiCall& call) {
     auto account = context.auth.findAccount(call.identity.account_id);
@@ -55,19 +58,24 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
     return http::Response::json(200, account->summary["physical_address"]);
   });
 
-  guard.add(router, "addPhysicalAddress", [&context](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
-      if (a.summary.contains("physical_address")) {
-        return makeError(ErrorCode::Conflict, "account.api.conflict", "The account already has a physical address.");
-      }
-      if (auto status = validateAddress(*body); !status) return status;
-      a.summary["physical_address"] = addressOf(*body);
-      return okStatus();
-    });
-    return accountResult(account, [](const Account& a) { return a.summary["physical_address"]; }, 201);
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "addPhysicalAddress",
+      [&context](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
+          if (a.summary.contains("physical_address")) {
+            return makeError(ErrorCode::Conflict, "account.api.conflict",
+                             "The account already has a physical address.");
+          }
+          if (auto status = validateAddress(*body); !status) return status;
+          a.summary["physical_address"] = addressOf(*body);
+          return okStatus();
+        });
+        return accountResult(
+            account, [](const Account& a) { return a.summary["physical_address"]; }, 201);
+      },
+      http::Execution::Blocking);
 
   guard.add(router, "putPhysicalAddress", [&context](http::Request& request, const ApiCall& call) {
     // CC lets only the Account Owner change the physical address.
@@ -76,7 +84,7 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
       return cc::errorResponse(makeError(ErrorCode::Forbidden, "access_denied",
                                          "Only the Account Owner can change the physical address."));
     }
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
+    auto body = takeJsonBody(request, call);
     if (!body) return cc::errorResponse(body.error());
     auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
       if (auto status = validateAddress(*body); !status) return status;
@@ -110,30 +118,38 @@ void addAccountWrites(http::Router& router, ApiGuard& guard, SandboxContext& con
     return http::Response::json(200, out);
   });
 
-  guard.add(router, "addAccountEmailAddress", [&context](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    json added;
-    auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
-      if (!body->contains("email_address") || !(*body)["email_address"].is_string() ||
-          !cc::isEmailAddress((*body)["email_address"].get<std::string>())) {
-        return validation("email_address must be a valid email address.");
-      }
-      const std::string address = (*body)["email_address"];
-      int next_id = 1;
-      for (const auto& e : a.emails) {
-        if (toLower(e["email_address"].get<std::string>()) == toLower(address)) {
-          return makeError(ErrorCode::Conflict, "account.api.conflict", "The email address is already on the account.");
-        }
-        next_id = std::max(next_id, e["email_id"].get<int>() + 1);
-      }
-      added = {{"email_address", address}, {"email_id", next_id}, {"confirm_status", "UNCONFIRMED"},
-               {"roles", json::array()}, {"pending_roles", json::array()}};
-      a.emails.push_back(added);
-      return okStatus();
-    });
-    return accountResult(account, [&](const Account&) { return added; }, 201);
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "addAccountEmailAddress",
+      [&context](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        json added;
+        auto account = context.auth.updateAccount(call.identity.account_id, [&](Account& a) -> Status {
+          if (!body->contains("email_address") || !(*body)["email_address"].is_string() ||
+              !cc::isEmailAddress((*body)["email_address"].get<std::string>())) {
+            return validation("email_address must be a valid email address.");
+          }
+          const std::string address = (*body)["email_address"];
+          int next_id = 1;
+          for (const auto& e : a.emails) {
+            if (toLower(e["email_address"].get<std::string>()) == toLower(address)) {
+              return makeError(ErrorCode::Conflict, "account.api.conflict",
+                               "The email address is already on the account.");
+            }
+            next_id = std::max(next_id, e["email_id"].get<int>() + 1);
+          }
+          added = {{"email_address", address},
+                   {"email_id", next_id},
+                   {"confirm_status", "UNCONFIRMED"},
+                   {"roles", json::array()},
+                   {"pending_roles", json::array()}};
+          a.emails.push_back(added);
+          return okStatus();
+        });
+        return accountResult(
+            account, [&](const Account&) { return added; }, 201);
+      },
+      http::Execution::Blocking);
 }
 
 }  // namespace

@@ -42,11 +42,14 @@ json preview(const json& activity) {
 }
 
 void addCampaignRoutes(http::Router& router, ApiGuard& guard, EmailStore& store) {
-  guard.add(router, "createEmailCampaignUsingPOST", [&store](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    return respond(store.createCampaign(call.identity.account_id, *body));  // CC answers 200, not 201
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "createEmailCampaignUsingPOST",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        return respond(store.createCampaign(call.identity.account_id, *body));  // CC answers 200, not 201
+      },
+      http::Execution::Blocking);
   guard.add(router, "retrieveEmailCampaignsUsingGET", [&store](http::Request& request, const ApiCall& call) {
     auto query = request.query();
     if (!query) return badQuery();
@@ -60,11 +63,15 @@ void addCampaignRoutes(http::Router& router, ApiGuard& guard, EmailStore& store)
   guard.add(router, "retrieveEmailCampaignUsingGET", [&store](http::Request& request, const ApiCall& call) {
     return respond(store.getCampaign(call.identity.account_id, request.path_params["campaign_id"]));
   });
-  guard.add(router, "renameEmailCampaignUsingPATCH", [&store](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    return respond(store.renameCampaign(call.identity.account_id, request.path_params["campaign_id"], *body));
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "renameEmailCampaignUsingPATCH",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        return respond(
+            store.renameCampaign(call.identity.account_id, request.path_params["campaign_id"], *body));
+      },
+      http::Execution::Blocking);
   guard.add(router, "removeEmailCampaignUsingDELETE", [&store](http::Request& request, const ApiCall& call) {
     return respond(store.deleteCampaign(call.identity.account_id, request.path_params["campaign_id"]));
   }, http::Execution::Blocking);
@@ -78,11 +85,15 @@ void addActivityRoutes(http::Router& router, ApiGuard& guard, EmailStore& store)
     if (!include) return cc::errorResponse(include.error());
     return respond(store.getActivity(call.identity.account_id, request.path_params["campaign_activity_id"], *include));
   });
-  guard.add(router, "updateEmailCampaignActivityUsingPUT", [&store](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    return respond(store.replaceActivity(call.identity.account_id, request.path_params["campaign_activity_id"], *body));
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "updateEmailCampaignActivityUsingPUT",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        return respond(store.replaceActivity(call.identity.account_id,
+                                             request.path_params["campaign_activity_id"], *body));
+      },
+      http::Execution::Blocking);
   guard.add(router, "retrieveEmailCampaignActivityPreviewUsingGET", [&store](http::Request& request,
                                                                              const ApiCall& call) {
     auto activity = store.getActivity(call.identity.account_id, request.path_params["campaign_activity_id"],
@@ -93,11 +104,16 @@ void addActivityRoutes(http::Router& router, ApiGuard& guard, EmailStore& store)
   guard.add(router, "retrieveEmailSchedulesUsingGET", [&store](http::Request& request, const ApiCall& call) {
     return respond(store.schedules(call.identity.account_id, request.path_params["campaign_activity_id"]));
   });
-  guard.add(router, "scheduleEmailCampaignActivityUsingPOST", [&store](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    return respond(store.schedule(call.identity.account_id, request.path_params["campaign_activity_id"], *body), 201);
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "scheduleEmailCampaignActivityUsingPOST",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        return respond(
+            store.schedule(call.identity.account_id, request.path_params["campaign_activity_id"], *body),
+            201);
+      },
+      http::Execution::Blocking);
   guard.add(router, "unscheduleEmailCampaignActivityUsingDELETE", [&store](http::Request& request,
                                                                            const ApiCall& call) {
     return respond(store.unschedule(call.identity.account_id, request.path_params["campaign_activity_id"]));
@@ -105,11 +121,15 @@ void addActivityRoutes(http::Router& router, ApiGuard& guard, EmailStore& store)
   guard.add(router, "retrieveEmailSendHistoryUsingGET", [&store](http::Request& request, const ApiCall& call) {
     return respond(store.sendHistory(call.identity.account_id, request.path_params["campaign_activity_id"]));
   });
-  guard.add(router, "testSendCampaignActivityUsingPOST", [&store](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    return respond(store.testSend(call.identity.account_id, request.path_params["campaign_activity_id"], *body));
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "testSendCampaignActivityUsingPOST",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        return respond(
+            store.testSend(call.identity.account_id, request.path_params["campaign_activity_id"], *body));
+      },
+      http::Execution::Blocking);
 }
 
 }  // namespace

@@ -19,10 +19,6 @@ http::Response answer(const Result<json>& result, int status = 200) {
   return http::Response::json(status, *result);
 }
 
-Result<json> body(const http::Request& request) {
-  return parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-}
-
 Result<Params> query(const http::Request& request) {
   auto parsed = request.query();
   if (!parsed) return badRequestBody("The query string is not valid percent-encoding.");
@@ -47,11 +43,14 @@ std::optional<http::Response> badId(const std::string& id, const char* key, cons
 }
 
 void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore& store) {
-  guard.add(router, "postCustomFields", [&store](http::Request& request, const ApiCall& call) {
-    auto parsed = body(request);
-    if (!parsed) return cc::errorResponse(parsed.error());
-    return answer(store.createCustomField(call.identity.account_id, *parsed), 201);
-  }, Execution::Blocking);
+  guard.add(
+      router, "postCustomFields",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto parsed = takeJsonBody(request, call);
+        if (!parsed) return cc::errorResponse(parsed.error());
+        return answer(store.createCustomField(call.identity.account_id, *parsed), 201);
+      },
+      Execution::Blocking);
   guard.add(router, "getCustomFields", [&store](http::Request& request, const ApiCall& call) {
     auto q = query(request);
     if (!q) return cc::errorResponse(q.error());
@@ -65,7 +64,7 @@ void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore
   guard.add(router, "putCustomField", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["custom_field_id"];
     if (auto bad = badId(id, "custom_fields.api.not_found", "custom_field_id")) return *bad;
-    auto parsed = body(request);
+    auto parsed = takeJsonBody(request, call);
     if (!parsed) return cc::errorResponse(parsed.error());
     return answer(store.updateCustomField(call.identity.account_id, id, *parsed));
   }, Execution::Blocking);
@@ -77,11 +76,14 @@ void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore
     return http::Response::noContent();
   }, Execution::Long);
 
-  guard.add(router, "postTag", [&store](http::Request& request, const ApiCall& call) {
-    auto parsed = body(request);
-    if (!parsed) return cc::errorResponse(parsed.error());
-    return answer(store.createTag(call.identity.account_id, *parsed), 201);
-  }, Execution::Blocking);
+  guard.add(
+      router, "postTag",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto parsed = takeJsonBody(request, call);
+        if (!parsed) return cc::errorResponse(parsed.error());
+        return answer(store.createTag(call.identity.account_id, *parsed), 201);
+      },
+      Execution::Blocking);
   guard.add(router, "getTags", [&store](http::Request& request, const ApiCall& call) {
     auto q = query(request);
     if (!q) return cc::errorResponse(q.error());
@@ -97,7 +99,7 @@ void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore
   guard.add(router, "putTag", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["tag_id"];
     if (auto bad = badId(id, "tags.api.not_found", "tag_id")) return *bad;
-    auto parsed = body(request);
+    auto parsed = takeJsonBody(request, call);
     if (!parsed) return cc::errorResponse(parsed.error());
     return answer(store.renameTag(call.identity.account_id, id, *parsed));
   }, Execution::Blocking);
@@ -115,11 +117,14 @@ void addFieldAndTagEndpoints(http::Router& router, ApiGuard& guard, ContactStore
 }  // namespace
 
 void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& store) {
-  guard.add(router, "createContact", [&store](http::Request& request, const ApiCall& call) {
-    auto parsed = body(request);
-    if (!parsed) return cc::errorResponse(parsed.error());
-    return answer(store.createContact(call.identity.account_id, *parsed), 201);
-  }, Execution::Blocking);
+  guard.add(
+      router, "createContact",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto parsed = takeJsonBody(request, call);
+        if (!parsed) return cc::errorResponse(parsed.error());
+        return answer(store.createContact(call.identity.account_id, *parsed), 201);
+      },
+      Execution::Blocking);
 
   guard.add(router, "getContactIdXrefs", [&store](http::Request& request, const ApiCall& call) {
     auto q = query(request);
@@ -159,7 +164,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   guard.add(router, "putContact", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["contact_id"];
     if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
-    auto parsed = body(request);
+    auto parsed = takeJsonBody(request, call);
     if (!parsed) return cc::errorResponse(parsed.error());
     return answer(store.replaceContact(call.identity.account_id, id, *parsed));
   }, Execution::Blocking);
@@ -172,13 +177,16 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     return http::Response::noContent();
   }, Execution::Blocking);
 
-  guard.add(router, "createOrUpdateContact", [&store](http::Request& request, const ApiCall& call) {
-    auto parsed = body(request);
-    if (!parsed) return cc::errorResponse(parsed.error());
-    auto result = store.signUp(call.identity.account_id, *parsed);
-    if (!result) return cc::errorResponse(result.error());
-    return http::Response::json(result->second ? 201 : 200, result->first);
-  }, Execution::Blocking);
+  guard.add(
+      router, "createOrUpdateContact",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto parsed = takeJsonBody(request, call);
+        if (!parsed) return cc::errorResponse(parsed.error());
+        auto result = store.signUp(call.identity.account_id, *parsed);
+        if (!result) return cc::errorResponse(result.error());
+        return http::Response::json(result->second ? 201 : 200, result->first);
+      },
+      Execution::Blocking);
 
   addFieldAndTagEndpoints(router, guard, store);
 
@@ -186,7 +194,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
       router, "bulkImportContactsJSON",
       [&store](http::Request& request, const ApiCall& call) {
         auto result = [&]() -> Result<json> {
-          auto parsed = body(request);
+          auto parsed = takeJsonBody(request, call);
           if (!parsed) return parsed.error();
           return store.importContacts(call.identity.account_id, *parsed);
         }();
@@ -197,7 +205,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   guard.add(router, "resubscribeContact", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["contact_id"];
     if (auto bad = badId(id, "contacts.api.not_found", "contact_id")) return *bad;
-    auto parsed = body(request);
+    auto parsed = takeJsonBody(request, call);
     if (!parsed) return cc::errorResponse(parsed.error());
     auto status = store.requestResubscribe(call.identity.account_id, id, *parsed);
     if (!status) return cc::errorResponse(status.error());
@@ -220,11 +228,14 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
         return answer(result, 201);
       },
       Execution::Long);
-  guard.add(router, "postContactsExport", [&store](http::Request& request, const ApiCall& call) {
-    auto parsed = body(request);
-    if (!parsed) return cc::errorResponse(parsed.error());
-    return answer(store.exportContacts(call.identity.account_id, *parsed), 201);
-  }, Execution::Long);
+  guard.add(
+      router, "postContactsExport",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto parsed = takeJsonBody(request, call);
+        if (!parsed) return cc::errorResponse(parsed.error());
+        return answer(store.exportContacts(call.identity.account_id, *parsed), 201);
+      },
+      Execution::Long);
   guard.add(router, "getContactsExport", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["file_export_id"];
     if (auto bad = badId(id, "activities.api.not_found", "file_export_id")) return *bad;
@@ -239,11 +250,14 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
            {"postListRemoveContact", "remove_list_memberships"}, {"postListDelete", "list_delete"},
            {"postTagAddContact", "contacts_taggings_add"}, {"postTagRemoveContact", "contacts_taggings_remove"},
            {"postTagDelete", "contacts_tags_delete"}, {"postCustomFieldDelete", "custom_fields_delete"}}) {
-    guard.add(router, operation, [&store, kind = std::string(kind)](http::Request& request, const ApiCall& call) {
-      auto parsed = body(request);
-      if (!parsed) return cc::errorResponse(parsed.error());
-      return answer(store.bulkActivity(call.identity.account_id, kind, *parsed), 201);
-    }, Execution::Long);
+    guard.add(
+        router, operation,
+        [&store, kind = std::string(kind)](http::Request& request, const ApiCall& call) {
+          auto parsed = takeJsonBody(request, call);
+          if (!parsed) return cc::errorResponse(parsed.error());
+          return answer(store.bulkActivity(call.identity.account_id, kind, *parsed), 201);
+        },
+        Execution::Long);
   }
   guard.add(router, "getActivity", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["activity_id"];
@@ -256,11 +270,14 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
     return answer(store.listActivities(call.identity.account_id, *q));
   });
 
-  guard.add(router, "createList", [&store](http::Request& request, const ApiCall& call) {
-    auto parsed = body(request);
-    if (!parsed) return cc::errorResponse(parsed.error());
-    return answer(store.createList(call.identity.account_id, *parsed), 201);
-  }, Execution::Blocking);
+  guard.add(
+      router, "createList",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto parsed = takeJsonBody(request, call);
+        if (!parsed) return cc::errorResponse(parsed.error());
+        return answer(store.createList(call.identity.account_id, *parsed), 201);
+      },
+      Execution::Blocking);
 
   guard.add(router, "getLists", [&store](http::Request& request, const ApiCall& call) {
     auto q = query(request);
@@ -279,7 +296,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   guard.add(router, "putList", [&store](http::Request& request, const ApiCall& call) {
     const auto id = request.path_params["list_id"];
     if (auto bad = badId(id, "contact_lists.api.not_found", "list_id")) return *bad;
-    auto parsed = body(request);
+    auto parsed = takeJsonBody(request, call);
     if (!parsed) return cc::errorResponse(parsed.error());
     return answer(store.updateList(call.identity.account_id, id, *parsed));
   }, Execution::Blocking);

@@ -51,13 +51,16 @@ void addSocialEndpoints(http::Router& router, ApiGuard& guard, SocialStore& stor
     if (!groups) return cc::errorResponse(groups.error());
     return http::Response::json(200, *groups);
   });
-  guard.add(router, "createSocialPostUsingPOST", [&store](http::Request& request, const ApiCall& call) {
-    auto body = parseJsonObject(request.header("Content-Type").value_or(""), request.body);
-    if (!body) return cc::errorResponse(body.error());
-    auto post = store.createPost(call.identity.account_id, *body);
-    if (!post) return cc::errorResponse(post.error());
-    return http::Response::json(201, *post);
-  }, http::Execution::Blocking);
+  guard.add(
+      router, "createSocialPostUsingPOST",
+      [&store](http::Request& request, const ApiCall& call) {
+        auto body = takeJsonBody(request, call);
+        if (!body) return cc::errorResponse(body.error());
+        auto post = store.createPost(call.identity.account_id, *body);
+        if (!post) return cc::errorResponse(post.error());
+        return http::Response::json(201, *post);
+      },
+      http::Execution::Blocking);
 
   // Control API: what happened to posts, and events on a social link.
   router.add("GET", "/__sandbox/social/posts", [&store](http::Request& request) {
