@@ -5,7 +5,8 @@ set -eu
 
 group="${1:-test}"
 build_pkgs="build-essential cmake ninja-build pkg-config ccache libboost1.74-dev libssl-dev
-  libsqlite3-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev"
+  libsqlite3-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libtomlplusplus-dev"
 test_pkgs="libgtest-dev libgmock-dev libbenchmark-dev chromium curl"
 bench_pkgs="wrk nginx-light"
 fuzz_pkgs="clang libclang-rt-14-dev"
