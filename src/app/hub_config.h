@@ -1,0 +1,61 @@
+#pragma once
+// The settings of `liaison serve`, the hub: built-in defaults, overridden by a TOML file, then by
+// LIAISON_<SECTION>_<KEY> environment variables, then by command-line flags. Every bad or missing
+// setting is refused at start-up with one line that names it (section.key, and the variable or
+// flag it came from), so an operator fixes it without reading code. The CC client secret is never
+// a literal in the file: that file gets printed, pasted and committed.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace liaison::app {
+
+struct HubConfig {
+  // [server]
+  std::string listen_host = "127.0.0.1";  // server.listen: "HOST:PORT", "[v6]:PORT" or ":PORT"
+  uint16_t listen_port = 8700;
+  std::string public_url;  // server.public_url: the hub's URL as browsers reach it; default http://<listen>
+  std::string data_dir = ".liaison";  // server.data
+  std::string log_level = "info";     // server.log_level: trace|debug|info|warn|error
+  // [cc]
+  // cc.base_url: empty = the real Constant Contact; else every endpoint under this origin (a sandbox).
+  std::string cc_base_url;
+  std::string client_id;  // cc.client_id (required)
+  // Required: env LIAISON_CC_CLIENT_SECRET, or the content of cc.client_secret_file (trailing newline
+  // trimmed). The environment wins; then client_secret_file is left empty, as it was not read.
+  Secret client_secret;
+  std::string client_secret_file;               // cc.client_secret_file: a path, shown by printHubConfig
+  std::string redirect_uri;                     // cc.redirect_uri; default <public_url>/connect/callback
+  std::string refresh_token_type = "rotating";  // cc.refresh_token_type: rotating|long_lived
+  std::vector<std::string> default_scopes = {"account_read", "contact_data", "offline_access"};  // cc.scopes
+  // [vault]
+  std::string vault_key_file;  // vault.key_file; default <data_dir>/vault.key
+  // [health]
+  int social_poll_minutes = 15;  // health.social_poll_minutes, 1..1440
+  // [refresh]
+  int refresh_ahead_seconds = 600;  // refresh.ahead_seconds, 60..86000: refresh this long before expiry
+};
+
+// The command-line flags of `liaison serve` that touch settings: --config, --data, --listen.
+struct ConfigOverrides {
+  std::optional<std::string> config_file, data_dir, listen;
+};
+
+// The file is --config, else env LIAISON_CONFIG, else none (defaults and environment only).
+// Relative paths in settings are relative to the working directory. On failure, the Error's key is
+// the setting (e.g. "server.listen") and its message one line that never contains the secret.
+Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std::string, std::string>& env);
+
+// The effective settings as TOML that loadHubConfig reads back. The client secret appears only as a
+// comment, masked ("********", or "(not set)").
+std::string printHubConfig(const HubConfig& config);
+
+// The process's LIAISON_* environment variables (nothing else, so no other secret is copied).
+std::map<std::string, std::string> processEnvironment();
+
+}  // namespace liaison::app
