@@ -172,9 +172,10 @@ Result<Secret> Vault::open(std::string_view sealed, std::string_view context) co
   auto body = base64UrlDecode(sealed.substr(prefix(*version).size()));
   if (!body) return tampered("not base64url after the version prefix");
   auto opened = crypto::aeadOpen(it->second.reveal(), *body, sealAad(*version, context));
-  if (!opened)
+  if (!opened) {
     return tampered("authentication failed for data key v" + std::to_string(*version) + " in context " +
                     std::string(context));
+  }
   return Secret(std::move(*opened));
 }
 
