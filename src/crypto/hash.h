@@ -1,5 +1,5 @@
 #pragma once
-// Digests and password hashing (OpenSSL 3).
+// Digests, message authentication and password hashing (OpenSSL 3).
 #include <string>
 #include <string_view>
 
@@ -10,6 +10,8 @@ std::string sha256(std::string_view data);
 // Lower-case hex SHA-256: how the sandbox stores high-entropy secrets (tokens, codes, client
 // secrets) so that its database holds nothing a caller could present.
 std::string sha256Hex(std::string_view data);
+// Raw 32-byte HMAC-SHA256 (RFC 2104) of `data` under `key`.
+std::string hmacSha256(std::string_view key, std::string_view data);
 std::string toHex(std::string_view bytes);
 bool constantTimeEquals(std::string_view a, std::string_view b);
 

@@ -39,6 +39,24 @@ TEST(ConstantTimeEqualsTest, ComparesContentAndLength) {
   EXPECT_FALSE(constantTimeEquals("a\0b"s, "a\0c"s));
 }
 
+TEST(HmacSha256Test, MatchesRfc4231Vectors) {
+  EXPECT_EQ(toHex(hmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(toHex(hmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // A key longer than the block size is hashed first.
+  EXPECT_EQ(
+      toHex(hmacSha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(HmacSha256Test, AcceptsEmptyKeyAndDataAndDependsOnBoth) {
+  EXPECT_EQ(toHex(hmacSha256("", "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  EXPECT_NE(hmacSha256("key-a", "data"), hmacSha256("key-b", "data"));
+  EXPECT_NE(hmacSha256("key", "data-a"), hmacSha256("key", "data-b"));
+  EXPECT_EQ(hmacSha256("key", "data").size(), 32u);
+}
+
 TEST(HashPasswordTest, MatchesRfc7914Pbkdf2VectorInStoredForm) {
   // RFC 7914 §11: PBKDF2-HMAC-SHA256("passwd", "salt", c=1) starts 55ac046e56e3089f...
   EXPECT_EQ(hashPassword("passwd", "salt", 1),

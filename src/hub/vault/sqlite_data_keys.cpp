@@ -1,0 +1,141 @@
+#include "hub/vault/sqlite_data_keys.h"
+
+#include <exception>
+
+namespace liaison::hub {
+namespace {
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS vault_keys ("
+    "  version INTEGER PRIMARY KEY,"
+    "  wrapped TEXT NOT NULL,"
+    "  current INTEGER NOT NULL,"
+    "  retired INTEGER NOT NULL,"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE IF NOT EXISTS vault_meta ("
+    "  name TEXT PRIMARY KEY,"
+    "  value TEXT"
+    ");";
+
+constexpr const char* kKeyCheckName = "key_check";
+
+Error storageError(const std::string& detail) {
+  return internalError("vault.storage", "The vault's keys could not be read or saved.", detail);
+}
+
+Error unknownVersion(int version) {
+  return makeError(ErrorCode::NotFound, "vault.unknown_key",
+                   "The vault has no data key v" + std::to_string(version) + ".");
+}
+
+// Whether `version` is stored, and if so whether it is retired.
+std::optional<bool> findRetired(storage::Database& db, int version) {
+  storage::Statement stmt(db.handle(), "SELECT retired FROM vault_keys WHERE version = ?1");
+  stmt.bind(1, static_cast<int64_t>(version));
+  if (!stmt.step()) return std::nullopt;
+  return stmt.columnInt(0) != 0;
+}
+
+}  // namespace
+
+SqliteDataKeyRepository::SqliteDataKeyRepository(storage::Database& database, const Clock& clock)
+    : db_(database), clock_(clock) {
+  db_.exec(kSchema);
+}
+
+template <typename Change>
+Status SqliteDataKeyRepository::inTransaction(Change&& change) {
+  std::lock_guard lock(mutex_);
+  try {
+    db_.exec("BEGIN IMMEDIATE");
+    Status status = change();
+    db_.exec(status ? "COMMIT" : "ROLLBACK");
+    return status;
+  } catch (const std::exception& e) {
+    (void)db_.tryExec("ROLLBACK");
+    return storageError(e.what());
+  }
+}
+
+Result<std::vector<StoredDataKey>> SqliteDataKeyRepository::load() {
+  std::lock_guard lock(mutex_);
+  try {
+    std::vector<StoredDataKey> out;
+    storage::Statement stmt(db_.handle(),
+                            "SELECT version, wrapped, current, retired FROM vault_keys ORDER BY version");
+    while (stmt.step()) {
+      out.push_back({static_cast<int>(stmt.columnInt(0)), stmt.columnText(1), stmt.columnInt(2) != 0,
+                     stmt.columnInt(3) != 0});
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return storageError(e.what());
+  }
+}
+
+Status SqliteDataKeyRepository::insert(const StoredDataKey& key) {
+  return inTransaction([&]() -> Status {
+    if (findRetired(db_, key.version)) {
+      return makeError(ErrorCode::Conflict, "vault.key_exists",
+                       "The vault already has data key v" + std::to_string(key.version) + ".");
+    }
+    storage::Statement stmt(db_.handle(),
+                            "INSERT INTO vault_keys(version, wrapped, current, retired, created_at) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5)");
+    stmt.bind(1, static_cast<int64_t>(key.version))
+        .bind(2, key.wrapped)
+        .bind(3, static_cast<int64_t>(key.current))
+        .bind(4, static_cast<int64_t>(key.retired))
+        .bind(5, formatIso8601(clock_.now()));
+    stmt.step();
+    return okStatus();
+  });
+}
+
+Status SqliteDataKeyRepository::makeCurrent(int version) {
+  return inTransaction([&]() -> Status {
+    auto retired = findRetired(db_, version);
+    if (!retired || *retired) return unknownVersion(version);
+    storage::Statement stmt(db_.handle(), "UPDATE vault_keys SET current = (version = ?1)");
+    stmt.bind(1, static_cast<int64_t>(version));
+    stmt.step();
+    return okStatus();
+  });
+}
+
+Status SqliteDataKeyRepository::retire(int version) {
+  return inTransaction([&]() -> Status {
+    if (!findRetired(db_, version)) return unknownVersion(version);
+    storage::Statement stmt(db_.handle(),
+                            "UPDATE vault_keys SET retired = 1, current = 0 WHERE version = ?1");
+    stmt.bind(1, static_cast<int64_t>(version));
+    stmt.step();
+    return okStatus();
+  });
+}
+
+Result<std::optional<std::string>> SqliteDataKeyRepository::keyCheck() {
+  std::lock_guard lock(mutex_);
+  try {
+    storage::Statement stmt(db_.handle(), "SELECT value FROM vault_meta WHERE name = ?1");
+    stmt.bind(1, std::string(kKeyCheckName));
+    if (!stmt.step()) return std::optional<std::string>();
+    return std::optional<std::string>(stmt.columnText(0));
+  } catch (const std::exception& e) {
+    return storageError(e.what());
+  }
+}
+
+Status SqliteDataKeyRepository::setKeyCheck(const std::string& value) {
+  return inTransaction([&]() -> Status {
+    storage::Statement stmt(db_.handle(),
+                            "INSERT INTO vault_meta(name, value) VALUES(?1, ?2) "
+                            "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    stmt.bind(1, std::string(kKeyCheckName)).bind(2, value);
+    stmt.step();
+    return okStatus();
+  });
+}
+
+}  // namespace liaison::hub
