@@ -50,7 +50,8 @@ Result<Provider> parseProvider(const nlohmann::json& data) {
       {"revoke", &p.endpoints.revoke},
       {"keys", &p.endpoints.keys},
       {"issuer", &p.endpoints.issuer},
-      {"api_base", &p.endpoints.api_base}};
+      {"api_base", &p.endpoints.api_base},
+      {"audience", &p.endpoints.audience}};
   for (const auto& [name, target] : endpoints) {
     auto value = required<std::string>(data, "endpoints", name);
     if (!value) return value.error();
@@ -111,6 +112,8 @@ Endpoints endpointsAt(std::string_view origin) {
   e.keys = base + "/oauth2/default/v1/keys";
   e.issuer = base;
   e.api_base = base + "/v3";
+  // An emulator issues tokens for CC's API: the audience stays CC's own.
+  e.audience = constantContact().endpoints.audience;
   return e;
 }
 

@@ -22,6 +22,7 @@ struct Endpoints {
   std::string keys;
   std::string issuer;
   std::string api_base;  // ends in /v3, no trailing slash
+  std::string audience;  // the `aud` of CC's access tokens, whoever issues them
 };
 
 struct Limits {

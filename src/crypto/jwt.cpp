@@ -3,9 +3,11 @@
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include "core/encoding.h"
@@ -63,6 +65,42 @@ Result<RsaKey> RsaKey::fromPem(const std::string& pem) {
     return makeError(ErrorCode::Internal, "bad_key", "stored signing key is not an RSA private key");
   }
   return RsaKey(key);
+}
+
+Result<RsaKey> RsaKey::fromPublicJwk(const nlohmann::json& jwk) {
+  auto bad = [](const char* why) {
+    return makeError(ErrorCode::InvalidRequest, "bad_jwk", std::string("JWK is not a usable RSA key: ") + why);
+  };
+  if (!jwk.is_object()) return bad("not an object");
+  const auto field = [&jwk](const char* name) -> std::optional<std::string> {
+    const auto it = jwk.find(name);
+    if (it == jwk.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  if (field("kty") != "RSA") return bad("kty is not RSA");
+  const auto n = field("n") ? base64UrlDecode(*field("n")) : std::nullopt;
+  const auto e = field("e") ? base64UrlDecode(*field("e")) : std::nullopt;
+  if (!n || !e || n->size() < 256 || e->empty() || e->size() > 8) return bad("n or e missing or too short");
+  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
+  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
+  OSSL_PARAM_BLD* builder = OSSL_PARAM_BLD_new();
+  OSSL_PARAM* params = nullptr;
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+  EVP_PKEY* key = nullptr;
+  if (bn_n && bn_e && builder && ctx && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
+      OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1 &&
+      (params = OSSL_PARAM_BLD_to_param(builder)) != nullptr && EVP_PKEY_fromdata_init(ctx) == 1) {
+    if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) key = nullptr;
+  }
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(builder);
+  EVP_PKEY_CTX_free(ctx);
+  BN_free(bn_n);
+  BN_free(bn_e);
+  if (key == nullptr) return bad("OpenSSL refused n and e");
+  RsaKey out(key);
+  if (auto kid = field("kid")) out.kid_ = *kid;
+  return out;
 }
 
 std::string RsaKey::privatePem() const {

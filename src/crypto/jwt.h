@@ -20,6 +20,9 @@ class RsaKey {
 
   static RsaKey generate(int bits = 2048);
   static Result<RsaKey> fromPem(const std::string& pem);
+  // The public key of an RSA JWK ({"kty":"RSA","n","e","kid"?}), as a JWKS publishes it: for
+  // verifying only. The key id is the JWK's own `kid` when it has one.
+  static Result<RsaKey> fromPublicJwk(const nlohmann::json& jwk);
   std::string privatePem() const;
   // Key id: base64url SHA-256 of the public modulus, stable for the key's life.
   const std::string& kid() const { return kid_; }

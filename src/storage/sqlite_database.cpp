@@ -49,6 +49,8 @@ std::string Statement::columnText(int index) const {
 
 int64_t Statement::columnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
 
+bool Statement::columnIsNull(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+
 Database::Database(const std::string& path, std::span<const Migration> migrations) {
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -105,6 +107,8 @@ Status Database::tryExec(const std::string& sql) {
   }
   return okStatus();
 }
+
+int64_t Database::changes() { return sqlite3_changes64(db_); }
 
 int Database::schemaVersion() {
   Statement stmt(db_, "PRAGMA user_version");

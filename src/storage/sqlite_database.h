@@ -34,6 +34,7 @@ class Statement {
   void reset();
   std::string columnText(int index) const;
   int64_t columnInt(int index) const;
+  bool columnIsNull(int index) const;
 
  private:
   sqlite3* db_;
@@ -51,6 +52,9 @@ class Database {
   void exec(const std::string& sql);
   Status tryExec(const std::string& sql);
   int schemaVersion();
+  // Rows changed by the last INSERT/UPDATE/DELETE on this connection: how a compare-and-swap
+  // (UPDATE ... WHERE generation = ?) learns whether it won.
+  int64_t changes();
   sqlite3* handle() { return db_; }
 
  private:

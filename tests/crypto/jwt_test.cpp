@@ -228,5 +228,34 @@ TEST_F(JwtTest, MovedKeyKeepsWorking) {
   EXPECT_TRUE(verifyJwtSignature(*key_, signJwt(assigned, claims_)).ok());
 }
 
+TEST_F(JwtTest, PublicJwkVerifiesTokensOfItsKeyOnly) {
+  auto public_key = RsaKey::fromPublicJwk(key_->publicJwk());
+  ASSERT_TRUE(public_key.ok()) << public_key.error().message;
+  EXPECT_EQ(public_key->kid(), key_->kid());
+  EXPECT_TRUE(verifyJwtSignature(*public_key, signJwt(*key_, claims_)).ok());
+  RsaKey other = RsaKey::generate(2048);
+  EXPECT_FALSE(verifyJwtSignature(*public_key, signJwt(other, claims_)).ok());
+}
+
+TEST_F(JwtTest, PublicJwkKeepsItsOwnKidAndRefusesBrokenKeys) {
+  auto jwk = key_->publicJwk();
+  jwk["kid"] = "issuer-chosen-kid";
+  auto loaded = RsaKey::fromPublicJwk(jwk);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->kid(), "issuer-chosen-kid");
+  for (const char* broken : {"kty", "n", "e"}) {
+    auto missing = key_->publicJwk();
+    missing.erase(broken);
+    EXPECT_FALSE(RsaKey::fromPublicJwk(missing).ok()) << broken;
+  }
+  auto short_n = key_->publicJwk();
+  short_n["n"] = "AQAB";
+  EXPECT_FALSE(RsaKey::fromPublicJwk(short_n).ok());
+  EXPECT_FALSE(RsaKey::fromPublicJwk(nlohmann::json::array()).ok());
+  auto wrong_type = key_->publicJwk();
+  wrong_type["n"] = 5;
+  EXPECT_FALSE(RsaKey::fromPublicJwk(wrong_type).ok());
+}
+
 }  // namespace
 }  // namespace liaison::crypto::testing

@@ -1,0 +1,278 @@
+#include "hub/store/connection_repository.h"
+
+#include "core/encoding.h"
+
+namespace liaison::hub {
+
+namespace {
+
+using storage::Database;
+using storage::Statement;
+
+constexpr const char* kColumns =
+    "id, app_id, end_user_id, account_id, organization_name, user_login, scopes, status, created_at,"
+    " updated_at, access_token, refresh_token, access_expires_at, refresh_used_at, token_generation,"
+    " last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
+
+std::string joinScopes(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+std::optional<TimePoint> optionalTime(const Statement& row, int column) {
+  if (row.columnIsNull(column)) return std::nullopt;
+  return fromMillis(row.columnInt(column));
+}
+
+void bindOptionalTime(Statement& stmt, int index, const std::optional<TimePoint>& t) {
+  if (t) {
+    stmt.bind(index, toMillis(*t));
+  } else {
+    stmt.bindNull(index);
+  }
+}
+
+Connection fromRow(const Statement& row) {
+  Connection c;
+  c.id = row.columnText(0);
+  c.app_id = row.columnText(1);
+  c.end_user_id = row.columnText(2);
+  c.account_id = row.columnText(3);
+  c.organization_name = row.columnText(4);
+  c.user_login = row.columnText(5);
+  c.scopes = splitString(row.columnText(6), ' ');
+  c.status = connectionStatusFrom(row.columnText(7)).value_or(ConnectionStatus::ReauthRequired);
+  c.created_at = fromMillis(row.columnInt(8));
+  c.updated_at = fromMillis(row.columnInt(9));
+  c.sealed_access_token = row.columnText(10);
+  c.sealed_refresh_token = row.columnText(11);
+  c.access_expires_at = fromMillis(row.columnInt(12));
+  c.refresh_token_used_at = fromMillis(row.columnInt(13));
+  c.token_generation = row.columnInt(14);
+  c.last_refresh_at = optionalTime(row, 15);
+  c.last_refresh_outcome = row.columnText(16);
+  c.refresh_failures = static_cast<int>(row.columnInt(17));
+  c.refresh_not_before = optionalTime(row, 18);
+  return c;
+}
+
+Result<std::optional<Connection>> findWhere(HubDatabase& db, const std::string& where,
+                                            const std::vector<std::string>& args) {
+  std::optional<Connection> found;
+  auto status = db.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections WHERE " + where);
+    for (size_t i = 0; i < args.size(); ++i) stmt.bind(static_cast<int>(i + 1), args[i]);
+    if (stmt.step()) found = fromRow(stmt);
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return found;
+}
+
+}  // namespace
+
+Result<std::optional<Connection>> ConnectionRepository::find(const std::string& id) {
+  return findWhere(db_, "id = ?1", {id});
+}
+
+Result<std::optional<Connection>> ConnectionRepository::findByAccount(const std::string& app_id,
+                                                                      const std::string& end_user_id,
+                                                                      const std::string& account_id) {
+  return findWhere(db_, "app_id = ?1 AND end_user_id = ?2 AND account_id = ?3", {app_id, end_user_id, account_id});
+}
+
+Result<std::vector<Connection>> ConnectionRepository::list(const std::string& end_user_id) {
+  std::vector<Connection> out;
+  auto status = db_.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" +
+                                     (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
+                                     " ORDER BY created_at DESC, id");
+    if (!end_user_id.empty()) stmt.bind(1, end_user_id);
+    while (stmt.step()) out.push_back(fromRow(stmt));
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+Status ConnectionRepository::insert(const Connection& c) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), std::string("INSERT INTO connections(") + kColumns +
+                                     ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+    stmt.bind(1, c.id).bind(2, c.app_id).bind(3, c.end_user_id).bind(4, c.account_id);
+    stmt.bind(5, c.organization_name).bind(6, c.user_login).bind(7, joinScopes(c.scopes));
+    stmt.bind(8, std::string(toString(c.status))).bind(9, toMillis(c.created_at)).bind(10, toMillis(c.updated_at));
+    stmt.bind(11, c.sealed_access_token).bind(12, c.sealed_refresh_token).bind(13, toMillis(c.access_expires_at));
+    stmt.bind(14, toMillis(c.refresh_token_used_at)).bind(15, c.token_generation);
+    bindOptionalTime(stmt, 16, c.last_refresh_at);
+    stmt.bind(17, c.last_refresh_outcome).bind(18, static_cast<int64_t>(c.refresh_failures));
+    bindOptionalTime(stmt, 19, c.refresh_not_before);
+    stmt.step();
+    return okStatus();
+  });
+}
+
+Status ConnectionRepository::replaceGrant(const Connection& c) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "UPDATE connections SET organization_name=?2, user_login=?3, scopes=?4, status='active',"
+                   " updated_at=?5, access_token=?6, refresh_token=?7, access_expires_at=?8, refresh_used_at=?5,"
+                   " token_generation=token_generation+1, last_refresh_outcome='', refresh_failures=0,"
+                   " refresh_not_before=NULL, refresh_in_flight=0, lease_holder=NULL, lease_until=NULL,"
+                   " lease_fence=lease_fence+1 WHERE id=?1");
+    stmt.bind(1, c.id).bind(2, c.organization_name).bind(3, c.user_login).bind(4, joinScopes(c.scopes));
+    stmt.bind(5, toMillis(c.updated_at)).bind(6, c.sealed_access_token).bind(7, c.sealed_refresh_token);
+    stmt.bind(8, toMillis(c.access_expires_at));
+    stmt.step();
+    if (raw.changes() != 1) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
+    return okStatus();
+  });
+}
+
+Status ConnectionRepository::setStatus(const std::string& id, ConnectionStatus status, TimePoint now) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), "UPDATE connections SET status=?2, updated_at=?3 WHERE id=?1");
+    stmt.bind(1, id).bind(2, std::string(toString(status))).bind(3, toMillis(now));
+    stmt.step();
+    return okStatus();
+  });
+}
+
+Status ConnectionRepository::eraseTokens(const std::string& id, TimePoint now) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "UPDATE connections SET status='disconnected', updated_at=?2, access_token='', refresh_token='',"
+                   " token_generation=token_generation+1, lease_fence=lease_fence+1, lease_holder=NULL,"
+                   " lease_until=NULL, refresh_in_flight=0 WHERE id=?1");
+    stmt.bind(1, id).bind(2, toMillis(now));
+    stmt.step();
+    return okStatus();
+  });
+}
+
+Result<std::optional<RefreshLease>> ConnectionRepository::acquireLease(const std::string& id,
+                                                                       const std::string& holder, TimePoint now,
+                                                                       std::chrono::seconds duration) {
+  std::optional<RefreshLease> lease;
+  auto status = db_.transaction([&](Database& raw) -> Status {
+    const TimePoint until = now + duration;
+    Statement grant(raw.handle(),
+                    "UPDATE connections SET lease_holder=?2, lease_until=?3, lease_fence=lease_fence+1"
+                    " WHERE id=?1 AND (lease_until IS NULL OR lease_until <= ?4)");
+    grant.bind(1, id).bind(2, holder).bind(3, toMillis(until)).bind(4, toMillis(now));
+    grant.step();
+    if (raw.changes() != 1) return okStatus();
+    Statement fence(raw.handle(), "SELECT lease_fence FROM connections WHERE id=?1");
+    fence.bind(1, id);
+    if (fence.step()) lease = RefreshLease{id, holder, fence.columnInt(0), until};
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return lease;
+}
+
+Status ConnectionRepository::releaseLease(const RefreshLease& lease) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "UPDATE connections SET lease_holder=NULL, lease_until=NULL WHERE id=?1 AND lease_fence=?2");
+    stmt.bind(1, lease.connection_id).bind(2, lease.fence);
+    stmt.step();
+    return okStatus();
+  });
+}
+
+namespace {
+// Runs an UPDATE guarded by the lease's fence and tells whether it won.
+Result<bool> fenced(HubDatabase& db, const RefreshLease& lease, const std::string& set,
+                    const std::function<void(Statement&)>& bind) {
+  bool won = false;
+  auto status = db.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), "UPDATE connections SET " + set + " WHERE id=?1 AND lease_fence=?2");
+    stmt.bind(1, lease.connection_id).bind(2, lease.fence);
+    bind(stmt);
+    stmt.step();
+    won = raw.changes() == 1;
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return won;
+}
+}  // namespace
+
+Result<bool> ConnectionRepository::markRefreshInFlight(const RefreshLease& lease) {
+  return fenced(db_, lease, "refresh_in_flight=1", [](Statement&) {});
+}
+
+Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, const RefreshedTokens& tokens,
+                                                  TimePoint now) {
+  if (tokens.sealed_refresh_token.empty() || tokens.sealed_access_token.empty()) {
+    return makeError(ErrorCode::Internal, "empty_token", "A token pair without both tokens is never stored.");
+  }
+  return fenced(db_, lease,
+                "access_token=?3, refresh_token=?4, access_expires_at=?5, refresh_used_at=?6, updated_at=?6,"
+                " scopes=?7, token_generation=token_generation+1, refresh_in_flight=0, last_refresh_at=?6,"
+                " last_refresh_outcome='ok', refresh_failures=0, refresh_not_before=NULL",
+                [&](Statement& stmt) {
+                  stmt.bind(3, tokens.sealed_access_token).bind(4, tokens.sealed_refresh_token);
+                  stmt.bind(5, toMillis(tokens.access_expires_at)).bind(6, toMillis(now));
+                  stmt.bind(7, joinScopes(tokens.scopes));
+                });
+}
+
+Result<bool> ConnectionRepository::storeOutcome(const RefreshLease& lease, const RefreshOutcome& outcome,
+                                                TimePoint now) {
+  return fenced(db_, lease,
+                "last_refresh_at=?3, last_refresh_outcome=?4, status=?5, refresh_failures=?6,"
+                " refresh_not_before=?7, refresh_in_flight=0, updated_at=?3",
+                [&](Statement& stmt) {
+                  stmt.bind(3, toMillis(now)).bind(4, outcome.outcome);
+                  stmt.bind(5, std::string(toString(outcome.status)));
+                  stmt.bind(6, static_cast<int64_t>(outcome.failures));
+                  bindOptionalTime(stmt, 7, outcome.not_before);
+                });
+}
+
+Result<bool> ConnectionRepository::refreshWasInterrupted(const std::string& id) {
+  bool interrupted = false;
+  auto status = db_.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), "SELECT refresh_in_flight FROM connections WHERE id=?1");
+    stmt.bind(1, id);
+    if (stmt.step()) interrupted = stmt.columnInt(0) != 0;
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return interrupted;
+}
+
+Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
+                                                                      TimePoint idle_before, int limit) {
+  std::vector<std::string> out;
+  auto status = db_.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "SELECT id FROM connections WHERE status='active' AND refresh_token != ''"
+                   " AND (access_expires_at < ?1 OR refresh_used_at < ?2)"
+                   " AND (refresh_not_before IS NULL OR refresh_not_before <= ?3)"
+                   " AND (lease_until IS NULL OR lease_until <= ?3)"
+                   " ORDER BY access_expires_at LIMIT ?4");
+    stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(idle_before)).bind(3, toMillis(now));
+    stmt.bind(4, static_cast<int64_t>(limit));
+    while (stmt.step()) out.push_back(stmt.columnText(0));
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> ConnectionRepository::countByStatus() {
+  std::map<std::string, int64_t> out{{"active", 0}, {"reauth_required", 0}, {"disconnected", 0}};
+  auto status = db_.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), "SELECT status, COUNT(*) FROM connections GROUP BY status");
+    while (stmt.step()) out[stmt.columnText(0)] = stmt.columnInt(1);
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+}  // namespace liaison::hub

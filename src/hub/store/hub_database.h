@@ -1,0 +1,45 @@
+#pragma once
+// The hub's SQLite database (DIR/hub.db): schema migrations, secure_delete, and one door for
+// every repository: work runs under one mutex inside a transaction, and a storage failure
+// becomes an internal error value instead of an exception.
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "storage/sqlite_database.h"
+
+namespace liaison::hub {
+
+// Times are stored as Unix milliseconds.
+int64_t toMillis(TimePoint t);
+TimePoint fromMillis(int64_t ms);
+
+class HubDatabase {
+ public:
+  // Opens or creates the database and applies the hub's migrations plus `extra` (tables other
+  // hub parts own, numbered after the hub's). Throws at start-up on failure.
+  explicit HubDatabase(const std::string& path, std::span<const storage::Migration> extra = {});
+  HubDatabase(const HubDatabase&) = delete;
+  HubDatabase& operator=(const HubDatabase&) = delete;
+
+  // Runs `work` inside BEGIN IMMEDIATE … COMMIT (rolled back when it fails or throws).
+  Status transaction(const std::function<Status(storage::Database&)>& work);
+  // Runs `work` under the lock without a transaction (single reads).
+  Status read(const std::function<Status(storage::Database&)>& work);
+  // Whether the store answers a trivial query (/healthz).
+  bool reachable();
+  storage::Database& raw() { return db_; }
+  std::mutex& mutex() { return mutex_; }
+
+ private:
+  std::mutex mutex_;
+  storage::Database db_;
+};
+
+std::span<const storage::Migration> hubMigrations();
+
+}  // namespace liaison::hub

@@ -1,0 +1,94 @@
+#pragma once
+// Constant Contact as the hub calls it: the OAuth2 server (device authorization, code
+// exchange, refresh, revocation, JWKS) and the few v3 reads the hub needs for identity and
+// health. Every call goes through the Governor; transport failures, 5xx and 429 are
+// `transient` (retry later, never a verdict on the connection); OAuth errors keep their RFC
+// code (invalid_grant, authorization_pending, …) as the Error key.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cc/provider.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/result.h"
+#include "core/secret.h"
+#include "http/client/http_client.h"
+#include "hub/budget/governor.h"
+
+namespace liaison::hub {
+
+struct AppCredentials {
+  std::string app_id;  // how the governor and the store key everything: the client_id
+  std::string client_id;
+  Secret client_secret;  // empty for a public client
+};
+
+struct TokenGrant {
+  Secret access_token;
+  std::optional<Secret> refresh_token;  // absent when CC keeps the old one
+  int expires_in = 0;
+  std::vector<std::string> scopes;  // as granted; empty when CC did not say
+};
+
+struct DeviceAuthorization {
+  Secret device_code;
+  std::string user_code;
+  std::string verification_uri;
+  std::string verification_uri_complete;
+  int expires_in = 0;
+  int interval = 5;
+};
+
+struct AccountIdentity {
+  std::string encoded_account_id;
+  std::string organization_name;
+};
+
+struct UpstreamError {
+  static bool isTransient(const Error& error);
+};
+
+// Waits before a retry when the governor says so. Real time in production; tests move a
+// ManualClock instead of sleeping.
+using Waiter = std::function<void(std::chrono::milliseconds)>;
+
+class CcClient {
+ public:
+  CcClient(http::HttpClient& http, Governor& governor, const Clock& clock, Metrics& metrics, AppCredentials app,
+           cc::Endpoints endpoints, Waiter waiter);
+
+  Result<DeviceAuthorization> startDevice(const std::vector<std::string>& scopes);
+  // The token, or an Error keyed authorization_pending / slow_down / access_denied /
+  // expired_token / (transient) unavailable.
+  Result<TokenGrant> pollDevice(const Secret& device_code);
+  Result<TokenGrant> exchangeCode(const Secret& code, const Secret& verifier, const std::string& redirect_uri);
+  Result<TokenGrant> refresh(const Secret& refresh_token, CallClass call_class);
+  // RFC 7009: 200 is done (also for an already-dead token).
+  Status revoke(const Secret& refresh_token);
+  Result<std::string> fetchJwks();
+
+  // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
+  // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient).
+  Result<std::string> getV3(const std::string& path_and_query, const Secret& access_token, CallClass call_class);
+
+  const cc::Endpoints& endpoints() const { return endpoints_; }
+  const AppCredentials& app() const { return app_; }
+
+ private:
+  Result<http::ClientResponse> send(http::ClientRequest request, Door door, CallClass call_class,
+                                    const std::string& operation);
+  Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& operation);
+  void authenticate(http::ClientRequest& request, Params& form) const;
+
+  http::HttpClient& http_;
+  Governor& governor_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  AppCredentials app_;
+  cc::Endpoints endpoints_;
+  Waiter waiter_;
+};
+
+}  // namespace liaison::hub
