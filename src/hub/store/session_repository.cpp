@@ -133,6 +133,17 @@ Result<std::vector<ConnectSession>> SessionRepository::dueDevicePolls(TimePoint 
   return out;
 }
 
+Status SessionRepository::setAuthorization(const std::string& id, const std::string& state_hash,
+                                           const std::string& sealed_verifier) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "UPDATE connect_sessions SET state_hash=?2, verifier=?3 WHERE id=?1 AND status='pending'");
+    stmt.bind(1, id).bind(2, state_hash).bind(3, sealed_verifier);
+    stmt.step();
+    return okStatus();
+  });
+}
+
 Status SessionRepository::setNextPoll(const std::string& id, TimePoint next_poll_at, int interval_s) {
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(raw.handle(), "UPDATE connect_sessions SET next_poll_at=?2, interval_s=?3 WHERE id=?1");

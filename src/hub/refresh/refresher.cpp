@@ -1,0 +1,205 @@
+#include "hub/refresh/refresher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "hub/connections/connect_service.h"
+#include "hub/connections/event_data.h"
+#include "oauth/errors.h"
+
+namespace liaison::hub {
+
+namespace {
+// A token that expires within this margin is refreshed before use.
+constexpr auto kUseMargin = std::chrono::seconds(60);
+// How many times a caller waits for another process's lease before giving up.
+constexpr int kLeaseWaits = 20;
+}  // namespace
+
+Refresher::Refresher(ConnectionRepository& connections, EventLog& events, Vault& vault, CcClient& cc,
+                     const Clock& clock, RandomSource& random, Waiter waiter, std::string holder,
+                     RefreshSettings settings)
+    : connections_(connections),
+      events_(events),
+      vault_(vault),
+      cc_(cc),
+      clock_(clock),
+      random_(random),
+      waiter_(std::move(waiter)),
+      holder_(std::move(holder)),
+      settings_(settings) {}
+
+Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClass call_class, bool after_unauthorized) {
+  auto found = connections_.find(connection_id);
+  if (!found) return found.error();
+  if (!*found) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
+  const int64_t seen_generation = (*found)->token_generation;
+  if ((*found)->status != ConnectionStatus::Active) {
+    return makeError(ErrorCode::Conflict, "connection_not_active",
+                     "The connection is " + std::string(toString((*found)->status)) + ": reconnect it first.");
+  }
+  if (after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now()) {
+    auto refreshed = refresh(connection_id, call_class, after_unauthorized);
+    if (!refreshed) return refreshed.error();
+    found = connections_.find(connection_id);
+    if (!found) return found.error();
+    if (!*found || (*found)->status != ConnectionStatus::Active) {
+      return makeError(ErrorCode::Conflict, "connection_not_active", "The connection needs to be reconnected.");
+    }
+    if (after_unauthorized && (*found)->token_generation == seen_generation) {
+      return makeError(ErrorCode::Unavailable, "refresh_pending", "The connection's token could not be renewed yet.");
+    }
+  }
+  return vault_.open((*found)->sealed_access_token, accessTokenContext(connection_id));
+}
+
+Status Refresher::refresh(const std::string& connection_id, CallClass call_class, bool force) {
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::unique_lock lock(mutex_);
+    auto& slot = flights_[connection_id];
+    if (!slot) {
+      slot = std::make_shared<Flight>();
+      leader = true;
+    }
+    flight = slot;
+    if (!leader) {
+      // Another caller in this process is refreshing: wait for its outcome.
+      landed_.wait(lock, [&] { return flight->done; });
+      return flight->status;
+    }
+  }
+  Status status = refreshOnce(connection_id, call_class, force);
+  {
+    std::lock_guard lock(mutex_);
+    flight->status = status;
+    flight->done = true;
+    flights_.erase(connection_id);
+  }
+  landed_.notify_all();
+  return status;
+}
+
+Status Refresher::refreshOnce(const std::string& connection_id, CallClass call_class, bool force) {
+  auto before = connections_.find(connection_id);
+  if (!before) return before.error();
+  if (!*before) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
+  for (int attempt = 0; attempt <= kLeaseWaits; ++attempt) {
+    auto lease = connections_.acquireLease(connection_id, holder_, clock_.now(), settings_.lease);
+    if (!lease) return lease.error();
+    if (*lease) {
+      Status status = refreshUnderLease(**lease, **before, call_class, force);
+      (void)connections_.releaseLease(**lease);
+      return status;
+    }
+    // Another process holds the lease: its result is ours when it lands.
+    waiter_(std::chrono::milliseconds(250));
+    auto now_row = connections_.find(connection_id);
+    if (now_row && *now_row && (*now_row)->token_generation != (*before)->token_generation) return okStatus();
+  }
+  return makeError(ErrorCode::Unavailable, "refresh_busy", "Another hub process is refreshing this connection.");
+}
+
+std::chrono::seconds Refresher::backoff(int failures) {
+  // Exponential with full jitter, capped: 30 s, 60 s, 120 s, … up to max_backoff.
+  const int64_t cap = settings_.max_backoff.count();
+  const int64_t base = std::min<int64_t>(cap, int64_t{30} << std::min(failures, 10));
+  return std::chrono::seconds(base / 2 + random_.uniform(static_cast<uint32_t>(base / 2 + 1)));
+}
+
+Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection& seen, CallClass call_class,
+                                    bool force) {
+  // Re-read under the lease: another holder may have refreshed while we waited for it.
+  auto current = connections_.find(lease.connection_id);
+  if (!current) return current.error();
+  if (!*current) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
+  const Connection& c = **current;
+  if (c.status != ConnectionStatus::Active || c.sealed_refresh_token.empty()) {
+    return makeError(ErrorCode::Conflict, "connection_not_active", "The connection needs to be reconnected.");
+  }
+  const TimePoint now = clock_.now();
+  if (c.token_generation != seen.token_generation) return okStatus();
+  const bool due = c.access_expires_at - settings_.ahead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
+  if (!force && !due) return okStatus();
+  auto interrupted = connections_.refreshWasInterrupted(c.id);
+  auto refresh_token = vault_.open(c.sealed_refresh_token, refreshTokenContext(c.id));
+  if (!refresh_token) {
+    spdlog::error("connection {}: stored refresh token does not open ({})", c.id, refresh_token.error().key);
+    (void)connections_.storeOutcome(lease, {"unreadable", ConnectionStatus::ReauthRequired, 0, std::nullopt}, now);
+    Connection dead = c;
+    dead.status = ConnectionStatus::ReauthRequired;
+    (void)events_.append("connection.reauth_required", c.id, connectionEventData(dead, "stored token unreadable"));
+    return refresh_token.error();
+  }
+  // From here CC may rotate the token: a crash before storeRefreshed leaves this mark behind.
+  auto marked = connections_.markRefreshInFlight(lease);
+  if (!marked) return marked.error();
+  if (!*marked) return okStatus();  // the lease moved on: a newer holder owns the refresh
+  auto grant = cc_.refresh(*refresh_token, call_class);
+  const TimePoint after = clock_.now();
+  if (grant) {
+    RefreshedTokens tokens;
+    auto access = vault_.seal(grant->access_token, accessTokenContext(c.id));
+    // CC may keep the refresh token (long-lived): never replace it with nothing.
+    auto refresh = grant->refresh_token ? vault_.seal(*grant->refresh_token, refreshTokenContext(c.id))
+                                        : Result<std::string>(c.sealed_refresh_token);
+    if (!access) return access.error();
+    if (!refresh) return refresh.error();
+    tokens.sealed_access_token = *access;
+    tokens.sealed_refresh_token = *refresh;
+    tokens.access_expires_at = after + std::chrono::seconds(grant->expires_in > 0 ? grant->expires_in : 3600);
+    tokens.scopes = grant->scopes.empty() ? c.scopes : grant->scopes;
+    auto stored = connections_.storeRefreshed(lease, tokens, after);
+    if (!stored) return stored.error();
+    if (!*stored) {
+      spdlog::warn("connection {}: refresh answer discarded, the lease moved on (fence {})", c.id, lease.fence);
+      return makeError(ErrorCode::Conflict, "lease_lost", "The refresh lease expired before the answer arrived.");
+    }
+    if (c.refresh_failures > 0 || c.last_refresh_outcome == "unavailable") {
+      (void)events_.append("connection.recovered", c.id, connectionEventData(c, "refresh succeeded again"));
+    }
+    return okStatus();
+  }
+  const Error& error = grant.error();
+  if (error.key == oauth::errors::kInvalidGrant || error.key == oauth::errors::kInvalidClient ||
+      error.code == ErrorCode::Unauthorized) {
+    // The grant is dead (revoked, expired, or spent by a refresh whose answer was lost): one
+    // attempt, no retry loop.
+    const bool lost = interrupted && *interrupted;
+    const std::string outcome = lost ? "interrupted" : error.key;
+    (void)connections_.storeOutcome(lease, {outcome, ConnectionStatus::ReauthRequired, 0, std::nullopt}, after);
+    Connection dead = c;
+    dead.status = ConnectionStatus::ReauthRequired;
+    (void)events_.append("connection.reauth_required", c.id,
+                         connectionEventData(dead, lost ? "a refresh was interrupted after CC rotated the token"
+                                                        : "Constant Contact answered " + error.key));
+    return error;
+  }
+  // Outage, 5xx, 429, throttled: stay active, back off, try again later.
+  if (error.key == "budget.exhausted") {
+    // The hub's own rate budget said wait: not a failure of CC, so no back-off is counted.
+    (void)connections_.storeOutcome(
+        lease, {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures, after + std::chrono::seconds(1)},
+        after);
+    return error;
+  }
+  const int failures = c.refresh_failures + 1;
+  (void)connections_.storeOutcome(lease, {"unavailable", ConnectionStatus::Active, failures, after + backoff(failures)},
+                                  after);
+  return error;
+}
+
+int Refresher::runDue(int limit) {
+  const TimePoint now = clock_.now();
+  auto due = connections_.dueForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after, limit);
+  if (!due) return 0;
+  int attempted = 0;
+  for (const auto& id : *due) {
+    ++attempted;
+    auto status = refresh(id, CallClass::Background, false);
+    if (!status && status.error().key == "budget.exhausted") break;  // the token endpoint is full this second
+  }
+  return attempted;
+}
+
+}  // namespace liaison::hub
