@@ -1,0 +1,122 @@
+#include "app/hub_runtime.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "cc/provider.h"
+#include "crypto/hash.h"
+#include "hub/api/hub_api.h"
+#include "hub/budget/governor.h"
+#include "hub/connections/connect_service.h"
+#include "hub/refresh/refresher.h"
+#include "hub/store/api_key_repository.h"
+#include "hub/upstream/token_verifier.h"
+#include "hub/vault/key_encryption_key.h"
+#include "hub/vault/sqlite_data_keys.h"
+#include "hub/vault/vault.h"
+#include "app/hub_runtime_parts.h"
+
+namespace liaison::app {
+
+std::string vaultKeyFile(const HubConfig& config) {
+  return config.vault_key_file.empty() ? (std::filesystem::path(config.data_dir) / "vault.key").string()
+                                       : config.vault_key_file;
+}
+
+namespace {
+
+std::string defaultHolder() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+cc::Endpoints endpointsFor(const HubConfig& config) {
+  return config.cc_base_url.empty() ? cc::constantContact().endpoints : cc::endpointsAt(config.cc_base_url);
+}
+
+}  // namespace
+
+HubRuntime::HubRuntime(const HubConfig& config, http::HttpClient& http, const Clock& clock, RandomSource& random,
+                       HubRuntimeOptions options)
+    : parts_(std::make_unique<Parts>(config, http, clock, random, std::move(options))) {}
+
+HubRuntime::~HubRuntime() = default;
+
+Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock, RandomSource& random,
+             HubRuntimeOptions options)
+    : clock(clock),
+      random(random),
+      db((std::filesystem::path(config.data_dir) / "hub.db").string()),
+      connections(db),
+      sessions(db),
+      keys(db),
+      events(db, clock, random),
+      governor(clock, cc::constantContact().limits) {
+  const char* env_key = std::getenv("LIAISON_VAULT_KEY");
+  auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,
+                                       vaultKeyFile(config));
+  if (!kek) throw std::runtime_error(kek.error().message);
+  data_keys = std::make_unique<hub::SqliteDataKeyRepository>(db.raw(), clock);
+  auto opened = [&] {
+    std::lock_guard lock(db.mutex());
+    return hub::Vault::open(*data_keys, *kek, random);
+  }();
+  if (!opened) throw std::runtime_error(opened.error().message);
+  vault = std::move(*opened);
+  Waiter waiter = options.waiter ? options.waiter : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
+  const cc::Endpoints endpoints = endpointsFor(config);
+  cc = std::make_unique<hub::CcClient>(http, governor, clock, metrics,
+                                       hub::AppCredentials{config.client_id, config.client_id, config.client_secret},
+                                       endpoints, waiter);
+  verifier = std::make_unique<hub::TokenVerifier>(*cc, clock, endpoints.issuer, endpoints.audience);
+  connect = std::make_unique<hub::ConnectService>(
+      connections, sessions, events, *vault, *cc, *verifier, clock, random,
+      hub::ConnectSettings{config.default_scopes, config.redirect_uri, std::chrono::seconds(600)});
+  hub::RefreshSettings refresh_settings;
+  refresh_settings.ahead = std::chrono::seconds(config.refresh_ahead_seconds);
+  refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter,
+                                               options.holder.empty() ? defaultHolder() : options.holder,
+                                               refresh_settings);
+  buildHealth(config);
+  api = std::make_unique<hub::api::HubApi>(hub::api::HubApiDeps{
+      db, connections, sessions, keys, events, *connect, *refresher, *cc, governor, metrics, clock,
+      config.public_url, config.client_id, [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
+  buildWebhooks(*api);
+  describeMetrics(config.client_id);
+}
+
+Parts::~Parts() = default;
+
+http::Dispatch HubRuntime::dispatch(http::Request& request) const { return parts_->api->dispatch(request); }
+http::Response HubRuntime::handle(http::Request& request) const { return parts_->api->handle(request); }
+
+int HubRuntime::tick() {
+  Parts& p = *parts_;
+  int done = p.connect->expireSessions();
+  done += p.connect->pollDeviceSessions(50);
+  done += p.refresher->runDue(50);
+  done += p.runHealth(20);
+  done += p.runWebhooks(50);
+  return done;
+}
+
+std::pair<std::string, std::string> HubRuntime::createApiKey(const std::string& name) {
+  Parts& p = *parts_;
+  const std::string key = "lsk_" + p.random.token(32);
+  hub::ApiKey record;
+  record.id = "key_" + p.random.token(9);
+  record.name = name;
+  record.prefix = key.substr(0, 10);
+  record.hash = crypto::sha256Hex(key);
+  record.created_at = p.clock.now();
+  if (auto stored = p.keys.insert(record); !stored) throw std::runtime_error(stored.error().message);
+  return {key, record.id};
+}
+
+}  // namespace liaison::app

@@ -1,0 +1,49 @@
+#pragma once
+// The hub assembled from its settings: store, vault, governor, CC client, connect service,
+// refresher, health, webhooks and the REST API, plus the background work they need (device
+// polls, session expiry, refreshes, health polls, webhook deliveries). `liaison serve`, `liaison
+// up` and the integration tests build it the same way; only the HttpClient, Clock and
+// RandomSource differ.
+#include <memory>
+#include <string>
+
+#include "app/hub_config.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "http/client/http_client.h"
+#include "http/router.h"
+#include "hub/upstream/cc_client.h"
+
+namespace liaison::app {
+
+struct HubRuntimeOptions {
+  Waiter waiter;  // how throttled interactive calls wait; default: real sleep
+  std::string holder;  // lease holder name; default: host:pid
+};
+
+class HubRuntime {
+ public:
+  // Throws at start-up (bad key, unreadable store); the message names what is wrong.
+  HubRuntime(const HubConfig& config, http::HttpClient& http, const Clock& clock, RandomSource& random,
+             HubRuntimeOptions options = {});
+  ~HubRuntime();
+
+  http::Dispatch dispatch(http::Request& request) const;
+  http::Response handle(http::Request& request) const;
+  // One round of background work; returns how many items it handled.
+  int tick();
+  // A new hub API key: the key itself (shown once) and its id.
+  std::pair<std::string, std::string> createApiKey(const std::string& name);
+
+  struct Parts;
+  Parts& parts() { return *parts_; }
+
+ private:
+  std::unique_ptr<Parts> parts_;
+};
+
+// Opens the vault key the settings name (env LIAISON_VAULT_KEY or the key file); throws with
+// one line when it is missing or malformed.
+std::string vaultKeyFile(const HubConfig& config);
+
+}  // namespace liaison::app

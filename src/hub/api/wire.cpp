@@ -1,0 +1,69 @@
+#include "hub/api/wire.h"
+
+#include <spdlog/spdlog.h>
+
+#include "http/status.h"
+
+namespace liaison::hub::api {
+
+using nlohmann::json;
+
+json connectionJson(const Connection& c) {
+  return {{"id", c.id},
+          {"end_user_id", c.end_user_id},
+          {"account", {{"encoded_account_id", c.account_id}, {"organization_name", c.organization_name}}},
+          {"scopes", c.scopes},
+          {"status", std::string(toString(c.status))},
+          {"created_at", formatIso8601(c.created_at)},
+          {"updated_at", formatIso8601(c.updated_at)},
+          {"access_token_expires_at",
+           c.sealed_access_token.empty() ? json(nullptr) : json(formatIso8601(c.access_expires_at))}};
+}
+
+json sessionJson(const ConnectSession& s, const std::string& public_url) {
+  json out = {{"id", s.id},
+              {"flow", std::string(toString(s.flow))},
+              {"status", std::string(toString(s.status))},
+              {"end_user_id", s.end_user_id},
+              {"scopes", s.scopes},
+              {"expires_at", formatIso8601(s.expires_at)},
+              {"connect_url", public_url + "/connect/" + s.id}};
+  if (!s.connection_id.empty()) out["connection_id"] = s.connection_id;
+  if (!s.reconnect_connection_id.empty()) out["reconnects"] = s.reconnect_connection_id;
+  if (!s.error.empty()) out["error"] = s.error;
+  if (s.flow == SessionFlow::Device) {
+    out["user_code"] = s.user_code;
+    out["verification_uri"] = s.verification_uri;
+    out["verification_uri_complete"] = s.verification_uri_complete;
+    out["interval"] = s.interval_s;
+  }
+  return out;
+}
+
+json eventJson(const Event& e) {
+  auto data = json::parse(e.data_json, nullptr, false);
+  return {{"id", e.id},
+          {"sequence", e.sequence},
+          {"type", e.type},
+          {"connection_id", e.connection_id.empty() ? json(nullptr) : json(e.connection_id)},
+          {"created_at", formatIso8601(e.created_at)},
+          {"data", data.is_discarded() ? json::object() : data}};
+}
+
+http::Response errorResponse(const Error& error, const std::string& remedy) {
+  if (error.code == ErrorCode::Internal && !error.detail.empty()) {
+    spdlog::error("hub api: {} ({})", error.key, error.detail);
+  }
+  json body = {{"code", error.key.empty() ? "error" : error.key}, {"message", error.message}};
+  if (!remedy.empty()) body["remedy"] = remedy;
+  auto response = http::Response::json(http::statusFor(error.code), {{"error", body}});
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+http::Response errorResponse(ErrorCode code, const std::string& key, const std::string& message,
+                             const std::string& remedy) {
+  return errorResponse(makeError(code, key, message), remedy);
+}
+
+}  // namespace liaison::hub::api

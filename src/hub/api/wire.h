@@ -1,0 +1,23 @@
+#pragma once
+// The hub REST API's JSON shapes and its one error format:
+// {"error": {"code", "message", "remedy"?}}. Domain types stay free of JSON; this file maps them.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "core/result.h"
+#include "http/message.h"
+#include "hub/store/model.h"
+
+namespace liaison::hub::api {
+
+nlohmann::json connectionJson(const Connection& connection);
+nlohmann::json sessionJson(const ConnectSession& session, const std::string& public_url);
+nlohmann::json eventJson(const Event& event);
+
+// The hub's error body; the status comes from http::statusFor. `remedy` is what fixes it.
+http::Response errorResponse(const Error& error, const std::string& remedy = {});
+http::Response errorResponse(ErrorCode code, const std::string& key, const std::string& message,
+                             const std::string& remedy = {});
+
+}  // namespace liaison::hub::api
