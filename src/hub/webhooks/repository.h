@@ -42,8 +42,9 @@ class WebhookRepository {
   // InvalidRequest when the event has no id or type, or its payload is not a JSON object.
   Result<std::vector<std::string>> enqueue(const WebhookEvent& event);
 
-  Result<std::vector<Delivery>> listDeliveries(const std::string& webhook_id, int limit);  // newest first
-  Result<Delivery> getDelivery(const std::string& id);                                     // NotFound
+  // Newest first, at most `limit` of them (and never more than 1000).
+  Result<std::vector<Delivery>> listDeliveries(const std::string& webhook_id, int limit);
+  Result<Delivery> getDelivery(const std::string& id);  // NotFound
 
   // Up to `limit` pending deliveries due at `now`, of active webhooks, each the earliest pending
   // one of its (webhook, connection). Claiming begins an attempt: attempts goes up by one, the
