@@ -1,7 +1,7 @@
 #pragma once
 // Webhook signatures: the receiver proves a delivery came from this hub and was not replayed.
 // The header carries the signing time and one or more HMAC-SHA256 values over "<time>.<body>":
-//   Liaison-Signature: t=1700000000,v1=5257a869...
+//   Liaison-Signature: t=1700000000,v1=38877139021993b8...
 // Several v1= entries let a receiver accept either of two secrets while one is being rotated.
 #include <cstdint>
 #include <string>
