@@ -1,4 +1,6 @@
 #include "app/hub_runtime.h"
+#include "app/hub_runtime_parts.h"
+#include "hub/webhooks/schema.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -19,7 +21,6 @@
 #include "hub/vault/key_encryption_key.h"
 #include "hub/vault/sqlite_data_keys.h"
 #include "hub/vault/vault.h"
-#include "app/hub_runtime_parts.h"
 
 namespace liaison::app {
 
@@ -36,6 +37,15 @@ std::string defaultHolder() {
   return std::string(host) + ":" + std::to_string(::getpid());
 }
 
+std::string hubDbPath(const HubConfig& config) {
+  return (std::filesystem::path(config.data_dir) / "hub.db").string();
+}
+
+std::span<const storage::Migration> hubExtraMigrations() {
+  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql}};
+  return extra;
+}
+
 cc::Endpoints endpointsFor(const HubConfig& config) {
   return config.cc_base_url.empty() ? cc::constantContact().endpoints : cc::endpointsAt(config.cc_base_url);
 }
@@ -48,11 +58,16 @@ HubRuntime::HubRuntime(const HubConfig& config, http::HttpClient& http, const Cl
 
 HubRuntime::~HubRuntime() = default;
 
+using Parts = HubRuntime::Parts;
+
 Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock, RandomSource& random,
              HubRuntimeOptions options)
     : clock(clock),
       random(random),
-      db((std::filesystem::path(config.data_dir) / "hub.db").string()),
+      http(http),
+      db(hubDbPath(config), hubExtraMigrations()),
+      vault_db(hubDbPath(config), {}),
+      webhook_db(hubDbPath(config), {}),
       connections(db),
       sessions(db),
       keys(db),
@@ -62,14 +77,12 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,
                                        vaultKeyFile(config));
   if (!kek) throw std::runtime_error(kek.error().message);
-  data_keys = std::make_unique<hub::SqliteDataKeyRepository>(db.raw(), clock);
-  auto opened = [&] {
-    std::lock_guard lock(db.mutex());
-    return hub::Vault::open(*data_keys, *kek, random);
-  }();
+  data_keys = std::make_unique<hub::SqliteDataKeyRepository>(vault_db, clock);
+  auto opened = hub::Vault::open(*data_keys, *kek, random);
   if (!opened) throw std::runtime_error(opened.error().message);
   vault = std::move(*opened);
-  Waiter waiter = options.waiter ? options.waiter : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
+  hub::Waiter waiter =
+      options.waiter ? options.waiter : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
   const cc::Endpoints endpoints = endpointsFor(config);
   cc = std::make_unique<hub::CcClient>(http, governor, clock, metrics,
                                        hub::AppCredentials{config.client_id, config.client_id, config.client_secret},

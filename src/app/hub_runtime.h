@@ -17,7 +17,7 @@
 namespace liaison::app {
 
 struct HubRuntimeOptions {
-  Waiter waiter;  // how throttled interactive calls wait; default: real sleep
+  hub::Waiter waiter;  // how throttled interactive calls wait; default: real sleep
   std::string holder;  // lease holder name; default: host:pid
 };
 
@@ -34,6 +34,11 @@ class HubRuntime {
   int tick();
   // A new hub API key: the key itself (shown once) and its id.
   std::pair<std::string, std::string> createApiKey(const std::string& name);
+
+  // Key rotation: optionally a new data key first, then every stored secret not sealed with the
+  // current key is sealed again, and data keys nothing uses any more are retired. Safe to run
+  // while the hub serves and again after an interruption. Returns a one-line summary.
+  Result<std::string> resealAll(bool rotate);
 
   struct Parts;
   Parts& parts() { return *parts_; }

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "app/run_hub.h"
 #include "app/run_sandbox.h"
 #include "cli/cli.h"
 
@@ -12,6 +13,12 @@ int main(int argc, char** argv) {
     if (auto* sandbox = std::get_if<liaison::cli::SandboxCommand>(&*outcome.command)) {
       return liaison::app::runSandbox(*sandbox, true);
     }
+    if (auto* serve = std::get_if<liaison::cli::ServeCommand>(&*outcome.command))
+      return liaison::app::runServe(*serve);
+    if (auto* keys = std::get_if<liaison::cli::KeysCommand>(&*outcome.command))
+      return liaison::app::runKeys(*keys);
+    if (auto* vault = std::get_if<liaison::cli::VaultCommand>(&*outcome.command))
+      return liaison::app::runVault(*vault);
     auto& up = std::get<liaison::cli::UpCommand>(*outcome.command);
     return liaison::app::runSandbox(up.sandbox, true);
   } catch (const std::exception& e) {

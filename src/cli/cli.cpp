@@ -31,6 +31,14 @@ void addSandboxOptions(CLI::App& verb, SandboxCommand& options, std::string& lis
       ->default_val("info");
 }
 
+void addHubFlags(CLI::App& verb, HubFlags& flags, bool listen) {
+  verb.add_option("--config", flags.config_file, "TOML settings file (else LIAISON_CONFIG)")
+      ->check(CLI::ExistingFile);
+  verb.add_option("--data", flags.data_dir, "Data directory (hub.db, vault.key); default .liaison");
+  if (listen)
+    verb.add_option("--listen", flags.listen, "Address to listen on, HOST:PORT (default 127.0.0.1:8700)");
+}
+
 }  // namespace
 
 bool parseListen(const std::string& text, std::string& host, uint16_t& port) {
@@ -63,6 +71,33 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
   auto* up_verb = app.add_subcommand("up", "Run Liaison on embedded defaults (offline, with demo data)");
   addSandboxOptions(*up_verb, up.sandbox, up_listen);
 
+  ServeCommand serve;
+  auto* serve_verb = app.add_subcommand("serve", "Run the hub: connect CC accounts and keep them healthy");
+  addHubFlags(*serve_verb, serve.flags, true);
+  serve_verb->add_flag("--print-config", serve.print_config,
+                       "Print the effective settings (secrets masked) and exit");
+
+  KeysCommand keys;
+  auto* keys_verb = app.add_subcommand("keys", "Hub API keys for the host app");
+  keys_verb->require_subcommand(1);
+  auto* keys_create = keys_verb->add_subcommand("create", "Create a key (printed once)");
+  keys_create->add_option("--name", keys.name, "What the key is for")->required();
+  addHubFlags(*keys_create, keys.flags, false);
+  auto* keys_list = keys_verb->add_subcommand("list", "List keys (never the keys themselves)");
+  addHubFlags(*keys_list, keys.flags, false);
+  auto* keys_revoke = keys_verb->add_subcommand("revoke", "Revoke a key by id or name");
+  keys_revoke->add_option("key", keys.name, "The key's id or name")->required();
+  addHubFlags(*keys_revoke, keys.flags, false);
+
+  VaultCommand vault;
+  auto* vault_verb = app.add_subcommand("vault", "The token vault's keys");
+  vault_verb->require_subcommand(1);
+  auto* vault_init = vault_verb->add_subcommand("init", "Write a new key file (0600) for the vault");
+  addHubFlags(*vault_init, vault.flags, false);
+  auto* vault_rotate =
+      vault_verb->add_subcommand("rotate", "Make a new data key and re-seal every secret with it");
+  addHubFlags(*vault_rotate, vault.flags, false);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -77,6 +112,15 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
       return {std::nullopt, 2};
     }
     return {Command(sandbox), 0};
+  }
+  if (serve_verb->parsed()) return {Command(serve), 0};
+  if (keys_verb->parsed()) {
+    keys.action = keys_create->parsed() ? "create" : keys_list->parsed() ? "list" : "revoke";
+    return {Command(keys), 0};
+  }
+  if (vault_verb->parsed()) {
+    vault.action = vault_init->parsed() ? "init" : "rotate";
+    return {Command(vault), 0};
   }
   if (!finish(up.sandbox, up_listen)) {
     std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", up_listen.c_str());

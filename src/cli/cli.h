@@ -23,7 +23,33 @@ struct UpCommand {
   SandboxCommand sandbox;
 };
 
-using Command = std::variant<SandboxCommand, UpCommand>;
+// The hub's settings flags, shared by `serve`, `keys` and `vault`.
+struct HubFlags {
+  std::string config_file;
+  std::string data_dir;
+  std::string listen;
+};
+
+// `liaison serve`: the hub.
+struct ServeCommand {
+  HubFlags flags;
+  bool print_config = false;
+};
+
+// `liaison keys create|list|revoke`: hub API keys.
+struct KeysCommand {
+  HubFlags flags;
+  std::string action;  // create | list | revoke
+  std::string name;    // create: the key's name; revoke: its id or name
+};
+
+// `liaison vault init|rotate`: the vault's key-encryption key and data keys.
+struct VaultCommand {
+  HubFlags flags;
+  std::string action;  // init | rotate
+};
+
+using Command = std::variant<SandboxCommand, UpCommand, ServeCommand, KeysCommand, VaultCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty when the process should exit (help, version, error)

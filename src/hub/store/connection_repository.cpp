@@ -275,4 +275,33 @@ Result<std::map<std::string, int64_t>> ConnectionRepository::countByStatus() {
   return out;
 }
 
+Result<bool> ConnectionRepository::resealTokens(const std::string& id, int64_t generation,
+                                                const std::string& sealed_access,
+                                                const std::string& sealed_refresh) {
+  bool written = false;
+  auto status = db_.transaction([&](Database& raw) -> Status {
+    Statement stmt(
+        raw.handle(),
+        "UPDATE connections SET access_token=?3, refresh_token=?4 WHERE id=?1 AND token_generation=?2");
+    stmt.bind(1, id).bind(2, generation).bind(3, sealed_access).bind(4, sealed_refresh);
+    stmt.step();
+    written = raw.changes() == 1;
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return written;
+}
+
+Result<std::map<std::string, int64_t>> ConnectionRepository::countByRefreshOutcome() {
+  std::map<std::string, int64_t> out;
+  auto status = db_.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "SELECT last_refresh_outcome, COUNT(*) FROM connections GROUP BY last_refresh_outcome");
+    while (stmt.step()) out[stmt.columnText(0).empty() ? "none" : stmt.columnText(0)] = stmt.columnInt(1);
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return out;
+}
+
 }  // namespace liaison::hub

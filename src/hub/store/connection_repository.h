@@ -62,6 +62,12 @@ class ConnectionRepository {
   Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before, TimePoint idle_before,
                                                  int limit);
   Result<std::map<std::string, int64_t>> countByStatus();
+  // Key rotation: the same tokens sealed again, written only if no refresh changed them since
+  // (`generation` is the token generation they were read at).
+  Result<bool> resealTokens(const std::string& id, int64_t generation, const std::string& sealed_access,
+                            const std::string& sealed_refresh);
+  // Connections by the outcome of their last refresh ("" = never refreshed since connecting).
+  Result<std::map<std::string, int64_t>> countByRefreshOutcome();
 
  private:
   HubDatabase& db_;

@@ -41,7 +41,9 @@ Status TokenVerifier::refreshKeys() {
   std::map<std::string, std::shared_ptr<crypto::RsaKey>> keys;
   for (const auto& jwk : json["keys"]) {
     auto key = crypto::RsaKey::fromPublicJwk(jwk);
-    if (key) keys[key->kid()] = std::make_shared<crypto::RsaKey>(std::move(*key));
+    if (!key) continue;
+    std::string kid = key->kid();  // read before the key is moved
+    keys[std::move(kid)] = std::make_shared<crypto::RsaKey>(std::move(*key));
   }
   keys_ = std::move(keys);
   fetched_at_ = clock_.now();

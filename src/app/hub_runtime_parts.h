@@ -1,0 +1,63 @@
+#pragma once
+// What HubRuntime owns, in construction order. Private to app/: each part is built from the
+// ones above it.
+#include <memory>
+#include <string>
+
+#include "app/hub_config.h"
+#include "app/hub_runtime.h"
+#include "core/metrics.h"
+#include "hub/api/hub_api.h"
+#include "hub/budget/governor.h"
+#include "hub/connections/connect_service.h"
+#include "hub/health/health_checker.h"
+#include "hub/refresh/refresher.h"
+#include "hub/store/api_key_repository.h"
+#include "hub/store/event_log.h"
+#include "hub/upstream/token_verifier.h"
+#include "hub/vault/sqlite_data_keys.h"
+#include "hub/vault/vault.h"
+#include "hub/webhooks/dispatcher.h"
+#include "hub/webhooks/repository.h"
+
+namespace liaison::app {
+
+struct HubRuntime::Parts {
+  Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock, RandomSource& random,
+        HubRuntimeOptions options);
+  ~Parts();
+
+  void buildHealth(const HubConfig& config);
+  void buildWebhooks(hub::api::HubApi& api);
+  void describeMetrics(const std::string& app_id);
+  Result<std::string> healthJson(const std::string& connection_id, bool fresh);
+  int runHealth(int limit);
+  int runWebhooks(int limit);
+
+  const Clock& clock;
+  RandomSource& random;
+  http::HttpClient& http;
+  Metrics metrics;
+  hub::HubDatabase db;
+  // The vault's keys and the webhook queue keep their own connections to hub.db: each
+  // connection serves one repository's transactions at a time.
+  storage::Database vault_db;
+  storage::Database webhook_db;
+  hub::ConnectionRepository connections;
+  hub::SessionRepository sessions;
+  hub::ApiKeyRepository keys;
+  hub::EventLog events;
+  hub::LocalGovernor governor;
+  std::unique_ptr<hub::SqliteDataKeyRepository> data_keys;
+  std::unique_ptr<hub::Vault> vault;
+  std::unique_ptr<hub::CcClient> cc;
+  std::unique_ptr<hub::TokenVerifier> verifier;
+  std::unique_ptr<hub::ConnectService> connect;
+  std::unique_ptr<hub::Refresher> refresher;
+  std::unique_ptr<hub::HealthChecker> health;
+  std::unique_ptr<hub::webhooks::WebhookRepository> webhook_repository;
+  std::unique_ptr<hub::webhooks::WebhookDispatcher> dispatcher;
+  std::unique_ptr<hub::api::HubApi> api;
+};
+
+}  // namespace liaison::app

@@ -1,0 +1,130 @@
+// HubRuntime's parts that connect domains to each other: health, webhooks fed by the event
+// log, and the metrics gauges.
+#include <spdlog/spdlog.h>
+
+#include "app/hub_runtime_parts.h"
+#include "hub/api/webhook_routes.h"
+#include "hub/health/health_json.h"
+
+namespace liaison::app {
+
+using Parts = HubRuntime::Parts;
+
+void Parts::buildHealth(const HubConfig& config) {
+  hub::HealthSettings settings;
+  settings.required_scopes = config.default_scopes;
+  settings.social_poll = std::chrono::minutes(config.social_poll_minutes);
+  health = std::make_unique<hub::HealthChecker>(db, connections, events, *refresher, *cc, governor, clock, settings);
+}
+
+Result<std::string> Parts::healthJson(const std::string& connection_id, bool fresh) {
+  auto report = health->check(connection_id, fresh);
+  if (!report) return report.error();
+  return hub::renderHealthJson(*report);
+}
+
+int Parts::runHealth(int limit) { return health->runDue(limit); }
+
+void Parts::buildWebhooks(hub::api::HubApi& hub_api) {
+  webhook_repository = std::make_unique<hub::webhooks::WebhookRepository>(webhook_db, random);
+  dispatcher = std::make_unique<hub::webhooks::WebhookDispatcher>(
+      *webhook_repository, http, clock, random, [this](const hub::webhooks::Webhook& hook) {
+        return vault->open(hook.sealed_secret, hub::api::webhookSecretContext(hook.id));
+      });
+  hub::api::addWebhookRoutes(hub_api, *webhook_repository, *vault, random, clock);
+  // Every event the log records is queued for the webhooks that want it, in log order.
+  events.setOnAppend([this](const hub::Event& event) {
+    hub::webhooks::WebhookEvent out{event.id, event.type, event.connection_id, event.created_at, event.data_json};
+    if (auto queued = webhook_repository->enqueue(out); !queued) {
+      spdlog::error("webhooks: event {} not queued: {}", event.id, queued.error().message);
+    }
+  });
+}
+
+int Parts::runWebhooks(int limit) {
+  const int attempts = dispatcher->runDue(limit);
+  if (attempts > 0) metrics.increment("liaison_webhook_delivery_attempts_total", {}, attempts);
+  return attempts;
+}
+
+void Parts::describeMetrics(const std::string& app_id) {
+  metrics.describe("liaison_cc_calls_total", "Calls the hub made to Constant Contact, by operation and status.");
+  metrics.describe("liaison_webhook_delivery_attempts_total", "Webhook delivery attempts.");
+  metrics.gauge("liaison_connections", "Connections by status.", [this] {
+    std::vector<std::pair<MetricLabels, int64_t>> out;
+    if (auto counts = connections.countByStatus()) {
+      for (const auto& [status, n] : *counts) out.push_back({{{"status", status}}, n});
+    }
+    return out;
+  });
+  metrics.gauge("liaison_connections_by_last_refresh", "Connections by the outcome of their last refresh.", [this] {
+    std::vector<std::pair<MetricLabels, int64_t>> out;
+    if (auto counts = connections.countByRefreshOutcome()) {
+      for (const auto& [outcome, n] : *counts) out.push_back({{{"outcome", outcome}}, n});
+    }
+    return out;
+  });
+  metrics.gauge("liaison_cc_budget_used", "CC API calls used today and the daily limit, per CC app.", [this, app_id] {
+    const auto use = governor.usage(app_id);
+    return std::vector<std::pair<MetricLabels, int64_t>>{
+        {{{"app", app_id}, {"kind", "api_calls_today"}}, use.api_calls_today},
+        {{{"app", app_id}, {"kind", "api_calls_per_day"}}, use.api_calls_per_day},
+        {{{"app", app_id}, {"kind", "token_calls_today"}}, use.token_calls_today},
+        {{{"app", app_id}, {"kind", "refused_today"}}, use.refused_today}};
+  });
+}
+
+}  // namespace liaison::app
+
+namespace liaison::app {
+
+Result<std::string> HubRuntime::resealAll(bool rotate) {
+  Parts& p = *parts_;
+  if (rotate) {
+    auto version = p.vault->rotate();
+    if (!version) return version.error();
+  }
+  auto list = p.connections.list("");
+  if (!list) return list.error();
+  std::map<int, size_t> still_using;
+  size_t resealed = 0;
+  for (const auto& c : *list) {
+    if (c.sealed_access_token.empty()) continue;
+    if (p.vault->isCurrent(c.sealed_access_token) && p.vault->isCurrent(c.sealed_refresh_token)) continue;
+    auto access = p.vault->open(c.sealed_access_token, hub::accessTokenContext(c.id));
+    auto refresh = p.vault->open(c.sealed_refresh_token, hub::refreshTokenContext(c.id));
+    if (!access || !refresh) {
+      spdlog::error("vault rotate: connection {} holds a secret that does not open", c.id);
+      ++still_using[hub::Vault::versionOf(c.sealed_access_token).value_or(0)];
+      continue;
+    }
+    auto sealed_access = p.vault->seal(*access, hub::accessTokenContext(c.id));
+    auto sealed_refresh = p.vault->seal(*refresh, hub::refreshTokenContext(c.id));
+    if (!sealed_access || !sealed_refresh) return sealed_access ? sealed_refresh.error() : sealed_access.error();
+    auto written = p.connections.resealTokens(c.id, c.token_generation, *sealed_access, *sealed_refresh);
+    if (!written) return written.error();
+    if (*written) ++resealed;  // else a refresh wrote new tokens, sealed with the current key
+  }
+  // Count what still uses each key after the pass (a seal that raced the rotation included).
+  std::map<int, size_t> in_use;
+  if (auto again = p.connections.list("")) {
+    for (const auto& c : *again) {
+      for (const auto* sealed : {&c.sealed_access_token, &c.sealed_refresh_token}) {
+        if (auto v = hub::Vault::versionOf(*sealed)) ++in_use[*v];
+      }
+    }
+  }
+  if (auto hooks = p.webhook_repository->list()) {
+    for (const auto& w : *hooks) {
+      if (auto v = hub::Vault::versionOf(w.sealed_secret)) ++in_use[*v];
+    }
+  }
+  int retired = 0;
+  for (int version = 1; version < p.vault->currentVersion(); ++version) {
+    if (p.vault->retire(version, in_use[version])) ++retired;
+  }
+  return "Current data key v" + std::to_string(p.vault->currentVersion()) + "; " + std::to_string(resealed) +
+         " connections sealed again; " + std::to_string(retired) + " older keys retired or already retired.";
+}
+
+}  // namespace liaison::app

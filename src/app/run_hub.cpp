@@ -1,0 +1,161 @@
+#include "app/run_hub.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "app/hub_config.h"
+#include "app/hub_runtime.h"
+#include "app/hub_runtime_parts.h"
+#include "core/logging.h"
+#include "hub/vault/key_encryption_key.h"
+#include "http/server/server.h"
+
+namespace liaison::app {
+
+namespace {
+
+HubConfig loadConfig(const cli::HubFlags& flags) {
+  ConfigOverrides overrides;
+  if (!flags.config_file.empty()) overrides.config_file = flags.config_file;
+  if (!flags.data_dir.empty()) overrides.data_dir = flags.data_dir;
+  if (!flags.listen.empty()) overrides.listen = flags.listen;
+  auto config = loadHubConfig(overrides, processEnvironment());
+  if (!config) throw std::runtime_error(config.error().message);
+  return std::move(*config);
+}
+
+void prepareDataDir(const HubConfig& config) {
+  std::filesystem::create_directories(config.data_dir);
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+}
+
+}  // namespace
+
+int runServe(const cli::ServeCommand& command) {
+  const HubConfig config = loadConfig(command.flags);
+  if (command.print_config) {
+    std::fputs(printHubConfig(config).c_str(), stdout);
+    return 0;
+  }
+  configureLogging(config.log_level);
+  prepareDataDir(config);
+  SystemClock clock;
+  CryptoRandom random;
+  auto http = http::makeCurlHttpClient();
+  HubRuntime hub(config, *http, clock, random);
+
+  http::ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  http::Server server(options, [&hub](http::Request& request) { return hub.dispatch(request); });
+
+  // Background work: device polls, expiries, refreshes, health polls, webhook deliveries. It
+  // runs again at once while there is work, else after a second.
+  std::mutex mutex;
+  std::condition_variable stop_signal;
+  bool stopping = false;
+  std::thread worker([&] {
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      lock.unlock();
+      int done = 0;
+      try {
+        done = hub.tick();
+      } catch (const std::exception& e) {
+        spdlog::error("hub background work failed: {}", e.what());
+      }
+      lock.lock();
+      if (done == 0) stop_signal.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
+    }
+  });
+  server.runUntilSignalled([&](uint16_t port) {
+    spdlog::info("hub ready on http://{}:{} (app {}, CC at {})", config.listen_host, port, config.client_id,
+                 config.cc_base_url.empty() ? "api.cc.email" : config.cc_base_url);
+    std::printf("Liaison hub listening on http://%s:%u\n", config.listen_host.c_str(), port);
+    std::fflush(stdout);
+  });
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  stop_signal.notify_all();
+  worker.join();
+  return 0;
+}
+
+int runKeys(const cli::KeysCommand& command) {
+  const HubConfig config = loadConfig(command.flags);
+  configureLogging("warn");
+  prepareDataDir(config);
+  SystemClock clock;
+  CryptoRandom random;
+  auto http = http::makeCurlHttpClient();
+  HubRuntime hub(config, *http, clock, random);
+  auto& keys = hub.parts().keys;
+  if (command.action == "create") {
+    auto [key, id] = hub.createApiKey(command.name);
+    std::printf("%s\n", key.c_str());
+    std::fprintf(stderr, "Created hub API key %s (%s). It is shown this once; only its hash is kept.\n", id.c_str(),
+                 command.name.c_str());
+    return 0;
+  }
+  if (command.action == "list") {
+    auto list = keys.list();
+    if (!list) throw std::runtime_error(list.error().message);
+    std::printf("%-16s %-20s %-12s %-26s %s\n", "ID", "NAME", "PREFIX", "CREATED", "STATUS");
+    for (const auto& k : *list) {
+      std::printf("%-16s %-20s %-12s %-26s %s\n", k.id.c_str(), k.name.c_str(), k.prefix.c_str(),
+                  formatIso8601(k.created_at).c_str(), k.revoked_at ? "revoked" : "active");
+    }
+    return 0;
+  }
+  auto revoked = keys.revoke(command.name, clock.now());
+  if (!revoked) throw std::runtime_error(revoked.error().message);
+  if (!*revoked) {
+    std::fprintf(stderr, "liaison: no active key has the id or name '%s'\n", command.name.c_str());
+    return 1;
+  }
+  std::printf("Revoked %s\n", command.name.c_str());
+  return 0;
+}
+
+int runVault(const cli::VaultCommand& command) {
+  ConfigOverrides overrides;
+  if (!command.flags.config_file.empty()) overrides.config_file = command.flags.config_file;
+  if (!command.flags.data_dir.empty()) overrides.data_dir = command.flags.data_dir;
+  if (command.action == "init") {
+    // The key file needs no CC settings: read only where it goes.
+    auto env = processEnvironment();
+    env.try_emplace("LIAISON_CC_CLIENT_ID", "unset");
+    env.try_emplace("LIAISON_CC_CLIENT_SECRET", "unset");
+    auto config = loadHubConfig(overrides, env);
+    if (!config) throw std::runtime_error(config.error().message);
+    prepareDataDir(*config);
+    CryptoRandom random;
+    const std::string path = vaultKeyFile(*config);
+    if (auto written = hub::writeKeyFile(path, random); !written) throw std::runtime_error(written.error().message);
+    std::printf("Wrote a new vault key to %s (mode 0600). Keep a copy somewhere safe: without it the stored tokens cannot be read.\n",
+                path.c_str());
+    return 0;
+  }
+  const HubConfig config = loadConfig(command.flags);
+  configureLogging("warn");
+  SystemClock clock;
+  CryptoRandom random;
+  auto http = http::makeCurlHttpClient();
+  HubRuntime hub(config, *http, clock, random);
+  auto rotated = hub.resealAll(true);
+  if (!rotated) throw std::runtime_error(rotated.error().message);
+  std::printf("%s\n", rotated->c_str());
+  return 0;
+}
+
+}  // namespace liaison::app

@@ -1,0 +1,153 @@
+#pragma once
+// A hub and a sandbox in one process on one virtual clock: the hub's CC calls go straight to
+// the sandbox's handler (no sockets, no timing), webhook deliveries to a recorder.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/hub_runtime.h"
+#include "app/hub_runtime_parts.h"
+#include "hub/vault/key_encryption_key.h"
+#include "sandbox/sandbox.h"
+#include "support/seeded_random.h"
+#include "support/temp_dir.h"
+
+namespace liaison::testing {
+
+constexpr const char* kSandboxOrigin = "http://127.0.0.1:8600";
+constexpr const char* kHubUrl = "http://127.0.0.1:8700";
+
+// CC calls to the sandbox; everything else (webhook URLs) recorded and answered with `status`.
+class RoutingHttpClient final : public http::HttpClient {
+ public:
+  explicit RoutingHttpClient(sandbox::Sandbox& sandbox) : sandbox_(sandbox) {}
+  Result<http::ClientResponse> send(const http::ClientRequest& request) override {
+    if (request.url.starts_with(kSandboxOrigin)) {
+      http::Request in;
+      in.method = request.method;
+      in.target = request.url.substr(std::string(kSandboxOrigin).size());
+      in.headers = request.headers;
+      in.body = request.body;
+      in.remote_address = "127.0.0.1";
+      auto out = sandbox_.handle(in);
+      if (out.abort_connection) return makeError(ErrorCode::Unavailable, "reset", "connection reset");
+      return http::ClientResponse{out.status, out.headers, out.body};
+    }
+    outside.push_back(request);
+    if (outside_down) return makeError(ErrorCode::Unavailable, "refused", "connection refused");
+    return http::ClientResponse{outside_status, {}, ""};
+  }
+  std::vector<http::ClientRequest> outside;
+  int outside_status = 200;
+  bool outside_down = false;
+
+ private:
+  sandbox::Sandbox& sandbox_;
+};
+
+struct Answer {
+  int status = 0;
+  nlohmann::json body;
+  http::Response raw;
+};
+
+class HubFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox_options_.profile = sandbox::Profile::Fast;
+    sandbox_ = std::make_unique<sandbox::Sandbox>(sandbox_options_, clock_, sandbox_random_, nullptr);
+    sandbox_->setBaseUrl(kSandboxOrigin);
+    auto app = sandboxCall("POST", "/__sandbox/apps",
+                           {{"client_id", "hub-app"},
+                            {"name", "Liaison demo app"},
+                            {"confidential", true},
+                            {"redirect_uris", {std::string(kHubUrl) + "/connect/callback"}},
+                            {"flows", {"authorization_code", "device"}},
+                            {"refresh_token_type", "rotating"}});
+    ASSERT_EQ(app.status, 201) << app.body.dump();
+    client_secret_ = app.body["client_secret"].get<std::string>();
+    http_ = std::make_unique<RoutingHttpClient>(*sandbox_);
+    ASSERT_TRUE(hub::writeKeyFile((dir_.path() / "vault.key").string(), hub_random_).ok());
+    startHub();
+  }
+
+  void startHub() {
+    hub_.reset();
+    app::HubConfig config;
+    config.data_dir = dir_.path().string();
+    config.public_url = kHubUrl;
+    config.cc_base_url = kSandboxOrigin;
+    config.client_id = "hub-app";
+    config.client_secret = Secret(client_secret_);
+    config.redirect_uri = std::string(kHubUrl) + "/connect/callback";
+    config.default_scopes = {"account_read", "contact_data", "campaign_data", "offline_access"};
+    app::HubRuntimeOptions options;
+    options.waiter = [this](std::chrono::milliseconds ms) { clock_.advance(ms); };
+    options.holder = "test-holder";
+    hub_ = std::make_unique<app::HubRuntime>(config, *http_, clock_, hub_random_, options);
+    api_key_ = hub_->createApiKey("tests").first;
+  }
+
+  Answer sandboxCall(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr) {
+    http::Request request;
+    request.method = method;
+    request.target = target;
+    request.remote_address = "127.0.0.1";
+    if (!body.is_null()) {
+      request.body = body.dump();
+      request.headers.set("Content-Type", "application/json");
+    }
+    auto response = sandbox_->handle(request);
+    return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
+  }
+
+  Answer hubCall(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
+                 const std::string& key = "default") {
+    http::Request request;
+    request.method = method;
+    request.target = target;
+    request.remote_address = "127.0.0.1";
+    if (key == "default") {
+      request.headers.set("Authorization", "Bearer " + api_key_);
+    } else if (!key.empty()) {
+      request.headers.set("Authorization", "Bearer " + key);
+    }
+    if (!body.is_null()) {
+      request.body = body.dump();
+      request.headers.set("Content-Type", "application/json");
+    }
+    auto response = hub_->handle(request);
+    return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
+  }
+
+  // Connects the demo account for `end_user` through the device flow; returns the connection id.
+  std::string connectByDevice(const std::string& end_user) {
+    auto session = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", end_user}, {"flow", "device"}});
+    EXPECT_EQ(session.status, 201) << session.body.dump();
+    auto approved = sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}});
+    EXPECT_EQ(approved.status, 200) << approved.body.dump();
+    clock_.advance(std::chrono::seconds(session.body["interval"].get<int>()));
+    hub_->tick();
+    auto done = hubCall("GET", "/api/v1/connect-sessions/" + session.body["id"].get<std::string>());
+    EXPECT_EQ(done.body["status"], "connected") << done.body.dump();
+    return done.body.value("connection_id", "");
+  }
+
+  ManualClock clock_{fromUnixSeconds(1'800'000'000)};
+  SeededRandom sandbox_random_{7};
+  SeededRandom hub_random_{11};
+  TempDir dir_{"liaison-hub"};
+  sandbox::SandboxOptions sandbox_options_;
+  std::unique_ptr<sandbox::Sandbox> sandbox_;
+  std::unique_ptr<RoutingHttpClient> http_;
+  std::unique_ptr<app::HubRuntime> hub_;
+  std::string client_secret_;
+  std::string api_key_;
+};
+
+}  // namespace liaison::testing
