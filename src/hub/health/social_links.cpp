@@ -1,0 +1,88 @@
+#include "hub/health/social_links.h"
+
+#include <nlohmann/json.hpp>
+
+namespace liaison::hub {
+
+namespace {
+
+// CC's key order is kept in the verbatim text; comparisons parse it again.
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kWhere = "inside Constant Contact (Marketing → Social → Connections)";
+
+std::string text(const Json& object, const char* name) {
+  return object.contains(name) && object[name].is_string() ? object[name].get<std::string>() : std::string();
+}
+
+// A flag CC left out reads as false: an unknown state is not a healthy one.
+bool flag(const Json& object, const char* name) {
+  return object.contains(name) && object[name].is_boolean() && object[name].get<bool>();
+}
+
+void addRemedy(std::string& remedy, const std::string& sentence) {
+  if (remedy.find(sentence) != std::string::npos) return;
+  remedy += (remedy.empty() ? "" : " ") + sentence;
+}
+
+}  // namespace
+
+void judgeSocialLink(SocialLinkHealth& link) {
+  Json status = Json::parse(link.connection_status_json, nullptr, false);
+  if (!status.is_object()) status = Json::object();
+  const std::string& network = link.network.empty() ? std::string("the network") : link.network;
+  const bool token_ok =
+      flag(status, "has_token") && flag(status, "token_is_valid") && flag(status, "token_has_scopes");
+  const bool active_user = flag(status, "is_active_user");
+  const bool rate_limited = flag(status, "rate_limited");
+  const bool error = status.contains("error") && !status["error"].is_null();
+
+  link.healthy = token_ok && active_user && !rate_limited && !error;
+  link.remedy.clear();
+  link.blocked.clear();
+  if (link.healthy) return;
+  if (!token_ok) {
+    addRemedy(link.remedy, "This cannot be fixed through the API: the account's user must reconnect " +
+                               network + " " + kWhere + ".");
+  }
+  if (!active_user) {
+    addRemedy(link.remedy, "No " + network +
+                               " profile is connected for an active Constant Contact user any more: " +
+                               "the account's user must reconnect " + network + " " + kWhere + ".");
+  }
+  if (rate_limited)
+    addRemedy(link.remedy, "Wait; " + network + " limits posting for now and lifts the limit on its own.");
+  if (error && link.remedy.empty()) {
+    const std::string said = text(status, "error");
+    addRemedy(link.remedy,
+              "Constant Contact could not reach " + network + (said.empty() ? "" : " (" + said + ")") +
+                  "; if this persists, the account's user must reconnect " + network + " " + kWhere + ".");
+  }
+  link.blocked.push_back("publishing posts to " + network);
+}
+
+Result<std::vector<SocialLinkHealth>> readSocialConnections(const std::string& body) {
+  const Json json = Json::parse(body, nullptr, false);
+  if (!json.is_object() || !json.contains("connections") || !json["connections"].is_array()) {
+    return makeError(ErrorCode::Unavailable, "health.social_unreadable",
+                     "Constant Contact's social connections answer could not be read.");
+  }
+  std::vector<SocialLinkHealth> out;
+  for (const auto& item : json["connections"]) {
+    if (!item.is_object() || !item.contains("account_info") || !item["account_info"].is_object()) continue;
+    const Json& info = item["account_info"];
+    SocialLinkHealth link;
+    link.network = text(info, "network");
+    link.network_account_id = text(info, "network_account_id");
+    link.display_name = text(info, "display_name");
+    // A link without its account id cannot be tracked from one check to the next.
+    if (link.network_account_id.empty()) continue;
+    link.connection_status_json =
+        item.contains("connection_status") ? item["connection_status"].dump() : "{}";
+    judgeSocialLink(link);
+    out.push_back(std::move(link));
+  }
+  return out;
+}
+
+}  // namespace liaison::hub
