@@ -132,9 +132,19 @@ HealthChecker::HealthChecker(HubDatabase& db, ConnectionRepository& connections,
 
 Result<HealthReport> HealthChecker::check(const std::string& connection_id, bool fresh) {
   if (!fresh) {
+    auto found = connections_.find(connection_id);
+    if (!found) return found.error();
+    if (!*found) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
     auto cached = store_.loadReport(connection_id);
     if (!cached) return cached.error();
-    if (*cached) return std::move(**cached);
+    // A report outlives the state it describes when the connection was disconnected or marked
+    // for reauthorization since (checking those asks CC nothing), or reconnected after a report
+    // that found it broken.
+    const Connection& c = **found;
+    const bool outdated =
+        c.status != ConnectionStatus::Active ||
+        (*cached && (*cached)->status == HealthStatus::Broken && (*cached)->checked_at < c.updated_at);
+    if (*cached && !outdated) return std::move(**cached);
   }
   auto outcome = checkNow(connection_id);
   if (!outcome) return outcome.error();

@@ -36,7 +36,8 @@ class HealthChecker {
                 CcClient& cc, Governor& governor, const Clock& clock, HealthSettings settings);
 
   // `fresh`: check now (and store the report); otherwise the stored report, or a check now when
-  // there is none. NotFound for an unknown connection.
+  // there is none or the connection's state moved on since (disconnected, reauth required,
+  // reconnected after a broken report). NotFound for an unknown connection.
   Result<HealthReport> check(const std::string& connection_id, bool fresh);
   // Checks active connections whose report is missing or older than social_poll, the oldest
   // first, at most `limit`; stops as soon as the rate budget refuses a call. Returns how many

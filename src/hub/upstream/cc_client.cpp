@@ -216,7 +216,11 @@ Result<std::string> CcClient::getV3(const std::string& path_and_query, const Sec
   if (status >= 200 && status < 300) return std::move(response->body);
   if (status == 401) return makeError(ErrorCode::Unauthorized, "cc.unauthorized", "Constant Contact refused the token.");
   if (status == 403) return makeError(ErrorCode::Forbidden, "cc.forbidden", "Constant Contact refused the call (403).");
-  if (status == 429 || status >= 500) return transient("Constant Contact answered " + std::to_string(status) + ".");
+  // A 429 keeps its own code (still transient) so health can report CC's rate limiting.
+  if (status == 429) {
+    return makeError(ErrorCode::TooManyRequests, kTransientKey, "Constant Contact answered 429 (rate limited).");
+  }
+  if (status >= 500) return transient("Constant Contact answered " + std::to_string(status) + ".");
   return makeError(ErrorCode::InvalidRequest, "cc.rejected", "Constant Contact answered " + std::to_string(status) + ".");
 }
 

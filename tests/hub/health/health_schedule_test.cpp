@@ -1,0 +1,107 @@
+// Cached reports and the scheduled renewal.
+#include "health_fixture.h"
+#include "hub/health/health_json.h"
+
+namespace liaison::hub::testing {
+namespace {
+
+TEST_F(HealthTest, WithoutACachedReportACheckIsMadeAndKept) {
+  insert("conn_1");
+  auto first = checker->check("conn_1", false);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(http.calls(kPrivilegesPath), 1);
+  clock.advance(std::chrono::minutes(5));
+  auto cached = checker->check("conn_1", false);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(http.calls(kPrivilegesPath), 1);  // served from the store
+  EXPECT_EQ(cached->checked_at, first->checked_at);
+  EXPECT_EQ(renderHealthJson(*cached), renderHealthJson(*first));
+}
+
+TEST_F(HealthTest, AFreshCheckAsksCcAgainAndReplacesTheCachedReport) {
+  insert("conn_1");
+  checkFresh("conn_1");
+  clock.advance(std::chrono::minutes(5));
+  http.script(kPrivilegesPath, {Reply{403, "{}"}});
+  const HealthReport fresh = checkFresh("conn_1");
+  EXPECT_EQ(http.calls(kPrivilegesPath), 2);
+  EXPECT_EQ(fresh.status, HealthStatus::Broken);
+  auto cached = checker->check("conn_1", false);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(cached->status, HealthStatus::Broken);
+  EXPECT_EQ(cached->checked_at, clock.now());
+}
+
+TEST_F(HealthTest, ACachedReportDoesNotOutliveADisconnect) {
+  insert("conn_1");
+  checkFresh("conn_1");
+  clock.advance(std::chrono::minutes(1));
+  ASSERT_TRUE(connections.eraseTokens("conn_1", clock.now()).ok());
+  auto report = checker->check("conn_1", false);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->status, HealthStatus::Broken);
+  EXPECT_FALSE(report->cc.has_token);
+  EXPECT_EQ(http.calls(kPrivilegesPath), 1);
+}
+
+TEST_F(HealthTest, ABrokenCachedReportIsRenewedAfterAReconnect) {
+  Connection c = insert("conn_1");
+  http.script(kPrivilegesPath, {Reply{401, "{}"}, Reply{401, "{}"}, Reply{200, "{}"}});
+  EXPECT_EQ(checkFresh("conn_1").status, HealthStatus::Broken);
+  clock.advance(std::chrono::minutes(1));
+  c.updated_at = clock.now();
+  c.access_expires_at = clock.now() + std::chrono::hours(1);
+  ASSERT_TRUE(connections.replaceGrant(c).ok());
+  auto report = checker->check("conn_1", false);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->status, HealthStatus::Healthy);
+  EXPECT_EQ(report->checked_at, clock.now());
+}
+
+TEST_F(HealthTest, RunDueRenewsReportsOnlyOnceTheyAreOlderThanThePollInterval) {
+  insert("conn_1");
+  clock.advance(std::chrono::milliseconds(10));
+  insert("conn_2");
+  insert("conn_3", kAllScopes, ConnectionStatus::ReauthRequired);  // not polled: nothing to ask CC
+  EXPECT_EQ(checker->runDue(10), 2);
+  EXPECT_EQ(http.calls(kPrivilegesPath), 2);
+  EXPECT_EQ(checker->runDue(10), 0);
+  clock.advance(std::chrono::minutes(14));
+  EXPECT_EQ(checker->runDue(10), 0);
+  clock.advance(std::chrono::minutes(1));
+  EXPECT_EQ(checker->runDue(10), 2);
+  EXPECT_EQ(http.calls(kPrivilegesPath), 4);
+  auto reauth = checker->check("conn_3", false);  // no report yet: made now
+  ASSERT_TRUE(reauth.ok());
+  EXPECT_EQ(reauth->status, HealthStatus::Broken);
+}
+
+TEST_F(HealthTest, RunDueTakesTheOldestReportFirstAndHonoursTheLimit) {
+  insert("conn_1");
+  insert("conn_2");
+  ASSERT_TRUE(checker->check("conn_2", true).ok());
+  nextSecond();
+  ASSERT_TRUE(checker->check("conn_1", true).ok());
+  clock.advance(std::chrono::minutes(20));
+  const TimePoint before = clock.now();
+  EXPECT_EQ(checker->runDue(1), 1);
+  EXPECT_EQ(checker->check("conn_2", false)->checked_at, before);  // the older report was renewed
+  EXPECT_LT(checker->check("conn_1", false)->checked_at, before);
+}
+
+TEST_F(HealthTest, RunDueStopsWhenTheRateBudgetRefuses) {
+  // Two calls per check and four a second for the CC app: the third check is refused.
+  insert("conn_1");
+  insert("conn_2");
+  insert("conn_3");
+  EXPECT_EQ(checker->runDue(10), 2);
+  auto unchecked = HealthStore(db).loadReport("conn_3");
+  ASSERT_TRUE(unchecked.ok());
+  EXPECT_FALSE(unchecked->has_value()) << "a report cut short is not stored";
+  nextSecond();
+  EXPECT_EQ(checker->runDue(10), 1);  // the one left over, now with room
+  EXPECT_TRUE(HealthStore(db).loadReport("conn_3")->has_value());
+}
+
+}  // namespace
+}  // namespace liaison::hub::testing
