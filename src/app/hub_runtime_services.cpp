@@ -14,7 +14,8 @@ void Parts::buildHealth(const HubConfig& config) {
   hub::HealthSettings settings;
   settings.required_scopes = config.default_scopes;
   settings.social_poll = std::chrono::minutes(config.social_poll_minutes);
-  health = std::make_unique<hub::HealthChecker>(db, connections, events, *refresher, *cc, governor, clock, settings);
+  health = std::make_unique<hub::HealthChecker>(db, connections, events, *refresher, *cc, governor, clock,
+                                                settings);
 }
 
 Result<std::string> Parts::healthJson(const std::string& connection_id, bool fresh) {
@@ -34,7 +35,8 @@ void Parts::buildWebhooks(hub::api::HubApi& hub_api) {
   hub::api::addWebhookRoutes(hub_api, *webhook_repository, *vault, random, clock);
   // Every event the log records is queued for the webhooks that want it, in log order.
   events.setOnAppend([this](const hub::Event& event) {
-    hub::webhooks::WebhookEvent out{event.id, event.type, event.connection_id, event.created_at, event.data_json};
+    hub::webhooks::WebhookEvent out{event.id, event.type, event.connection_id, event.created_at,
+                                    event.data_json};
     if (auto queued = webhook_repository->enqueue(out); !queued) {
       spdlog::error("webhooks: event {} not queued: {}", event.id, queued.error().message);
     }
@@ -48,7 +50,8 @@ int Parts::runWebhooks(int limit) {
 }
 
 void Parts::describeMetrics(const std::string& app_id) {
-  metrics.describe("liaison_cc_calls_total", "Calls the hub made to Constant Contact, by operation and status.");
+  metrics.describe("liaison_cc_calls_total",
+                   "Calls the hub made to Constant Contact, by operation and status.");
   metrics.describe("liaison_webhook_delivery_attempts_total", "Webhook delivery attempts.");
   metrics.gauge("liaison_connections", "Connections by status.", [this] {
     std::vector<std::pair<MetricLabels, int64_t>> out;
@@ -57,21 +60,23 @@ void Parts::describeMetrics(const std::string& app_id) {
     }
     return out;
   });
-  metrics.gauge("liaison_connections_by_last_refresh", "Connections by the outcome of their last refresh.", [this] {
-    std::vector<std::pair<MetricLabels, int64_t>> out;
-    if (auto counts = connections.countByRefreshOutcome()) {
-      for (const auto& [outcome, n] : *counts) out.push_back({{{"outcome", outcome}}, n});
-    }
-    return out;
-  });
-  metrics.gauge("liaison_cc_budget_used", "CC API calls used today and the daily limit, per CC app.", [this, app_id] {
-    const auto use = governor.usage(app_id);
-    return std::vector<std::pair<MetricLabels, int64_t>>{
-        {{{"app", app_id}, {"kind", "api_calls_today"}}, use.api_calls_today},
-        {{{"app", app_id}, {"kind", "api_calls_per_day"}}, use.api_calls_per_day},
-        {{{"app", app_id}, {"kind", "token_calls_today"}}, use.token_calls_today},
-        {{{"app", app_id}, {"kind", "refused_today"}}, use.refused_today}};
-  });
+  metrics.gauge("liaison_connections_by_last_refresh", "Connections by the outcome of their last refresh.",
+                [this] {
+                  std::vector<std::pair<MetricLabels, int64_t>> out;
+                  if (auto counts = connections.countByRefreshOutcome()) {
+                    for (const auto& [outcome, n] : *counts) out.push_back({{{"outcome", outcome}}, n});
+                  }
+                  return out;
+                });
+  metrics.gauge("liaison_cc_budget_used", "CC API calls used today and the daily limit, per CC app.",
+                [this, app_id] {
+                  const auto use = governor.usage(app_id);
+                  return std::vector<std::pair<MetricLabels, int64_t>>{
+                      {{{"app", app_id}, {"kind", "api_calls_today"}}, use.api_calls_today},
+                      {{{"app", app_id}, {"kind", "api_calls_per_day"}}, use.api_calls_per_day},
+                      {{{"app", app_id}, {"kind", "token_calls_today"}}, use.token_calls_today},
+                      {{{"app", app_id}, {"kind", "refused_today"}}, use.refused_today}};
+                });
 }
 
 }  // namespace liaison::app
@@ -100,7 +105,8 @@ Result<std::string> HubRuntime::resealAll(bool rotate) {
     }
     auto sealed_access = p.vault->seal(*access, hub::accessTokenContext(c.id));
     auto sealed_refresh = p.vault->seal(*refresh, hub::refreshTokenContext(c.id));
-    if (!sealed_access || !sealed_refresh) return sealed_access ? sealed_refresh.error() : sealed_access.error();
+    if (!sealed_access || !sealed_refresh)
+      return sealed_access ? sealed_refresh.error() : sealed_access.error();
     auto written = p.connections.resealTokens(c.id, c.token_generation, *sealed_access, *sealed_refresh);
     if (!written) return written.error();
     if (*written) ++resealed;  // else a refresh wrote new tokens, sealed with the current key

@@ -14,8 +14,8 @@
 #include "app/hub_runtime.h"
 #include "app/hub_runtime_parts.h"
 #include "core/logging.h"
-#include "hub/vault/key_encryption_key.h"
 #include "http/server/server.h"
+#include "hub/vault/key_encryption_key.h"
 
 namespace liaison::app {
 
@@ -103,8 +103,8 @@ int runKeys(const cli::KeysCommand& command) {
   if (command.action == "create") {
     auto [key, id] = hub.createApiKey(command.name);
     std::printf("%s\n", key.c_str());
-    std::fprintf(stderr, "Created hub API key %s (%s). It is shown this once; only its hash is kept.\n", id.c_str(),
-                 command.name.c_str());
+    std::fprintf(stderr, "Created hub API key %s (%s). It is shown this once; only its hash is kept.\n",
+                 id.c_str(), command.name.c_str());
     return 0;
   }
   if (command.action == "list") {
@@ -141,9 +141,12 @@ int runVault(const cli::VaultCommand& command) {
     prepareDataDir(*config);
     CryptoRandom random;
     const std::string path = vaultKeyFile(*config);
-    if (auto written = hub::writeKeyFile(path, random); !written) throw std::runtime_error(written.error().message);
-    std::printf("Wrote a new vault key to %s (mode 0600). Keep a copy somewhere safe: without it the stored tokens cannot be read.\n",
-                path.c_str());
+    if (auto written = hub::writeKeyFile(path, random); !written)
+      throw std::runtime_error(written.error().message);
+    std::printf(
+        "Wrote a new vault key to %s (mode 0600). Keep a copy somewhere safe: without it the stored tokens "
+        "cannot be read.\n",
+        path.c_str());
     return 0;
   }
   const HubConfig config = loadConfig(command.flags);

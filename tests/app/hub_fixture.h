@@ -93,7 +93,8 @@ class HubFixture : public ::testing::Test {
     api_key_ = hub_->createApiKey("tests").first;
   }
 
-  Answer sandboxCall(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr) {
+  Answer sandboxCall(const std::string& method, const std::string& target,
+                     const nlohmann::json& body = nullptr) {
     http::Request request;
     request.method = method;
     request.target = target;
@@ -127,9 +128,11 @@ class HubFixture : public ::testing::Test {
 
   // Connects the demo account for `end_user` through the device flow; returns the connection id.
   std::string connectByDevice(const std::string& end_user) {
-    auto session = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", end_user}, {"flow", "device"}});
+    auto session =
+        hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", end_user}, {"flow", "device"}});
     EXPECT_EQ(session.status, 201) << session.body.dump();
-    auto approved = sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}});
+    auto approved =
+        sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}});
     EXPECT_EQ(approved.status, 200) << approved.body.dump();
     clock_.advance(std::chrono::seconds(session.body["interval"].get<int>()));
     hub_->tick();

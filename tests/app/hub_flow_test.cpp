@@ -3,9 +3,12 @@
 // reaches the database in plaintext.
 #include <fstream>
 #include <iterator>
+#include <set>
 
-#include "hub/webhooks/signature.h"
+#include "core/encoding.h"
+
 #include "app/hub_fixture.h"
+#include "hub/webhooks/signature.h"
 
 namespace liaison::testing {
 namespace {
@@ -71,15 +74,18 @@ TEST_F(HubFlowTest, NoTokenReachesTheDatabaseOrItsWalInPlaintext) {
 
 TEST_F(HubFlowTest, DeniedAndExpiredDeviceSessionsEndWithAnEventAndNoConnection) {
   auto denied = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"flow", "device"}});
-  ASSERT_EQ(sandboxCall("POST", "/__sandbox/device/deny", {{"user_code", denied.body["user_code"]}}).status, 200);
+  ASSERT_EQ(sandboxCall("POST", "/__sandbox/device/deny", {{"user_code", denied.body["user_code"]}}).status,
+            200);
   auto expired = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "v"}, {"flow", "device"}});
   clock_.advance(std::chrono::seconds(5));
   hub_->tick();
-  EXPECT_EQ(hubCall("GET", "/api/v1/connect-sessions/" + denied.body["id"].get<std::string>()).body["status"], "denied");
+  EXPECT_EQ(hubCall("GET", "/api/v1/connect-sessions/" + denied.body["id"].get<std::string>()).body["status"],
+            "denied");
   clock_.advance(std::chrono::hours(1));
   hub_->tick();
-  EXPECT_EQ(hubCall("GET", "/api/v1/connect-sessions/" + expired.body["id"].get<std::string>()).body["status"],
-            "expired");
+  EXPECT_EQ(
+      hubCall("GET", "/api/v1/connect-sessions/" + expired.body["id"].get<std::string>()).body["status"],
+      "expired");
   EXPECT_EQ(hubCall("GET", "/api/v1/connections").body["connections"].size(), 0u);
   auto types = eventTypes(hubCall("GET", "/api/v1/events").body);
   EXPECT_EQ(std::count(types.begin(), types.end(), "connect_session.failed"), 2);
@@ -95,7 +101,9 @@ TEST_F(HubFlowTest, TokensAreRefreshedAheadOfExpiryAndARevokedGrantNeedsReauth) 
   EXPECT_EQ(after->last_refresh_outcome, "ok");
   EXPECT_GT(after->access_expires_at, before->access_expires_at);
 
-  ASSERT_EQ(sandboxCall("POST", "/__sandbox/grants/revoke", {{"client_id", "hub-app"}, {"email", "owner@sandbox.test"}}).status,
+  ASSERT_EQ(sandboxCall("POST", "/__sandbox/grants/revoke",
+                        {{"client_id", "hub-app"}, {"email", "owner@sandbox.test"}})
+                .status,
             200);
   clock_.set(after->access_expires_at - std::chrono::seconds(300));
   hub_->tick();
@@ -112,10 +120,12 @@ TEST_F(HubFlowTest, TokensAreRefreshedAheadOfExpiryAndARevokedGrantNeedsReauth) 
 
 TEST_F(HubFlowTest, AnOutageAtTheTokenEndpointKeepsTheConnectionActiveAndRecovers) {
   const std::string id = connectByDevice("user-1");
-  ASSERT_EQ(sandboxCall("POST", "/__sandbox/faults",
-                        {{"operation", "oauth.token"}, {"count", 2}, {"action", {{"type", "status"}, {"status", 503}}}})
-                .status,
-            201);
+  ASSERT_EQ(
+      sandboxCall(
+          "POST", "/__sandbox/faults",
+          {{"operation", "oauth.token"}, {"count", 2}, {"action", {{"type", "status"}, {"status", 503}}}})
+          .status,
+      201);
   const auto before = *hub_->parts().connections.find(id);
   clock_.set(before->access_expires_at - std::chrono::seconds(300));
   hub_->tick();
@@ -159,11 +169,13 @@ TEST_F(HubFlowTest, WebhooksReceiveSignedEventsInOrder) {
     const auto header = sent.headers.get("Liaison-Signature");
     ASSERT_TRUE(header);
     EXPECT_TRUE(hub::webhooks::verifySignature(*header, secret, sent.body, toUnixSeconds(clock_.now())));
-    EXPECT_FALSE(hub::webhooks::verifySignature(*header, "whsec_other", sent.body, toUnixSeconds(clock_.now())));
+    EXPECT_FALSE(
+        hub::webhooks::verifySignature(*header, "whsec_other", sent.body, toUnixSeconds(clock_.now())));
     types.push_back(nlohmann::json::parse(sent.body)["type"]);
   }
   EXPECT_EQ(types, (std::vector<std::string>{"connection.created", "connection.deleted"}));
-  auto deliveries = hubCall("GET", "/api/v1/webhooks/" + created.body["id"].get<std::string>() + "/deliveries");
+  auto deliveries =
+      hubCall("GET", "/api/v1/webhooks/" + created.body["id"].get<std::string>() + "/deliveries");
   ASSERT_EQ(deliveries.status, 200);
   EXPECT_EQ(deliveries.body["deliveries"].size(), 2u);
   EXPECT_EQ(hubCall("POST", "/api/v1/webhooks", {{"url", "ftp://x"}}).status, 400);
@@ -171,13 +183,83 @@ TEST_F(HubFlowTest, WebhooksReceiveSignedEventsInOrder) {
 }
 
 TEST_F(HubFlowTest, BadConnectSessionRequestsAreRefusedClearly) {
-  EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"flow", "device"}}).body["error"]["code"], "invalid_request");
-  EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"flow", "carrier-pigeon"}}).status, 400);
-  EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"scopes", {"everything"}}}).body["error"]["code"],
+  EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"flow", "device"}}).body["error"]["code"],
+            "invalid_request");
+  EXPECT_EQ(
+      hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"flow", "carrier-pigeon"}}).status,
+      400);
+  EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"scopes", {"everything"}}})
+                .body["error"]["code"],
             "invalid_scope");
-  EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"return_url", "javascript:x"}}).status, 400);
+  EXPECT_EQ(
+      hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "u"}, {"return_url", "javascript:x"}})
+          .status,
+      400);
   EXPECT_EQ(hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", 7}}).status, 400);
   EXPECT_EQ(hubCall("GET", "/api/v1/connect-sessions/cs_nope").status, 404);
+}
+
+TEST_F(HubFlowTest, HealthShowsTheCcLinkAndFollowsABrokenSocialLink) {
+  const std::string id = connectByDevice("user-1");
+  clock_.advance(std::chrono::seconds(2));  // health checks give way to the second's connect calls
+  auto health = hubCall("GET", "/api/v1/connections/" + id + "/health?fresh=true");
+  ASSERT_EQ(health.status, 200) << health.raw.body;
+  // The demo account's LinkedIn link is broken from the start: the CC link itself is sound.
+  EXPECT_EQ(health.body["cc"]["is_active_user"], true);
+  EXPECT_EQ(health.body["cc"]["token_is_valid"], true);
+  EXPECT_EQ(health.body["cc"]["rate_limited"], false);
+  ASSERT_FALSE(health.body["social"].empty());
+  ASSERT_EQ(health.body["social"][0]["healthy"], true) << health.raw.body;
+  const std::string network_account = health.body["social"][0]["network_account_id"];
+  ASSERT_EQ(sandboxCall("POST", "/__sandbox/social/connections/" + network_account + "/events",
+                        {{"event", "expire_token"}})
+                    .status /
+                100,
+            2);
+  clock_.advance(std::chrono::seconds(2));
+  health = hubCall("GET", "/api/v1/connections/" + id + "/health?fresh=true");
+  EXPECT_EQ(health.body["status"], "degraded") << health.raw.body;
+  bool found = false;
+  for (const auto& link : health.body["social"]) {
+    if (link["network_account_id"] != network_account) continue;
+    found = true;
+    EXPECT_EQ(link["healthy"], false);
+    EXPECT_FALSE(link["remedy"].get<std::string>().empty());
+    EXPECT_FALSE(link["blocked"].empty());
+  }
+  EXPECT_TRUE(found);
+  auto types = eventTypes(hubCall("GET", "/api/v1/events?connection_id=" + id).body);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "social.status_changed"), 1);
+  auto permissions = hubCall("GET", "/api/v1/connections/" + id + "/permissions");
+  ASSERT_EQ(permissions.status, 200);
+  EXPECT_EQ(permissions.body["features"].size(), 7u);
+}
+
+TEST_F(HubFlowTest, TheOpenApiDocumentDescribesExactlyTheRoutesServed) {
+  auto doc = hubCall("GET", "/api/v1/openapi.json", nullptr, "");
+  ASSERT_EQ(doc.status, 200);
+  std::set<std::string> documented;
+  for (const auto& [path, methods] : doc.body["paths"].items()) {
+    for (const auto& [method, op] : methods.items()) documented.insert(toLower(method) + " " + path);
+  }
+  std::set<std::string> served;
+  for (const auto& route : hub_->parts().api->router().routes()) {
+    if (route.pattern.starts_with("/connect")) continue;  // pages for people, not the API
+    served.insert(toLower(route.method) + " " + route.pattern);
+  }
+  EXPECT_EQ(documented, served);
+}
+
+TEST_F(HubFlowTest, MetricsCountConnectionsAndCcCallsWithoutSecrets) {
+  connectByDevice("user-1");
+  auto metrics = hubCall("GET", "/metrics", nullptr, "");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.raw.body.find("liaison_connections{status=\"active\"} 1"), std::string::npos)
+      << metrics.raw.body;
+  EXPECT_NE(metrics.raw.body.find("liaison_cc_calls_total{operation=\"oauth.device_token\""),
+            std::string::npos);
+  EXPECT_EQ(metrics.raw.body.find(client_secret_), std::string::npos);
+  EXPECT_EQ(metrics.raw.body.find(api_key_), std::string::npos);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ TEST(ProviderTest, DefaultsAreConstantContactsOwn) {
 nlohmann::json valid() {
   nlohmann::json data = {{"id", "cc"}};
   for (const char* e : {"authorize", "token", "device_authorize", "device_verification", "revoke", "keys",
-                        "issuer", "api_base"}) {
+                        "issuer", "api_base", "audience"}) {
     data["endpoints"][e] = std::string("http://127.0.0.1:1/") + e;
   }
   for (const char* l :

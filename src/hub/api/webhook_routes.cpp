@@ -12,29 +12,34 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string_view> kEventTypes = {
-    "connection.created",     "connection.updated",  "connection.reauth_required", "connection.recovered",
-    "connection.deleted",     "connect_session.failed", "social.status_changed"};
+    "connection.created", "connection.updated",     "connection.reauth_required", "connection.recovered",
+    "connection.deleted", "connect_session.failed", "social.status_changed"};
 
 json webhookJson(const webhooks::Webhook& w) {
-  return {{"id", w.id}, {"url", w.url}, {"event_types", w.event_types}, {"created_at", formatIso8601(w.created_at)}};
+  return {{"id", w.id},
+          {"url", w.url},
+          {"event_types", w.event_types},
+          {"created_at", formatIso8601(w.created_at)}};
 }
 
 }  // namespace
 
 std::string webhookSecretContext(const std::string& id) { return "webhooks/" + id + "/secret"; }
 
-void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vault& vault, RandomSource& random,
-                      const Clock& clock) {
+void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vault& vault,
+                      RandomSource& random, const Clock& clock) {
   api.addAuthenticated("POST", "/api/v1/webhooks", [&](http::Request& request) {
     auto body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-      return errorResponse(ErrorCode::InvalidRequest, "invalid_json", "The request body must be a JSON object.");
+      return errorResponse(ErrorCode::InvalidRequest, "invalid_json",
+                           "The request body must be a JSON object.");
     }
     JsonFields fields(body, "invalid_request");
     auto url = fields.requiredString("url", TextRule{2048, false, false});
     if (!url) return errorResponse(url.error());
     if (!url->starts_with("https://") && !url->starts_with("http://")) {
-      return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "url must be an absolute http(s) URL.");
+      return errorResponse(ErrorCode::InvalidRequest, "invalid_request",
+                           "url must be an absolute http(s) URL.");
     }
     auto types = fields.optionalStrings("event_types", 20, TextRule{64, false, false});
     if (!types) return errorResponse(types.error());
@@ -42,9 +47,10 @@ void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vaul
     if (*types) {
       for (const auto& t : **types) {
         if (std::find(kEventTypes.begin(), kEventTypes.end(), t) == kEventTypes.end()) {
-          return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "'" + t + "' is not an event type.",
-                               "Event types: connection.created, connection.updated, connection.reauth_required, "
-                               "connection.recovered, connection.deleted, connect_session.failed, social.status_changed.");
+          return errorResponse(
+              ErrorCode::InvalidRequest, "invalid_request", "'" + t + "' is not an event type.",
+              "Event types: connection.created, connection.updated, connection.reauth_required, "
+              "connection.recovered, connection.deleted, connect_session.failed, social.status_changed.");
         }
       }
       hook.event_types = **types;
@@ -71,7 +77,8 @@ void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vaul
     return http::Response::json(200, {{"webhooks", out}});
   });
   api.addAuthenticated("DELETE", "/api/v1/webhooks/{id}", [&](http::Request& request) {
-    if (auto removed = repository.remove(request.param("id")); !removed) return errorResponse(removed.error());
+    if (auto removed = repository.remove(request.param("id")); !removed)
+      return errorResponse(removed.error());
     return http::Response::noContent();
   });
   api.addAuthenticated("GET", "/api/v1/webhooks/{id}/deliveries", [&](http::Request& request) {

@@ -8,8 +8,8 @@
 
 namespace liaison::hub::api {
 
-void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vault& vault, RandomSource& random,
-                      const Clock& clock);
+void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vault& vault,
+                      RandomSource& random, const Clock& clock);
 // The vault context of a webhook's signing secret.
 std::string webhookSecretContext(const std::string& webhook_id);
 

@@ -49,12 +49,9 @@ Admission LocalGovernor::admit(const std::string& app_id, Door door, CallClass c
   rollDay(state, now);
   if (door == Door::Token) {
     // Token calls do not count against the API's daily budget (CC counts /v3 calls).
+    // A per-second wait is pacing, not a shortage: only the daily budget counts as refused.
     Admission a = slide(state.token_window, token_per_second_, now);
-    if (a.admitted) {
-      ++state.token_today;
-    } else {
-      ++state.refused_today;
-    }
+    if (a.admitted) ++state.token_today;
     return a;
   }
   const auto next_day = fromUnixSeconds((state.day + 1) * 86400);
@@ -66,11 +63,7 @@ Admission LocalGovernor::admit(const std::string& app_id, Door door, CallClass c
     return {false, until_tomorrow, call_class == CallClass::Interactive ? "per_day" : "reserve"};
   }
   Admission a = slide(state.api_window, api_per_second_, now);
-  if (a.admitted) {
-    ++state.api_today;
-  } else {
-    ++state.refused_today;
-  }
+  if (a.admitted) ++state.api_today;
   return a;
 }
 

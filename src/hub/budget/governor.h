@@ -31,7 +31,7 @@ struct BudgetUse {
   int64_t api_calls_today = 0;
   int64_t api_calls_per_day = 0;  // the limit
   int64_t token_calls_today = 0;
-  int64_t refused_today = 0;
+  int64_t refused_today = 0;  // calls refused for the day's budget (per-second pacing is not counted)
 };
 
 class Governor {

@@ -218,7 +218,8 @@ Result<std::string> CcClient::getV3(const std::string& path_and_query, const Sec
   if (status == 403) return makeError(ErrorCode::Forbidden, "cc.forbidden", "Constant Contact refused the call (403).");
   // A 429 keeps its own code (still transient) so health can report CC's rate limiting.
   if (status == 429) {
-    return makeError(ErrorCode::TooManyRequests, kTransientKey, "Constant Contact answered 429 (rate limited).");
+    return makeError(ErrorCode::TooManyRequests, kTransientKey,
+                     "Constant Contact answered 429 (rate limited).");
   }
   if (status >= 500) return transient("Constant Contact answered " + std::to_string(status) + ".");
   return makeError(ErrorCode::InvalidRequest, "cc.rejected", "Constant Contact answered " + std::to_string(status) + ".");
