@@ -47,6 +47,20 @@ class HubRuntime {
   std::unique_ptr<Parts> parts_;
 };
 
+// Runs HubRuntime::tick on its own thread: again at once while there is work, else after a
+// second. Stops and joins when destroyed.
+class BackgroundLoop {
+ public:
+  explicit BackgroundLoop(HubRuntime& hub);
+  ~BackgroundLoop();
+  BackgroundLoop(const BackgroundLoop&) = delete;
+  BackgroundLoop& operator=(const BackgroundLoop&) = delete;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 // Opens the vault key the settings name (env LIAISON_VAULT_KEY or the key file); throws with
 // one line when it is missing or malformed.
 std::string vaultKeyFile(const HubConfig& config);

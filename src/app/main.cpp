@@ -4,6 +4,7 @@
 
 #include "app/run_hub.h"
 #include "app/run_sandbox.h"
+#include "app/run_up.h"
 #include "cli/cli.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +20,7 @@ int main(int argc, char** argv) {
       return liaison::app::runKeys(*keys);
     if (auto* vault = std::get_if<liaison::cli::VaultCommand>(&*outcome.command))
       return liaison::app::runVault(*vault);
-    auto& up = std::get<liaison::cli::UpCommand>(*outcome.command);
-    return liaison::app::runSandbox(up.sandbox, true);
+    return liaison::app::runUp(std::get<liaison::cli::UpCommand>(*outcome.command));
   } catch (const std::exception& e) {
     // Start-up failures (address in use, unwritable data directory) end here.
     std::fprintf(stderr, "liaison: %s\n", e.what());

@@ -15,6 +15,7 @@
 #include "app/hub_runtime_parts.h"
 #include "core/logging.h"
 #include "http/server/server.h"
+#include "hub/api/wire.h"
 #include "hub/vault/key_encryption_key.h"
 
 namespace liaison::app {
@@ -39,6 +40,39 @@ void prepareDataDir(const HubConfig& config) {
 
 }  // namespace
 
+struct BackgroundLoop::State {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread worker;
+};
+
+BackgroundLoop::BackgroundLoop(HubRuntime& hub) : state_(std::make_unique<State>()) {
+  state_->worker = std::thread([this, &hub] {
+    std::unique_lock lock(state_->mutex);
+    while (!state_->stopping) {
+      lock.unlock();
+      int done = 0;
+      try {
+        done = hub.tick();
+      } catch (const std::exception& e) {
+        spdlog::error("hub background work failed: {}", e.what());
+      }
+      lock.lock();
+      if (done == 0) state_->wake.wait_for(lock, std::chrono::seconds(1), [this] { return state_->stopping; });
+    }
+  });
+}
+
+BackgroundLoop::~BackgroundLoop() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  state_->worker.join();
+}
+
 int runServe(const cli::ServeCommand& command) {
   const HubConfig config = loadConfig(command.flags);
   if (command.print_config) {
@@ -55,39 +89,16 @@ int runServe(const cli::ServeCommand& command) {
   http::ServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
+  options.render_error = [](const Error& error) { return hub::api::errorResponse(error); };
   http::Server server(options, [&hub](http::Request& request) { return hub.dispatch(request); });
 
-  // Background work: device polls, expiries, refreshes, health polls, webhook deliveries. It
-  // runs again at once while there is work, else after a second.
-  std::mutex mutex;
-  std::condition_variable stop_signal;
-  bool stopping = false;
-  std::thread worker([&] {
-    std::unique_lock lock(mutex);
-    while (!stopping) {
-      lock.unlock();
-      int done = 0;
-      try {
-        done = hub.tick();
-      } catch (const std::exception& e) {
-        spdlog::error("hub background work failed: {}", e.what());
-      }
-      lock.lock();
-      if (done == 0) stop_signal.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
-    }
-  });
+  BackgroundLoop background(hub);
   server.runUntilSignalled([&](uint16_t port) {
     spdlog::info("hub ready on http://{}:{} (app {}, CC at {})", config.listen_host, port, config.client_id,
                  config.cc_base_url.empty() ? "api.cc.email" : config.cc_base_url);
     std::printf("Liaison hub listening on http://%s:%u\n", config.listen_host.c_str(), port);
     std::fflush(stdout);
   });
-  {
-    std::lock_guard lock(mutex);
-    stopping = true;
-  }
-  stop_signal.notify_all();
-  worker.join();
   return 0;
 }
 

@@ -47,34 +47,39 @@ void printBanner(const std::string& url, bool demo, const std::string& business)
 
 }  // namespace
 
-int runSandbox(const cli::SandboxCommand& options, bool banner) {
-  const Stopwatch started;
-  configureLogging(options.log_level);
-  SystemClock system_clock;
-  CryptoRandom random;
-
-  std::unique_ptr<storage::DocumentStore> store;
+SandboxInstance openSandbox(const cli::SandboxCommand& options, const Clock& clock, RandomSource& random) {
+  SandboxInstance out;
   if (!options.data_dir.empty()) {
     std::filesystem::create_directories(options.data_dir);
     std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace);
-    store = storage::openSqliteDocumentStore(
+    out.store = storage::openSqliteDocumentStore(
         (std::filesystem::path(options.data_dir) / "sandbox.sqlite3").string());
   }
-
   sandbox::SandboxOptions sandbox_options;
   sandbox_options.profile = options.profile == "fast" ? sandbox::Profile::Fast : sandbox::Profile::Strict;
   sandbox_options.seed = sandbox::parseSeed(options.seed).value_or(sandbox::SeedKind::Demo);
   sandbox_options.auth.device_code_lifetime_s = options.device_code_lifetime_s;
   growHeapInSteps(32 << 20);  // contacts arrive by the thousand per second under load
-  sandbox::Sandbox sandbox(sandbox_options, system_clock, random, store.get());
-  if (!options.fixture.empty() && sandbox.auth().startedFresh()) {
+  out.sandbox = std::make_unique<sandbox::Sandbox>(sandbox_options, clock, random, out.store.get());
+  if (!options.fixture.empty() && out.sandbox->auth().startedFresh()) {
     std::ifstream file(options.fixture);
     const auto fixture = nlohmann::json::parse(file, nullptr, false);
-    if (auto loaded = sandbox.loadFixture(fixture); !loaded) {
+    if (auto loaded = out.sandbox->loadFixture(fixture); !loaded) {
       throw std::runtime_error("fixture " + options.fixture + ": " + loaded.error().message);
     }
   }
+  return out;
+}
+
+int runSandbox(const cli::SandboxCommand& options, bool banner) {
+  const Stopwatch started;
+  configureLogging(options.log_level);
+  SystemClock system_clock;
+  CryptoRandom random;
+  auto instance = openSandbox(options, system_clock, random);
+  auto& sandbox = *instance.sandbox;
+  auto& store = instance.store;
 
   http::ServerOptions server_options;
   server_options.host = options.host;

@@ -70,6 +70,9 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
   std::string up_listen;
   auto* up_verb = app.add_subcommand("up", "Run Liaison on embedded defaults (offline, with demo data)");
   addSandboxOptions(*up_verb, up.sandbox, up_listen);
+  std::string up_hub_listen;
+  up_verb->add_option("--hub-listen", up_hub_listen, "Address the hub listens on, HOST:PORT")
+      ->default_val("127.0.0.1:8700");
 
   ServeCommand serve;
   auto* serve_verb = app.add_subcommand("serve", "Run the hub: connect CC accounts and keep them healthy");
@@ -126,6 +129,11 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
     std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", up_listen.c_str());
     return {std::nullopt, 2};
   }
+  if (!parseListen(up_hub_listen, up.hub_host, up.hub_port)) {
+    std::fprintf(stderr, "--hub-listen: expected HOST:PORT, got '%s'\n", up_hub_listen.c_str());
+    return {std::nullopt, 2};
+  }
+  if (up.sandbox.data_dir.empty()) up.sandbox.data_dir = ".liaison";
   return {Command(up), 0};
 }
 

@@ -18,9 +18,11 @@ struct SandboxCommand {
   std::string log_level = "info";
 };
 
-// `liaison up`: everything on embedded defaults. Today that is the sandbox with demo data.
+// `liaison up`: everything on embedded defaults: the hub, and the sandbox (with demo data) as its CC.
 struct UpCommand {
-  SandboxCommand sandbox;
+  SandboxCommand sandbox;  // its data directory defaults to .liaison, shared with the hub
+  std::string hub_host = "127.0.0.1";
+  uint16_t hub_port = 8700;
 };
 
 // The hub's settings flags, shared by `serve`, `keys` and `vault`.

@@ -79,6 +79,8 @@ class Server::Impl {
   }
 
   uint16_t bind() {
+    // Bound already (an application that needed its port before building its handler).
+    if (acceptor_.is_open()) return port_;
     tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
