@@ -59,7 +59,8 @@ BackgroundLoop::BackgroundLoop(HubRuntime& hub) : state_(std::make_unique<State>
         spdlog::error("hub background work failed: {}", e.what());
       }
       lock.lock();
-      if (done == 0) state_->wake.wait_for(lock, std::chrono::seconds(1), [this] { return state_->stopping; });
+      if (done == 0)
+        state_->wake.wait_for(lock, std::chrono::seconds(1), [this] { return state_->stopping; });
     }
   });
 }

@@ -51,17 +51,19 @@ Secret hubAppSecret(sandbox::Sandbox& sandbox) {
   }
   nlohmann::json answer;
   if (registered) {
-    answer = callSandbox(sandbox, "POST", std::string("/__sandbox/apps/") + kHubClientId + "/secret", nullptr, status);
+    answer = callSandbox(sandbox, "POST", std::string("/__sandbox/apps/") + kHubClientId + "/secret", nullptr,
+                         status);
   } else {
     // Loopback redirect URIs match on any port, so the hub may move to another port.
-    answer = callSandbox(sandbox, "POST", "/__sandbox/apps",
-                         {{"client_id", kHubClientId},
-                          {"name", "Liaison demo app"},
-                          {"confidential", true},
-                          {"redirect_uris", {"http://127.0.0.1/connect/callback", "http://localhost/connect/callback"}},
-                          {"flows", {"authorization_code", "device"}},
-                          {"refresh_token_type", "rotating"}},
-                         status);
+    answer = callSandbox(
+        sandbox, "POST", "/__sandbox/apps",
+        {{"client_id", kHubClientId},
+         {"name", "Liaison demo app"},
+         {"confidential", true},
+         {"redirect_uris", {"http://127.0.0.1/connect/callback", "http://localhost/connect/callback"}},
+         {"flows", {"authorization_code", "device"}},
+         {"refresh_token_type", "rotating"}},
+        status);
   }
   if (status / 100 != 2 || !answer.is_object() || !answer.contains("client_secret")) {
     throw std::runtime_error("the sandbox did not register the hub's app (" + std::to_string(status) + ")");
@@ -139,7 +141,8 @@ int runUp(const cli::UpCommand& command) {
   config.log_level = command.sandbox.log_level;
   const std::string key_file = vaultKeyFile(config);
   if (!std::filesystem::exists(key_file)) {
-    if (auto written = hub::writeKeyFile(key_file, random); !written) throw std::runtime_error(written.error().message);
+    if (auto written = hub::writeKeyFile(key_file, random); !written)
+      throw std::runtime_error(written.error().message);
   }
   auto http_client = http::makeCurlHttpClient();
   HubRuntime hub(config, *http_client, clock, random);
@@ -149,24 +152,30 @@ int runUp(const cli::UpCommand& command) {
   if (auto keys = hub.parts().keys.list(); keys && keys->empty()) api_key = hub.createApiKey("up").first;
   connectDemoAccount(hub, sandbox);
   std::string demo_id;
-  if (auto demo = hub.parts().connections.list(kDemoEndUser); demo && !demo->empty()) demo_id = demo->front().id;
+  if (auto demo = hub.parts().connections.list(kDemoEndUser); demo && !demo->empty())
+    demo_id = demo->front().id;
 
   BackgroundLoop background(hub);
   hub_server.runUntilSignalled([&](uint16_t) {
     std::printf("Liaison is up.\n");
-    std::printf("  Hub:     %s   (REST API under /api/v1, OpenAPI at /api/v1/openapi.json)\n", hub_url.c_str());
-    std::printf("  Sandbox: %s   (Constant Contact's OAuth2 server and v3 API, with demo data)\n", sandbox_url.c_str());
+    std::printf("  Hub:     %s   (REST API under /api/v1, OpenAPI at /api/v1/openapi.json)\n",
+                hub_url.c_str());
+    std::printf("  Sandbox: %s   (Constant Contact's OAuth2 server and v3 API, with demo data)\n",
+                sandbox_url.c_str());
     if (!api_key.empty()) {
       std::printf("  Hub API key (shown this once; only its hash is kept): %s\n", api_key.c_str());
     } else {
-      std::printf("  Hub API key: shown on the first start only (make another: liaison keys create --name NAME --data %s)\n",
-                  config.data_dir.c_str());
+      std::printf(
+          "  Hub API key: shown on the first start only (make another: liaison keys create --name NAME "
+          "--data %s)\n",
+          config.data_dir.c_str());
     }
     const std::string key = api_key.empty() ? "$LIAISON_API_KEY" : api_key;
     std::printf("Try:\n");
-    std::printf("  curl -s -H \"Authorization: Bearer %s\" %s/api/v1/connections\n", key.c_str(), hub_url.c_str());
-    std::printf("  curl -s -H \"Authorization: Bearer %s\" '%s/api/v1/connections/%s/health?fresh=true'\n", key.c_str(),
-                hub_url.c_str(), demo_id.c_str());
+    std::printf("  curl -s -H \"Authorization: Bearer %s\" %s/api/v1/connections\n", key.c_str(),
+                hub_url.c_str());
+    std::printf("  curl -s -H \"Authorization: Bearer %s\" '%s/api/v1/connections/%s/health?fresh=true'\n",
+                key.c_str(), hub_url.c_str(), demo_id.c_str());
     std::printf("Press Ctrl+C to stop.\n");
     std::fflush(stdout);
   });

@@ -26,7 +26,8 @@ UpBanner readBanner(ChildProcess& up) {
       const auto at = line.find("http://");
       out.hub = line.substr(at, line.find(' ', at) - at);
     }
-    if (const auto at = line.find("lsk_"); at != std::string::npos && line.find("Hub API key") != std::string::npos) {
+    if (const auto at = line.find("lsk_");
+        at != std::string::npos && line.find("Hub API key") != std::string::npos) {
       out.key = line.substr(at);
       while (!out.key.empty() && std::isspace(static_cast<unsigned char>(out.key.back()))) out.key.pop_back();
     }
@@ -47,8 +48,8 @@ nlohmann::json getJson(http::HttpClient& http, const std::string& url, const std
 TEST(ProcessUp, ConnectsTheDemoAccountAndASecondStartReusesEverything) {
   TempDir dir("liaison-up");
   const std::string data = (dir.path() / "data").string();
-  const std::vector<std::string> args = {"up", "--listen", "127.0.0.1:0", "--hub-listen", "127.0.0.1:0", "--data", data,
-                                         "--log-level", "warn"};
+  const std::vector<std::string> args = {"up",     "--listen", "127.0.0.1:0", "--hub-listen", "127.0.0.1:0",
+                                         "--data", data,       "--log-level", "warn"};
   auto http = http::makeCurlHttpClient();
   std::string key;
   std::string connection_id;
@@ -66,7 +67,8 @@ TEST(ProcessUp, ConnectsTheDemoAccountAndASecondStartReusesEverything) {
     ASSERT_EQ(list["connections"].size(), 1u);
     EXPECT_EQ(list["connections"][0]["account"]["organization_name"], "Sandbox Bakery");
     connection_id = list["connections"][0]["id"];
-    auto health = getJson(*http, banner.hub + "/api/v1/connections/" + connection_id + "/health?fresh=true", key, status);
+    auto health = getJson(*http, banner.hub + "/api/v1/connections/" + connection_id + "/health?fresh=true",
+                          key, status);
     EXPECT_EQ(status, 200) << health.dump();
     EXPECT_EQ(health["cc"]["is_active_user"], true);
     EXPECT_FALSE(health["social"].empty());
@@ -74,7 +76,8 @@ TEST(ProcessUp, ConnectsTheDemoAccountAndASecondStartReusesEverything) {
     EXPECT_EQ(status, 401);
     up.stop(SIGTERM);
   }
-  EXPECT_EQ((std::filesystem::status(data).permissions() & std::filesystem::perms::all), std::filesystem::perms::owner_all);
+  EXPECT_EQ((std::filesystem::status(data).permissions() & std::filesystem::perms::all),
+            std::filesystem::perms::owner_all);
   ChildProcess again(args);
   const UpBanner banner = readBanner(again);
   ASSERT_FALSE(banner.hub.empty());

@@ -53,8 +53,8 @@ class Server {
   void stop();
   // Blocks until the server has stopped.
   void wait();
-  // bind() (a no-op when already bound), then on_bound(port) (publish the base URL, print a banner), then run(); stops on
-  // SIGINT/SIGTERM and waits.
+  // bind() (a no-op when already bound), then on_bound(port) (publish the base URL, print a banner), then
+  // run(); stops on SIGINT/SIGTERM and waits.
   void runUntilSignalled(const std::function<void(uint16_t port)>& on_bound = {});
 
  private:
