@@ -81,7 +81,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   auto opened = hub::Vault::open(*data_keys, *kek, random);
   if (!opened) throw std::runtime_error(opened.error().message);
   vault = std::move(*opened);
-  hub::Waiter waiter =
+  waiter =
       options.waiter ? options.waiter : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
   const cc::Endpoints endpoints = endpointsFor(config);
   cc = std::make_unique<hub::CcClient>(http, governor, clock, metrics,
@@ -111,6 +111,9 @@ http::Response HubRuntime::handle(http::Request& request) const { return parts_-
 
 int HubRuntime::tick() {
   Parts& p = *parts_;
+  // Keys rotated by `liaison vault rotate` in another process take effect within a round.
+  if (auto reloaded = p.vault->reload(); !reloaded)
+    spdlog::error("vault reload failed: {}", reloaded.error().message);
   int done = p.connect->expireSessions();
   done += p.connect->pollDeviceSessions(50);
   done += p.refresher->runDue(50);

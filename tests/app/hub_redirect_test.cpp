@@ -132,7 +132,8 @@ TEST_F(HubRedirectTest, AnIssuerMismatchOrUnknownStateAborts) {
   const std::string id = session.body["id"];
   std::string callback = consentAndGetCallback(id, "allow");
   // RFC 9207: an answer naming another issuer is refused even with a valid state and code.
-  auto mixed = hubCall("GET", pathOf(callback) + "&iss=" + percentEncode("https://evil.example"), nullptr, "");
+  auto mixed =
+      hubCall("GET", pathOf(callback) + "&iss=" + percentEncode("https://evil.example"), nullptr, "");
   EXPECT_EQ(mixed.status, 400);
   EXPECT_EQ(hubCall("GET", "/api/v1/connect-sessions/" + id).body["status"], "failed");
   EXPECT_EQ(hubCall("GET", "/api/v1/connections").body["connections"].size(), 0u);
@@ -145,11 +146,13 @@ TEST_F(HubRedirectTest, OnlyTheNewestAuthorizeUrlCanComplete) {
   const std::string id = session.body["id"];
   auto first = hubCall("GET", "/connect/" + id + "/authorize", nullptr, "");
   const std::string old_state = [&] {
-    auto q = Params::parse(first.raw.headers.get("Location")->substr(first.raw.headers.get("Location")->find('?') + 1));
+    auto q = Params::parse(
+        first.raw.headers.get("Location")->substr(first.raw.headers.get("Location")->find('?') + 1));
     return q->getOr("state");
   }();
   const std::string callback = consentAndGetCallback(id, "allow");  // asks for a new URL: new state
-  EXPECT_EQ(hubCall("GET", "/connect/callback?code=x&state=" + percentEncode(old_state), nullptr, "").status, 400);
+  EXPECT_EQ(hubCall("GET", "/connect/callback?code=x&state=" + percentEncode(old_state), nullptr, "").status,
+            400);
   EXPECT_EQ(hubCall("GET", pathOf(callback), nullptr, "").status, 200);
 }
 

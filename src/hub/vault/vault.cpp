@@ -163,9 +163,44 @@ Result<std::string> Vault::seal(const Secret& plaintext, std::string_view contex
                                                              sealAad(current_, context), *random_));
 }
 
-Result<Secret> Vault::open(std::string_view sealed, std::string_view context) const {
+Status Vault::reload() {
+  std::lock_guard change(change_mutex_);
+  auto stored_keys = repository_.load();
+  if (!stored_keys) return stored_keys.error();
+  std::map<int, Secret> keys;
+  std::set<int> retired;
+  int current = 0;
+  int highest = 0;
+  for (const auto& stored : *stored_keys) {
+    highest = std::max(highest, stored.version);
+    if (stored.retired) {
+      retired.insert(stored.version);
+      continue;
+    }
+    auto key = unwrap(kek_, stored);
+    if (!key) return key.error();
+    keys.emplace(stored.version, std::move(*key));
+    if (stored.current) current = stored.version;
+  }
+  if (current == 0) return okStatus();  // a rotation between its insert and makeCurrent: keep ours
+  std::unique_lock lock(keys_mutex_);
+  keys_ = std::move(keys);
+  retired_ = std::move(retired);
+  current_ = current;
+  highest_ = std::max(highest_, highest);
+  return okStatus();
+}
+
+Result<Secret> Vault::open(std::string_view sealed, std::string_view context) {
   const auto version = versionOf(sealed);
   if (!version) return tampered("no version prefix");
+  bool known = false;
+  {
+    std::shared_lock lock(keys_mutex_);
+    known = keys_.count(*version) > 0 || retired_.count(*version) > 0;
+  }
+  // A version newer than any this process has seen was made by another process: read the keys.
+  if (!known) (void)reload();
   std::shared_lock lock(keys_mutex_);
   auto it = keys_.find(*version);
   if (it == keys_.end()) return unknownKey(*version, retired_.count(*version) > 0);

@@ -44,7 +44,12 @@ class Vault {
   // The plaintext of a value sealed for `context`. Malformed, altered or misplaced values are
   // "vault.tampered", values of an unknown or retired key "vault.unknown_key" (both
   // ErrorCode::Internal); messages never carry a secret. Never throws.
-  Result<Secret> open(std::string_view sealed, std::string_view context) const;
+  Result<Secret> open(std::string_view sealed, std::string_view context);
+
+  // Reads the stored keys again: another process (`liaison vault rotate`) may have made a new
+  // current key or retired one. The hub calls this on every round of background work and when
+  // it meets a version it does not know.
+  Status reload();
 
   int currentVersion() const;
   // Whether `sealed` uses the current data key; a value that does not needs re-sealing.
