@@ -35,6 +35,7 @@ class RoutingHttpClient final : public http::HttpClient {
       in.body = request.body;
       in.remote_address = "127.0.0.1";
       auto out = sandbox_.handle(in);
+      exchanges.push_back({request.url, request.headers, request.body, out.body});
       if (out.abort_connection) return makeError(ErrorCode::Unavailable, "reset", "connection reset");
       return http::ClientResponse{out.status, out.headers, out.body};
     }
@@ -42,6 +43,13 @@ class RoutingHttpClient final : public http::HttpClient {
     if (outside_down) return makeError(ErrorCode::Unavailable, "refused", "connection refused");
     return http::ClientResponse{outside_status, {}, ""};
   }
+  struct Exchange {
+    std::string url;
+    http::Headers headers;
+    std::string request_body;
+    std::string response_body;
+  };
+  std::vector<Exchange> exchanges;  // every call the hub made to the sandbox
   std::vector<http::ClientRequest> outside;
   int outside_status = 200;
   bool outside_down = false;
@@ -123,6 +131,8 @@ class HubFixture : public ::testing::Test {
       request.headers.set("Content-Type", "application/json");
     }
     auto response = hub_->handle(request);
+    hub_answers.push_back(response.body);
+    for (const auto& [name, value] : response.headers.pairs()) hub_answers.push_back(name + ": " + value);
     return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
   }
 
@@ -151,6 +161,7 @@ class HubFixture : public ::testing::Test {
   std::unique_ptr<app::HubRuntime> hub_;
   std::string client_secret_;
   std::string api_key_;
+  std::vector<std::string> hub_answers;  // every body and header the hub answered with
 };
 
 }  // namespace liaison::testing
