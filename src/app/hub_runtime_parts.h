@@ -37,7 +37,9 @@ struct HubRuntime::Parts {
   const Clock& clock;
   RandomSource& random;
   http::HttpClient& http;
-  hub::Waiter waiter;  // real sleep in production; tests move their clock instead
+  hub::Waiter waiter;
+  std::string client_id;
+  std::chrono::minutes social_poll{15};  // real sleep in production; tests move their clock instead
   Metrics metrics;
   hub::HubDatabase db;
   // The vault's keys and the webhook queue keep their own connections to hub.db: each

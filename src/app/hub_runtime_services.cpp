@@ -14,6 +14,8 @@ void Parts::buildHealth(const HubConfig& config) {
   hub::HealthSettings settings;
   settings.required_scopes = config.default_scopes;
   settings.social_poll = std::chrono::minutes(config.social_poll_minutes);
+  client_id = config.client_id;
+  social_poll = std::chrono::minutes(config.social_poll_minutes);
   health = std::make_unique<hub::HealthChecker>(db, connections, events, *refresher, *cc, governor, clock,
                                                 settings);
 }
@@ -24,7 +26,14 @@ Result<std::string> Parts::healthJson(const std::string& connection_id, bool fre
   return hub::renderHealthJson(*report);
 }
 
-int Parts::runHealth(int limit) { return health->runDue(limit); }
+int Parts::runHealth(int limit) {
+  // Health polls get 30 % of the app's daily API budget; with more connections they come less often.
+  auto counts = connections.countByStatus();
+  const int64_t active = counts ? (*counts)["active"] : 0;
+  const int64_t budget = governor.usage(client_id).api_calls_per_day * 3 / 10;
+  health->setPollInterval(hub::HealthChecker::pollInterval(social_poll, active, budget));
+  return health->runDue(limit);
+}
 
 void Parts::buildWebhooks(hub::api::HubApi& hub_api) {
   webhook_repository = std::make_unique<hub::webhooks::WebhookRepository>(webhook_db, random);

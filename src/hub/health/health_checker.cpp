@@ -151,8 +151,19 @@ Result<HealthReport> HealthChecker::check(const std::string& connection_id, bool
   return std::move(outcome->report);
 }
 
+std::chrono::seconds HealthChecker::pollInterval(std::chrono::minutes configured, int64_t connections,
+                                                 int64_t calls_per_day) {
+  const auto wanted = std::chrono::duration_cast<std::chrono::seconds>(configured);
+  if (connections <= 0 || calls_per_day <= 0) return wanted;
+  const int64_t affordable_checks = std::max<int64_t>(1, calls_per_day / kCallsPerCheck);
+  const std::chrono::seconds stretched(86400 * connections / affordable_checks);
+  return std::max(wanted, stretched);
+}
+
 int HealthChecker::runDue(int limit) {
-  auto due = store_.dueForCheck(clock_.now() - settings_.social_poll, limit);
+  const std::chrono::seconds interval =
+      poll_interval_.count() > 0 ? poll_interval_ : std::chrono::duration_cast<std::chrono::seconds>(settings_.social_poll);
+  auto due = store_.dueForCheck(clock_.now() - interval, limit);
   if (!due) {
     spdlog::warn("health: due connections could not be listed: {}", due.error().message);
     return 0;

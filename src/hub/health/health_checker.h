@@ -43,6 +43,13 @@ class HealthChecker {
   // first, at most `limit`; stops as soon as the rate budget refuses a call. Returns how many
   // were checked.
   int runDue(int limit);
+  // The poll interval the CC budget allows: the configured one, stretched so that checking
+  // `connections` active connections (`kCallsPerCheck` API calls each) spends no more than
+  // `calls_per_day` a day. With 500 connections and 3,000 calls a day for health, every 8 hours.
+  static std::chrono::seconds pollInterval(std::chrono::minutes configured, int64_t connections,
+                                           int64_t calls_per_day);
+  static constexpr int64_t kCallsPerCheck = 2;  // privileges + social connections
+  void setPollInterval(std::chrono::seconds interval) { poll_interval_ = interval; }
 
  private:
   class Findings;
@@ -65,6 +72,7 @@ class HealthChecker {
   Governor& governor_;
   const Clock& clock_;
   HealthSettings settings_;
+  std::chrono::seconds poll_interval_{0};  // 0: settings_.social_poll
 };
 
 }  // namespace liaison::hub

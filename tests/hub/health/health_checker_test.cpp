@@ -170,5 +170,20 @@ TEST_F(HealthTest, AnUnavailableLastRefreshDegrades) {
   EXPECT_EQ(recovered.cc.last_refresh.outcome, "ok");
 }
 
+TEST(HealthPollInterval, StretchesWithConnectionsToStayInsideTheBudget) {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 1, 3000), seconds(900));
+  EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 0, 3000), seconds(900));
+  // 500 connections, 3,000 calls a day, 2 calls a check: 1,500 checks a day, each every 8 hours.
+  EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 500, 3000), seconds(28800));
+  // Whatever the count, the checks a day times the calls per check never exceed the budget.
+  for (int64_t n : {1, 10, 100, 1000, 10000}) {
+    const auto interval = HealthChecker::pollInterval(minutes(15), n, 3000);
+    const double calls_per_day = static_cast<double>(n) * 86400.0 / interval.count() * HealthChecker::kCallsPerCheck;
+    EXPECT_LE(calls_per_day, 3000.0 + 1e-6) << n;
+  }
+}
+
 }  // namespace
 }  // namespace liaison::hub::testing
