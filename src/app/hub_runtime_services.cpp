@@ -103,16 +103,18 @@ Result<std::string> HubRuntime::resealAll(bool rotate) {
   }
   auto list = p.connections.list("");
   if (!list) return list.error();
-  std::map<int, size_t> still_using;
   size_t resealed = 0;
-  for (const auto& c : *list) {
-    if (c.sealed_access_token.empty()) continue;
+  for (const auto& listed : *list) {
+    // Listings leave the tokens out: read each connection whole.
+    auto found = p.connections.find(listed.id);
+    if (!found) return found.error();
+    if (!*found || (*found)->sealed_access_token.empty()) continue;
+    const hub::Connection& c = **found;
     if (p.vault->isCurrent(c.sealed_access_token) && p.vault->isCurrent(c.sealed_refresh_token)) continue;
     auto access = p.vault->open(c.sealed_access_token, hub::accessTokenContext(c.id));
     auto refresh = p.vault->open(c.sealed_refresh_token, hub::refreshTokenContext(c.id));
     if (!access || !refresh) {
       spdlog::error("vault rotate: connection {} holds a secret that does not open", c.id);
-      ++still_using[hub::Vault::versionOf(c.sealed_access_token).value_or(0)];
       continue;
     }
     auto sealed_access = p.vault->seal(*access, hub::accessTokenContext(c.id));
@@ -126,8 +128,10 @@ Result<std::string> HubRuntime::resealAll(bool rotate) {
   // Count what still uses each key after the pass (a seal that raced the rotation included).
   std::map<int, size_t> in_use;
   if (auto again = p.connections.list("")) {
-    for (const auto& c : *again) {
-      for (const auto* sealed : {&c.sealed_access_token, &c.sealed_refresh_token}) {
+    for (const auto& listed : *again) {
+      auto c = p.connections.find(listed.id);
+      if (!c || !*c) continue;
+      for (const auto* sealed : {&(*c)->sealed_access_token, &(*c)->sealed_refresh_token}) {
         if (auto v = hub::Vault::versionOf(*sealed)) ++in_use[*v];
       }
     }

@@ -162,7 +162,8 @@ std::chrono::seconds HealthChecker::pollInterval(std::chrono::minutes configured
 
 int HealthChecker::runDue(int limit) {
   const std::chrono::seconds interval =
-      poll_interval_.count() > 0 ? poll_interval_ : std::chrono::duration_cast<std::chrono::seconds>(settings_.social_poll);
+      poll_interval_.count() > 0 ? poll_interval_
+                                 : std::chrono::duration_cast<std::chrono::seconds>(settings_.social_poll);
   auto due = store_.dueForCheck(clock_.now() - interval, limit);
   if (!due) {
     spdlog::warn("health: due connections could not be listed: {}", due.error().message);

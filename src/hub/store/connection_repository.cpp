@@ -14,6 +14,13 @@ constexpr const char* kColumns =
     " updated_at, access_token, refresh_token, access_expires_at, refresh_used_at, token_generation,"
     " last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
 
+// kColumns with the two sealed tokens read as empty text.
+constexpr const char* kListColumns =
+    "id, app_id, end_user_id, account_id, organization_name, user_login, scopes, status, created_at,"
+    " updated_at, CASE WHEN access_token = '' THEN '' ELSE 'sealed' END, '', access_expires_at, "
+    "refresh_used_at,"
+    " token_generation, last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
+
 std::string joinScopes(const std::vector<std::string>& scopes) {
   std::string out;
   for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
@@ -85,7 +92,8 @@ Result<std::optional<Connection>> ConnectionRepository::findByAccount(const std:
 Result<std::vector<Connection>> ConnectionRepository::list(const std::string& end_user_id) {
   std::vector<Connection> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" +
+    // A listing never needs the sealed tokens (a kilobyte each): they are not read.
+    Statement stmt(raw.handle(), std::string("SELECT ") + kListColumns + " FROM connections" +
                                      (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
                                      " ORDER BY created_at DESC, id");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);

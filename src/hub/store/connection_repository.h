@@ -34,7 +34,8 @@ class ConnectionRepository {
   Result<std::optional<Connection>> find(const std::string& id);
   Result<std::optional<Connection>> findByAccount(const std::string& app_id, const std::string& end_user_id,
                                                   const std::string& account_id);
-  // Newest first; every connection when `end_user_id` is empty.
+  // Newest first; every connection when `end_user_id` is empty. For listing: the sealed tokens
+  // are not read (sealed_access_token is "sealed" when there is one, sealed_refresh_token empty).
   Result<std::vector<Connection>> list(const std::string& end_user_id);
   Status insert(const Connection& connection);
   // A new grant for an existing connection (connected again, reconnect): identity, scopes and
