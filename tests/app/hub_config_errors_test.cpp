@@ -157,6 +157,9 @@ TEST_F(HubConfigErrorTest, UnknownSettingsAreRefused) {
   auto env = kMinimalEnv;
   env["LIAISON_SANDBOX_TRANSPORT"] = "x";
   EXPECT_TRUE(loadHubConfig({}, env).ok());
+  // The vault key comes from the environment but is no setting: the vault reads it.
+  env["LIAISON_VAULT_KEY"] = "lvk1.x";
+  EXPECT_TRUE(loadHubConfig({}, env).ok());
 }
 
 TEST_F(HubConfigErrorTest, LiteralClientSecretInFileIsRefused) {

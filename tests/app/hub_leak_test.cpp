@@ -16,7 +16,8 @@
 namespace liaison::testing {
 namespace {
 
-void addJsonStrings(std::set<std::string>& out, const std::string& body, std::initializer_list<const char*> names) {
+void addJsonStrings(std::set<std::string>& out, const std::string& body,
+                    std::initializer_list<const char*> names) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (!json.is_object()) return;
   for (const char* name : names) {
@@ -48,10 +49,12 @@ TEST_F(HubLeakTest, NoSecretReachesLogsAnswersMetricsOrFiles) {
   ASSERT_EQ(hook.status, 201);
   const std::string webhook_secret = hook.body["secret"];
   http_->outside_status = 500;  // deliveries fail and are retried
-  ASSERT_EQ(sandboxCall("POST", "/__sandbox/faults",
-                        {{"operation", "oauth.token"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 503}}}})
-                .status,
-            201);
+  ASSERT_EQ(
+      sandboxCall(
+          "POST", "/__sandbox/faults",
+          {{"operation", "oauth.token"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 503}}}})
+          .status,
+      201);
   auto c = *hub_->parts().connections.find(first);
   clock_.set(c->access_expires_at - std::chrono::seconds(300));
   hub_->tick();
@@ -59,7 +62,9 @@ TEST_F(HubLeakTest, NoSecretReachesLogsAnswersMetricsOrFiles) {
   hub_->tick();
   hubCall("GET", "/api/v1/connections/" + first + "/health?fresh=true");
   hubCall("GET", "/api/v1/connections/" + first + "/permissions");
-  ASSERT_EQ(sandboxCall("POST", "/__sandbox/grants/revoke", {{"client_id", "hub-app"}, {"email", "owner@sandbox.test"}}).status,
+  ASSERT_EQ(sandboxCall("POST", "/__sandbox/grants/revoke",
+                        {{"client_id", "hub-app"}, {"email", "owner@sandbox.test"}})
+                .status,
             200);
   c = *hub_->parts().connections.find(first);
   clock_.set(c->access_expires_at - std::chrono::seconds(300));
@@ -74,7 +79,8 @@ TEST_F(HubLeakTest, NoSecretReachesLogsAnswersMetricsOrFiles) {
   // The canaries: every secret that crossed the hub.
   std::set<std::string> canaries = {client_secret_, api_key_, webhook_secret};
   for (const auto& exchange : http_->exchanges) {
-    addJsonStrings(canaries, exchange.response_body, {"access_token", "refresh_token", "device_code", "id_token"});
+    addJsonStrings(canaries, exchange.response_body,
+                   {"access_token", "refresh_token", "device_code", "id_token"});
     if (auto form = Params::parse(exchange.request_body)) {
       for (const char* name : {"refresh_token", "device_code", "code", "code_verifier", "token"}) {
         if (auto value = form->get(name)) canaries.insert(*value);
@@ -122,8 +128,8 @@ TEST_F(HubLeakTest, NoSecretReachesLogsAnswersMetricsOrFiles) {
       EXPECT_EQ(answers.find(canary), std::string::npos) << "in an answer: " << canary.substr(0, 12) << "…";
     }
   }
-  std::printf("T11: %zu canaries, %zu log bytes, %zu answer bytes, %zu file bytes scanned\n", canaries.size(), log.size(),
-              answers.size(), files.size());
+  std::printf("T11: %zu canaries, %zu log bytes, %zu answer bytes, %zu file bytes scanned\n", canaries.size(),
+              log.size(), answers.size(), files.size());
 }
 
 }  // namespace

@@ -180,7 +180,8 @@ TEST(HealthPollInterval, StretchesWithConnectionsToStayInsideTheBudget) {
   // Whatever the count, the checks a day times the calls per check never exceed the budget.
   for (int64_t n : {1, 10, 100, 1000, 10000}) {
     const auto interval = HealthChecker::pollInterval(minutes(15), n, 3000);
-    const double calls_per_day = static_cast<double>(n) * 86400.0 / interval.count() * HealthChecker::kCallsPerCheck;
+    const double calls_per_day =
+        static_cast<double>(n) * 86400.0 / interval.count() * HealthChecker::kCallsPerCheck;
     EXPECT_LE(calls_per_day, 3000.0 + 1e-6) << n;
   }
 }
