@@ -127,6 +127,26 @@ TEST_F(HubRedirectTest, ADenialEndsOnAPageAndAnEvent) {
   EXPECT_EQ(events.body["events"].back()["type"], "connect_session.failed");
 }
 
+// A spent link tells the person where things stand: connected (nothing more to do), or ended and
+// why, even before the background sweep has marked an old session expired.
+TEST_F(HubRedirectTest, ASpentConnectLinkSaysHowItEnded) {
+  auto used = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "user-11"}});
+  const std::string used_id = used.body["id"];
+  ASSERT_EQ(hubCall("GET", pathOf(consentAndGetCallback(used_id, "allow")), nullptr, "").status, 200);
+  auto connected = hubCall("GET", "/connect/" + used_id, nullptr, "");
+  EXPECT_NE(connected.raw.body.find("account is connected"), std::string::npos) << connected.raw.body;
+  EXPECT_EQ(connected.raw.body.find("Start again"), std::string::npos);
+  EXPECT_EQ(connected.raw.body.find("/authorize"), std::string::npos);
+
+  auto stale = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "user-12"}});
+  const std::string stale_id = stale.body["id"];
+  clock_.advance(std::chrono::minutes(11));  // past the 10 minutes a session lasts, with no tick
+  ASSERT_EQ(hubCall("GET", "/api/v1/connect-sessions/" + stale_id).body["status"], "pending");
+  auto ended = hubCall("GET", "/connect/" + stale_id, nullptr, "");
+  EXPECT_NE(ended.raw.body.find("has ended (expired)"), std::string::npos) << ended.raw.body;
+  EXPECT_EQ(ended.raw.body.find("/authorize"), std::string::npos);
+}
+
 TEST_F(HubRedirectTest, AnIssuerMismatchOrUnknownStateAborts) {
   auto session = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "user-9"}});
   const std::string id = session.body["id"];

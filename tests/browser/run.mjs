@@ -1,47 +1,19 @@
 // Browser tests: a person's steps through the sandbox's pages in Debian's chromium, driven by
 // playwright-core (no browser download). Usage: node run.mjs <device|pkce|deny> (LIAISON_BIN set).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { startSandbox, stopSandbox } from '../lib/sandbox.mjs';
-import { chromium } from 'playwright-core';
+import { launchBrowser, logIn } from './chromium.mjs';
 
 const scenario = process.argv[2];
 const binary = process.env.LIAISON_BIN;
 assert.ok(binary, 'LIAISON_BIN must point at the liaison binary');
 
-async function launchBrowser() {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'liaison-chromium-'));
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      timeout: 30000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  } catch (error) {
-    rmSync(userDataDir, { recursive: true, force: true });
-    throw error;
-  }
-  return { context, cleanup: async () => { await context.close(); rmSync(userDataDir, { recursive: true, force: true }); } };
-}
-
 async function form(url, fields) {
   const response = await fetch(url, { method: 'POST', body: new URLSearchParams(fields),
                                       headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   return { status: response.status, body: await response.json() };
-}
-
-async function logIn(page, email) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('sandbox');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Allow Access' }).waitFor();
 }
 
 async function deviceScenario(base, page) {

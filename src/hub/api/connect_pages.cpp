@@ -43,6 +43,19 @@ std::string scopeList(const std::vector<std::string>& scopes) {
   return out + "</ul>";
 }
 
+// The device page's script (after `left` and `id`): counts down, polls the outcome, and once it is
+// known removes the spent code, link and countdown. A failed status request (the hub restarting, a
+// rate limit) is retried, never shown as the outcome.
+constexpr const char* kDeviceScript =
+    "const tick=setInterval(()=>{if(left>0)left--;"
+    "document.getElementById('countdown').textContent=left;},1000);"
+    "function end(text){clearInterval(tick);document.getElementById('pending').remove();"
+    "document.getElementById('outcome').textContent=text;}"
+    "async function poll(){try{const r=await fetch('/connect/'+id+'/status');if(r.ok){const s=await r.json();"
+    "if(s.status==='connected'){end('Connected: '+(s.organization_name||''));return;}"
+    "if(s.status!=='pending'){end('Not connected: '+(s.error||s.status));return;}}}catch(e){}"
+    "setTimeout(poll,2000);}poll();";
+
 std::string withQuery(const std::string& url, const std::string& query) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
 }
@@ -77,8 +90,17 @@ void HubApi::addConnectPages() {
     const std::string app = htmlEscape(deps_.app_name);
     std::string body = "<h1>Connect Constant Contact to " + app + "</h1><p>" + app +
                        " asks to act on your Constant Contact account. It will be able to:</p>" + scopeList(s.scopes);
+    if (s.status == SessionStatus::Connected) {
+      body +=
+          "<p id=\"outcome\">This link was used: the Constant Contact account is connected. You can close "
+          "this page.</p>";
+      return page(200, "Connect Constant Contact", body);
+    }
     if (s.status != SessionStatus::Pending || s.expires_at <= deps_.clock.now()) {
-      body += "<p id=\"outcome\">This connect link has ended (" + std::string(toString(s.status)) + "). Start again from the app.</p>";
+      // A pending session past its expiry has not been swept yet: it is expired all the same.
+      const std::string ended =
+          s.status == SessionStatus::Pending ? "expired" : std::string(toString(s.status));
+      body += "<p id=\"outcome\">This connect link has ended (" + ended + "). Start again from the app.</p>";
       return page(200, "Connect Constant Contact", body);
     }
     if (s.flow == SessionFlow::Redirect) {
@@ -88,18 +110,14 @@ void HubApi::addConnectPages() {
       return page(200, "Connect Constant Contact", body);
     }
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - deps_.clock.now()).count();
-    body += "<p>Enter this code at Constant Contact:</p><p class=\"code\" id=\"user-code\">" + htmlEscape(s.user_code) +
-            "</p><p><a class=\"button\" id=\"activate\" target=\"_blank\" rel=\"noopener noreferrer\" href=\"" +
-            htmlEscape(s.verification_uri_complete.empty() ? s.verification_uri : s.verification_uri_complete) +
-            "\">Open Constant Contact</a></p><p>Time left: <span id=\"countdown\">" + std::to_string(left) +
-            "</span> s</p><p id=\"outcome\">Waiting for approval…</p><script>"
-            "let left=" + std::to_string(left) + ";const id=" + nlohmann::json(s.id).dump() + ";"
-            "setInterval(()=>{if(left>0)left--;document.getElementById('countdown').textContent=left;},1000);"
-            "async function poll(){try{const r=await fetch('/connect/'+id+'/status');const s=await r.json();"
-            "const o=document.getElementById('outcome');"
-            "if(s.status==='connected'){o.textContent='Connected: '+(s.organization_name||'');return;}"
-            "if(s.status!=='pending'){o.textContent='Not connected: '+(s.error||s.status);return;}}catch(e){}"
-            "setTimeout(poll,2000);}poll();</script>";
+    body +=
+        "<div id=\"pending\"><p>Enter this code at Constant Contact:</p><p class=\"code\" id=\"user-code\">" +
+        htmlEscape(s.user_code) + "</p><p><a class=\"button\" id=\"activate\" target=\"_blank\" " +
+        "rel=\"noopener noreferrer\" href=\"" +
+        htmlEscape(s.verification_uri_complete.empty() ? s.verification_uri : s.verification_uri_complete) +
+        "\">Open Constant Contact</a></p><p>Time left: <span id=\"countdown\">" + std::to_string(left) +
+        "</span> s</p></div><p id=\"outcome\">Waiting for approval…</p><script>let left=" +
+        std::to_string(left) + ";const id=" + nlohmann::json(s.id).dump() + ";" + kDeviceScript + "</script>";
     return page(200, "Connect Constant Contact", body);
   }, http::Execution::Blocking);
 
