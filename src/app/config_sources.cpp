@@ -203,7 +203,8 @@ Status SettingSources::refuseUnknownInEnv() const {
     for (const auto& known : knownSettings()) {
       const auto prefix = "LIAISON_" + upper(known.section) + "_";
       // The two secrets that only come from the environment are read elsewhere.
-      if (!name.starts_with(prefix) || name == "LIAISON_CC_CLIENT_SECRET" || name == "LIAISON_VAULT_KEY") continue;
+      if (!name.starts_with(prefix) || name == "LIAISON_CC_CLIENT_SECRET" || name == "LIAISON_VAULT_KEY")
+        continue;
       bool found = false;
       for (auto key : known.keys) found = found || name == envName(known.section, key);
       if (!found) return unknownSetting(name, "environment", keyList(known));

@@ -52,7 +52,8 @@ TEST(ProcessHub, BadSettingsAreRefusedWithOneLineNamingTheSetting) {
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("cc.client_id"), std::string::npos) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
-  ScopedEnv env({{"LIAISON_CC_CLIENT_ID", "hub-app"}, {"LIAISON_CC_CLIENT_SECRET", "s3cret-canary-value"},
+  ScopedEnv env({{"LIAISON_CC_CLIENT_ID", "hub-app"},
+                 {"LIAISON_CC_CLIENT_SECRET", "s3cret-canary-value"},
                  {"LIAISON_HEALTH_SOCIAL_POLL_MINUTES", "0"}});
   auto bad = run({"serve", "--data", dir.file("data")}, err);
   EXPECT_NE(bad.exit_code, 0);
@@ -74,7 +75,8 @@ TEST(ProcessHub, TheVaultKeyIsRequiredAndAWrongOneChangesNothing) {
   EXPECT_NE(no_key.err.find("vault init"), std::string::npos) << no_key.err;
 
   ASSERT_EQ(run({"vault", "init", "--data", data}, err).exit_code, 0);
-  EXPECT_NE(run({"vault", "init", "--data", data}, err).exit_code, 0) << "an existing key is never overwritten";
+  EXPECT_NE(run({"vault", "init", "--data", data}, err).exit_code, 0)
+      << "an existing key is never overwritten";
   auto created = run({"keys", "create", "--name", "web", "--data", data}, err);
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const std::string key = created.out.substr(0, created.out.find('\n'));

@@ -119,7 +119,10 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   }
   const TimePoint now = clock_.now();
   if (c.token_generation != seen.token_generation) return okStatus();
-  const bool due = c.access_expires_at - settings_.ahead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
+  // Due within the lead time and its jitter (runDue picks each connection somewhere in it).
+  const auto lead = settings_.ahead + settings_.ahead / 2;
+  const bool due =
+      c.access_expires_at - lead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
   if (!force && !due) return okStatus();
   auto interrupted = connections_.refreshWasInterrupted(c.id);
   auto refresh_token = vault_.open(c.sealed_refresh_token, refreshTokenContext(c.id));
@@ -191,7 +194,10 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
 
 int Refresher::runDue(int limit) {
   const TimePoint now = clock_.now();
-  auto due = connections_.dueForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after, limit);
+  // Jitter of up to half the lead time: tokens issued together are not refreshed together.
+  const auto jitter = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.ahead) / 2;
+  auto due = connections_.dueForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after, limit,
+                                        jitter);
   if (!due) return 0;
   int attempted = 0;
   for (const auto& id : *due) {

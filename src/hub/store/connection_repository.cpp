@@ -254,17 +254,20 @@ Result<bool> ConnectionRepository::refreshWasInterrupted(const std::string& id) 
 }
 
 Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
-                                                                      TimePoint idle_before, int limit) {
+                                                                     TimePoint idle_before, int limit,
+                                                                     std::chrono::milliseconds jitter) {
   std::vector<std::string> out;
   auto status = db_.read([&](Database& raw) -> Status {
     Statement stmt(raw.handle(),
                    "SELECT id FROM connections WHERE status='active' AND refresh_token != ''"
-                   " AND (access_expires_at < ?1 OR refresh_used_at < ?2)"
+                   // rowid * a large odd number, modulo the jitter: a fixed spread per connection.
+                   " AND (access_expires_at - ((rowid * 2654435761) % ?5) < ?1 OR refresh_used_at < ?2)"
                    " AND (refresh_not_before IS NULL OR refresh_not_before <= ?3)"
                    " AND (lease_until IS NULL OR lease_until <= ?3)"
                    " ORDER BY access_expires_at LIMIT ?4");
     stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(idle_before)).bind(3, toMillis(now));
     stmt.bind(4, static_cast<int64_t>(limit));
+    stmt.bind(5, std::max<int64_t>(1, jitter.count()));
     while (stmt.step()) out.push_back(stmt.columnText(0));
     return okStatus();
   });

@@ -58,10 +58,13 @@ class ConnectionRepository {
   // Whether the row's refresh_in_flight mark is set (a holder died mid-refresh).
   Result<bool> refreshWasInterrupted(const std::string& id);
 
-  // Active connections whose access token expires before `expiring_before`, or whose refresh
-  // token was last used before `idle_before`, and whose back-off has passed; soonest first.
-  Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before, TimePoint idle_before,
-                                                 int limit);
+  // Active connections whose access token expires before `expiring_before` plus a jitter of up
+  // to `jitter` of their own (fixed per connection, so connections that expire together are
+  // refreshed spread over the jitter instead of all at once), or whose refresh token was last
+  // used before `idle_before`, and whose back-off has passed; soonest first.
+  Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before,
+                                                 TimePoint idle_before, int limit,
+                                                 std::chrono::milliseconds jitter = {});
   Result<std::map<std::string, int64_t>> countByStatus();
   // Key rotation: the same tokens sealed again, written only if no refresh changed them since
   // (`generation` is the token generation they were read at).
