@@ -93,6 +93,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       hub::ConnectSettings{config.default_scopes, config.redirect_uri, std::chrono::seconds(600)});
   hub::RefreshSettings refresh_settings;
   refresh_settings.ahead = std::chrono::seconds(config.refresh_ahead_seconds);
+  refresh_settings.metrics = &metrics;
   refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter,
                                                options.holder.empty() ? defaultHolder() : options.holder,
                                                refresh_settings);

@@ -62,6 +62,8 @@ void Parts::describeMetrics(const std::string& app_id) {
   metrics.describe("liaison_cc_calls_total",
                    "Calls the hub made to Constant Contact, by operation and status.");
   metrics.describe("liaison_webhook_delivery_attempts_total", "Webhook delivery attempts.");
+  metrics.describe("liaison_refreshes_total",
+                   "Token refreshes by outcome (ok, unavailable, throttled, invalid_grant, interrupted).");
   metrics.gauge("liaison_connections", "Connections by status.", [this] {
     std::vector<std::pair<MetricLabels, int64_t>> out;
     if (auto counts = connections.countByStatus()) {

@@ -141,6 +141,9 @@ TEST_F(HubFlowTest, AnOutageAtTheTokenEndpointKeepsTheConnectionActiveAndRecover
   auto types = eventTypes(hubCall("GET", "/api/v1/events?connection_id=" + id).body);
   EXPECT_EQ(std::count(types.begin(), types.end(), "connection.recovered"), 1);
   EXPECT_EQ(std::count(types.begin(), types.end(), "connection.reauth_required"), 0);
+  const std::string metrics = hubCall("GET", "/metrics", nullptr, "").raw.body;
+  EXPECT_NE(metrics.find("liaison_refreshes_total{outcome=\"unavailable\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("liaison_refreshes_total{outcome=\"ok\"} 1"), std::string::npos) << metrics;
 }
 
 TEST_F(HubFlowTest, DisconnectRevokesAtCcErasesTokensAndRecordsAnEvent) {

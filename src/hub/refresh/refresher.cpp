@@ -100,6 +100,10 @@ Status Refresher::refreshOnce(const std::string& connection_id, CallClass call_c
   return makeError(ErrorCode::Unavailable, "refresh_busy", "Another hub process is refreshing this connection.");
 }
 
+void Refresher::count(const char* outcome) {
+  if (settings_.metrics) settings_.metrics->increment("liaison_refreshes_total", {{"outcome", outcome}});
+}
+
 std::chrono::seconds Refresher::backoff(int failures) {
   // Exponential with full jitter, capped: 30 s, 60 s, 120 s, … up to max_backoff.
   const int64_t cap = settings_.max_backoff.count();
@@ -158,6 +162,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
       spdlog::warn("connection {}: refresh answer discarded, the lease moved on (fence {})", c.id, lease.fence);
       return makeError(ErrorCode::Conflict, "lease_lost", "The refresh lease expired before the answer arrived.");
     }
+    count("ok");
     if (c.refresh_failures > 0 || c.last_refresh_outcome == "unavailable") {
       (void)events_.append("connection.recovered", c.id, connectionEventData(c, "refresh succeeded again"));
     }
@@ -169,6 +174,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     // The grant is dead (revoked, expired, or spent by a refresh whose answer was lost): one
     // attempt, no retry loop.
     const bool lost = interrupted && *interrupted;
+    count(lost ? "interrupted" : "invalid_grant");
     const std::string outcome = lost ? "interrupted" : error.key;
     (void)connections_.storeOutcome(lease, {outcome, ConnectionStatus::ReauthRequired, 0, std::nullopt}, after);
     Connection dead = c;
@@ -180,12 +186,14 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   }
   // Outage, 5xx, 429, throttled: stay active, back off, try again later.
   if (error.key == "budget.exhausted") {
+    count("throttled");
     // The hub's own rate budget said wait: not a failure of CC, so no back-off is counted.
     (void)connections_.storeOutcome(
         lease, {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures, after + std::chrono::seconds(1)},
         after);
     return error;
   }
+  count("unavailable");
   const int failures = c.refresh_failures + 1;
   (void)connections_.storeOutcome(lease, {"unavailable", ConnectionStatus::Active, failures, after + backoff(failures)},
                                   after);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/metrics.h"
 #include "core/random.h"
 #include "hub/store/connection_repository.h"
 #include "hub/store/event_log.h"
@@ -25,6 +26,7 @@ struct RefreshSettings {
   std::chrono::seconds lease{60};
   std::chrono::seconds idle_refresh_after{std::chrono::hours(24 * 150)};  // CC's limit is 180 days
   std::chrono::seconds max_backoff{std::chrono::minutes(30)};
+  Metrics* metrics = nullptr;  // liaison_refreshes_total{outcome} when given
 };
 
 class Refresher {
@@ -45,6 +47,7 @@ class Refresher {
   Status refreshOnce(const std::string& connection_id, CallClass call_class, bool force);
   Status refreshUnderLease(const RefreshLease& lease, const Connection& seen, CallClass call_class, bool force);
   std::chrono::seconds backoff(int failures);
+  void count(const char* outcome);
 
   ConnectionRepository& connections_;
   EventLog& events_;

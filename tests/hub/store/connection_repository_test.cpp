@@ -49,7 +49,8 @@ TEST_F(ConnectionRepositoryTest, OneLeaseHolderAtATimeAndAStaleHolderCannotWrite
   // `a` wakes up with its old answer: refused, and b's tokens stay.
   RefreshedTokens stale{"v1.access-a", "v1.refresh-a", now_ + 24h, {"contact_data"}};
   EXPECT_FALSE(*repo_.storeRefreshed(**first, stale, now_ + 63s));
-  EXPECT_FALSE(*repo_.storeOutcome(**first, {"invalid_grant", ConnectionStatus::ReauthRequired, 0, {}}, now_ + 63s));
+  EXPECT_FALSE(
+      *repo_.storeOutcome(**first, {"invalid_grant", ConnectionStatus::ReauthRequired, 0, {}}, now_ + 63s));
   auto row = *repo_.find("c1");
   EXPECT_EQ(row->sealed_refresh_token, "v1.refresh-b");
   EXPECT_EQ(row->status, ConnectionStatus::Active);
