@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -40,7 +41,7 @@ void prepareDataDir(const HubConfig& config) {
 }  // namespace
 
 int runServe(const cli::ServeCommand& command) {
-  const HubConfig config = loadConfig(command.flags);
+  HubConfig config = loadConfig(command.flags);
   if (command.print_config) {
     std::fputs(printHubConfig(config).c_str(), stdout);
     return 0;
@@ -50,33 +51,39 @@ int runServe(const cli::ServeCommand& command) {
   SystemClock clock;
   CryptoRandom random;
   auto http = http::makeCurlHttpClient();
-  HubRuntime hub(config, *http, clock, random);
 
+  // The hub is built once the server is bound: with port 0 its public URL (connect links, the
+  // redirect URI) is only known then. No request is answered before run(), so none sees it unset.
+  std::unique_ptr<HubRuntime> hub;
   http::ServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
-  http::Server server(options, [&hub](http::Request& request) { return hub.dispatch(request); });
+  http::Server server(options, [&hub](http::Request& request) { return hub->dispatch(request); });
 
   // Background work: device polls, expiries, refreshes, health polls, webhook deliveries. It
   // runs again at once while there is work, else after a second.
   std::mutex mutex;
   std::condition_variable stop_signal;
   bool stopping = false;
-  std::thread worker([&] {
+  std::thread worker;
+  const auto work = [&] {
     std::unique_lock lock(mutex);
     while (!stopping) {
       lock.unlock();
       int done = 0;
       try {
-        done = hub.tick();
+        done = hub->tick();
       } catch (const std::exception& e) {
         spdlog::error("hub background work failed: {}", e.what());
       }
       lock.lock();
       if (done == 0) stop_signal.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; });
     }
-  });
+  };
   server.runUntilSignalled([&](uint16_t port) {
+    useBoundPort(config, port);
+    hub = std::make_unique<HubRuntime>(config, *http, clock, random);
+    worker = std::thread(work);
     spdlog::info("hub ready on http://{}:{} (app {}, CC at {})", config.listen_host, port, config.client_id,
                  config.cc_base_url.empty() ? "api.cc.email" : config.cc_base_url);
     std::printf("Liaison hub listening on http://%s:%u\n", config.listen_host.c_str(), port);
@@ -87,7 +94,7 @@ int runServe(const cli::ServeCommand& command) {
     stopping = true;
   }
   stop_signal.notify_all();
-  worker.join();
+  if (worker.joinable()) worker.join();
   return 0;
 }
 
