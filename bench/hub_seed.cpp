@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   const int n = std::atoi(argv[2]);
   std::filesystem::create_directories(dir);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
   SystemClock clock;
   CryptoRandom random;
   if (!std::filesystem::exists(std::filesystem::path(dir) / "vault.key")) {
@@ -58,17 +59,24 @@ int main(int argc, char** argv) {
     c.scopes = {"account_read", "contact_data", "campaign_data", "offline_access"};
     c.created_at = c.updated_at = c.refresh_token_used_at = clock.now();
     c.access_expires_at = clock.now() + std::chrono::hours(24);
-    c.sealed_access_token = *p.vault->seal(Secret("eyJ-access-" + random.token(600)), hub::accessTokenContext(c.id));
-    c.sealed_refresh_token = *p.vault->seal(Secret("refresh-" + random.token(32)), hub::refreshTokenContext(c.id));
+    c.sealed_access_token =
+        *p.vault->seal(Secret("eyJ-access-" + random.token(600)), hub::accessTokenContext(c.id));
+    c.sealed_refresh_token =
+        *p.vault->seal(Secret("refresh-" + random.token(32)), hub::refreshTokenContext(c.id));
     if (auto stored = p.connections.insert(c); !stored) return 1;
     hub::HealthReport report;
     report.connection_id = c.id;
     report.status = hub::HealthStatus::Healthy;
     report.checked_at = clock.now();
     report.cc = {true, true, true, {}, true, false, {clock.now(), "ok"}, ""};
-    report.social.push_back({"facebook", "fb-" + std::to_string(i), c.organization_name,
-                             R"({"error":null,"has_token":true,"is_active_user":true,"rate_limited":false,"status":null,"token_has_scopes":true,"token_is_valid":true})",
-                             true, "", {}});
+    report.social.push_back(
+        {"facebook",
+         "fb-" + std::to_string(i),
+         c.organization_name,
+         R"({"error":null,"has_token":true,"is_active_user":true,"rate_limited":false,"status":null,"token_has_scopes":true,"token_is_valid":true})",
+         true,
+         "",
+         {}});
     if (auto saved = health.saveReport(report); !saved) return 1;
     if (first.empty()) first = c.id;
   }

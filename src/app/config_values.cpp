@@ -43,12 +43,13 @@ bool parsePort(std::string_view text, uint16_t& port) {
 
 }  // namespace
 
-bool parseHostPort(std::string_view text, std::string& host, uint16_t& port) {
+bool parseHostPort(std::string_view text, std::string& host, uint16_t& port, bool allow_any_port) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return false;
   const auto host_text = text.substr(0, colon);
   uint16_t parsed_port = 0;
-  if (!parsePort(text.substr(colon + 1), parsed_port)) return false;
+  const auto port_text = text.substr(colon + 1);
+  if (!(allow_any_port && port_text == "0") && !parsePort(port_text, parsed_port)) return false;
   std::string parsed_host = "0.0.0.0";
   if (!host_text.empty() && !parseHost(host_text, parsed_host)) return false;
   host = std::move(parsed_host);

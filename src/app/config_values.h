@@ -9,9 +9,9 @@
 
 namespace liaison::app::config {
 
-// "HOST:PORT", "[v6]:PORT", or ":PORT" for every interface (0.0.0.0). The port is 1..65535: the
-// hub's public URL is derived from it, so "any free port" (0) makes no sense here.
-bool parseHostPort(std::string_view text, std::string& host, uint16_t& port);
+// "HOST:PORT", "[v6]:PORT", or ":PORT" for every interface (0.0.0.0). The port is 1..65535, or
+// 0 ("any free port") where `allow_any_port`: a listen address, whose real port is known once bound.
+bool parseHostPort(std::string_view text, std::string& host, uint16_t& port, bool allow_any_port = false);
 // The inverse of parseHostPort; an IPv6 host is bracketed.
 std::string formatHostPort(const std::string& host, uint16_t port);
 

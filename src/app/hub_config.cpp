@@ -208,7 +208,23 @@ std::string hasNoSpaces(const std::string& value) {
   return {};
 }
 
+// The URLs left to their defaults follow from the listen address; with port 0 they wait until the
+// server is bound (useBoundPort), since the port is not known before.
+void deriveUrls(HubConfig& c) {
+  if (c.public_url.empty() && c.listen_port != 0) {
+    // A wildcard address is where the hub listens, not a place a browser can go.
+    const bool wildcard = c.listen_host == "0.0.0.0" || c.listen_host == "::";
+    c.public_url = "http://" + config::formatHostPort(wildcard ? "localhost" : c.listen_host, c.listen_port);
+  }
+  if (c.redirect_uri.empty() && !c.public_url.empty()) c.redirect_uri = c.public_url + "/connect/callback";
+}
+
 }  // namespace
+
+void useBoundPort(HubConfig& config, uint16_t port) {
+  config.listen_port = port;
+  deriveUrls(config);
+}
 
 Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std::string, std::string>& env) {
   auto opened = SettingSources::open(flags, env);
@@ -234,7 +250,7 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
   const std::vector<std::function<Status()>> steps = {
       [&] {
         return readString(sources, "server", "listen", [&](std::string value) -> std::string {
-          if (config::parseHostPort(value, c.listen_host, c.listen_port)) return {};
+          if (config::parseHostPort(value, c.listen_host, c.listen_port, true)) return {};
           return "expected HOST:PORT, got " + shownValue(value);
         });
       },
@@ -277,12 +293,7 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
   for (const auto& step : steps) {
     if (auto status = step(); !status) return status.error();
   }
-  if (c.public_url.empty()) {
-    // A wildcard address is where the hub listens, not a place a browser can go.
-    const bool wildcard = c.listen_host == "0.0.0.0" || c.listen_host == "::";
-    c.public_url = "http://" + config::formatHostPort(wildcard ? "localhost" : c.listen_host, c.listen_port);
-  }
-  if (c.redirect_uri.empty()) c.redirect_uri = c.public_url + "/connect/callback";
+  deriveUrls(c);
   if (c.vault_key_file.empty()) c.vault_key_file = (std::filesystem::path(c.data_dir) / "vault.key").string();
   return c;
 }

@@ -18,8 +18,10 @@ namespace liaison::app {
 struct HubConfig {
   // [server]
   std::string listen_host = "127.0.0.1";  // server.listen: "HOST:PORT", "[v6]:PORT" or ":PORT"
-  uint16_t listen_port = 8700;
-  std::string public_url;  // server.public_url: the hub's URL as browsers reach it; default http://<listen>
+  uint16_t listen_port = 8700;            // 0: any free port, known once bound (see useBoundPort)
+  // server.public_url: the hub's URL as browsers reach it; default http://<listen>, left empty (with
+  // the redirect URI derived from it) while the listen port is 0.
+  std::string public_url;
   std::string data_dir = ".liaison";  // server.data
   std::string log_level = "info";     // server.log_level: trace|debug|info|warn|error
   // [cc]
@@ -50,6 +52,9 @@ struct ConfigOverrides {
 // Relative paths in settings are relative to the working directory. On failure, the Error's key is
 // the setting (e.g. "server.listen") and its message one line that never contains the secret.
 Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std::string, std::string>& env);
+
+// The port the server got when listening on port 0; fills the URLs derived from the listen address.
+void useBoundPort(HubConfig& config, uint16_t port);
 
 // The effective settings as TOML that loadHubConfig reads back. The client secret appears only as a
 // comment, masked ("********", or "(not set)").

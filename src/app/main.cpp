@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "app/run_client.h"
 #include "app/run_hub.h"
 #include "app/run_sandbox.h"
 #include "app/run_up.h"
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   auto outcome = liaison::cli::parseCommandLine(argc, argv);
   if (!outcome.command) return outcome.exit_code;
   try {
+    if (auto exit_code = liaison::app::runClientVerb(*outcome.command)) return *exit_code;
     if (auto* sandbox = std::get_if<liaison::cli::SandboxCommand>(&*outcome.command)) {
       return liaison::app::runSandbox(*sandbox, true);
     }

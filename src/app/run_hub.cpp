@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -75,7 +76,7 @@ BackgroundLoop::~BackgroundLoop() {
 }
 
 int runServe(const cli::ServeCommand& command) {
-  const HubConfig config = loadConfig(command.flags);
+  HubConfig config = loadConfig(command.flags);
   if (command.print_config) {
     std::fputs(printHubConfig(config).c_str(), stdout);
     return 0;
@@ -85,21 +86,26 @@ int runServe(const cli::ServeCommand& command) {
   SystemClock clock;
   CryptoRandom random;
   auto http = http::makeCurlHttpClient();
-  HubRuntime hub(config, *http, clock, random);
 
+  // The hub is built once the server is bound: with port 0 its public URL (connect links, the
+  // redirect URI) is only known then. No request is answered before run(), so none sees it unset.
+  std::unique_ptr<HubRuntime> hub;
+  std::unique_ptr<BackgroundLoop> background;
   http::ServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.render_error = [](const Error& error) { return hub::api::errorResponse(error); };
-  http::Server server(options, [&hub](http::Request& request) { return hub.dispatch(request); });
-
-  BackgroundLoop background(hub);
+  http::Server server(options, [&hub](http::Request& request) { return hub->dispatch(request); });
   server.runUntilSignalled([&](uint16_t port) {
+    useBoundPort(config, port);
+    hub = std::make_unique<HubRuntime>(config, *http, clock, random);
+    background = std::make_unique<BackgroundLoop>(*hub);
     spdlog::info("hub ready on http://{}:{} (app {}, CC at {})", config.listen_host, port, config.client_id,
                  config.cc_base_url.empty() ? "api.cc.email" : config.cc_base_url);
     std::printf("Liaison hub listening on http://%s:%u\n", config.listen_host.c_str(), port);
     std::fflush(stdout);
   });
+  background.reset();  // stops the background work before the hub goes
   return 0;
 }
 

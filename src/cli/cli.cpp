@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+
 namespace liaison::cli {
 
 namespace {
@@ -37,6 +39,25 @@ void addHubFlags(CLI::App& verb, HubFlags& flags, bool listen) {
   verb.add_option("--data", flags.data_dir, "Data directory (hub.db, vault.key); default .liaison");
   if (listen)
     verb.add_option("--listen", flags.listen, "Address to listen on, HOST:PORT (default 127.0.0.1:8700)");
+}
+
+void addHubAccess(CLI::App& verb, HubAccess& hub) {
+  verb.add_option("--hub", hub.url, "The hub's URL (else LIAISON_HUB_URL, else http://127.0.0.1:8700)");
+  verb.add_option("--key", hub.key,
+                  "Hub API key (prefer LIAISON_API_KEY: a key on the command line shows in `ps`)");
+}
+
+// Flags win; then the environment; then the local default.
+void resolveHubAccess(HubAccess& hub) {
+  hub.key_on_command_line = !hub.key.empty();
+  if (hub.url.empty()) {
+    const char* url = std::getenv("LIAISON_HUB_URL");
+    hub.url = url != nullptr && *url != '\0' ? url : "http://127.0.0.1:8700";
+  }
+  if (hub.key.empty()) {
+    const char* key = std::getenv("LIAISON_API_KEY");
+    if (key != nullptr) hub.key = key;
+  }
 }
 
 }  // namespace
@@ -101,6 +122,32 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
       vault_verb->add_subcommand("rotate", "Make a new data key and re-seal every secret with it");
   addHubFlags(*vault_rotate, vault.flags, false);
 
+  ConnectCommand connect;
+  auto* connect_verb =
+      app.add_subcommand("connect", "Connect an end user's CC account through a running hub");
+  connect_verb->add_option("--end-user", connect.end_user_id, "Your app's id for the end user")->required();
+  connect_verb->add_flag("--device", connect.device,
+                         "Device flow: a code to enter at CC (else a link to open in a browser)");
+  addHubAccess(*connect_verb, connect.hub);
+
+  ConnectionsCommand connections;
+  auto* connections_verb = app.add_subcommand("connections", "List the hub's connections");
+  connections_verb->add_option("--end-user", connections.end_user_id, "Only this end user's connections");
+  connections_verb->add_flag("--json", connections.json, "Print the hub's JSON answer");
+  addHubAccess(*connections_verb, connections.hub);
+
+  StatusCommand status;
+  auto* status_verb = app.add_subcommand("status", "A connection's health: the CC link and its social links");
+  status_verb->add_option("id", status.connection_id, "The connection's id")->required();
+  status_verb->add_flag("--fresh", status.fresh, "Check now instead of showing the last report");
+  status_verb->add_flag("--json", status.json, "Print the hub's JSON answer");
+  addHubAccess(*status_verb, status.hub);
+
+  DisconnectCommand disconnect;
+  auto* disconnect_verb = app.add_subcommand("disconnect", "Disconnect a connection (revokes its tokens)");
+  disconnect_verb->add_option("id", disconnect.connection_id, "The connection's id")->required();
+  addHubAccess(*disconnect_verb, disconnect.hub);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -125,6 +172,12 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
     vault.action = vault_init->parsed() ? "init" : "rotate";
     return {Command(vault), 0};
   }
+  for (HubAccess* hub : {&connect.hub, &connections.hub, &status.hub, &disconnect.hub})
+    resolveHubAccess(*hub);
+  if (connect_verb->parsed()) return {Command(connect), 0};
+  if (connections_verb->parsed()) return {Command(connections), 0};
+  if (status_verb->parsed()) return {Command(status), 0};
+  if (disconnect_verb->parsed()) return {Command(disconnect), 0};
   if (!finish(up.sandbox, up_listen)) {
     std::fprintf(stderr, "--listen: expected HOST:PORT, got '%s'\n", up_listen.c_str());
     return {std::nullopt, 2};

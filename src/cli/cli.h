@@ -10,7 +10,7 @@ namespace liaison::cli {
 struct SandboxCommand {
   std::string host = "127.0.0.1";
   uint16_t port = 8600;
-  std::string data_dir;        // empty: in-memory state
+  std::string data_dir;            // empty: in-memory state
   std::string profile = "strict";  // strict | fast
   std::string seed = "demo";       // demo | bare | empty
   std::string fixture;             // snapshot JSON applied on first start; empty: none
@@ -51,7 +51,43 @@ struct VaultCommand {
   std::string action;  // init | rotate
 };
 
-using Command = std::variant<SandboxCommand, UpCommand, ServeCommand, KeysCommand, VaultCommand>;
+// Where the terminal verbs find a running hub. Flags win over LIAISON_HUB_URL / LIAISON_API_KEY.
+struct HubAccess {
+  std::string url;  // --hub, else LIAISON_HUB_URL, else http://127.0.0.1:8700
+  std::string key;
+  bool key_on_command_line = false;  // --key: visible to other users in `ps`, so the verb warns
+};
+
+// `liaison connect`: start a connect session and wait until the account's user answered it.
+struct ConnectCommand {
+  HubAccess hub;
+  std::string end_user_id;
+  bool device = false;  // device flow (a code to enter); else a link to open in a browser
+};
+
+// `liaison connections`: the hub's connections, optionally of one end user.
+struct ConnectionsCommand {
+  HubAccess hub;
+  std::string end_user_id;
+  bool json = false;
+};
+
+// `liaison status ID`: one connection's health.
+struct StatusCommand {
+  HubAccess hub;
+  std::string connection_id;
+  bool fresh = false;
+  bool json = false;
+};
+
+// `liaison disconnect ID`.
+struct DisconnectCommand {
+  HubAccess hub;
+  std::string connection_id;
+};
+
+using Command = std::variant<SandboxCommand, UpCommand, ServeCommand, KeysCommand, VaultCommand,
+                             ConnectCommand, ConnectionsCommand, StatusCommand, DisconnectCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty when the process should exit (help, version, error)

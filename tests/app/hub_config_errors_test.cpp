@@ -33,8 +33,8 @@ TEST_F(HubConfigErrorTest, BadListenIsNamedWithItsSource) {
               HasSubstr("server.listen (" + dir_.file("hub.toml") + ":2): expected HOST:PORT, got 'abc'"));
   EXPECT_EQ(envError({{"LIAISON_SERVER_LISTEN", "abc"}}),
             "server.listen (LIAISON_SERVER_LISTEN): expected HOST:PORT, got 'abc'");
-  EXPECT_THAT(errorOf(loadHubConfig({.listen = "127.0.0.1:0"}, kMinimalEnv)),
-              HasSubstr("server.listen (--listen): expected HOST:PORT, got '127.0.0.1:0'"));
+  EXPECT_THAT(errorOf(loadHubConfig({.listen = "127.0.0.1:00"}, kMinimalEnv)),
+              HasSubstr("server.listen (--listen): expected HOST:PORT, got '127.0.0.1:00'"));
   EXPECT_THAT(envError({{"LIAISON_SERVER_LISTEN", "127.0.0.1:65536"}}), HasSubstr("server.listen"));
   EXPECT_THAT(envError({{"LIAISON_SERVER_LISTEN", "::1:8700"}}),
               HasSubstr("server.listen"));  // v6 needs brackets

@@ -95,6 +95,29 @@ TEST_F(HubConfigTest, WildcardListenGivesALocalhostPublicUrlAndIpv6IsBracketed) 
   EXPECT_EQ(config->public_url, "http://[::1]:9000");
 }
 
+TEST_F(HubConfigTest, PortZeroLeavesTheDerivedUrlsUntilTheServerIsBound) {
+  auto config = loadHubConfig({.listen = "127.0.0.1:0"}, kMinimalEnv);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->listen_port, 0);
+  EXPECT_EQ(config->public_url, "");
+  EXPECT_EQ(config->redirect_uri, "");
+  useBoundPort(*config, 41234);
+  EXPECT_EQ(config->listen_port, 41234);
+  EXPECT_EQ(config->public_url, "http://127.0.0.1:41234");
+  EXPECT_EQ(config->redirect_uri, "http://127.0.0.1:41234/connect/callback");
+}
+
+TEST_F(HubConfigTest, PortZeroKeepsAPublicUrlThatWasSet) {
+  auto config =
+      loadHubConfig({.listen = "127.0.0.1:0"}, {{"LIAISON_CC_CLIENT_ID", "a"},
+                                                {"LIAISON_CC_CLIENT_SECRET", "s"},
+                                                {"LIAISON_SERVER_PUBLIC_URL", "https://hub.example.com"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->redirect_uri, "https://hub.example.com/connect/callback");
+  useBoundPort(*config, 41234);
+  EXPECT_EQ(config->public_url, "https://hub.example.com");
+}
+
 TEST_F(HubConfigTest, EnvironmentBeatsFile) {
   const auto config = loadFile(R"(
 [server]

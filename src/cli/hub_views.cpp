@@ -1,0 +1,168 @@
+// `liaison connections`, `liaison status` and `liaison disconnect`: one call each, rendered as
+// tables, or the hub's JSON as it was sent (--json) for scripts.
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "core/encoding.h"
+
+namespace liaison::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string text(const json& object, const char* name, const std::string& absent = "-") {
+  if (!object.is_object() || !object.contains(name) || !object[name].is_string()) return absent;
+  const auto value = object[name].get<std::string>();
+  return value.empty() ? absent : value;
+}
+
+std::string yesNo(const json& object, const char* name) {
+  if (!object.is_object() || !object.contains(name) || !object[name].is_boolean()) return "-";
+  return object[name].get<bool>() ? "yes" : "no";
+}
+
+std::string joined(const json& object, const char* name) {
+  if (!object.is_object() || !object.contains(name) || !object[name].is_array()) return "-";
+  std::string out;
+  for (const auto& item : object[name]) {
+    if (!item.is_string()) continue;
+    if (!out.empty()) out += ", ";
+    out += item.get<std::string>();
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string indented(const std::string& lines) {
+  std::string out;
+  size_t start = 0;
+  while (start < lines.size()) {
+    const size_t end = lines.find('\n', start);
+    out += "  " + lines.substr(start, end - start + 1);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void printBody(const HubReply& reply, Terminal& terminal) {
+  terminal.out << reply.body;
+  if (reply.body.empty() || reply.body.back() != '\n') terminal.out << "\n";
+}
+
+std::string lastRefresh(const json& cc) {
+  if (!cc.contains("last_refresh") || !cc["last_refresh"].is_object()) return "-";
+  const json& last = cc["last_refresh"];
+  const std::string at = text(last, "at", "never");
+  const std::string outcome = text(last, "outcome", "");
+  return outcome.empty() ? at : at + " (" + outcome + ")";
+}
+
+std::string renderHealth(const std::string& id, const json& health) {
+  std::vector<TableRow> summary = {
+      {"Connection", id}, {"Status", text(health, "status")}, {"Checked at", text(health, "checked_at")}};
+  if (health.contains("remedy")) summary.push_back({"Remedy", text(health, "remedy")});
+  std::string out = renderTable({}, summary);
+
+  const json& cc = health.contains("cc") ? health["cc"] : json::object();
+  std::vector<TableRow> link = {{"has_token", yesNo(cc, "has_token")},
+                                {"token_is_valid", yesNo(cc, "token_is_valid")},
+                                {"token_has_scopes", yesNo(cc, "token_has_scopes")},
+                                {"missing_scopes", joined(cc, "missing_scopes")},
+                                {"is_active_user", yesNo(cc, "is_active_user")},
+                                {"rate_limited", yesNo(cc, "rate_limited")},
+                                {"last_refresh", lastRefresh(cc)}};
+  if (cc.is_object() && cc.contains("remedy")) link.push_back({"remedy", text(cc, "remedy")});
+  out += "\nConstant Contact link\n" + indented(renderTable({}, link));
+
+  std::vector<TableRow> social;
+  if (health.contains("social") && health["social"].is_array()) {
+    for (const auto& item : health["social"]) {
+      social.push_back({text(item, "network"), text(item, "display_name"), yesNo(item, "healthy"),
+                        text(item, "remedy"), joined(item, "blocked")});
+    }
+  }
+  if (social.empty()) return out + "\nSocial links: none\n";
+  return out + "\nSocial links\n" +
+         indented(renderTable({"NETWORK", "DISPLAY NAME", "HEALTHY", "REMEDY", "BLOCKED"}, social));
+}
+
+}  // namespace
+
+void warnAboutKeyOnCommandLine(const HubAccess& access, Terminal& terminal) {
+  if (!access.key_on_command_line) return;
+  terminal.err << "liaison: warning: a key given with --key is visible to other users in `ps`; "
+                  "set LIAISON_API_KEY instead.\n";
+}
+
+int reportProblem(const HubProblem& problem, Terminal& terminal) {
+  terminal.err << "liaison: " << printable(problem.message) << "\n";
+  if (!problem.remedy.empty()) terminal.err << "  " << printable(problem.remedy) << "\n";
+  const bool no_hub =
+      problem.status == 0 || problem.status == 401 || problem.status == 403 || problem.status >= 500;
+  return no_hub ? kExitNoHub : kExitRejected;
+}
+
+int reportMisunderstood(Terminal& terminal) {
+  terminal.err << "liaison: the hub's answer was not understood.\n"
+               << "  Check that --hub (or LIAISON_HUB_URL) points at a Liaison hub.\n";
+  return kExitNoHub;
+}
+
+int runConnections(HubClient& hub, const ConnectionsCommand& command, Terminal& terminal) {
+  warnAboutKeyOnCommandLine(command.hub, terminal);
+  std::string path = "/api/v1/connections";
+  if (!command.end_user_id.empty()) path += "?end_user_id=" + percentEncode(command.end_user_id);
+  auto reply = hub.get(path);
+  if (!reply.ok()) return reportProblem(*reply.problem, terminal);
+  if (!reply.json.is_object() || !reply.json.contains("connections") ||
+      !reply.json["connections"].is_array()) {
+    return reportMisunderstood(terminal);
+  }
+  if (command.json) {
+    printBody(reply, terminal);
+    return kExitOk;
+  }
+  std::vector<TableRow> rows;
+  for (const auto& c : reply.json["connections"]) {
+    const json& account = c.contains("account") ? c["account"] : json::object();
+    rows.push_back({text(c, "id"), text(c, "end_user_id"), text(account, "organization_name"),
+                    text(c, "status"), text(c, "access_token_expires_at")});
+  }
+  if (rows.empty()) {
+    terminal.out << (command.end_user_id.empty()
+                         ? std::string("No connections.")
+                         : "No connections for end user " + printable(command.end_user_id) + ".")
+                 << "\n";
+    return kExitOk;
+  }
+  terminal.out << renderTable({"ID", "END USER", "ORGANIZATION", "STATUS", "TOKEN EXPIRES"}, rows);
+  return kExitOk;
+}
+
+int runStatus(HubClient& hub, const StatusCommand& command, Terminal& terminal) {
+  warnAboutKeyOnCommandLine(command.hub, terminal);
+  std::string path = "/api/v1/connections/" + percentEncode(command.connection_id) + "/health";
+  if (command.fresh) path += "?fresh=true";
+  auto reply = hub.get(path);
+  if (!reply.ok()) return reportProblem(*reply.problem, terminal);
+  if (!reply.json.is_object() || !reply.json.contains("status")) return reportMisunderstood(terminal);
+  if (command.json) {
+    printBody(reply, terminal);
+    return kExitOk;
+  }
+  terminal.out << renderHealth(command.connection_id, reply.json);
+  return kExitOk;
+}
+
+int runDisconnect(HubClient& hub, const DisconnectCommand& command, Terminal& terminal) {
+  warnAboutKeyOnCommandLine(command.hub, terminal);
+  auto reply = hub.remove("/api/v1/connections/" + percentEncode(command.connection_id));
+  if (!reply.ok()) return reportProblem(*reply.problem, terminal);
+  terminal.out << "Disconnected " << printable(command.connection_id) << "\n";
+  return kExitOk;
+}
+
+}  // namespace liaison::cli

@@ -1,0 +1,176 @@
+// `liaison connections`, `status` and `disconnect` against a scripted hub: tables, --json, errors.
+#include "cli/cli_fixture.h"
+#include "cli/table.h"
+
+namespace liaison::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+json connection(const std::string& id, const std::string& user, const std::string& organization,
+                const std::string& status, const json& expires) {
+  return {{"id", id},
+          {"end_user_id", user},
+          {"account", {{"encoded_account_id", "a1"}, {"organization_name", organization}}},
+          {"scopes", {"account_read"}},
+          {"status", status},
+          {"created_at", "2026-03-01T10:00:00.000Z"},
+          {"updated_at", "2026-03-01T10:00:00.000Z"},
+          {"access_token_expires_at", expires}};
+}
+
+json health() {
+  return {{"status", "degraded"},
+          {"checked_at", "2026-03-01T10:00:00.000Z"},
+          {"remedy", "Reconnect to grant contact_data."},
+          {"cc",
+           {{"has_token", true},
+            {"token_is_valid", true},
+            {"token_has_scopes", false},
+            {"missing_scopes", {"contact_data", "campaign_data"}},
+            {"is_active_user", true},
+            {"rate_limited", false},
+            {"last_refresh", {{"at", "2026-03-01T09:00:00.000Z"}, {"outcome", "ok"}}},
+            {"remedy", "Reconnect to grant contact_data."}}},
+          {"social",
+           {{{"network", "facebook"},
+             {"network_account_id", "fb1"},
+             {"display_name", "Bakery FB"},
+             {"connection_status", {{"state", "ok"}}},
+             {"healthy", true},
+             {"blocked", json::array()}},
+            {{"network", "instagram"},
+             {"network_account_id", "ig1"},
+             {"display_name", "Bakery IG"},
+             {"connection_status", {{"state", "expired"}}},
+             {"healthy", false},
+             {"remedy", "Reconnect Instagram in Constant Contact."},
+             {"blocked", {"social_posts"}}}}}};
+}
+
+class ViewsTest : public CliTest {};
+
+TEST_F(ViewsTest, ConnectionsAreATableWithAlignedColumns) {
+  http_.answer("GET", "/api/v1/connections", 200,
+               {{"connections",
+                 {connection("conn_1", "u1", "Sandbox Bakery", "active", "2026-03-01T11:00:00.000Z"),
+                  connection("conn_22", "user-two", "Café", "disconnected", nullptr)}}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(),
+            "ID       END USER  ORGANIZATION    STATUS        TOKEN EXPIRES\n"
+            "conn_1   u1        Sandbox Bakery  active        2026-03-01T11:00:00.000Z\n"
+            "conn_22  user-two  Café            disconnected  -\n");
+  EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(ViewsTest, ConnectionsOfOneEndUserAskTheHubForThemAndSayWhenThereAreNone) {
+  http_.answer("GET", "/api/v1/connections?end_user_id=user%201", 200, {{"connections", json::array()}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "user 1", false}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(), "No connections for end user user 1.\n");
+}
+
+TEST_F(ViewsTest, ConnectionsAsJsonAreTheHubsBodyAsSent) {
+  const std::string body = R"({"connections":[]})";
+  http_.answerText("GET", "/api/v1/connections", 200, body);
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", true}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(), body + "\n");
+}
+
+TEST_F(ViewsTest, StatusShowsTheOverallStatusTheCcLinkAndEachSocialLink) {
+  http_.answer("GET", "/api/v1/connections/conn_1/health", 200, health());
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", false, false}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(),
+            "Connection  conn_1\n"
+            "Status      degraded\n"
+            "Checked at  2026-03-01T10:00:00.000Z\n"
+            "Remedy      Reconnect to grant contact_data.\n"
+            "\n"
+            "Constant Contact link\n"
+            "  has_token         yes\n"
+            "  token_is_valid    yes\n"
+            "  token_has_scopes  no\n"
+            "  missing_scopes    contact_data, campaign_data\n"
+            "  is_active_user    yes\n"
+            "  rate_limited      no\n"
+            "  last_refresh      2026-03-01T09:00:00.000Z (ok)\n"
+            "  remedy            Reconnect to grant contact_data.\n"
+            "\n"
+            "Social links\n"
+            "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY                                    BLOCKED\n"
+            "  facebook   Bakery FB     yes      -                                         -\n"
+            "  instagram  Bakery IG     no       Reconnect Instagram in Constant Contact.  social_posts\n");
+}
+
+TEST_F(ViewsTest, StatusOfAHealthyLinkWithoutSocialLinksOrRefreshSaysSo) {
+  json h = health();
+  h["status"] = "healthy";
+  h.erase("remedy");
+  h["cc"].erase("remedy");
+  h["cc"]["last_refresh"] = {{"at", nullptr}, {"outcome", ""}};
+  h["cc"]["missing_scopes"] = json::array();
+  h["social"] = json::array();
+  http_.answer("GET", "/api/v1/connections/conn_1/health", 200, h);
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", false, false}, t), cli::kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("Status      healthy\nChecked at"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("Remedy")));
+  EXPECT_THAT(out_.str(), HasSubstr("  missing_scopes    -\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("  last_refresh      never\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("\nSocial links: none\n"));
+}
+
+TEST_F(ViewsTest, StatusFreshAsksForAFreshCheckAndJsonPrintsTheBody) {
+  http_.answer("GET", "/api/v1/connections/conn_1/health?fresh=true", 200, health());
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", true, true}, t), cli::kExitOk);
+  EXPECT_EQ(json::parse(out_.str()), health());
+}
+
+TEST_F(ViewsTest, StatusOfAnUnknownConnectionExitsOneWithTheHubsMessage) {
+  http_.answer("GET", "/api/v1/connections/nope%2F..%2Fx/health", 404,
+               {{"error", {{"code", "not_found"}, {"message", "No connection has the id 'nope/../x'."}}}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "nope/../x", false, false}, t),
+            cli::kExitRejected);
+  EXPECT_EQ(err_.str(), "liaison: No connection has the id 'nope/../x'.\n");
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(ViewsTest, AHubFailureExitsTwoEvenWithoutAnErrorBody) {
+  http_.answerText("GET", "/api/v1/connections", 502, "Bad Gateway");
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitNoHub);
+  EXPECT_EQ(err_.str(), "liaison: The hub answered HTTP 502 without saying why.\n");
+}
+
+TEST_F(ViewsTest, DisconnectSaysWhatItDisconnected) {
+  http_.answerText("DELETE", "/api/v1/connections/conn_1", 204, "");
+  auto t = terminal();
+  EXPECT_EQ(cli::runDisconnect(hub_, cli::DisconnectCommand{access(), "conn_1"}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(), "Disconnected conn_1\n");
+  EXPECT_EQ(http_.count("DELETE", "/api/v1/connections/conn_1"), 1);
+}
+
+TEST_F(ViewsTest, DisconnectOfAnUnknownConnectionExitsOne) {
+  auto t = terminal();  // unscripted: the scripted hub answers 404
+  EXPECT_EQ(cli::runDisconnect(hub_, cli::DisconnectCommand{access(), "conn_9"}, t), cli::kExitRejected);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_THAT(err_.str(), HasSubstr("liaison: unscripted"));
+}
+
+TEST(Table, ColumnsFitTheirWidestCellAndControlCharactersAreReplaced) {
+  EXPECT_EQ(cli::renderTable({"A", "LONG HEADER"}, {{"wide cell", "x"}, {"b\x1b[31m", ""}}),
+            "A          LONG HEADER\n"
+            "wide cell  x\n"
+            "b\xEF\xBF\xBD[31m\n");
+  EXPECT_EQ(cli::renderTable({}, {{"k", "v"}, {"key", "value"}}), "k    v\nkey  value\n");
+}
+
+}  // namespace
+}  // namespace liaison::testing
