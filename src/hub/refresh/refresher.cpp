@@ -45,7 +45,10 @@ Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClas
     if (!*found || (*found)->status != ConnectionStatus::Active) {
       return makeError(ErrorCode::Conflict, "connection_not_active", "The connection needs to be reconnected.");
     }
-    if (after_unauthorized && (*found)->token_generation == seen_generation) {
+    // The refresh this call waited on may have ended without a new token (its lease ran out
+    // and another holder has not stored yet): never hand out the token that was due.
+    const bool still_due = after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now();
+    if ((*found)->token_generation == seen_generation && still_due) {
       return makeError(ErrorCode::Unavailable, "refresh_pending", "The connection's token could not be renewed yet.");
     }
   }
