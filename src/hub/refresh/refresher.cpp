@@ -138,7 +138,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   auto marked = connections_.markRefreshInFlight(lease);
   if (!marked) return marked.error();
   if (!*marked) return okStatus();  // the lease moved on: a newer holder owns the refresh
-  auto grant = cc_.refresh(*refresh_token, call_class);
+  auto grant = cc_.refresh(*refresh_token, call_class, lease.until);
   const TimePoint after = clock_.now();
   if (grant) {
     RefreshedTokens tokens;
@@ -179,8 +179,9 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     return error;
   }
   // Outage, 5xx, 429, throttled: stay active, back off, try again later.
-  if (error.key == "budget.exhausted") {
-    // The hub's own rate budget said wait: not a failure of CC, so no back-off is counted.
+  if (error.key == "budget.exhausted" || error.key == "upstream.too_late") {
+    // The hub's own rate budget said wait, or the lease ran out while waiting for it: not a
+    // failure of CC, so no back-off is counted (and the refresh token was not sent).
     (void)connections_.storeOutcome(
         lease, {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures, after + std::chrono::seconds(1)},
         after);
