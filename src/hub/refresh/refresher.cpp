@@ -199,9 +199,12 @@ int Refresher::runDue(int limit) {
   if (!due) return 0;
   int attempted = 0;
   for (const auto& id : *due) {
-    ++attempted;
     auto status = refresh(id, CallClass::Background, false);
-    if (!status && status.error().key == "budget.exhausted") break;  // the token endpoint is full this second
+    // The token endpoint is full this second: the rest waits for the next tick. The refused
+    // attempt is not work done, or the worker (which runs again at once after work) would spin
+    // on the store until the second is over.
+    if (!status && status.error().key == "budget.exhausted") break;
+    ++attempted;
   }
   return attempted;
 }
