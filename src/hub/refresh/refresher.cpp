@@ -164,8 +164,21 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     return okStatus();
   }
   const Error& error = grant.error();
-  if (error.key == oauth::errors::kInvalidGrant || error.key == oauth::errors::kInvalidClient ||
-      error.code == ErrorCode::Unauthorized) {
+  if (error.key != oauth::errors::kInvalidGrant &&
+      (error.key == oauth::errors::kInvalidClient || error.code == ErrorCode::Unauthorized)) {
+    // CC refused the hub's own client credentials (a 401 at the token endpoint is client
+    // authentication, RFC 6749 §5.2), e.g. a secret regenerated in CC's portal: a fix for the
+    // operator, not a verdict on this grant. Ending the connection would make its user
+    // reconnect for nothing; keep it, back off, and say so.
+    spdlog::error(
+        "connection {}: CC refused the hub's client credentials ({}); check the client id and secret", c.id,
+        error.key);
+    const int failures = c.refresh_failures + 1;
+    (void)connections_.storeOutcome(
+        lease, {"invalid_client", ConnectionStatus::Active, failures, after + backoff(failures)}, after);
+    return error;
+  }
+  if (error.key == oauth::errors::kInvalidGrant) {
     // The grant is dead (revoked, expired, or spent by a refresh whose answer was lost): one
     // attempt, no retry loop.
     const bool lost = interrupted && *interrupted;
