@@ -27,6 +27,9 @@ constexpr const char* kInactiveUser =
     "The account owner must reactivate this user in Constant Contact: CC refuses the user's calls (403).";
 constexpr const char* kRefreshUnavailable =
     "The last token refresh could not reach Constant Contact; the hub retries.";
+constexpr const char* kClientRefused =
+    "Constant Contact refused the hub's own client credentials at the last token refresh: the operator must "
+    "update the client id or secret. The grant is kept and the hub retries.";
 
 std::string reconnect(const std::string& connection_id, const std::string& why) {
   return why + " Reconnect it: POST /api/v1/connections/" + connection_id + "/reconnect.";
@@ -236,6 +239,7 @@ Result<HealthChecker::Outcome> HealthChecker::checkNow(const std::string& connec
       findings.cc(HealthStatus::Degraded, kThrottled);
     }
     if (after.last_refresh_outcome == "unavailable") findings.cc(HealthStatus::Degraded, kRefreshUnavailable);
+    if (after.last_refresh_outcome == "invalid_client") findings.cc(HealthStatus::Degraded, kClientRefused);
   }
   findings.finish(report);
 

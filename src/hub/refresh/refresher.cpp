@@ -45,7 +45,10 @@ Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClas
     if (!*found || (*found)->status != ConnectionStatus::Active) {
       return makeError(ErrorCode::Conflict, "connection_not_active", "The connection needs to be reconnected.");
     }
-    if (after_unauthorized && (*found)->token_generation == seen_generation) {
+    // The refresh this call waited on may have ended without a new token (its lease ran out
+    // and another holder has not stored yet): never hand out the token that was due.
+    const bool still_due = after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now();
+    if ((*found)->token_generation == seen_generation && still_due) {
       return makeError(ErrorCode::Unavailable, "refresh_pending", "The connection's token could not be renewed yet.");
     }
   }
@@ -142,7 +145,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   auto marked = connections_.markRefreshInFlight(lease);
   if (!marked) return marked.error();
   if (!*marked) return okStatus();  // the lease moved on: a newer holder owns the refresh
-  auto grant = cc_.refresh(*refresh_token, call_class);
+  auto grant = cc_.refresh(*refresh_token, call_class, lease.until);
   const TimePoint after = clock_.now();
   if (grant) {
     RefreshedTokens tokens;
@@ -169,8 +172,21 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     return okStatus();
   }
   const Error& error = grant.error();
-  if (error.key == oauth::errors::kInvalidGrant || error.key == oauth::errors::kInvalidClient ||
-      error.code == ErrorCode::Unauthorized) {
+  if (error.key != oauth::errors::kInvalidGrant &&
+      (error.key == oauth::errors::kInvalidClient || error.code == ErrorCode::Unauthorized)) {
+    // CC refused the hub's own client credentials (a 401 at the token endpoint is client
+    // authentication, RFC 6749 §5.2), e.g. a secret regenerated in CC's portal: a fix for the
+    // operator, not a verdict on this grant. Ending the connection would make its user
+    // reconnect for nothing; keep it, back off, and say so.
+    spdlog::error(
+        "connection {}: CC refused the hub's client credentials ({}); check the client id and secret", c.id,
+        error.key);
+    const int failures = c.refresh_failures + 1;
+    (void)connections_.storeOutcome(
+        lease, {"invalid_client", ConnectionStatus::Active, failures, after + backoff(failures)}, after);
+    return error;
+  }
+  if (error.key == oauth::errors::kInvalidGrant) {
     // The grant is dead (revoked, expired, or spent by a refresh whose answer was lost): one
     // attempt, no retry loop.
     const bool lost = interrupted && *interrupted;
@@ -185,9 +201,10 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     return error;
   }
   // Outage, 5xx, 429, throttled: stay active, back off, try again later.
-  if (error.key == "budget.exhausted") {
+  if (error.key == "budget.exhausted" || error.key == "upstream.too_late") {
     count("throttled");
-    // The hub's own rate budget said wait: not a failure of CC, so no back-off is counted.
+    // The hub's own rate budget said wait, or the lease ran out while waiting for it: not a
+    // failure of CC, so no back-off is counted (and the refresh token was not sent).
     (void)connections_.storeOutcome(
         lease, {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures, after + std::chrono::seconds(1)},
         after);
@@ -209,9 +226,12 @@ int Refresher::runDue(int limit) {
   if (!due) return 0;
   int attempted = 0;
   for (const auto& id : *due) {
-    ++attempted;
     auto status = refresh(id, CallClass::Background, false);
-    if (!status && status.error().key == "budget.exhausted") break;  // the token endpoint is full this second
+    // The token endpoint is full this second: the rest waits for the next tick. The refused
+    // attempt is not work done, or the worker (which runs again at once after work) would spin
+    // on the store until the second is over.
+    if (!status && status.error().key == "budget.exhausted") break;
+    ++attempted;
   }
   return attempted;
 }

@@ -40,7 +40,7 @@ class Refresher {
   // One refresh attempt now (shared with any attempt already running for this connection).
   Status refresh(const std::string& connection_id, CallClass call_class, bool force);
   // Refreshes connections that are due; stops early when the governor has no room. Returns
-  // how many refreshes it attempted.
+  // how many refreshes it attempted (one the governor turned away does not count).
   int runDue(int limit);
 
  private:

@@ -44,7 +44,8 @@ CcClient::CcClient(http::HttpClient& http, Governor& governor, const Clock& cloc
       waiter_(std::move(waiter)) {}
 
 Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door door, CallClass call_class,
-                                            const std::string& operation) {
+                                            const std::string& operation,
+                                            std::optional<TimePoint> send_before) {
   const TimePoint started = clock_.now();
   while (true) {
     const Admission admission = governor_.admit(app_.app_id, door, call_class);
@@ -58,6 +59,13 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door do
     waiter_(admission.retry_after);
   }
   request.timeout = std::chrono::milliseconds(15000);
+  // The wait for the budget (or a pause of the whole process) may have eaten the caller's
+  // lease: a refresh token sent now could be spent after another holder spent it.
+  if (send_before && clock_.now() + request.timeout > *send_before) {
+    metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "too_late"}});
+    return makeError(ErrorCode::Unavailable, "upstream.too_late",
+                     "The call was not sent: its answer could no longer arrive in time.");
+  }
   auto response = http_.send(request);
   if (!response) {
     metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "transport_error"}});
@@ -78,7 +86,8 @@ void CcClient::authenticate(http::ClientRequest& request, Params& form) const {
   request.headers.set("Authorization", "Basic " + base64Encode(credentials));
 }
 
-Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, const std::string& operation) {
+Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, const std::string& operation,
+                                          std::optional<TimePoint> send_before) {
   http::ClientRequest request;
   request.method = "POST";
   request.url = endpoints_.token;
@@ -86,7 +95,7 @@ Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, con
   request.headers.set("Content-Type", "application/x-www-form-urlencoded");
   request.headers.set("Accept", "application/json");
   request.body = form.encode();
-  auto response = send(std::move(request), Door::Token, call_class, operation);
+  auto response = send(std::move(request), Door::Token, call_class, operation, send_before);
   if (!response) return response.error();
   if (response->status == 200) {
     auto parsed = oauth::parseTokenResponse(response->body);
@@ -166,11 +175,12 @@ Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& veri
   return tokenRequest(std::move(form), CallClass::Interactive, "oauth.code");
 }
 
-Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class) {
+Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class,
+                                     std::optional<TimePoint> send_before) {
   Params form;
   form.add("grant_type", "refresh_token");
   form.add("refresh_token", refresh_token.reveal());
-  return tokenRequest(std::move(form), call_class, "oauth.refresh");
+  return tokenRequest(std::move(form), call_class, "oauth.refresh", send_before);
 }
 
 Status CcClient::revoke(const Secret& refresh_token) {

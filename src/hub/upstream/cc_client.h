@@ -64,7 +64,11 @@ class CcClient {
   // expired_token / (transient) unavailable.
   Result<TokenGrant> pollDevice(const Secret& device_code);
   Result<TokenGrant> exchangeCode(const Secret& code, const Secret& verifier, const std::string& redirect_uri);
-  Result<TokenGrant> refresh(const Secret& refresh_token, CallClass call_class);
+  // `send_before`: the refresh token is sent only if the answer can arrive (within the request
+  // timeout) before then, e.g. while the caller's refresh lease lasts; otherwise, after waiting
+  // for the budget, the call is dropped unsent ("upstream.too_late").
+  Result<TokenGrant> refresh(const Secret& refresh_token, CallClass call_class,
+                             std::optional<TimePoint> send_before = std::nullopt);
   // RFC 7009: 200 is done (also for an already-dead token).
   Status revoke(const Secret& refresh_token);
   Result<std::string> fetchJwks();
@@ -78,8 +82,10 @@ class CcClient {
 
  private:
   Result<http::ClientResponse> send(http::ClientRequest request, Door door, CallClass call_class,
-                                    const std::string& operation);
-  Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& operation);
+                                    const std::string& operation,
+                                    std::optional<TimePoint> send_before = std::nullopt);
+  Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& operation,
+                                  std::optional<TimePoint> send_before = std::nullopt);
   void authenticate(http::ClientRequest& request, Params& form) const;
 
   http::HttpClient& http_;
