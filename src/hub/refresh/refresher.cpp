@@ -13,6 +13,8 @@ namespace {
 constexpr auto kUseMargin = std::chrono::seconds(60);
 // How many times a caller waits for another process's lease before giving up.
 constexpr int kLeaseWaits = 20;
+// How often runDue looks for idle refresh tokens (CC drops them after 180 days unused).
+constexpr auto kIdleSearchEvery = std::chrono::hours(1);
 }  // namespace
 
 Refresher::Refresher(ConnectionRepository& connections, EventLog& events, Vault& vault, CcClient& cc,
@@ -208,8 +210,26 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
 
 int Refresher::runDue(int limit) {
   const TimePoint now = clock_.now();
-  auto due = connections_.dueForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after, limit);
+  auto due = connections_.dueForRefresh(now, now + settings_.ahead, limit);
   if (!due) return 0;
+  // Idle refresh tokens (unused for months) are looked for once an hour, and at every run while
+  // the last search found some: that search walks every connection, and the worker runs every
+  // second.
+  bool search_idle = false;
+  {
+    std::lock_guard lock(mutex_);
+    search_idle = idle_found_ || now - last_idle_search_ >= kIdleSearchEvery;
+  }
+  if (search_idle && static_cast<int>(due->size()) < limit) {
+    auto idle = connections_.idleForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after,
+                                            limit - static_cast<int>(due->size()));
+    if (idle) {
+      std::lock_guard lock(mutex_);
+      last_idle_search_ = now;
+      idle_found_ = !idle->empty();
+      due->insert(due->end(), idle->begin(), idle->end());
+    }
+  }
   int attempted = 0;
   for (const auto& id : *due) {
     auto status = refresh(id, CallClass::Background, false);

@@ -245,23 +245,39 @@ Result<bool> ConnectionRepository::refreshWasInterrupted(const std::string& id) 
   return interrupted;
 }
 
-Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
-                                                                      TimePoint idle_before, int limit) {
+namespace {
+// Active, holding a refresh token, back-off passed (?2 = now), lease free; soonest expiry first.
+Result<std::vector<std::string>> readyConnections(HubDatabase& db, const std::string& condition,
+                                                  TimePoint expiring_before, TimePoint now,
+                                                  std::optional<TimePoint> idle_before, int limit) {
   std::vector<std::string> out;
-  auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "SELECT id FROM connections WHERE status='active' AND refresh_token != ''"
-                   " AND (access_expires_at < ?1 OR refresh_used_at < ?2)"
-                   " AND (refresh_not_before IS NULL OR refresh_not_before <= ?3)"
-                   " AND (lease_until IS NULL OR lease_until <= ?3)"
-                   " ORDER BY access_expires_at LIMIT ?4");
-    stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(idle_before)).bind(3, toMillis(now));
-    stmt.bind(4, static_cast<int64_t>(limit));
+  auto status = db.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), "SELECT id FROM connections WHERE status='active' AND " + condition +
+                                     " AND refresh_token != ''"
+                                     " AND (refresh_not_before IS NULL OR refresh_not_before <= ?2)"
+                                     " AND (lease_until IS NULL OR lease_until <= ?2)"
+                                     " ORDER BY access_expires_at LIMIT ?3");
+    stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(now)).bind(3, static_cast<int64_t>(limit));
+    if (idle_before) stmt.bind(4, toMillis(*idle_before));
     while (stmt.step()) out.push_back(stmt.columnText(0));
     return okStatus();
   });
   if (!status) return status.error();
   return out;
+}
+}  // namespace
+
+Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
+                                                                     int limit) {
+  // A range of the (status, access_expires_at) index: with an OR here SQLite would walk every row.
+  return readyConnections(db_, "access_expires_at < ?1", expiring_before, now, std::nullopt, limit);
+}
+
+Result<std::vector<std::string>> ConnectionRepository::idleForRefresh(TimePoint now,
+                                                                      TimePoint expiring_before,
+                                                                      TimePoint idle_before, int limit) {
+  return readyConnections(db_, "access_expires_at >= ?1 AND refresh_used_at < ?4", expiring_before, now,
+                          idle_before, limit);
 }
 
 Result<std::map<std::string, int64_t>> ConnectionRepository::countByStatus() {

@@ -57,10 +57,13 @@ class ConnectionRepository {
   // Whether the row's refresh_in_flight mark is set (a holder died mid-refresh).
   Result<bool> refreshWasInterrupted(const std::string& id);
 
-  // Active connections whose access token expires before `expiring_before`, or whose refresh
-  // token was last used before `idle_before`, and whose back-off has passed; soonest first.
-  Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before, TimePoint idle_before,
-                                                 int limit);
+  // Active connections whose access token expires before `expiring_before`, whose back-off has
+  // passed and whose lease is free; soonest first. Reads only the rows it returns (an index range).
+  Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before, int limit);
+  // The same for connections not yet expiring whose refresh token was last used before
+  // `idle_before`. Walks every connection: callers ask rarely.
+  Result<std::vector<std::string>> idleForRefresh(TimePoint now, TimePoint expiring_before,
+                                                  TimePoint idle_before, int limit);
   Result<std::map<std::string, int64_t>> countByStatus();
   // Key rotation: the same tokens sealed again, written only if no refresh changed them since
   // (`generation` is the token generation they were read at).
