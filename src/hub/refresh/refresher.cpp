@@ -13,6 +13,8 @@ namespace {
 constexpr auto kUseMargin = std::chrono::seconds(60);
 // How many times a caller waits for another process's lease before giving up.
 constexpr int kLeaseWaits = 20;
+// How often runDue looks for idle refresh tokens (CC drops them after 180 days unused).
+constexpr auto kIdleSearchEvery = std::chrono::hours(1);
 }  // namespace
 
 Refresher::Refresher(ConnectionRepository& connections, EventLog& events, Vault& vault, CcClient& cc,
@@ -128,8 +130,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   if (c.token_generation != seen.token_generation) return okStatus();
   // Due within the lead time and its jitter (runDue picks each connection somewhere in it).
   const auto lead = settings_.ahead + settings_.ahead / 2;
-  const bool due =
-      c.access_expires_at - lead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
+  const bool due = c.access_expires_at - lead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
   if (!force && !due) return okStatus();
   auto interrupted = connections_.refreshWasInterrupted(c.id);
   auto refresh_token = vault_.open(c.sealed_refresh_token, refreshTokenContext(c.id));
@@ -181,6 +182,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     spdlog::error(
         "connection {}: CC refused the hub's client credentials ({}); check the client id and secret", c.id,
         error.key);
+    count("invalid_client");
     const int failures = c.refresh_failures + 1;
     (void)connections_.storeOutcome(
         lease, {"invalid_client", ConnectionStatus::Active, failures, after + backoff(failures)}, after);
@@ -221,9 +223,26 @@ int Refresher::runDue(int limit) {
   const TimePoint now = clock_.now();
   // Jitter of up to half the lead time: tokens issued together are not refreshed together.
   const auto jitter = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.ahead) / 2;
-  auto due = connections_.dueForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after, limit,
-                                        jitter);
+  auto due = connections_.dueForRefresh(now, now + settings_.ahead, limit, jitter);
   if (!due) return 0;
+  // Idle refresh tokens (unused for months) are looked for once an hour, and at every run while
+  // the last search found some: that search walks every connection, and the worker runs every
+  // second.
+  bool search_idle = false;
+  {
+    std::lock_guard lock(mutex_);
+    search_idle = idle_found_ || now - last_idle_search_ >= kIdleSearchEvery;
+  }
+  if (search_idle && static_cast<int>(due->size()) < limit) {
+    auto idle = connections_.idleForRefresh(now, now + settings_.ahead, now - settings_.idle_refresh_after,
+                                            limit - static_cast<int>(due->size()));
+    if (idle) {
+      std::lock_guard lock(mutex_);
+      last_idle_search_ = now;
+      idle_found_ = !idle->empty();
+      due->insert(due->end(), idle->begin(), idle->end());
+    }
+  }
   int attempted = 0;
   for (const auto& id : *due) {
     auto status = refresh(id, CallClass::Background, false);

@@ -66,6 +66,8 @@ class Refresher {
   std::mutex mutex_;
   std::condition_variable landed_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;
+  TimePoint last_idle_search_{};  // under mutex_
+  bool idle_found_ = false;       // under mutex_: the last search for idle refresh tokens found some
 };
 
 }  // namespace liaison::hub

@@ -14,13 +14,6 @@ constexpr const char* kColumns =
     " updated_at, access_token, refresh_token, access_expires_at, refresh_used_at, token_generation,"
     " last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
 
-// kColumns with the two sealed tokens read as empty text.
-constexpr const char* kListColumns =
-    "id, app_id, end_user_id, account_id, organization_name, user_login, scopes, status, created_at,"
-    " updated_at, CASE WHEN access_token = '' THEN '' ELSE 'sealed' END, '', access_expires_at, "
-    "refresh_used_at,"
-    " token_generation, last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
-
 std::string joinScopes(const std::vector<std::string>& scopes) {
   std::string out;
   for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
@@ -92,8 +85,7 @@ Result<std::optional<Connection>> ConnectionRepository::findByAccount(const std:
 Result<std::vector<Connection>> ConnectionRepository::list(const std::string& end_user_id) {
   std::vector<Connection> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    // A listing never needs the sealed tokens (a kilobyte each): they are not read.
-    Statement stmt(raw.handle(), std::string("SELECT ") + kListColumns + " FROM connections" +
+    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" +
                                      (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
                                      " ORDER BY created_at DESC, id");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);
@@ -253,26 +245,43 @@ Result<bool> ConnectionRepository::refreshWasInterrupted(const std::string& id) 
   return interrupted;
 }
 
-Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
-                                                                     TimePoint idle_before, int limit,
-                                                                     std::chrono::milliseconds jitter) {
+namespace {
+// Active, holding a refresh token, back-off passed (?2 = now), lease free; soonest expiry first.
+Result<std::vector<std::string>> readyConnections(HubDatabase& db, const std::string& condition,
+                                                  TimePoint expiring_before, TimePoint now,
+                                                  std::optional<TimePoint> idle_before, int limit) {
   std::vector<std::string> out;
-  auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "SELECT id FROM connections WHERE status='active' AND refresh_token != ''"
-                   // rowid * a large odd number, modulo the jitter: a fixed spread per connection.
-                   " AND (access_expires_at - ((rowid * 2654435761) % ?5) < ?1 OR refresh_used_at < ?2)"
-                   " AND (refresh_not_before IS NULL OR refresh_not_before <= ?3)"
-                   " AND (lease_until IS NULL OR lease_until <= ?3)"
-                   " ORDER BY access_expires_at LIMIT ?4");
-    stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(idle_before)).bind(3, toMillis(now));
-    stmt.bind(4, static_cast<int64_t>(limit));
-    stmt.bind(5, std::max<int64_t>(1, jitter.count()));
+  auto status = db.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(), "SELECT id FROM connections WHERE status='active' AND " + condition +
+                                     " AND refresh_token != ''"
+                                     " AND (refresh_not_before IS NULL OR refresh_not_before <= ?2)"
+                                     " AND (lease_until IS NULL OR lease_until <= ?2)"
+                                     " ORDER BY access_expires_at LIMIT ?3");
+    stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(now)).bind(3, static_cast<int64_t>(limit));
+    if (idle_before) stmt.bind(4, toMillis(*idle_before));
     while (stmt.step()) out.push_back(stmt.columnText(0));
     return okStatus();
   });
   if (!status) return status.error();
   return out;
+}
+}  // namespace
+
+Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
+                                                                     int limit, std::chrono::milliseconds jitter) {
+  // A range of the (status, access_expires_at) index that covers the jitter (with an OR here
+  // SQLite would walk every row); rowid times a large odd number, modulo the jitter, gives each
+  // connection its own fixed point inside it.
+  const std::string j = std::to_string(std::max<int64_t>(1, jitter.count()));
+  return readyConnections(db_, "access_expires_at < ?1 + " + j + " AND access_expires_at - ((rowid * 2654435761) % " + j + ") < ?1",
+                          expiring_before, now, std::nullopt, limit);
+}
+
+Result<std::vector<std::string>> ConnectionRepository::idleForRefresh(TimePoint now,
+                                                                      TimePoint expiring_before,
+                                                                      TimePoint idle_before, int limit) {
+  return readyConnections(db_, "access_expires_at >= ?1 AND refresh_used_at < ?4", expiring_before, now,
+                          idle_before, limit);
 }
 
 Result<std::map<std::string, int64_t>> ConnectionRepository::countByStatus() {

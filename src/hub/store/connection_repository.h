@@ -34,8 +34,7 @@ class ConnectionRepository {
   Result<std::optional<Connection>> find(const std::string& id);
   Result<std::optional<Connection>> findByAccount(const std::string& app_id, const std::string& end_user_id,
                                                   const std::string& account_id);
-  // Newest first; every connection when `end_user_id` is empty. For listing: the sealed tokens
-  // are not read (sealed_access_token is "sealed" when there is one, sealed_refresh_token empty).
+  // Newest first; every connection when `end_user_id` is empty.
   Result<std::vector<Connection>> list(const std::string& end_user_id);
   Status insert(const Connection& connection);
   // A new grant for an existing connection (connected again, reconnect): identity, scopes and
@@ -60,11 +59,14 @@ class ConnectionRepository {
 
   // Active connections whose access token expires before `expiring_before` plus a jitter of up
   // to `jitter` of their own (fixed per connection, so connections that expire together are
-  // refreshed spread over the jitter instead of all at once), or whose refresh token was last
-  // used before `idle_before`, and whose back-off has passed; soonest first.
-  Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before,
-                                                 TimePoint idle_before, int limit,
+  // refreshed spread over the jitter, not all at once), whose back-off has passed and whose lease
+  // is free; soonest first. Reads only an index range of rows.
+  Result<std::vector<std::string>> dueForRefresh(TimePoint now, TimePoint expiring_before, int limit,
                                                  std::chrono::milliseconds jitter = {});
+  // The same for connections not yet expiring whose refresh token was last used before
+  // `idle_before`. Walks every connection: callers ask rarely.
+  Result<std::vector<std::string>> idleForRefresh(TimePoint now, TimePoint expiring_before,
+                                                  TimePoint idle_before, int limit);
   Result<std::map<std::string, int64_t>> countByStatus();
   // Key rotation: the same tokens sealed again, written only if no refresh changed them since
   // (`generation` is the token generation they were read at).

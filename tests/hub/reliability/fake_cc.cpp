@@ -188,6 +188,7 @@ Result<http::ClientResponse> FakeCc::tokenCall(const http::ClientRequest& reques
   std::string access;
   std::string refresh;
   bool rotated = false;
+  bool answer_lost = false;
   {
     State& s = *state_->get();
     Lock lock(s);
@@ -197,6 +198,9 @@ Result<http::ClientResponse> FakeCc::tokenCall(const http::ClientRequest& reques
     ++g.calls;
     switch (s.fault) {
       case Fault::None:
+        break;
+      case Fault::AnswerLost:
+        answer_lost = true;
         break;
       case Fault::ServiceUnavailable:
         ++s.totals.faults;
@@ -238,6 +242,7 @@ Result<http::ClientResponse> FakeCc::tokenCall(const http::ClientRequest& reques
     refresh = "rt-" + std::to_string(i) + "-" + std::to_string(g.generation);
   }
   if (rotated && hook_) hook_(i, Phase::Rotated);
+  if (answer_lost) return makeError(ErrorCode::Unavailable, "timeout", "the answer never arrived");
   return json(200, R"({"access_token":")" + access + R"(","token_type":"Bearer","expires_in":)" +
                        std::to_string(access_lifetime_.count()) + R"(,"refresh_token":")" + refresh +
                        R"(","scope":"account_read contact_data offline_access"})");

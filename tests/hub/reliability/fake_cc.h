@@ -24,14 +24,16 @@ namespace liaison::hub::reliability {
 
 inline constexpr const char* kCcOrigin = "https://cc.test";
 
-// What the token endpoint answers instead of doing its job.
+// What the token endpoint answers instead of doing its job. AnswerLost: CC does its job (the
+// token rotates) and the answer never reaches the hub, which sees a timeout.
 enum class Fault {
   None,
   ServiceUnavailable,
   TooManyRequests,
   Timeout,
   TemporarilyUnavailable,
-  InvalidClient
+  InvalidClient,
+  AnswerLost
 };
 
 // Where a refresh request is when the hook runs: it reached CC and nothing is spent yet, or CC

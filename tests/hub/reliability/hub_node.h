@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -64,9 +65,17 @@ inline cc::Limits ccLimits(int token_calls_per_second = 0) {
 struct NodeOptions {
   std::string holder = "node-1";
   RefreshSettings settings{};
-  Waiter waiter;                   // default: the virtual clock's sleeper
+  Waiter budget_waiter;            // waits for the governor; default: the virtual clock's sleeper
+  Waiter lease_waiter;             // waits for another holder's lease; default: the virtual clock's sleeper
   int token_calls_per_second = 0;  // 0: CC's limit (1/s)
 };
+
+// For lease polls in storms: let the other threads run without moving the virtual clock.
+// Threads that poll a lease would otherwise push virtual time far ahead of a holder that is
+// busy in real time (waiting for SQLite's write lock), which would read as that holder pausing.
+inline Waiter yieldOnly() {
+  return [](std::chrono::milliseconds) { std::this_thread::yield(); };
+}
 
 class HubNode {
  public:
@@ -78,15 +87,15 @@ class HubNode {
         keys(vault_db, clock),
         governor(clock, ccLimits(options.token_calls_per_second)),
         cc(http, governor, clock, metrics, AppCredentials{"app-1", "app-1", Secret("app-secret")},
-           cc::endpointsAt(kCcOrigin), options.waiter ? options.waiter : clock.waiter()),
+           cc::endpointsAt(kCcOrigin), options.budget_waiter ? options.budget_waiter : clock.waiter()),
         connections(db),
         events(db, clock, random) {
     auto opened = Vault::open(keys, kek, random);
     if (!opened) throw std::runtime_error(opened.error().message);
     vault = std::move(*opened);
     refresher = std::make_unique<Refresher>(connections, events, *vault, cc, clock, random,
-                                            options.waiter ? options.waiter : clock.waiter(), options.holder,
-                                            options.settings);
+                                            options.lease_waiter ? options.lease_waiter : clock.waiter(),
+                                            options.holder, options.settings);
   }
 
   // Stores connection i with the given tokens (sealed, as the hub stores them).
