@@ -141,7 +141,7 @@ struct TamperTally {
   int64_t opened = 0;        // an altered value that still opened: a failure of the vault
   int64_t wrong_errors = 0;  // refused, but not as tampered/unknown key
 
-  void open(const Vault& vault, std::string_view sealed, std::string_view context) {
+  void open(Vault& vault, std::string_view sealed, std::string_view context) {
     ++attempts;
     auto result = vault.open(sealed, context);
     if (result) {
