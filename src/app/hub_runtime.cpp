@@ -52,8 +52,8 @@ cc::Endpoints endpointsFor(const HubConfig& config) {
 
 }  // namespace
 
-HubRuntime::HubRuntime(const HubConfig& config, http::HttpClient& http, const Clock& clock, RandomSource& random,
-                       HubRuntimeOptions options)
+HubRuntime::HubRuntime(const HubConfig& config, http::HttpClient& http, const Clock& clock,
+                       RandomSource& random, HubRuntimeOptions options)
     : parts_(std::make_unique<Parts>(config, http, clock, random, std::move(options))) {}
 
 HubRuntime::~HubRuntime() = default;
@@ -84,9 +84,9 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   waiter =
       options.waiter ? options.waiter : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
   const cc::Endpoints endpoints = endpointsFor(config);
-  cc = std::make_unique<hub::CcClient>(http, governor, clock, metrics,
-                                       hub::AppCredentials{config.client_id, config.client_id, config.client_secret},
-                                       endpoints, waiter);
+  cc = std::make_unique<hub::CcClient>(
+      http, governor, clock, metrics,
+      hub::AppCredentials{config.client_id, config.client_id, config.client_secret}, endpoints, waiter);
   verifier = std::make_unique<hub::TokenVerifier>(*cc, clock, endpoints.issuer, endpoints.audience);
   connect = std::make_unique<hub::ConnectService>(
       connections, sessions, events, *vault, *cc, *verifier, clock, random,
@@ -98,9 +98,10 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
                                                options.holder.empty() ? defaultHolder() : options.holder,
                                                refresh_settings);
   buildHealth(config);
-  api = std::make_unique<hub::api::HubApi>(hub::api::HubApiDeps{
-      db, connections, sessions, keys, events, *connect, *refresher, *cc, governor, metrics, clock,
-      config.public_url, config.client_id, [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
+  api = std::make_unique<hub::api::HubApi>(
+      hub::api::HubApiDeps{db, connections, sessions, keys, events, *connect, *refresher, *cc, governor,
+                           metrics, clock, config.public_url, config.client_id,
+                           [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
   describeMetrics(config.client_id);
 }

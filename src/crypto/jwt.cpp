@@ -69,7 +69,8 @@ Result<RsaKey> RsaKey::fromPem(const std::string& pem) {
 
 Result<RsaKey> RsaKey::fromPublicJwk(const nlohmann::json& jwk) {
   auto bad = [](const char* why) {
-    return makeError(ErrorCode::InvalidRequest, "bad_jwk", std::string("JWK is not a usable RSA key: ") + why);
+    return makeError(ErrorCode::InvalidRequest, "bad_jwk",
+                     std::string("JWK is not a usable RSA key: ") + why);
   };
   if (!jwk.is_object()) return bad("not an object");
   const auto field = [&jwk](const char* name) -> std::optional<std::string> {
@@ -81,8 +82,10 @@ Result<RsaKey> RsaKey::fromPublicJwk(const nlohmann::json& jwk) {
   const auto n = field("n") ? base64UrlDecode(*field("n")) : std::nullopt;
   const auto e = field("e") ? base64UrlDecode(*field("e")) : std::nullopt;
   if (!n || !e || n->size() < 256 || e->empty() || e->size() > 8) return bad("n or e missing or too short");
-  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
-  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
+  BIGNUM* bn_n =
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr);
+  BIGNUM* bn_e =
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr);
   OSSL_PARAM_BLD* builder = OSSL_PARAM_BLD_new();
   OSSL_PARAM* params = nullptr;
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);

@@ -14,7 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kKeyRemedy = "Send the hub API key as 'Authorization: Bearer lsk_…' (create one with `liaison keys create --name NAME`).";
+constexpr const char* kKeyRemedy =
+    "Send the hub API key as 'Authorization: Bearer lsk_…' (create one with `liaison keys create --name "
+    "NAME`).";
 
 Result<json> readBody(const http::Request& request) {
   if (request.body.empty()) return json::object();
@@ -36,7 +38,8 @@ Result<Connection> loadConnection(ConnectionRepository& connections, const std::
 
 HubApi::HubApi(HubApiDeps deps) : deps_(std::move(deps)) {
   not_found_ = [](http::Request& request) {
-    return errorResponse(ErrorCode::NotFound, "not_found", "No route matches " + std::string(request.path()) + ".");
+    return errorResponse(ErrorCode::NotFound, "not_found",
+                         "No route matches " + std::string(request.path()) + ".");
   };
   method_not_allowed_ = [this](http::Request& request) {
     auto response = errorResponse(ErrorCode::MethodNotAllowed, "method_not_allowed",
@@ -57,19 +60,23 @@ http::Dispatch HubApi::dispatch(http::Request& request) const {
 http::Response HubApi::handle(http::Request& request) const { return (*dispatch(request).handler)(request); }
 
 void HubApi::addAuthenticated(const std::string& method, const std::string& pattern, http::Handler handler) {
-  router_.add(method, pattern, [this, handler = std::move(handler)](http::Request& request) {
-    const auto header = request.header("Authorization");
-    if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) {
-      return errorResponse(ErrorCode::Unauthorized, "unauthorized", "A hub API key is required.", kKeyRemedy);
-    }
-    auto key = deps_.keys.findLiveByHash(crypto::sha256Hex(header->substr(7)));
-    if (!key) return errorResponse(key.error());
-    if (!*key) {
-      return errorResponse(ErrorCode::Unauthorized, "unauthorized", "The hub API key is not valid or was revoked.",
-                           kKeyRemedy);
-    }
-    return handler(request);
-  }, http::Execution::Blocking);
+  router_.add(
+      method, pattern,
+      [this, handler = std::move(handler)](http::Request& request) {
+        const auto header = request.header("Authorization");
+        if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) {
+          return errorResponse(ErrorCode::Unauthorized, "unauthorized", "A hub API key is required.",
+                               kKeyRemedy);
+        }
+        auto key = deps_.keys.findLiveByHash(crypto::sha256Hex(header->substr(7)));
+        if (!key) return errorResponse(key.error());
+        if (!*key) {
+          return errorResponse(ErrorCode::Unauthorized, "unauthorized",
+                               "The hub API key is not valid or was revoked.", kKeyRemedy);
+        }
+        return handler(request);
+      },
+      http::Execution::Blocking);
 }
 
 http::Response HubApi::createSession(http::Request& request, const std::string& reconnect_id) const {
@@ -96,8 +103,10 @@ http::Response HubApi::createSession(http::Request& request, const std::string& 
   if (*scopes) {
     for (const auto& scope : **scopes) {
       if (!cc::findScope(scope)) {
-        return errorResponse(ErrorCode::InvalidRequest, "invalid_scope", "'" + scope + "' is not a Constant Contact scope.",
-                             "Use scopes from CC's list: account_read, account_update, contact_data, campaign_data, offline_access.");
+        return errorResponse(ErrorCode::InvalidRequest, "invalid_scope",
+                             "'" + scope + "' is not a Constant Contact scope.",
+                             "Use scopes from CC's list: account_read, account_update, contact_data, "
+                             "campaign_data, offline_access.");
       }
     }
     session.scopes = **scopes;
@@ -106,7 +115,8 @@ http::Response HubApi::createSession(http::Request& request, const std::string& 
   if (!return_url) return errorResponse(return_url.error());
   if (*return_url) {
     if (!(*return_url)->starts_with("https://") && !(*return_url)->starts_with("http://")) {
-      return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "return_url must be an absolute http(s) URL.");
+      return errorResponse(ErrorCode::InvalidRequest, "invalid_request",
+                           "return_url must be an absolute http(s) URL.");
     }
     session.return_url = **return_url;
   }
@@ -116,22 +126,29 @@ http::Response HubApi::createSession(http::Request& request, const std::string& 
 }
 
 void HubApi::addRoutes() {
-  router_.add("GET", "/healthz", [this](http::Request&) {
-    const bool store = deps_.db.reachable();
-    return http::Response::json(store ? 200 : 503, {{"status", store ? "ok" : "store_unreachable"}});
-  }, http::Execution::Blocking);
-  router_.add("GET", "/metrics", [this](http::Request&) {
-    auto response = http::Response::text(200, deps_.metrics.render());
-    response.headers.set("Content-Type", "text/plain; version=0.0.4");
-    return response;
-  }, http::Execution::Blocking);
+  router_.add(
+      "GET", "/healthz",
+      [this](http::Request&) {
+        const bool store = deps_.db.reachable();
+        return http::Response::json(store ? 200 : 503, {{"status", store ? "ok" : "store_unreachable"}});
+      },
+      http::Execution::Blocking);
+  router_.add(
+      "GET", "/metrics",
+      [this](http::Request&) {
+        auto response = http::Response::text(200, deps_.metrics.render());
+        response.headers.set("Content-Type", "text/plain; version=0.0.4");
+        return response;
+      },
+      http::Execution::Blocking);
   router_.add("GET", "/api/v1/openapi.json", [](http::Request&) {
     auto response = http::Response::text(200, std::string(openApiDocument()));
     response.headers.set("Content-Type", "application/json");
     return response;
   });
 
-  addAuthenticated("POST", "/api/v1/connect-sessions", [this](http::Request& r) { return createSession(r, ""); });
+  addAuthenticated("POST", "/api/v1/connect-sessions",
+                   [this](http::Request& r) { return createSession(r, ""); });
   addAuthenticated("GET", "/api/v1/connect-sessions/{id}", [this](http::Request& r) {
     auto found = deps_.sessions.find(r.param("id"));
     if (!found) return errorResponse(found.error());
@@ -140,7 +157,8 @@ void HubApi::addRoutes() {
   });
   addAuthenticated("GET", "/api/v1/connections", [this](http::Request& r) {
     auto query = r.query();
-    if (!query) return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "The query string is malformed.");
+    if (!query)
+      return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "The query string is malformed.");
     auto list = deps_.connections.list(query->getOr("end_user_id"));
     if (!list) return errorResponse(list.error());
     json out = json::array();
@@ -174,18 +192,23 @@ void HubApi::addRoutes() {
                    [this](http::Request& r) { return permissions(r.param("id")); });
   addAuthenticated("GET", "/api/v1/events", [this](http::Request& r) {
     auto query = r.query();
-    if (!query) return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "The query string is malformed.");
+    if (!query)
+      return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "The query string is malformed.");
     int64_t after = 0;
     if (const std::string a = query->getOr("after"); !a.empty()) {
       auto seq = deps_.events.sequenceOf(a);
       if (!seq) return errorResponse(seq.error());
-      if (!*seq) return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "after must be the id of an event.");
+      if (!*seq)
+        return errorResponse(ErrorCode::InvalidRequest, "invalid_request",
+                             "after must be the id of an event.");
       after = **seq;
     }
     int limit = 100;
     if (const std::string l = query->getOr("limit"); !l.empty()) {
-      if (l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos || std::stoi(l) < 1 || std::stoi(l) > 1000) {
-        return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "limit must be a whole number from 1 to 1000.");
+      if (l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos || std::stoi(l) < 1 ||
+          std::stoi(l) > 1000) {
+        return errorResponse(ErrorCode::InvalidRequest, "invalid_request",
+                             "limit must be a whole number from 1 to 1000.");
       }
       limit = std::stoi(l);
     }

@@ -56,8 +56,9 @@ Admission LocalGovernor::admit(const std::string& app_id, Door door, CallClass c
   }
   const auto next_day = fromUnixSeconds((state.day + 1) * 86400);
   const auto until_tomorrow = duration_cast<milliseconds>(next_day - now);
-  const int64_t ceiling =
-      call_class == CallClass::Interactive ? api_per_day_ : static_cast<int64_t>(api_per_day_ * (1.0 - reserve_));
+  const int64_t ceiling = call_class == CallClass::Interactive
+                              ? api_per_day_
+                              : static_cast<int64_t>(api_per_day_ * (1.0 - reserve_));
   if (state.api_today >= ceiling) {
     ++state.refused_today;
     return {false, until_tomorrow, call_class == CallClass::Interactive ? "per_day" : "reserve"};

@@ -17,10 +17,13 @@ namespace {
 std::string verifierContext(const std::string& id) { return "connect_sessions/" + id + "/verifier"; }
 std::string deviceCodeContext(const std::string& id) { return "connect_sessions/" + id + "/device_code"; }
 
-Error invalid(std::string message) { return makeError(ErrorCode::InvalidRequest, "invalid_request", std::move(message)); }
+Error invalid(std::string message) {
+  return makeError(ErrorCode::InvalidRequest, "invalid_request", std::move(message));
+}
 
 std::string textField(const nlohmann::json& j, const char* name) {
-  return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>() : std::string();
+  return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>()
+                                                                  : std::string();
 }
 
 }  // namespace
@@ -28,9 +31,9 @@ std::string textField(const nlohmann::json& j, const char* name) {
 std::string accessTokenContext(const std::string& id) { return "connections/" + id + "/access_token"; }
 std::string refreshTokenContext(const std::string& id) { return "connections/" + id + "/refresh_token"; }
 
-ConnectService::ConnectService(ConnectionRepository& connections, SessionRepository& sessions, EventLog& events,
-                               Vault& vault, CcClient& cc, TokenVerifier& verifier, const Clock& clock,
-                               RandomSource& random, ConnectSettings settings)
+ConnectService::ConnectService(ConnectionRepository& connections, SessionRepository& sessions,
+                               EventLog& events, Vault& vault, CcClient& cc, TokenVerifier& verifier,
+                               const Clock& clock, RandomSource& random, ConnectSettings settings)
     : connections_(connections),
       sessions_(sessions),
       events_(events),
@@ -91,7 +94,8 @@ Result<std::string> ConnectService::authorizeUrl(const std::string& session_id) 
   s.state_hash = crypto::sha256Hex(state.reveal());
   s.sealed_verifier = *sealed;
   // Replace the row's state and verifier: only the newest authorize URL can complete.
-  if (auto status = sessions_.setAuthorization(s.id, s.state_hash, s.sealed_verifier); !status) return status.error();
+  if (auto status = sessions_.setAuthorization(s.id, s.state_hash, s.sealed_verifier); !status)
+    return status.error();
   Params query;
   query.add("response_type", "code");
   query.add("client_id", cc_.app().client_id);
@@ -107,7 +111,8 @@ Result<std::string> ConnectService::authorizeUrl(const std::string& session_id) 
   return cc_.endpoints().authorize + "?" + query.encode();
 }
 
-void ConnectService::failSession(const ConnectSession& session, SessionStatus status, const std::string& error) {
+void ConnectService::failSession(const ConnectSession& session, SessionStatus status,
+                                 const std::string& error) {
   auto finished = sessions_.finish(session.id, status, "", error);
   if (!finished || !*finished) return;  // another worker ended it first
   ConnectSession ended = session;
@@ -132,7 +137,8 @@ Result<std::string> ConnectService::completeGrant(const ConnectSession& session,
   const auto summary = nlohmann::json::parse(*summary_body, nullptr, false);
   const std::string account_id = textField(summary, "encoded_account_id");
   if (account_id.empty()) {
-    return makeError(ErrorCode::Unavailable, "account_unreadable", "Constant Contact's account summary could not be read.");
+    return makeError(ErrorCode::Unavailable, "account_unreadable",
+                     "Constant Contact's account summary could not be read.");
   }
   auto privileges = cc_.getV3("/account/user/privileges", grant.access_token, CallClass::Interactive);
   if (!privileges) return privileges.error();
@@ -182,7 +188,9 @@ CallbackOutcome ConnectService::handleCallback(const Params& query) {
   const std::string state = query.getOr("state");
   auto session = sessions_.consumeState(state.empty() ? "" : crypto::sha256Hex(state));
   if (!session || !*session) {
-    out.error = "This sign-in link is not valid any more (it was used already, or it is unknown). Start again from the app.";
+    out.error =
+        "This sign-in link is not valid any more (it was used already, or it is unknown). Start again from "
+        "the app.";
     return out;
   }
   out.session = **session;
@@ -194,10 +202,12 @@ CallbackOutcome ConnectService::handleCallback(const Params& query) {
     out.error = std::move(error);
     return out;
   };
-  if (s.expires_at <= clock_.now()) return fail(SessionStatus::Expired, "The connect session expired. Start again from the app.");
+  if (s.expires_at <= clock_.now())
+    return fail(SessionStatus::Expired, "The connect session expired. Start again from the app.");
   // RFC 9207: when CC names the issuer, it must be the one the request went to (mix-up defence).
   if (query.has("iss") && query.getOr("iss") != s.issuer) {
-    return fail(SessionStatus::Failed, "The answer came from another authorization server than the one asked.");
+    return fail(SessionStatus::Failed,
+                "The answer came from another authorization server than the one asked.");
   }
   if (query.has("error")) {
     const std::string error = query.getOr("error");
@@ -205,13 +215,15 @@ CallbackOutcome ConnectService::handleCallback(const Params& query) {
     return fail(SessionStatus::Failed, "Constant Contact could not authorize the app (" + error + ").");
   }
   const Secret code(query.getOr("code"));
-  if (code.empty()) return fail(SessionStatus::Failed, "Constant Contact's answer carried no authorization code.");
+  if (code.empty())
+    return fail(SessionStatus::Failed, "Constant Contact's answer carried no authorization code.");
   auto verifier = vault_.open(s.sealed_verifier, verifierContext(s.id));
   if (!verifier) return fail(SessionStatus::Failed, "The connect session could not be read; start again.");
   auto grant = cc_.exchangeCode(code, *verifier, settings_.redirect_uri);
   if (!grant) {
     spdlog::warn("connect session {}: code exchange failed: {}", s.id, grant.error().key);
-    return fail(SessionStatus::Failed, "Constant Contact did not accept the authorization (" + grant.error().key + ").");
+    return fail(SessionStatus::Failed,
+                "Constant Contact did not accept the authorization (" + grant.error().key + ").");
   }
   auto connection = completeGrant(s, *grant);
   if (!connection) {
@@ -262,7 +274,8 @@ int ConnectService::pollDeviceSessions(int limit) {
       // Back off on a failing CC without giving up: the session's own expiry ends it.
       (void)sessions_.setNextPoll(s.id, now + std::chrono::seconds(s.interval_s * 2), s.interval_s);
     } else {
-      failSession(s, SessionStatus::Failed, "Constant Contact refused the device authorization (" + key + ").");
+      failSession(s, SessionStatus::Failed,
+                  "Constant Contact refused the device authorization (" + key + ").");
     }
   }
   return polled;
@@ -287,7 +300,8 @@ Status ConnectService::disconnect(const std::string& connection_id) {
     if (refresh) {
       // RFC 7009: the local copy goes in every case; a failed revocation is logged.
       if (auto revoked = cc_.revoke(*refresh); !revoked) {
-        spdlog::warn("connection {}: revocation at CC failed ({}); tokens erased locally", c.id, revoked.error().key);
+        spdlog::warn("connection {}: revocation at CC failed ({}); tokens erased locally", c.id,
+                     revoked.error().key);
       }
     }
   }

@@ -40,9 +40,9 @@ struct ConnectSettings {
 
 class ConnectService {
  public:
-  ConnectService(ConnectionRepository& connections, SessionRepository& sessions, EventLog& events, Vault& vault,
-                 CcClient& cc, TokenVerifier& verifier, const Clock& clock, RandomSource& random,
-                 ConnectSettings settings);
+  ConnectService(ConnectionRepository& connections, SessionRepository& sessions, EventLog& events,
+                 Vault& vault, CcClient& cc, TokenVerifier& verifier, const Clock& clock,
+                 RandomSource& random, ConnectSettings settings);
 
   Result<ConnectSession> startSession(const SessionRequest& request);
   // The CC authorize URL for a pending redirect session: a fresh state and PKCE verifier each

@@ -5,10 +5,11 @@
 namespace liaison::hub {
 
 std::string connectionEventData(const Connection& c, const std::string& reason) {
-  nlohmann::json data = {{"connection_id", c.id},
-                         {"end_user_id", c.end_user_id},
-                         {"account", {{"encoded_account_id", c.account_id}, {"organization_name", c.organization_name}}},
-                         {"status", std::string(toString(c.status))}};
+  nlohmann::json data = {
+      {"connection_id", c.id},
+      {"end_user_id", c.end_user_id},
+      {"account", {{"encoded_account_id", c.account_id}, {"organization_name", c.organization_name}}},
+      {"status", std::string(toString(c.status))}};
   if (!reason.empty()) data["reason"] = reason;
   return data.dump();
 }

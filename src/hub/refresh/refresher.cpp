@@ -30,14 +30,16 @@ Refresher::Refresher(ConnectionRepository& connections, EventLog& events, Vault&
       holder_(std::move(holder)),
       settings_(settings) {}
 
-Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClass call_class, bool after_unauthorized) {
+Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClass call_class,
+                                      bool after_unauthorized) {
   auto found = connections_.find(connection_id);
   if (!found) return found.error();
   if (!*found) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
   const int64_t seen_generation = (*found)->token_generation;
   if ((*found)->status != ConnectionStatus::Active) {
-    return makeError(ErrorCode::Conflict, "connection_not_active",
-                     "The connection is " + std::string(toString((*found)->status)) + ": reconnect it first.");
+    return makeError(
+        ErrorCode::Conflict, "connection_not_active",
+        "The connection is " + std::string(toString((*found)->status)) + ": reconnect it first.");
   }
   if (after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now()) {
     auto refreshed = refresh(connection_id, call_class, after_unauthorized);
@@ -45,13 +47,15 @@ Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClas
     found = connections_.find(connection_id);
     if (!found) return found.error();
     if (!*found || (*found)->status != ConnectionStatus::Active) {
-      return makeError(ErrorCode::Conflict, "connection_not_active", "The connection needs to be reconnected.");
+      return makeError(ErrorCode::Conflict, "connection_not_active",
+                       "The connection needs to be reconnected.");
     }
     // The refresh this call waited on may have ended without a new token (its lease ran out
     // and another holder has not stored yet): never hand out the token that was due.
     const bool still_due = after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now();
     if ((*found)->token_generation == seen_generation && still_due) {
-      return makeError(ErrorCode::Unavailable, "refresh_pending", "The connection's token could not be renewed yet.");
+      return makeError(ErrorCode::Unavailable, "refresh_pending",
+                       "The connection's token could not be renewed yet.");
     }
   }
   return vault_.open((*found)->sealed_access_token, accessTokenContext(connection_id));
@@ -102,7 +106,8 @@ Status Refresher::refreshOnce(const std::string& connection_id, CallClass call_c
     auto now_row = connections_.find(connection_id);
     if (now_row && *now_row && (*now_row)->token_generation != (*before)->token_generation) return okStatus();
   }
-  return makeError(ErrorCode::Unavailable, "refresh_busy", "Another hub process is refreshing this connection.");
+  return makeError(ErrorCode::Unavailable, "refresh_busy",
+                   "Another hub process is refreshing this connection.");
 }
 
 void Refresher::count(const char* outcome) {
@@ -130,16 +135,19 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   if (c.token_generation != seen.token_generation) return okStatus();
   // Due within the lead time and its jitter (runDue picks each connection somewhere in it).
   const auto lead = settings_.ahead + settings_.ahead / 2;
-  const bool due = c.access_expires_at - lead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
+  const bool due =
+      c.access_expires_at - lead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
   if (!force && !due) return okStatus();
   auto interrupted = connections_.refreshWasInterrupted(c.id);
   auto refresh_token = vault_.open(c.sealed_refresh_token, refreshTokenContext(c.id));
   if (!refresh_token) {
     spdlog::error("connection {}: stored refresh token does not open ({})", c.id, refresh_token.error().key);
-    (void)connections_.storeOutcome(lease, {"unreadable", ConnectionStatus::ReauthRequired, 0, std::nullopt}, now);
+    (void)connections_.storeOutcome(lease, {"unreadable", ConnectionStatus::ReauthRequired, 0, std::nullopt},
+                                    now);
     Connection dead = c;
     dead.status = ConnectionStatus::ReauthRequired;
-    (void)events_.append("connection.reauth_required", c.id, connectionEventData(dead, "stored token unreadable"));
+    (void)events_.append("connection.reauth_required", c.id,
+                         connectionEventData(dead, "stored token unreadable"));
     return refresh_token.error();
   }
   // From here CC may rotate the token: a crash before storeRefreshed leaves this mark behind.
@@ -163,8 +171,10 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     auto stored = connections_.storeRefreshed(lease, tokens, after);
     if (!stored) return stored.error();
     if (!*stored) {
-      spdlog::warn("connection {}: refresh answer discarded, the lease moved on (fence {})", c.id, lease.fence);
-      return makeError(ErrorCode::Conflict, "lease_lost", "The refresh lease expired before the answer arrived.");
+      spdlog::warn("connection {}: refresh answer discarded, the lease moved on (fence {})", c.id,
+                   lease.fence);
+      return makeError(ErrorCode::Conflict, "lease_lost",
+                       "The refresh lease expired before the answer arrived.");
     }
     count("ok");
     if (c.refresh_failures > 0 || c.last_refresh_outcome == "unavailable") {
@@ -194,12 +204,14 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     const bool lost = interrupted && *interrupted;
     count(lost ? "interrupted" : "invalid_grant");
     const std::string outcome = lost ? "interrupted" : error.key;
-    (void)connections_.storeOutcome(lease, {outcome, ConnectionStatus::ReauthRequired, 0, std::nullopt}, after);
+    (void)connections_.storeOutcome(lease, {outcome, ConnectionStatus::ReauthRequired, 0, std::nullopt},
+                                    after);
     Connection dead = c;
     dead.status = ConnectionStatus::ReauthRequired;
-    (void)events_.append("connection.reauth_required", c.id,
-                         connectionEventData(dead, lost ? "a refresh was interrupted after CC rotated the token"
-                                                        : "Constant Contact answered " + error.key));
+    (void)events_.append(
+        "connection.reauth_required", c.id,
+        connectionEventData(dead, lost ? "a refresh was interrupted after CC rotated the token"
+                                       : "Constant Contact answered " + error.key));
     return error;
   }
   // Outage, 5xx, 429, throttled: stay active, back off, try again later.
@@ -207,15 +219,16 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     count("throttled");
     // The hub's own rate budget said wait, or the lease ran out while waiting for it: not a
     // failure of CC, so no back-off is counted (and the refresh token was not sent).
-    (void)connections_.storeOutcome(
-        lease, {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures, after + std::chrono::seconds(1)},
-        after);
+    (void)connections_.storeOutcome(lease,
+                                    {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures,
+                                     after + std::chrono::seconds(1)},
+                                    after);
     return error;
   }
   count("unavailable");
   const int failures = c.refresh_failures + 1;
-  (void)connections_.storeOutcome(lease, {"unavailable", ConnectionStatus::Active, failures, after + backoff(failures)},
-                                  after);
+  (void)connections_.storeOutcome(
+      lease, {"unavailable", ConnectionStatus::Active, failures, after + backoff(failures)}, after);
   return error;
 }
 

@@ -31,12 +31,14 @@ struct RefreshSettings {
 
 class Refresher {
  public:
-  Refresher(ConnectionRepository& connections, EventLog& events, Vault& vault, CcClient& cc, const Clock& clock,
-            RandomSource& random, Waiter waiter, std::string holder, RefreshSettings settings);
+  Refresher(ConnectionRepository& connections, EventLog& events, Vault& vault, CcClient& cc,
+            const Clock& clock, RandomSource& random, Waiter waiter, std::string holder,
+            RefreshSettings settings);
 
   // A usable access token for the connection, refreshing first when it expires within a minute
   // (or always, when `after_unauthorized`: CC just refused the current one).
-  Result<Secret> accessToken(const std::string& connection_id, CallClass call_class, bool after_unauthorized = false);
+  Result<Secret> accessToken(const std::string& connection_id, CallClass call_class,
+                             bool after_unauthorized = false);
   // One refresh attempt now (shared with any attempt already running for this connection).
   Status refresh(const std::string& connection_id, CallClass call_class, bool force);
   // Refreshes connections that are due; stops early when the governor has no room. Returns
@@ -45,7 +47,8 @@ class Refresher {
 
  private:
   Status refreshOnce(const std::string& connection_id, CallClass call_class, bool force);
-  Status refreshUnderLease(const RefreshLease& lease, const Connection& seen, CallClass call_class, bool force);
+  Status refreshUnderLease(const RefreshLease& lease, const Connection& seen, CallClass call_class,
+                           bool force);
   std::chrono::seconds backoff(int failures);
   void count(const char* outcome);
 

@@ -36,7 +36,8 @@ Status ApiKeyRepository::insert(const ApiKey& k) {
 Result<std::vector<ApiKey>> ApiKeyRepository::list() {
   std::vector<ApiKey> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
+    Statement stmt(raw.handle(),
+                   std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
     while (stmt.step()) out.push_back(fromRow(stmt));
     return okStatus();
   });
@@ -48,8 +49,8 @@ Result<std::optional<ApiKey>> ApiKeyRepository::findLiveByHash(const std::string
   std::optional<ApiKey> found;
   auto status = db_.read([&](Database& raw) -> Status {
     // An index lookup by hash: the hash of a 256-bit random key reveals nothing to time.
-    Statement stmt(raw.handle(),
-                   std::string("SELECT ") + kColumns + " FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL");
+    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns +
+                                     " FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL");
     stmt.bind(1, hash);
     if (stmt.step()) found = fromRow(stmt);
     return okStatus();

@@ -79,7 +79,8 @@ Result<std::optional<Connection>> ConnectionRepository::find(const std::string& 
 Result<std::optional<Connection>> ConnectionRepository::findByAccount(const std::string& app_id,
                                                                       const std::string& end_user_id,
                                                                       const std::string& account_id) {
-  return findWhere(db_, "app_id = ?1 AND end_user_id = ?2 AND account_id = ?3", {app_id, end_user_id, account_id});
+  return findWhere(db_, "app_id = ?1 AND end_user_id = ?2 AND account_id = ?3",
+                   {app_id, end_user_id, account_id});
 }
 
 Result<std::vector<Connection>> ConnectionRepository::list(const std::string& end_user_id) {
@@ -98,12 +99,17 @@ Result<std::vector<Connection>> ConnectionRepository::list(const std::string& en
 
 Status ConnectionRepository::insert(const Connection& c) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), std::string("INSERT INTO connections(") + kColumns +
-                                     ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+    Statement stmt(raw.handle(),
+                   std::string("INSERT INTO connections(") + kColumns +
+                       ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
     stmt.bind(1, c.id).bind(2, c.app_id).bind(3, c.end_user_id).bind(4, c.account_id);
     stmt.bind(5, c.organization_name).bind(6, c.user_login).bind(7, joinScopes(c.scopes));
-    stmt.bind(8, std::string(toString(c.status))).bind(9, toMillis(c.created_at)).bind(10, toMillis(c.updated_at));
-    stmt.bind(11, c.sealed_access_token).bind(12, c.sealed_refresh_token).bind(13, toMillis(c.access_expires_at));
+    stmt.bind(8, std::string(toString(c.status)))
+        .bind(9, toMillis(c.created_at))
+        .bind(10, toMillis(c.updated_at));
+    stmt.bind(11, c.sealed_access_token)
+        .bind(12, c.sealed_refresh_token)
+        .bind(13, toMillis(c.access_expires_at));
     stmt.bind(14, toMillis(c.refresh_token_used_at)).bind(15, c.token_generation);
     bindOptionalTime(stmt, 16, c.last_refresh_at);
     stmt.bind(17, c.last_refresh_outcome).bind(18, static_cast<int64_t>(c.refresh_failures));
@@ -115,12 +121,13 @@ Status ConnectionRepository::insert(const Connection& c) {
 
 Status ConnectionRepository::replaceGrant(const Connection& c) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "UPDATE connections SET organization_name=?2, user_login=?3, scopes=?4, status='active',"
-                   " updated_at=?5, access_token=?6, refresh_token=?7, access_expires_at=?8, refresh_used_at=?5,"
-                   " token_generation=token_generation+1, last_refresh_outcome='', refresh_failures=0,"
-                   " refresh_not_before=NULL, refresh_in_flight=0, lease_holder=NULL, lease_until=NULL,"
-                   " lease_fence=lease_fence+1 WHERE id=?1");
+    Statement stmt(
+        raw.handle(),
+        "UPDATE connections SET organization_name=?2, user_login=?3, scopes=?4, status='active',"
+        " updated_at=?5, access_token=?6, refresh_token=?7, access_expires_at=?8, refresh_used_at=?5,"
+        " token_generation=token_generation+1, last_refresh_outcome='', refresh_failures=0,"
+        " refresh_not_before=NULL, refresh_in_flight=0, lease_holder=NULL, lease_until=NULL,"
+        " lease_fence=lease_fence+1 WHERE id=?1");
     stmt.bind(1, c.id).bind(2, c.organization_name).bind(3, c.user_login).bind(4, joinScopes(c.scopes));
     stmt.bind(5, toMillis(c.updated_at)).bind(6, c.sealed_access_token).bind(7, c.sealed_refresh_token);
     stmt.bind(8, toMillis(c.access_expires_at));
@@ -141,10 +148,11 @@ Status ConnectionRepository::setStatus(const std::string& id, ConnectionStatus s
 
 Status ConnectionRepository::eraseTokens(const std::string& id, TimePoint now) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "UPDATE connections SET status='disconnected', updated_at=?2, access_token='', refresh_token='',"
-                   " token_generation=token_generation+1, lease_fence=lease_fence+1, lease_holder=NULL,"
-                   " lease_until=NULL, refresh_in_flight=0 WHERE id=?1");
+    Statement stmt(
+        raw.handle(),
+        "UPDATE connections SET status='disconnected', updated_at=?2, access_token='', refresh_token='',"
+        " token_generation=token_generation+1, lease_fence=lease_fence+1, lease_holder=NULL,"
+        " lease_until=NULL, refresh_in_flight=0 WHERE id=?1");
     stmt.bind(1, id).bind(2, toMillis(now));
     stmt.step();
     return okStatus();
@@ -152,7 +160,8 @@ Status ConnectionRepository::eraseTokens(const std::string& id, TimePoint now) {
 }
 
 Result<std::optional<RefreshLease>> ConnectionRepository::acquireLease(const std::string& id,
-                                                                       const std::string& holder, TimePoint now,
+                                                                       const std::string& holder,
+                                                                       TimePoint now,
                                                                        std::chrono::seconds duration) {
   std::optional<RefreshLease> lease;
   auto status = db_.transaction([&](Database& raw) -> Status {
@@ -174,8 +183,9 @@ Result<std::optional<RefreshLease>> ConnectionRepository::acquireLease(const std
 
 Status ConnectionRepository::releaseLease(const RefreshLease& lease) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "UPDATE connections SET lease_holder=NULL, lease_until=NULL WHERE id=?1 AND lease_fence=?2");
+    Statement stmt(
+        raw.handle(),
+        "UPDATE connections SET lease_holder=NULL, lease_until=NULL WHERE id=?1 AND lease_fence=?2");
     stmt.bind(1, lease.connection_id).bind(2, lease.fence);
     stmt.step();
     return okStatus();
@@ -268,13 +278,16 @@ Result<std::vector<std::string>> readyConnections(HubDatabase& db, const std::st
 }  // namespace
 
 Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint now, TimePoint expiring_before,
-                                                                     int limit, std::chrono::milliseconds jitter) {
+                                                                     int limit,
+                                                                     std::chrono::milliseconds jitter) {
   // A range of the (status, access_expires_at) index that covers the jitter (with an OR here
   // SQLite would walk every row); rowid times a large odd number, modulo the jitter, gives each
   // connection its own fixed point inside it.
   const std::string j = std::to_string(std::max<int64_t>(1, jitter.count()));
-  return readyConnections(db_, "access_expires_at < ?1 + " + j + " AND access_expires_at - ((rowid * 2654435761) % " + j + ") < ?1",
-                          expiring_before, now, std::nullopt, limit);
+  return readyConnections(
+      db_,
+      "access_expires_at < ?1 + " + j + " AND access_expires_at - ((rowid * 2654435761) % " + j + ") < ?1",
+      expiring_before, now, std::nullopt, limit);
 }
 
 Result<std::vector<std::string>> ConnectionRepository::idleForRefresh(TimePoint now,

@@ -45,8 +45,8 @@ class ConnectionRepository {
   Status eraseTokens(const std::string& id, TimePoint now);
 
   // Grants the lease when no live lease exists; nullopt when another holder has it.
-  Result<std::optional<RefreshLease>> acquireLease(const std::string& id, const std::string& holder, TimePoint now,
-                                                   std::chrono::seconds duration);
+  Result<std::optional<RefreshLease>> acquireLease(const std::string& id, const std::string& holder,
+                                                   TimePoint now, std::chrono::seconds duration);
   Status releaseLease(const RefreshLease& lease);
   // Marks that the refresh token is about to be spent at CC under `lease`: if the holder dies
   // before storing the answer, the next holder knows the stored refresh token may be dead.

@@ -14,10 +14,12 @@ namespace liaison::hub {
 
 class EventLog {
  public:
-  EventLog(HubDatabase& db, const Clock& clock, RandomSource& random) : db_(db), clock_(clock), random_(random) {}
+  EventLog(HubDatabase& db, const Clock& clock, RandomSource& random)
+      : db_(db), clock_(clock), random_(random) {}
 
   // `data_json` is the event's data object already rendered (the API layer owns JSON shapes).
-  Result<Event> append(const std::string& type, const std::string& connection_id, const std::string& data_json);
+  Result<Event> append(const std::string& type, const std::string& connection_id,
+                       const std::string& data_json);
   // Events after position `after` (0: from the start), oldest first, at most `limit`.
   Result<std::vector<Event>> list(const std::string& connection_id, int64_t after, int limit);
   // Called after each append commits (webhook fan-out).

@@ -49,6 +49,8 @@ std::optional<ConnectionStatus> connectionStatusFrom(std::string_view text) {
 std::string_view toString(SessionFlow flow) { return nameOf(kFlows, flow); }
 std::string_view toString(SessionStatus status) { return nameOf(kSessionStatuses, status); }
 std::optional<SessionFlow> sessionFlowFrom(std::string_view text) { return lookup(kFlows, text); }
-std::optional<SessionStatus> sessionStatusFrom(std::string_view text) { return lookup(kSessionStatuses, text); }
+std::optional<SessionStatus> sessionStatusFrom(std::string_view text) {
+  return lookup(kSessionStatuses, text);
+}
 
 }  // namespace liaison::hub

@@ -22,7 +22,7 @@ struct Connection {
   std::string end_user_id;  // the host app's own user id
   std::string account_id;   // CC's encoded_account_id
   std::string organization_name;
-  std::string user_login;   // CC user (JWT sub) who authorized
+  std::string user_login;  // CC user (JWT sub) who authorized
   std::vector<std::string> scopes;
   ConnectionStatus status = ConnectionStatus::Active;
   TimePoint created_at{};
@@ -35,8 +35,8 @@ struct Connection {
   // Bumped on every token write; a refresh started from an older generation is stale.
   int64_t token_generation = 0;
   std::optional<TimePoint> last_refresh_at;
-  std::string last_refresh_outcome;  // "ok", "invalid_grant", "unavailable", "interrupted", …
-  int refresh_failures = 0;          // consecutive transient failures (back-off)
+  std::string last_refresh_outcome;             // "ok", "invalid_grant", "unavailable", "interrupted", …
+  int refresh_failures = 0;                     // consecutive transient failures (back-off)
   std::optional<TimePoint> refresh_not_before;  // back-off after a transient failure
 };
 

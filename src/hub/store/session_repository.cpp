@@ -10,7 +10,8 @@ using storage::Database;
 using storage::Statement;
 
 constexpr const char* kColumns =
-    "id, app_id, flow, status, end_user_id, scopes, return_url, reconnect_connection_id, connection_id, error,"
+    "id, app_id, flow, status, end_user_id, scopes, return_url, reconnect_connection_id, connection_id, "
+    "error,"
     " created_at, expires_at, state_hash, verifier, issuer, device_code, user_code, verification_uri,"
     " verification_uri_complete, interval_s, next_poll_at";
 
@@ -59,9 +60,10 @@ std::vector<ConnectSession> selectAll(Database& raw, const std::string& where,
 
 Status SessionRepository::insert(const ConnectSession& s) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), std::string("INSERT INTO connect_sessions(") + kColumns +
-                                     ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-                                     "?20,?21)");
+    Statement stmt(raw.handle(),
+                   std::string("INSERT INTO connect_sessions(") + kColumns +
+                       ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
+                       "?20,?21)");
     stmt.bind(1, s.id).bind(2, s.app_id).bind(3, std::string(toString(s.flow)));
     stmt.bind(4, std::string(toString(s.status))).bind(5, s.end_user_id).bind(6, joined(s.scopes));
     stmt.bind(7, s.return_url).bind(8, s.reconnect_connection_id).bind(9, s.connection_id).bind(10, s.error);
@@ -122,11 +124,12 @@ Result<bool> SessionRepository::finish(const std::string& id, SessionStatus stat
 Result<std::vector<ConnectSession>> SessionRepository::dueDevicePolls(TimePoint now, int limit) {
   std::vector<ConnectSession> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    out = selectAll(raw, "status = 'pending' AND flow = 'device' AND next_poll_at <= ?1 ORDER BY next_poll_at LIMIT ?2",
-                    [&](Statement& s) {
-                      s.bind(1, toMillis(now));
-                      s.bind(2, static_cast<int64_t>(limit));
-                    });
+    out = selectAll(
+        raw, "status = 'pending' AND flow = 'device' AND next_poll_at <= ?1 ORDER BY next_poll_at LIMIT ?2",
+        [&](Statement& s) {
+          s.bind(1, toMillis(now));
+          s.bind(2, static_cast<int64_t>(limit));
+        });
     return okStatus();
   });
   if (!status) return status.error();
@@ -156,11 +159,13 @@ Status SessionRepository::setNextPoll(const std::string& id, TimePoint next_poll
 Result<std::vector<ConnectSession>> SessionRepository::expirePending(TimePoint now) {
   std::vector<ConnectSession> expired;
   auto status = db_.transaction([&](Database& raw) -> Status {
-    expired = selectAll(raw, "status = 'pending' AND expires_at <= ?1", [&](Statement& s) { s.bind(1, toMillis(now)); });
+    expired = selectAll(raw, "status = 'pending' AND expires_at <= ?1",
+                        [&](Statement& s) { s.bind(1, toMillis(now)); });
     Statement stmt(raw.handle(),
                    "UPDATE connect_sessions SET status='expired', error=?2, verifier='', device_code='',"
                    " state_hash='' WHERE status='pending' AND expires_at <= ?1");
-    stmt.bind(1, toMillis(now)).bind(2, std::string("The connect session expired before the account was connected."));
+    stmt.bind(1, toMillis(now))
+        .bind(2, std::string("The connect session expired before the account was connected."));
     stmt.step();
     return okStatus();
   });

@@ -25,7 +25,8 @@ class SessionRepository {
   // Device sessions pending whose next poll is due.
   Result<std::vector<ConnectSession>> dueDevicePolls(TimePoint now, int limit);
   // A redirect session's state hash and sealed PKCE verifier, replacing earlier ones.
-  Status setAuthorization(const std::string& id, const std::string& state_hash, const std::string& sealed_verifier);
+  Status setAuthorization(const std::string& id, const std::string& state_hash,
+                          const std::string& sealed_verifier);
   Status setNextPoll(const std::string& id, TimePoint next_poll_at, int interval_s);
   // Erases what pending sessions past expiry still hold (verifier, device code) and marks them expired.
   Result<std::vector<ConnectSession>> expirePending(TimePoint now);

@@ -16,7 +16,9 @@ constexpr const char* kTransientKey = "upstream.unavailable";
 // How long an interactive call waits for the governor before giving up with a 429 of its own.
 constexpr auto kMostWait = std::chrono::seconds(30);
 
-Error transient(std::string message) { return makeError(ErrorCode::Unavailable, kTransientKey, std::move(message)); }
+Error transient(std::string message) {
+  return makeError(ErrorCode::Unavailable, kTransientKey, std::move(message));
+}
 
 std::string statusClass(int status) { return std::to_string(status / 100) + "xx"; }
 
@@ -72,7 +74,8 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door do
     spdlog::warn("cc {}: transport failure: {}", operation, response.error().message);
     return transient("Constant Contact could not be reached.");
   }
-  metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", statusClass(response->status)}});
+  metrics_.increment("liaison_cc_calls_total",
+                     {{"operation", operation}, {"status", statusClass(response->status)}});
   return response;
 }
 
@@ -82,7 +85,8 @@ void CcClient::authenticate(http::ClientRequest& request, Params& form) const {
     return;
   }
   // RFC 6749 §2.3.1: form-encoded id and secret in Basic credentials, never in a URL.
-  const std::string credentials = percentEncode(app_.client_id) + ":" + percentEncode(app_.client_secret.reveal());
+  const std::string credentials =
+      percentEncode(app_.client_id) + ":" + percentEncode(app_.client_secret.reveal());
   request.headers.set("Authorization", "Basic " + base64Encode(credentials));
 }
 
@@ -102,7 +106,8 @@ Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, con
     if (!parsed) return transient("Constant Contact's token endpoint answered an unreadable token response.");
     TokenGrant grant;
     grant.access_token = Secret(std::move(parsed->access_token));
-    if (parsed->refresh_token && !parsed->refresh_token->empty()) grant.refresh_token = Secret(*parsed->refresh_token);
+    if (parsed->refresh_token && !parsed->refresh_token->empty())
+      grant.refresh_token = Secret(*parsed->refresh_token);
     grant.expires_in = parsed->expires_in;
     grant.scopes = parsed->scopes;
     return grant;
@@ -111,7 +116,8 @@ Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, con
     return transient("Constant Contact's token endpoint answered " + std::to_string(response->status) + ".");
   }
   auto body = oauth::parseErrorBody(response->body);
-  if (!body) return transient("Constant Contact's token endpoint answered " + std::to_string(response->status) + ".");
+  if (!body)
+    return transient("Constant Contact's token endpoint answered " + std::to_string(response->status) + ".");
   if (body->error == oauth::errors::kTemporarilyUnavailable || body->error == oauth::errors::kServerError) {
     return transient("Constant Contact's token endpoint is temporarily unavailable.");
   }
@@ -132,19 +138,23 @@ Result<DeviceAuthorization> CcClient::startDevice(const std::vector<std::string>
   if (!response) return response.error();
   if (response->status != 200) {
     if (response->status == 429 || response->status >= 500) {
-      return transient("Constant Contact's device endpoint answered " + std::to_string(response->status) + ".");
+      return transient("Constant Contact's device endpoint answered " + std::to_string(response->status) +
+                       ".");
     }
     auto body = oauth::parseErrorBody(response->body);
     return makeError(ErrorCode::InvalidRequest, body ? body->error : "device_authorization_failed",
-                     body && !body->description.empty() ? body->description
-                                                        : "Constant Contact refused the device authorization.");
+                     body && !body->description.empty()
+                         ? body->description
+                         : "Constant Contact refused the device authorization.");
   }
   const auto json = nlohmann::json::parse(response->body, nullptr, false);
   const auto text = [&json](const char* name) -> std::string {
-    return json.is_object() && json.contains(name) && json[name].is_string() ? json[name].get<std::string>() : "";
+    return json.is_object() && json.contains(name) && json[name].is_string() ? json[name].get<std::string>()
+                                                                             : "";
   };
   const auto number = [&json](const char* name, int fallback) {
-    return json.is_object() && json.contains(name) && json[name].is_number_integer() ? json[name].get<int>() : fallback;
+    return json.is_object() && json.contains(name) && json[name].is_number_integer() ? json[name].get<int>()
+                                                                                     : fallback;
   };
   DeviceAuthorization out;
   out.device_code = Secret(text("device_code"));
@@ -153,7 +163,8 @@ Result<DeviceAuthorization> CcClient::startDevice(const std::vector<std::string>
   out.verification_uri_complete = text("verification_uri_complete");
   out.expires_in = number("expires_in", 0);
   out.interval = std::max(1, number("interval", 5));  // RFC 8628 §3.2: default 5
-  if (out.device_code.empty() || out.user_code.empty() || out.verification_uri.empty() || out.expires_in <= 0) {
+  if (out.device_code.empty() || out.user_code.empty() || out.verification_uri.empty() ||
+      out.expires_in <= 0) {
     return transient("Constant Contact's device endpoint answered an incomplete response.");
   }
   return out;
@@ -166,7 +177,8 @@ Result<TokenGrant> CcClient::pollDevice(const Secret& device_code) {
   return tokenRequest(std::move(form), CallClass::Background, "oauth.device_token");
 }
 
-Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& verifier, const std::string& redirect_uri) {
+Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& verifier,
+                                          const std::string& redirect_uri) {
   Params form;
   form.add("grant_type", "authorization_code");
   form.add("code", code.reveal());
@@ -197,7 +209,8 @@ Status CcClient::revoke(const Secret& refresh_token) {
   if (!response) return response.error();
   if (response->status == 200) return okStatus();
   if (response->status == 503 || response->status == 429 || response->status >= 500) {
-    return transient("Constant Contact's revocation endpoint answered " + std::to_string(response->status) + ".");
+    return transient("Constant Contact's revocation endpoint answered " + std::to_string(response->status) +
+                     ".");
   }
   return makeError(ErrorCode::InvalidRequest, "revoke_failed",
                    "Constant Contact refused the revocation (" + std::to_string(response->status) + ").");
@@ -208,7 +221,8 @@ Result<std::string> CcClient::fetchJwks() {
   request.url = endpoints_.keys;
   auto response = send(std::move(request), Door::Token, CallClass::Interactive, "oauth.keys");
   if (!response) return response.error();
-  if (response->status != 200) return transient("Constant Contact's key set answered " + std::to_string(response->status) + ".");
+  if (response->status != 200)
+    return transient("Constant Contact's key set answered " + std::to_string(response->status) + ".");
   return response->body;
 }
 
@@ -219,20 +233,22 @@ Result<std::string> CcClient::getV3(const std::string& path_and_query, const Sec
   request.headers.set("Authorization", "Bearer " + access_token.reveal());
   request.headers.set("Accept", "application/json");
   const auto query = path_and_query.find('?');
-  auto response = send(std::move(request), Door::Api, call_class,
-                       "v3 " + path_and_query.substr(0, query));
+  auto response = send(std::move(request), Door::Api, call_class, "v3 " + path_and_query.substr(0, query));
   if (!response) return response.error();
   const int status = response->status;
   if (status >= 200 && status < 300) return std::move(response->body);
-  if (status == 401) return makeError(ErrorCode::Unauthorized, "cc.unauthorized", "Constant Contact refused the token.");
-  if (status == 403) return makeError(ErrorCode::Forbidden, "cc.forbidden", "Constant Contact refused the call (403).");
+  if (status == 401)
+    return makeError(ErrorCode::Unauthorized, "cc.unauthorized", "Constant Contact refused the token.");
+  if (status == 403)
+    return makeError(ErrorCode::Forbidden, "cc.forbidden", "Constant Contact refused the call (403).");
   // A 429 keeps its own code (still transient) so health can report CC's rate limiting.
   if (status == 429) {
     return makeError(ErrorCode::TooManyRequests, kTransientKey,
                      "Constant Contact answered 429 (rate limited).");
   }
   if (status >= 500) return transient("Constant Contact answered " + std::to_string(status) + ".");
-  return makeError(ErrorCode::InvalidRequest, "cc.rejected", "Constant Contact answered " + std::to_string(status) + ".");
+  return makeError(ErrorCode::InvalidRequest, "cc.rejected",
+                   "Constant Contact answered " + std::to_string(status) + ".");
 }
 
 }  // namespace liaison::hub

@@ -56,14 +56,15 @@ using Waiter = std::function<void(std::chrono::milliseconds)>;
 
 class CcClient {
  public:
-  CcClient(http::HttpClient& http, Governor& governor, const Clock& clock, Metrics& metrics, AppCredentials app,
-           cc::Endpoints endpoints, Waiter waiter);
+  CcClient(http::HttpClient& http, Governor& governor, const Clock& clock, Metrics& metrics,
+           AppCredentials app, cc::Endpoints endpoints, Waiter waiter);
 
   Result<DeviceAuthorization> startDevice(const std::vector<std::string>& scopes);
   // The token, or an Error keyed authorization_pending / slow_down / access_denied /
   // expired_token / (transient) unavailable.
   Result<TokenGrant> pollDevice(const Secret& device_code);
-  Result<TokenGrant> exchangeCode(const Secret& code, const Secret& verifier, const std::string& redirect_uri);
+  Result<TokenGrant> exchangeCode(const Secret& code, const Secret& verifier,
+                                  const std::string& redirect_uri);
   // `send_before`: the refresh token is sent only if the answer can arrive (within the request
   // timeout) before then, e.g. while the caller's refresh lease lasts; otherwise, after waiting
   // for the budget, the call is dropped unsent ("upstream.too_late").
@@ -75,7 +76,8 @@ class CcClient {
 
   // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
   // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient).
-  Result<std::string> getV3(const std::string& path_and_query, const Secret& access_token, CallClass call_class);
+  Result<std::string> getV3(const std::string& path_and_query, const Secret& access_token,
+                            CallClass call_class);
 
   const cc::Endpoints& endpoints() const { return endpoints_; }
   const AppCredentials& app() const { return app_; }

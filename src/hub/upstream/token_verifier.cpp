@@ -13,7 +13,8 @@ constexpr auto kRefetchAfter = std::chrono::minutes(1);
 constexpr auto kLeeway = std::chrono::seconds(60);
 
 Error rejected(std::string why) {
-  return makeError(ErrorCode::Unauthorized, "token.rejected", "Constant Contact's access token was refused: " + why);
+  return makeError(ErrorCode::Unauthorized, "token.rejected",
+                   "Constant Contact's access token was refused: " + why);
 }
 
 std::string kidOf(const std::string& token) {
@@ -36,7 +37,8 @@ Status TokenVerifier::refreshKeys() {
   if (!body) return body.error();
   const auto json = nlohmann::json::parse(*body, nullptr, false);
   if (!json.is_object() || !json.contains("keys") || !json["keys"].is_array()) {
-    return makeError(ErrorCode::Unavailable, "jwks.unreadable", "Constant Contact's key set could not be read.");
+    return makeError(ErrorCode::Unavailable, "jwks.unreadable",
+                     "Constant Contact's key set could not be read.");
   }
   std::map<std::string, std::shared_ptr<crypto::RsaKey>> keys;
   for (const auto& jwk : json["keys"]) {
@@ -80,7 +82,8 @@ Result<VerifiedToken> TokenVerifier::verify(const Secret& access_token) {
   if (text("iss") != issuer_) return rejected("it was issued by another authorization server.");
   bool audience_ok = text("aud") == audience_;
   if (c.contains("aud") && c["aud"].is_array()) {
-    for (const auto& a : c["aud"]) audience_ok = audience_ok || (a.is_string() && a.get<std::string>() == audience_);
+    for (const auto& a : c["aud"])
+      audience_ok = audience_ok || (a.is_string() && a.get<std::string>() == audience_);
   }
   if (!audience_ok) return rejected("it is meant for another audience.");
   if (!c.contains("exp") || !c["exp"].is_number_integer()) return rejected("it has no expiry.");

@@ -18,8 +18,8 @@
 namespace liaison::hub {
 
 struct VerifiedToken {
-  std::string subject;  // the CC user
-  std::string account_id;  // platform_user_id when CC sends it
+  std::string subject;              // the CC user
+  std::string account_id;           // platform_user_id when CC sends it
   std::vector<std::string> scopes;  // scp
   TimePoint expires_at{};
 };

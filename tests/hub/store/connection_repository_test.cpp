@@ -72,9 +72,7 @@ TEST_F(ConnectionRepositoryTest, ConnectionsExpiringTogetherBecomeDueSpreadOverT
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(repo_.insert(make("c" + std::to_string(i), expires)));
   const auto ahead = 600s;
   const auto jitter = std::chrono::milliseconds(300s);
-  auto dueAt = [&](TimePoint t) {
-    return repo_.dueForRefresh(t, t + ahead, 5000, jitter)->size();
-  };
+  auto dueAt = [&](TimePoint t) { return repo_.dueForRefresh(t, t + ahead, 5000, jitter)->size(); };
   EXPECT_EQ(dueAt(expires - ahead - jitter - 1s), 0u);
   const size_t half = dueAt(expires - ahead - jitter / 2);
   EXPECT_GT(half, 300u);
