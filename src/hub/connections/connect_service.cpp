@@ -100,11 +100,7 @@ Result<std::string> ConnectService::authorizeUrl(const std::string& session_id) 
   query.add("response_type", "code");
   query.add("client_id", cc_.app().client_id);
   query.add("redirect_uri", settings_.redirect_uri);
-  query.add("scope", [&] {
-    std::string out;
-    for (const auto& scope : s.scopes) out += (out.empty() ? "" : " ") + scope;
-    return out;
-  }());
+  query.add("scope", cc::joinScopes(s.scopes));
   query.add("state", state.reveal());
   query.add("code_challenge", oauth::s256Challenge(verifier.reveal()));
   query.add("code_challenge_method", "S256");

@@ -1,5 +1,6 @@
 #include "hub/store/connection_repository.h"
 
+#include "cc/scopes.h"
 #include "core/encoding.h"
 
 namespace liaison::hub {
@@ -13,12 +14,6 @@ constexpr const char* kColumns =
     "id, app_id, end_user_id, account_id, organization_name, user_login, scopes, status, created_at,"
     " updated_at, access_token, refresh_token, access_expires_at, refresh_used_at, token_generation,"
     " last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
-
-std::string joinScopes(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
 
 std::optional<TimePoint> optionalTime(const Statement& row, int column) {
   if (row.columnIsNull(column)) return std::nullopt;
@@ -103,7 +98,7 @@ Status ConnectionRepository::insert(const Connection& c) {
                    std::string("INSERT INTO connections(") + kColumns +
                        ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
     stmt.bind(1, c.id).bind(2, c.app_id).bind(3, c.end_user_id).bind(4, c.account_id);
-    stmt.bind(5, c.organization_name).bind(6, c.user_login).bind(7, joinScopes(c.scopes));
+    stmt.bind(5, c.organization_name).bind(6, c.user_login).bind(7, cc::joinScopes(c.scopes));
     stmt.bind(8, std::string(toString(c.status)))
         .bind(9, toMillis(c.created_at))
         .bind(10, toMillis(c.updated_at));
@@ -128,7 +123,7 @@ Status ConnectionRepository::replaceGrant(const Connection& c) {
         " token_generation=token_generation+1, last_refresh_outcome='', refresh_failures=0,"
         " refresh_not_before=NULL, refresh_in_flight=0, lease_holder=NULL, lease_until=NULL,"
         " lease_fence=lease_fence+1 WHERE id=?1");
-    stmt.bind(1, c.id).bind(2, c.organization_name).bind(3, c.user_login).bind(4, joinScopes(c.scopes));
+    stmt.bind(1, c.id).bind(2, c.organization_name).bind(3, c.user_login).bind(4, cc::joinScopes(c.scopes));
     stmt.bind(5, toMillis(c.updated_at)).bind(6, c.sealed_access_token).bind(7, c.sealed_refresh_token);
     stmt.bind(8, toMillis(c.access_expires_at));
     stmt.step();
@@ -226,7 +221,7 @@ Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, con
                 [&](Statement& stmt) {
                   stmt.bind(3, tokens.sealed_access_token).bind(4, tokens.sealed_refresh_token);
                   stmt.bind(5, toMillis(tokens.access_expires_at)).bind(6, toMillis(now));
-                  stmt.bind(7, joinScopes(tokens.scopes));
+                  stmt.bind(7, cc::joinScopes(tokens.scopes));
                 });
 }
 

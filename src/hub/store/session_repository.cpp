@@ -1,5 +1,6 @@
 #include "hub/store/session_repository.h"
 
+#include "cc/scopes.h"
 #include "core/encoding.h"
 
 namespace liaison::hub {
@@ -41,12 +42,6 @@ ConnectSession fromRow(const Statement& row) {
   return s;
 }
 
-std::string joined(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
 std::vector<ConnectSession> selectAll(Database& raw, const std::string& where,
                                       const std::function<void(Statement&)>& bind) {
   Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connect_sessions WHERE " + where);
@@ -65,7 +60,7 @@ Status SessionRepository::insert(const ConnectSession& s) {
                        ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
                        "?20,?21)");
     stmt.bind(1, s.id).bind(2, s.app_id).bind(3, std::string(toString(s.flow)));
-    stmt.bind(4, std::string(toString(s.status))).bind(5, s.end_user_id).bind(6, joined(s.scopes));
+    stmt.bind(4, std::string(toString(s.status))).bind(5, s.end_user_id).bind(6, cc::joinScopes(s.scopes));
     stmt.bind(7, s.return_url).bind(8, s.reconnect_connection_id).bind(9, s.connection_id).bind(10, s.error);
     stmt.bind(11, toMillis(s.created_at)).bind(12, toMillis(s.expires_at)).bind(13, s.state_hash);
     stmt.bind(14, s.sealed_verifier).bind(15, s.issuer).bind(16, s.sealed_device_code).bind(17, s.user_code);

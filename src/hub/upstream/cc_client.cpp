@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cc/scopes.h"
 #include "core/encoding.h"
 #include "oauth/errors.h"
 #include "oauth/token_response.h"
@@ -21,12 +22,6 @@ Error transient(std::string message) {
 }
 
 std::string statusClass(int status) { return std::to_string(status / 100) + "xx"; }
-
-std::string scopeText(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
 
 }  // namespace
 
@@ -131,7 +126,7 @@ Result<DeviceAuthorization> CcClient::startDevice(const std::vector<std::string>
   request.url = endpoints_.device_authorize;
   Params form;
   authenticate(request, form);
-  form.add("scope", scopeText(scopes));
+  form.add("scope", cc::joinScopes(scopes));
   request.headers.set("Content-Type", "application/x-www-form-urlencoded");
   request.body = form.encode();
   auto response = send(std::move(request), Door::Token, CallClass::Interactive, "oauth.device_authorize");
