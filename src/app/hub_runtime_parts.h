@@ -39,7 +39,9 @@ struct HubRuntime::Parts {
   http::HttpClient& http;
   hub::Waiter waiter;
   std::string client_id;
-  std::chrono::minutes social_poll{15};  // real sleep in production; tests move their clock instead
+  std::chrono::minutes social_poll{15};
+  TimePoint poll_interval_at{};  // when runHealth last worked out the poll interval  // real sleep in
+                                 // production; tests move their clock instead
   Metrics metrics;
   hub::HubDatabase db;
   // The vault's keys and the webhook queue keep their own connections to hub.db: each

@@ -27,11 +27,15 @@ Result<std::string> Parts::healthJson(const std::string& connection_id, bool fre
 }
 
 int Parts::runHealth(int limit) {
-  // Health polls get 30 % of the app's daily API budget; with more connections they come less often.
-  auto counts = connections.countByStatus();
-  const int64_t active = counts ? (*counts)["active"] : 0;
-  const int64_t budget = governor.usage(client_id).api_calls_per_day * 3 / 10;
-  health->setPollInterval(hub::HealthChecker::pollInterval(social_poll, active, budget));
+  // Health polls get 30 % of the app's daily API budget; with more connections they come less
+  // often. Counting connections walks the table, so the interval is worked out once a minute.
+  if (clock.now() - poll_interval_at >= std::chrono::minutes(1)) {
+    poll_interval_at = clock.now();
+    auto counts = connections.countByStatus();
+    const int64_t active = counts ? (*counts)["active"] : 0;
+    const int64_t budget = governor.usage(client_id).api_calls_per_day * 3 / 10;
+    health->setPollInterval(hub::HealthChecker::pollInterval(social_poll, active, budget));
+  }
   return health->runDue(limit);
 }
 
