@@ -94,6 +94,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   hub::RefreshSettings refresh_settings;
   refresh_settings.ahead = std::chrono::seconds(config.refresh_ahead_seconds);
   refresh_settings.metrics = &metrics;
+  // A long-lived refresh token survives a second refresh: nothing to wait for.
+  if (config.refresh_token_type == "long_lived") refresh_settings.answer_wait = std::chrono::seconds(0);
   refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter,
                                                options.holder.empty() ? defaultHolder() : options.holder,
                                                refresh_settings);

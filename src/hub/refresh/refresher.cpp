@@ -138,7 +138,17 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
   const bool due =
       c.access_expires_at - lead <= now || c.refresh_token_used_at + settings_.idle_refresh_after <= now;
   if (!force && !due) return okStatus();
-  auto interrupted = connections_.refreshWasInterrupted(c.id);
+  auto mark = connections_.refreshMark(c.id);
+  if (!mark) return mark.error();
+  if (*mark > 0 && c.refresh_not_before && now < *c.refresh_not_before) {
+    // An earlier holder sent the refresh token and never stored an outcome: it may be paused
+    // with CC's answer in hand. Spending the token now would kill that answer (CC invalidates
+    // every earlier refresh token), so wait for it until the deadline.
+    return makeError(ErrorCode::Unavailable, "refresh_pending",
+                     "Another hub process is finishing this connection's refresh.");
+  }
+  // From here on, a set mark means an earlier refresh may have been spent at CC unseen.
+  const bool interrupted = *mark != RefreshMark::kNone;
   auto refresh_token = vault_.open(c.sealed_refresh_token, refreshTokenContext(c.id));
   if (!refresh_token) {
     spdlog::error("connection {}: stored refresh token does not open ({})", c.id, refresh_token.error().key);
@@ -150,11 +160,18 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
                          connectionEventData(dead, "stored token unreadable"));
     return refresh_token.error();
   }
-  // From here CC may rotate the token: a crash before storeRefreshed leaves this mark behind.
-  auto marked = connections_.markRefreshInFlight(lease);
-  if (!marked) return marked.error();
-  if (!*marked) return okStatus();  // the lease moved on: a newer holder owns the refresh
-  auto grant = cc_.refresh(*refresh_token, call_class, lease.until);
+  // The mark goes on right before the token goes out (after any wait for the budget): from
+  // then on CC may rotate it, and a crash before storeRefreshed leaves the mark behind.
+  bool lease_moved_on = false;
+  SendCondition condition;
+  condition.before = lease.until;
+  condition.commit = [&] {
+    auto marked = connections_.markRefreshInFlight(lease, lease.until + settings_.answer_wait);
+    lease_moved_on = marked.ok() && !*marked;
+    return marked.ok() && *marked;
+  };
+  auto grant = cc_.refresh(*refresh_token, call_class, condition);
+  if (lease_moved_on) return okStatus();  // a newer holder owns the refresh
   const TimePoint after = clock_.now();
   if (grant) {
     RefreshedTokens tokens;
@@ -171,8 +188,8 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     auto stored = connections_.storeRefreshed(lease, tokens, after);
     if (!stored) return stored.error();
     if (!*stored) {
-      spdlog::warn("connection {}: refresh answer discarded, the lease moved on (fence {})", c.id,
-                   lease.fence);
+      spdlog::warn("connection {}: refresh answer discarded, another holder spent the token since (fence {})",
+                   c.id, lease.fence);
       return makeError(ErrorCode::Conflict, "lease_lost",
                        "The refresh lease expired before the answer arrived.");
     }
@@ -195,13 +212,14 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     count("invalid_client");
     const int failures = c.refresh_failures + 1;
     (void)connections_.storeOutcome(
-        lease, {"invalid_client", ConnectionStatus::Active, failures, after + backoff(failures)}, after);
+        lease, {"invalid_client", ConnectionStatus::Active, failures, after + backoff(failures), interrupted},
+        after);
     return error;
   }
   if (error.key == oauth::errors::kInvalidGrant) {
     // The grant is dead (revoked, expired, or spent by a refresh whose answer was lost): one
     // attempt, no retry loop.
-    const bool lost = interrupted && *interrupted;
+    const bool lost = interrupted;
     count(lost ? "interrupted" : "invalid_grant");
     const std::string outcome = lost ? "interrupted" : error.key;
     (void)connections_.storeOutcome(lease, {outcome, ConnectionStatus::ReauthRequired, 0, std::nullopt},
@@ -221,14 +239,17 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     // failure of CC, so no back-off is counted (and the refresh token was not sent).
     (void)connections_.storeOutcome(lease,
                                     {c.last_refresh_outcome, ConnectionStatus::Active, c.refresh_failures,
-                                     after + std::chrono::seconds(1)},
+                                     after + std::chrono::seconds(1), interrupted},
                                     after);
     return error;
   }
   count("unavailable");
   const int failures = c.refresh_failures + 1;
+  // No answer at all (a timeout, a dropped connection): CC may have rotated the token anyway.
+  const bool answer_lost = interrupted || error.key == UpstreamError::kNoAnswer;
   (void)connections_.storeOutcome(
-      lease, {"unavailable", ConnectionStatus::Active, failures, after + backoff(failures)}, after);
+      lease, {"unavailable", ConnectionStatus::Active, failures, after + backoff(failures), answer_lost},
+      after);
   return error;
 }
 

@@ -24,6 +24,12 @@ namespace liaison::hub {
 struct RefreshSettings {
   std::chrono::seconds ahead{600};  // refresh this long before the access token expires
   std::chrono::seconds lease{60};
+  // After a holder's lease runs out with its refresh token sent and no outcome stored, how long
+  // other holders still wait for its answer before spending the token again. A paused process
+  // (a long GC-free stall, SIGSTOP, a VM migration) holding CC's answer then stores it instead of
+  // losing the connection; a dead one delays that connection's refresh by this much. Zero for
+  // long-lived refresh tokens, which a second refresh does not spend.
+  std::chrono::seconds answer_wait{120};
   std::chrono::seconds idle_refresh_after{std::chrono::hours(24 * 150)};  // CC's limit is 180 days
   std::chrono::seconds max_backoff{std::chrono::minutes(30)};
   Metrics* metrics = nullptr;  // liaison_refreshes_total{outcome} when given

@@ -205,8 +205,9 @@ Result<bool> fenced(HubDatabase& db, const RefreshLease& lease, const std::strin
 }
 }  // namespace
 
-Result<bool> ConnectionRepository::markRefreshInFlight(const RefreshLease& lease) {
-  return fenced(db_, lease, "refresh_in_flight=1", [](Statement&) {});
+Result<bool> ConnectionRepository::markRefreshInFlight(const RefreshLease& lease, TimePoint answer_deadline) {
+  return fenced(db_, lease, "refresh_in_flight=?2, refresh_not_before=?3",
+                [&](Statement& stmt) { stmt.bind(3, toMillis(answer_deadline)); });
 }
 
 Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, const RefreshedTokens& tokens,
@@ -214,23 +215,36 @@ Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, con
   if (tokens.sealed_refresh_token.empty() || tokens.sealed_access_token.empty()) {
     return makeError(ErrorCode::Internal, "empty_token", "A token pair without both tokens is never stored.");
   }
-  return fenced(db_, lease,
-                "access_token=?3, refresh_token=?4, access_expires_at=?5, refresh_used_at=?6, updated_at=?6,"
-                " scopes=?7, token_generation=token_generation+1, refresh_in_flight=0, last_refresh_at=?6,"
-                " last_refresh_outcome='ok', refresh_failures=0, refresh_not_before=NULL",
-                [&](Statement& stmt) {
-                  stmt.bind(3, tokens.sealed_access_token).bind(4, tokens.sealed_refresh_token);
-                  stmt.bind(5, toMillis(tokens.access_expires_at)).bind(6, toMillis(now));
-                  stmt.bind(7, cc::joinScopes(tokens.scopes));
-                });
+  bool won = false;
+  auto status = db_.transaction([&](Database& raw) -> Status {
+    // The second arm is a late answer: the lease ran out (and another holder may hold a new
+    // one), but nobody has sent a refresh token since this holder did, so this pair is CC's live
+    // one. Reconnecting or disconnecting clears the mark, so neither is ever overwritten.
+    Statement stmt(
+        raw.handle(),
+        "UPDATE connections SET access_token=?3, refresh_token=?4, access_expires_at=?5, refresh_used_at=?6,"
+        " updated_at=?6, scopes=?7, token_generation=token_generation+1, refresh_in_flight=0,"
+        " last_refresh_at=?6, last_refresh_outcome='ok', refresh_failures=0, refresh_not_before=NULL"
+        " WHERE id=?1 AND (lease_fence=?2 OR refresh_in_flight=?2)");
+    stmt.bind(1, lease.connection_id).bind(2, lease.fence);
+    stmt.bind(3, tokens.sealed_access_token).bind(4, tokens.sealed_refresh_token);
+    stmt.bind(5, toMillis(tokens.access_expires_at)).bind(6, toMillis(now));
+    stmt.bind(7, cc::joinScopes(tokens.scopes));
+    stmt.step();
+    won = raw.changes() == 1;
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return won;
 }
 
 Result<bool> ConnectionRepository::storeOutcome(const RefreshLease& lease, const RefreshOutcome& outcome,
                                                 TimePoint now) {
   return fenced(db_, lease,
                 "last_refresh_at=?3, last_refresh_outcome=?4, status=?5, refresh_failures=?6,"
-                " refresh_not_before=?7, refresh_in_flight=0, updated_at=?3",
+                " refresh_not_before=?7, refresh_in_flight=?8, updated_at=?3",
                 [&](Statement& stmt) {
+                  stmt.bind(8, outcome.answer_lost ? RefreshMark::kAnswerLost : RefreshMark::kNone);
                   stmt.bind(3, toMillis(now)).bind(4, outcome.outcome);
                   stmt.bind(5, std::string(toString(outcome.status)));
                   stmt.bind(6, static_cast<int64_t>(outcome.failures));
@@ -238,16 +252,16 @@ Result<bool> ConnectionRepository::storeOutcome(const RefreshLease& lease, const
                 });
 }
 
-Result<bool> ConnectionRepository::refreshWasInterrupted(const std::string& id) {
-  bool interrupted = false;
+Result<int64_t> ConnectionRepository::refreshMark(const std::string& id) {
+  int64_t mark = RefreshMark::kNone;
   auto status = db_.read([&](Database& raw) -> Status {
     Statement stmt(raw.handle(), "SELECT refresh_in_flight FROM connections WHERE id=?1");
     stmt.bind(1, id);
-    if (stmt.step()) interrupted = stmt.columnInt(0) != 0;
+    if (stmt.step()) mark = stmt.columnInt(0);
     return okStatus();
   });
   if (!status) return status.error();
-  return interrupted;
+  return mark;
 }
 
 namespace {

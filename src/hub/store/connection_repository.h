@@ -25,6 +25,18 @@ struct RefreshOutcome {
   ConnectionStatus status = ConnectionStatus::Active;
   int failures = 0;
   std::optional<TimePoint> not_before;
+  // The refresh token may have been spent at CC without the answer reaching the hub (a transport
+  // failure after sending, or an earlier such attempt not yet resolved): the row remembers it, so
+  // a later invalid_grant is reported as an interrupted refresh, not as a revoked grant.
+  bool answer_lost = false;
+};
+
+// The row's refresh_in_flight mark: who may still hold an answer from CC.
+struct RefreshMark {
+  static constexpr int64_t kNone = 0;
+  static constexpr int64_t kAnswerLost = -1;  // sent, and its answer will never arrive
+  // Any positive value is the fence of the holder that sent the refresh token and has not stored
+  // an outcome: it may be dead, or paused with CC's answer in hand.
 };
 
 class ConnectionRepository {
@@ -48,14 +60,18 @@ class ConnectionRepository {
   Result<std::optional<RefreshLease>> acquireLease(const std::string& id, const std::string& holder,
                                                    TimePoint now, std::chrono::seconds duration);
   Status releaseLease(const RefreshLease& lease);
-  // Marks that the refresh token is about to be spent at CC under `lease`: if the holder dies
-  // before storing the answer, the next holder knows the stored refresh token may be dead.
-  Result<bool> markRefreshInFlight(const RefreshLease& lease);
-  // Compare-and-swap on the fence: false (nothing written) when the lease is no longer current.
+  // Marks that the refresh token is about to be spent at CC under `lease` (the mark is the
+  // lease's fence): if the holder dies before storing the answer, the next holder knows the stored
+  // refresh token may be dead; if it is only paused, its answer is awaited until `answer_deadline`
+  // (kept in refresh_not_before) before anyone spends the token again.
+  Result<bool> markRefreshInFlight(const RefreshLease& lease, TimePoint answer_deadline);
+  // Compare-and-swap: written while the lease is current, or after it ran out as long as no other
+  // holder has sent a refresh token since this one did (the row still carries its mark), because
+  // then this answer holds the only live pair. False (nothing written) otherwise.
   Result<bool> storeRefreshed(const RefreshLease& lease, const RefreshedTokens& tokens, TimePoint now);
   Result<bool> storeOutcome(const RefreshLease& lease, const RefreshOutcome& outcome, TimePoint now);
-  // Whether the row's refresh_in_flight mark is set (a holder died mid-refresh).
-  Result<bool> refreshWasInterrupted(const std::string& id);
+  // The row's refresh_in_flight mark (see RefreshMark).
+  Result<int64_t> refreshMark(const std::string& id);
 
   // Active connections whose access token expires before `expiring_before` plus a jitter of up
   // to `jitter` of their own (fixed per connection, so connections that expire together are

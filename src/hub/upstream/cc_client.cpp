@@ -26,7 +26,7 @@ std::string statusClass(int status) { return std::to_string(status / 100) + "xx"
 }  // namespace
 
 bool UpstreamError::isTransient(const Error& error) {
-  return error.key == kTransientKey || error.code == ErrorCode::Unavailable ||
+  return error.key == kTransientKey || error.key == kNoAnswer || error.code == ErrorCode::Unavailable ||
          error.code == ErrorCode::TooManyRequests;
 }
 
@@ -41,8 +41,7 @@ CcClient::CcClient(http::HttpClient& http, Governor& governor, const Clock& cloc
       waiter_(std::move(waiter)) {}
 
 Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door door, CallClass call_class,
-                                            const std::string& operation,
-                                            std::optional<TimePoint> send_before) {
+                                            const std::string& operation, const SendCondition& condition) {
   const TimePoint started = clock_.now();
   while (true) {
     const Admission admission = governor_.admit(app_.app_id, door, call_class);
@@ -58,7 +57,8 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door do
   request.timeout = std::chrono::milliseconds(15000);
   // The wait for the budget (or a pause of the whole process) may have eaten the caller's
   // lease: a refresh token sent now could be spent after another holder spent it.
-  if (send_before && clock_.now() + request.timeout > *send_before) {
+  const bool late = condition.before && clock_.now() + request.timeout > *condition.before;
+  if (late || (condition.commit && !condition.commit())) {
     metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "too_late"}});
     return makeError(ErrorCode::Unavailable, "upstream.too_late",
                      "The call was not sent: its answer could no longer arrive in time.");
@@ -67,7 +67,7 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door do
   if (!response) {
     metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "transport_error"}});
     spdlog::warn("cc {}: transport failure: {}", operation, response.error().message);
-    return transient("Constant Contact could not be reached.");
+    return makeError(ErrorCode::Unavailable, UpstreamError::kNoAnswer, "Constant Contact did not answer.");
   }
   metrics_.increment("liaison_cc_calls_total",
                      {{"operation", operation}, {"status", statusClass(response->status)}});
@@ -86,7 +86,7 @@ void CcClient::authenticate(http::ClientRequest& request, Params& form) const {
 }
 
 Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, const std::string& operation,
-                                          std::optional<TimePoint> send_before) {
+                                          const SendCondition& condition) {
   http::ClientRequest request;
   request.method = "POST";
   request.url = endpoints_.token;
@@ -94,7 +94,7 @@ Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, con
   request.headers.set("Content-Type", "application/x-www-form-urlencoded");
   request.headers.set("Accept", "application/json");
   request.body = form.encode();
-  auto response = send(std::move(request), Door::Token, call_class, operation, send_before);
+  auto response = send(std::move(request), Door::Token, call_class, operation, condition);
   if (!response) return response.error();
   if (response->status == 200) {
     auto parsed = oauth::parseTokenResponse(response->body);
@@ -183,11 +183,11 @@ Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& veri
 }
 
 Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class,
-                                     std::optional<TimePoint> send_before) {
+                                     const SendCondition& condition) {
   Params form;
   form.add("grant_type", "refresh_token");
   form.add("refresh_token", refresh_token.reveal());
-  return tokenRequest(std::move(form), call_class, "oauth.refresh", send_before);
+  return tokenRequest(std::move(form), call_class, "oauth.refresh", condition);
 }
 
 Status CcClient::revoke(const Secret& refresh_token) {

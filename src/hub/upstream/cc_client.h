@@ -47,7 +47,20 @@ struct AccountIdentity {
 };
 
 struct UpstreamError {
+  // No answer came back (timeout, connection dropped): the request may have been carried out.
+  static constexpr const char* kNoAnswer = "upstream.no_answer";
   static bool isTransient(const Error& error);
+};
+
+// When a call that spends something (a refresh token) may still go out, checked after the wait
+// for the rate budget, right before sending.
+struct SendCondition {
+  // Sent only if the answer can arrive (within the request timeout) before then, e.g. while the
+  // caller's refresh lease lasts; otherwise the call is dropped unsent ("upstream.too_late").
+  std::optional<TimePoint> before;
+  // Called last; false drops the call unsent ("upstream.too_late"). The refresher marks the
+  // refresh as in flight here, so the mark means "the token went out".
+  std::function<bool()> commit;
 };
 
 // Waits before a retry when the governor says so. Real time in production; tests move a
@@ -65,11 +78,8 @@ class CcClient {
   Result<TokenGrant> pollDevice(const Secret& device_code);
   Result<TokenGrant> exchangeCode(const Secret& code, const Secret& verifier,
                                   const std::string& redirect_uri);
-  // `send_before`: the refresh token is sent only if the answer can arrive (within the request
-  // timeout) before then, e.g. while the caller's refresh lease lasts; otherwise, after waiting
-  // for the budget, the call is dropped unsent ("upstream.too_late").
   Result<TokenGrant> refresh(const Secret& refresh_token, CallClass call_class,
-                             std::optional<TimePoint> send_before = std::nullopt);
+                             const SendCondition& condition = {});
   // RFC 7009: 200 is done (also for an already-dead token).
   Status revoke(const Secret& refresh_token);
   Result<std::string> fetchJwks();
@@ -84,10 +94,9 @@ class CcClient {
 
  private:
   Result<http::ClientResponse> send(http::ClientRequest request, Door door, CallClass call_class,
-                                    const std::string& operation,
-                                    std::optional<TimePoint> send_before = std::nullopt);
+                                    const std::string& operation, const SendCondition& condition = {});
   Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& operation,
-                                  std::optional<TimePoint> send_before = std::nullopt);
+                                  const SendCondition& condition = {});
   void authenticate(http::ClientRequest& request, Params& form) const;
 
   http::HttpClient& http_;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "hub/reliability/hub_node.h"
@@ -134,7 +135,7 @@ TEST_F(T16MultiHolder, WritesUnderALeaseThatRanOutAreRefused) {
 
     // The paused holder wakes up and carries on with what it had: the pair it read before.
     RefreshedTokens older{access_before, sealed_before, clock.now() + 24h, {"account_read"}};
-    auto marked = paused->connections.markRefreshInFlight(**lease);
+    auto marked = paused->connections.markRefreshInFlight(**lease, clock.now() + 3 * settings.lease);
     auto stored = paused->connections.storeRefreshed(**lease, older, clock.now());
     auto outcome = paused->connections.storeOutcome(
         **lease, {"invalid_grant", ConnectionStatus::ReauthRequired, 0, std::nullopt}, clock.now());
@@ -197,6 +198,43 @@ TEST_F(T16MultiHolder, HolderPausedWhileWaitingForTheTokenBudgetNeverSpendsTheTo
   figure("t16.paused_in_budget_wait", kConnections);
   figure("t16.paused_refresh_tokens_sent_late", cc.totals().replays);
   figure("t16.paused_refreshes_abandoned", late_errors);
+}
+
+// The pause falls after CC rotated the token and before the answer is stored, and lasts twice
+// the lease. Another holder wanting the token meanwhile must not spend the old refresh token
+// (CC rotates strictly: that would kill the pair the paused holder carries); the paused holder's
+// late answer is stored when it wakes, and no connection is lost.
+TEST_F(T16MultiHolder, HolderPausedWithCcsAnswerInHandStoresItLate) {
+  const int kConnections = scaled(40, 20);
+  auto paused = node("proc-paused");
+  auto other = node("proc-other");
+  seed(*paused, kConnections, clock.now());  // every access token has expired
+  const RefreshSettings settings;
+  int waited = 0, lost = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    bool paused_once = false;
+    cc.setHook([&, i](int connection, Phase phase) {
+      if (connection != i || phase != Phase::Rotated || std::exchange(paused_once, true)) return;
+      clock.advance(2 * settings.lease);
+      auto taken_over = other->refresher->refresh(connectionId(i), CallClass::Interactive, true);
+      if (!taken_over && taken_over.error().key == "refresh_pending") ++waited;
+    });
+    clock.advance(2s);
+    EXPECT_TRUE(paused->refresher->refresh(connectionId(i), CallClass::Interactive, false).ok())
+        << connectionId(i) << ": the late answer was not stored";
+    cc.setHook(nullptr);
+    EXPECT_EQ(cc.calls(i), 1) << connectionId(i) << ": the waiting holder spent the token";
+    if (other->row(i).status != ConnectionStatus::Active) ++lost;
+    EXPECT_EQ(other->storedRefreshToken(i), cc.liveRefreshToken(i));
+    auto token = other->refresher->accessToken(connectionId(i), CallClass::Interactive);
+    EXPECT_TRUE(token.ok() && cc.isCurrentAccessToken(i, token->reveal())) << connectionId(i);
+  }
+  EXPECT_EQ(waited, kConnections);
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(cc.totals().replays, 0);
+  figure("t16.paused_with_answer", kConnections);
+  figure("t16.paused_with_answer_waited_for", waited);
+  figure("t16.paused_with_answer_lost", lost);
 }
 
 }  // namespace

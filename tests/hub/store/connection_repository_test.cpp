@@ -61,10 +61,45 @@ TEST_F(ConnectionRepositoryTest, OneLeaseHolderAtATimeAndAStaleHolderCannotWrite
 TEST_F(ConnectionRepositoryTest, AnInterruptedRefreshIsRemembered) {
   ASSERT_TRUE(repo_.insert(make("c1", now_ + 1h)));
   auto lease = repo_.acquireLease("c1", "a", now_, 60s);
-  ASSERT_TRUE(*repo_.markRefreshInFlight(**lease));
-  EXPECT_TRUE(*repo_.refreshWasInterrupted("c1"));
+  ASSERT_TRUE(*repo_.markRefreshInFlight(**lease, now_ + 180s));
+  EXPECT_EQ(*repo_.refreshMark("c1"), (*lease)->fence);
+  EXPECT_EQ(repo_.find("c1")->value().refresh_not_before, now_ + 180s);
   ASSERT_TRUE(*repo_.storeRefreshed(**lease, {"v1.x", "v1.y", now_ + 2h, {}}, now_));
-  EXPECT_FALSE(*repo_.refreshWasInterrupted("c1"));
+  EXPECT_EQ(*repo_.refreshMark("c1"), RefreshMark::kNone);
+}
+
+TEST_F(ConnectionRepositoryTest, AnAnswerLostOutcomeKeepsTheMark) {
+  ASSERT_TRUE(repo_.insert(make("c1", now_ + 1h)));
+  auto lease = repo_.acquireLease("c1", "a", now_, 60s);
+  ASSERT_TRUE(*repo_.markRefreshInFlight(**lease, now_ + 180s));
+  ASSERT_TRUE(
+      *repo_.storeOutcome(**lease, {"unavailable", ConnectionStatus::Active, 1, now_ + 30s, true}, now_));
+  EXPECT_EQ(*repo_.refreshMark("c1"), RefreshMark::kAnswerLost);
+  ASSERT_TRUE(repo_.releaseLease(**lease).ok());
+  auto next = repo_.acquireLease("c1", "b", now_ + 31s, 60s);
+  ASSERT_TRUE(*repo_.markRefreshInFlight(**next, now_ + 211s));
+  ASSERT_TRUE(*repo_.storeOutcome(**next, {"unavailable", ConnectionStatus::Active, 2, now_ + 90s}, now_));
+  EXPECT_EQ(*repo_.refreshMark("c1"), RefreshMark::kNone);
+}
+
+TEST_F(ConnectionRepositoryTest, ALateAnswerIsKeptOnlyWhileNobodySpentTheTokenSince) {
+  ASSERT_TRUE(repo_.insert(make("c1", now_ + 1h)));
+  ASSERT_TRUE(repo_.insert(make("c2", now_ + 1h)));
+  // c1: the holder's lease ran out and a second holder took one, but did not send: the late
+  // answer is CC's live pair and is stored.
+  auto paused = repo_.acquireLease("c1", "a", now_, 60s);
+  ASSERT_TRUE(*repo_.markRefreshInFlight(**paused, now_ + 180s));
+  auto waiting = repo_.acquireLease("c1", "b", now_ + 61s, 60s);
+  ASSERT_TRUE(waiting->has_value());
+  EXPECT_TRUE(*repo_.storeRefreshed(**paused, {"v1.late-a", "v1.late-r", now_ + 26h, {}}, now_ + 120s));
+  EXPECT_EQ(repo_.find("c1")->value().sealed_refresh_token, "v1.late-r");
+  // c2: the second holder sent the token itself: the late answer is refused.
+  auto paused2 = repo_.acquireLease("c2", "a", now_, 60s);
+  ASSERT_TRUE(*repo_.markRefreshInFlight(**paused2, now_ + 180s));
+  auto spender = repo_.acquireLease("c2", "b", now_ + 200s, 60s);
+  ASSERT_TRUE(*repo_.markRefreshInFlight(**spender, now_ + 380s));
+  EXPECT_FALSE(*repo_.storeRefreshed(**paused2, {"v1.late-a", "v1.late-r", now_ + 26h, {}}, now_ + 201s));
+  EXPECT_NE(repo_.find("c2")->value().sealed_refresh_token, "v1.late-r");
 }
 
 TEST_F(ConnectionRepositoryTest, ConnectionsExpiringTogetherBecomeDueSpreadOverTheJitter) {
