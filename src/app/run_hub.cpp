@@ -23,12 +23,20 @@ namespace liaison::app {
 
 namespace {
 
-HubConfig loadConfig(const cli::HubFlags& flags) {
+// `local`: the command never talks to CC (keys, vault), so the CC app's id and secret may be
+// missing; they are filled with placeholders that nothing uses. A data directory made by
+// `liaison up` has no CC settings on disk at all.
+HubConfig loadConfig(const cli::HubFlags& flags, bool local = false) {
   ConfigOverrides overrides;
   if (!flags.config_file.empty()) overrides.config_file = flags.config_file;
   if (!flags.data_dir.empty()) overrides.data_dir = flags.data_dir;
   if (!flags.listen.empty()) overrides.listen = flags.listen;
-  auto config = loadHubConfig(overrides, processEnvironment());
+  auto env = processEnvironment();
+  if (local) {
+    env.try_emplace("LIAISON_CC_CLIENT_ID", "unset");
+    env.try_emplace("LIAISON_CC_CLIENT_SECRET", "unset");
+  }
+  auto config = loadHubConfig(overrides, env);
   if (!config) throw std::runtime_error(config.error().message);
   return std::move(*config);
 }
@@ -110,7 +118,7 @@ int runServe(const cli::ServeCommand& command) {
 }
 
 int runKeys(const cli::KeysCommand& command) {
-  const HubConfig config = loadConfig(command.flags);
+  const HubConfig config = loadConfig(command.flags, true);
   configureLogging("warn");
   prepareDataDir(config);
   SystemClock clock;
@@ -146,19 +154,11 @@ int runKeys(const cli::KeysCommand& command) {
 }
 
 int runVault(const cli::VaultCommand& command) {
-  ConfigOverrides overrides;
-  if (!command.flags.config_file.empty()) overrides.config_file = command.flags.config_file;
-  if (!command.flags.data_dir.empty()) overrides.data_dir = command.flags.data_dir;
+  const HubConfig config = loadConfig(command.flags, true);
   if (command.action == "init") {
-    // The key file needs no CC settings: read only where it goes.
-    auto env = processEnvironment();
-    env.try_emplace("LIAISON_CC_CLIENT_ID", "unset");
-    env.try_emplace("LIAISON_CC_CLIENT_SECRET", "unset");
-    auto config = loadHubConfig(overrides, env);
-    if (!config) throw std::runtime_error(config.error().message);
-    prepareDataDir(*config);
+    prepareDataDir(config);
     CryptoRandom random;
-    const std::string path = vaultKeyFile(*config);
+    const std::string path = vaultKeyFile(config);
     if (auto written = hub::writeKeyFile(path, random); !written)
       throw std::runtime_error(written.error().message);
     std::printf(
@@ -167,7 +167,6 @@ int runVault(const cli::VaultCommand& command) {
         path.c_str());
     return 0;
   }
-  const HubConfig config = loadConfig(command.flags);
   configureLogging("warn");
   SystemClock clock;
   CryptoRandom random;

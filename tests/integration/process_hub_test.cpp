@@ -3,6 +3,8 @@
 // listed without the key, and revoked.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -88,11 +90,17 @@ TEST(ProcessHub, TheVaultKeyIsRequiredAndAWrongOneChangesNothing) {
   EXPECT_NE(listed.out.find("web"), std::string::npos);
   EXPECT_EQ(listed.out.find(key), std::string::npos) << "a listing never shows the key";
 
-  // Another key-encryption key: refused before anything is written.
+  // Another key-encryption key: refused before anything is written, both alone and next to
+  // the key file it contradicts.
   const std::string db_before = fileText(data + "/hub.db");
   {
     ScopedEnv wrong({{std::string("LIAISON_VAULT_KEY"), std::string("lvk1.") + std::string(43, 'A')}});
+    auto conflicting = run({"keys", "list", "--data", data}, err);
+    EXPECT_NE(conflicting.exit_code, 0);
+    EXPECT_NE(conflicting.err.find("hold different keys"), std::string::npos) << conflicting.err;
+    std::filesystem::rename(data + "/vault.key", data + "/vault.key.aside");
     auto refused = run({"keys", "list", "--data", data}, err);
+    std::filesystem::rename(data + "/vault.key.aside", data + "/vault.key");
     EXPECT_NE(refused.exit_code, 0);
     EXPECT_NE(refused.err.find("does not match"), std::string::npos) << refused.err;
   }

@@ -17,10 +17,6 @@ namespace {
 std::string verifierContext(const std::string& id) { return "connect_sessions/" + id + "/verifier"; }
 std::string deviceCodeContext(const std::string& id) { return "connect_sessions/" + id + "/device_code"; }
 
-Error invalid(std::string message) {
-  return makeError(ErrorCode::InvalidRequest, "invalid_request", std::move(message));
-}
-
 std::string textField(const nlohmann::json& j, const char* name) {
   return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>()
                                                                   : std::string();

@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include "core/encoding.h"
+#include "crypto/hash.h"
 
 namespace liaison::hub {
 namespace {
@@ -143,8 +145,22 @@ Result<Secret> parseKeyEncryptionKey(std::string_view text, std::string_view sou
 
 Result<Secret> loadKeyEncryptionKey(const std::optional<std::string>& env_value,
                                     const std::string& key_file) {
-  if (env_value) return parseKeyEncryptionKey(*env_value, kVaultKeyEnv);
-  return readKeyFile(key_file);
+  if (!env_value) return readKeyFile(key_file);
+  auto from_env = parseKeyEncryptionKey(*env_value, kVaultKeyEnv);
+  if (!from_env) return from_env;
+  // Two sources that disagree mean one of them is a mistake (an old key left in a file, a
+  // variable from another installation): guessing would open nothing or, worse, seal new
+  // secrets under a key the operator does not know is in use.
+  std::error_code ignored;
+  if (std::filesystem::exists(key_file, ignored)) {
+    auto from_file = readKeyFile(key_file);
+    if (from_file && !crypto::constantTimeEquals(from_file->reveal(), from_env->reveal())) {
+      return keyError("vault.key_conflict", std::string(kVaultKeyEnv) + " and the vault key file " +
+                                                key_file +
+                                                " hold different keys: remove the one that is not in use");
+    }
+  }
+  return from_env;
 }
 
 Status writeKeyFile(const std::string& path, RandomSource& random) {

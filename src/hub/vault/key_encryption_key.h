@@ -26,8 +26,9 @@ Secret formatKeyEncryptionKey(const Secret& key);
 // error, which never repeats the text itself.
 Result<Secret> parseKeyEncryptionKey(std::string_view text, std::string_view source);
 
-// The KEK for this process: `env_value` (the value of LIAISON_VAULT_KEY, if set) wins; else the
-// key file at `key_file`, which must be a regular file that group and others cannot access.
+// The KEK for this process: `env_value` (the value of LIAISON_VAULT_KEY, if set), else the key
+// file at `key_file`, which must be a regular file that group and others cannot access. Both
+// present and different: refused ("vault.key_conflict").
 // Every error is one line naming what is wrong and how to fix it, without any key material.
 Result<Secret> loadKeyEncryptionKey(const std::optional<std::string>& env_value, const std::string& key_file);
 

@@ -149,21 +149,29 @@ TEST_F(KeyEncryptionKeyTest, KeyFileThatGroupOrOthersCanAccessIsRefused) {
   }
 }
 
-TEST_F(KeyEncryptionKeyTest, EnvironmentValueWinsOverTheKeyFile) {
+TEST_F(KeyEncryptionKeyTest, TwoSourcesMustHoldTheSameKey) {
   const std::string env_text = newKeyText();
   const std::string file_text = newKeyText();
   writeFile(key_file_, file_text + "\n", 0600);
-  auto loaded = loadKeyEncryptionKey(env_text, key_file_);
-  ASSERT_TRUE(loaded.ok());
-  EXPECT_EQ(formatKeyEncryptionKey(*loaded).reveal(), env_text);
+  auto conflict = loadKeyEncryptionKey(env_text, key_file_);
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_EQ(conflict.error().key, "vault.key_conflict");
+  EXPECT_NE(conflict.error().message.find("LIAISON_VAULT_KEY"), std::string::npos);
+  EXPECT_NE(conflict.error().message.find(key_file_), std::string::npos);
+  expectNoKeyText(conflict.error(), env_text);
+  expectNoKeyText(conflict.error(), file_text);
+  // The same key in both places is no conflict.
+  writeFile(key_file_, env_text + "\n", 0600);
+  auto same = loadKeyEncryptionKey(env_text, key_file_);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(formatKeyEncryptionKey(*same).reveal(), env_text);
   // Without the variable the file is used.
+  writeFile(key_file_, file_text + "\n", 0600);
   auto from_file = loadKeyEncryptionKey(std::nullopt, key_file_);
   ASSERT_TRUE(from_file.ok());
   EXPECT_EQ(formatKeyEncryptionKey(*from_file).reveal(), file_text);
-  // The variable needs no key file at all, not even a safe one.
+  // The variable needs no key file at all.
   EXPECT_TRUE(loadKeyEncryptionKey(env_text, dir_.file("missing.key")).ok());
-  writeFile(key_file_, file_text, 0644);
-  EXPECT_TRUE(loadKeyEncryptionKey(env_text, key_file_).ok());
 }
 
 TEST_F(KeyEncryptionKeyTest, MalformedEnvironmentValueIsRefusedNotSkipped) {
