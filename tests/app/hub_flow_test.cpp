@@ -238,6 +238,89 @@ TEST_F(HubFlowTest, HealthShowsTheCcLinkAndFollowsABrokenSocialLink) {
   EXPECT_EQ(permissions.body["features"].size(), 7u);
 }
 
+const nlohmann::json* socialLink(const nlohmann::json& health, const std::string& network_account_id) {
+  for (const auto& link : health["social"]) {
+    if (link["network_account_id"] == network_account_id) return &link;
+  }
+  return nullptr;
+}
+
+TEST_F(HubFlowTest, HealthFollowsTheProfilesBehindASocialLinkAndTheirHealing) {
+  const std::string id = connectByDevice("user-1");
+  clock_.advance(std::chrono::seconds(2));  // health checks give way to the second's connect calls
+  auto health = hubCall("GET", "/api/v1/connections/" + id + "/health?fresh=true");
+  ASSERT_EQ(health.status, 200) << health.raw.body;
+  bool asked_accessible = false;
+  for (const auto& exchange : http_->exchanges)
+    asked_accessible |= exchange.url.ends_with("/v3/social/profiles?include=accessible");
+  EXPECT_TRUE(asked_accessible);
+  // The demo's Facebook link carries its page and the Instagram business account behind it.
+  const nlohmann::json* facebook = socialLink(health.body, "fb-1001");
+  ASSERT_NE(facebook, nullptr) << health.raw.body;
+  EXPECT_EQ((*facebook)["healthy"], true);
+  ASSERT_EQ((*facebook)["profiles"].size(), 2u) << health.raw.body;
+  EXPECT_EQ((*facebook)["profiles"][1], (nlohmann::json{{"profile_id", "ig-biz-1"},
+                                                        {"name", "Sandbox Bakery"},
+                                                        {"network", "instagram"},
+                                                        {"connected", true},
+                                                        {"accessible", true}}));
+  // LinkedIn's token expired in the seed: its page cannot be posted to either.
+  const nlohmann::json* linkedin = socialLink(health.body, "li-2001");
+  ASSERT_NE(linkedin, nullptr);
+  EXPECT_EQ((*linkedin)["profiles"][0]["accessible"], false);
+  EXPECT_NE(std::find((*linkedin)["blocked"].begin(), (*linkedin)["blocked"].end(),
+                      "publishing posts to Sandbox Bakery on linkedin"),
+            (*linkedin)["blocked"].end());
+
+  // The Facebook link breaks in CC: its profiles can no longer be published to.
+  ASSERT_EQ(
+      sandboxCall("POST", "/__sandbox/social/connections/fb-1001/events", {{"event", "expire_token"}}).status,
+      200);
+  clock_.advance(std::chrono::seconds(2));
+  health = hubCall("GET", "/api/v1/connections/" + id + "/health?fresh=true");
+  facebook = socialLink(health.body, "fb-1001");
+  ASSERT_NE(facebook, nullptr);
+  EXPECT_EQ((*facebook)["healthy"], false);
+  EXPECT_EQ((*facebook)["profiles"][1]["accessible"], false);
+  EXPECT_NE(
+      (*facebook)["remedy"].get<std::string>().find(
+          "Constant Contact may no longer publish to Sandbox Bakery on instagram: the account's user must "
+          "re-authorize that profile inside Constant Contact"),
+      std::string::npos)
+      << health.raw.body;
+  EXPECT_NE(std::find((*facebook)["blocked"].begin(), (*facebook)["blocked"].end(),
+                      "publishing posts to Sandbox Bakery on instagram"),
+            (*facebook)["blocked"].end());
+  // The cached report is the one served.
+  auto cached = hubCall("GET", "/api/v1/connections/" + id + "/health");
+  EXPECT_EQ(cached.body, health.body);
+  clock_.advance(std::chrono::seconds(2));
+  hubCall("GET", "/api/v1/connections/" + id + "/health?fresh=true");
+  auto types = eventTypes(hubCall("GET", "/api/v1/events?connection_id=" + id).body);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "social.status_changed"), 1);
+
+  // Reconnected in CC: the link and its profiles heal, and that is announced too.
+  ASSERT_EQ(
+      sandboxCall("POST", "/__sandbox/social/connections/fb-1001/events", {{"event", "reconnect"}}).status,
+      200);
+  clock_.advance(std::chrono::seconds(2));
+  health = hubCall("GET", "/api/v1/connections/" + id + "/health?fresh=true");
+  facebook = socialLink(health.body, "fb-1001");
+  ASSERT_NE(facebook, nullptr);
+  EXPECT_EQ((*facebook)["healthy"], true) << health.raw.body;
+  EXPECT_TRUE((*facebook)["blocked"].empty());
+  EXPECT_EQ((*facebook)["profiles"][1]["accessible"], true);
+  auto events = hubCall("GET", "/api/v1/events?connection_id=" + id).body["events"];
+  std::vector<nlohmann::json> changes;
+  for (const auto& e : events) {
+    if (e["type"] == "social.status_changed") changes.push_back(e["data"]);
+  }
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0]["healthy"], false);
+  EXPECT_EQ(changes[1]["healthy"], true);
+  EXPECT_EQ(changes[1]["network_account_id"], "fb-1001");
+}
+
 TEST_F(HubFlowTest, TheOpenApiDocumentDescribesExactlyTheRoutesServed) {
   auto doc = hubCall("GET", "/api/v1/openapi.json", nullptr, "");
   ASSERT_EQ(doc.status, 200);

@@ -5,6 +5,7 @@
 #include "cc/scopes.h"
 #include "hub/connections/event_data.h"
 #include "hub/health/social_links.h"
+#include "hub/health/social_profiles.h"
 
 namespace liaison::hub {
 
@@ -12,6 +13,8 @@ namespace {
 
 constexpr const char* kPrivilegesPath = "/account/user/privileges";
 constexpr const char* kSocialPath = "/social/connections";
+// Without include=accessible CC leaves out whether publishing to a profile works.
+constexpr const char* kProfilesPath = "/social/profiles?include=accessible";
 // CC's social endpoints belong to the campaign_data scope (reference §7).
 constexpr const char* kSocialScope = "campaign_data";
 
@@ -23,6 +26,8 @@ constexpr const char* kThrottled =
 constexpr const char* kUnexpected = "Constant Contact gave an unexpected answer; the hub retries.";
 constexpr const char* kSocialUnread =
     "Constant Contact did not show the social links this time; the hub retries.";
+constexpr const char* kProfilesUnread =
+    "Constant Contact did not show the social profiles this time; the hub retries.";
 constexpr const char* kInactiveUser =
     "The account owner must reactivate this user in Constant Contact: CC refuses the user's calls (403).";
 constexpr const char* kRefreshUnavailable =
@@ -305,6 +310,17 @@ Status HealthChecker::checkActive(const Connection& c, const std::optional<Healt
   return checkSocial(c, *token, last, findings, outcome);
 }
 
+void HealthChecker::noteSocialUnanswered(const Error& error, const char* unread, Findings& findings,
+                                         Outcome& outcome) {
+  if (classify(error) == Failure::Verdict) {
+    findings.cc(HealthStatus::Degraded, unread);
+    return;
+  }
+  noteUnanswered(
+      error, outcome.report.cc, outcome.refused,
+      [&findings](HealthStatus severity, const std::string& remedy) { findings.cc(severity, remedy); });
+}
+
 Status HealthChecker::checkSocial(const Connection& c, const Secret& token,
                                   const std::optional<HealthReport>& last, Findings& findings,
                                   Outcome& outcome) {
@@ -315,14 +331,7 @@ Status HealthChecker::checkSocial(const Connection& c, const Secret& token,
   };
   auto body = cc_.getV3(kSocialPath, token, CallClass::Health);
   if (!body) {
-    const Error& error = body.error();
-    if (classify(error) == Failure::Verdict) {
-      findings.cc(HealthStatus::Degraded, kSocialUnread);
-    } else {
-      noteUnanswered(
-          error, outcome.report.cc, outcome.refused,
-          [&findings](HealthStatus severity, const std::string& remedy) { findings.cc(severity, remedy); });
-    }
+    noteSocialUnanswered(body.error(), kSocialUnread, findings, outcome);
     keep_last();
     return okStatus();
   }
@@ -333,6 +342,7 @@ Status HealthChecker::checkSocial(const Connection& c, const Secret& token,
     keep_last();
     return okStatus();
   }
+  checkProfiles(c, token, last, *links, findings, outcome);
   auto changes = store_.recordSocialLinks(c.id, *links, clock_.now());
   if (!changes) return changes.error();
   for (const auto& change : *changes) {
@@ -346,6 +356,35 @@ Status HealthChecker::checkSocial(const Connection& c, const Secret& token,
   }
   useSocial(std::move(*links), outcome.report, note_social);
   return okStatus();
+}
+
+void HealthChecker::checkProfiles(const Connection& c, const Secret& token,
+                                  const std::optional<HealthReport>& last,
+                                  std::vector<SocialLinkHealth>& links, Findings& findings,
+                                  Outcome& outcome) {
+  // The links as judged from their connection_status stand; what the last report knew about
+  // their profiles is carried over, so an unread answer changes no link's health.
+  const auto keep_last = [&] {
+    static const std::vector<SocialLinkHealth> kNone;
+    keepLastProfiles(links, last ? last->social : kNone);
+  };
+  auto body = cc_.getV3(kProfilesPath, token, CallClass::Health);
+  if (!body) {
+    noteSocialUnanswered(body.error(), kProfilesUnread, findings, outcome);
+    keep_last();
+    return;
+  }
+  auto profiles = readSocialProfiles(*body);
+  if (!profiles) {
+    spdlog::warn("connection {}: social profiles answer unreadable", c.id);
+    findings.cc(HealthStatus::Degraded, kProfilesUnread);
+    keep_last();
+    return;
+  }
+  if (profiles->unreadable > 0)
+    spdlog::warn("connection {}: {} social profiles left out (fields missing)", c.id, profiles->unreadable);
+  if (const int unowned = attachProfiles(links, profiles->profiles); unowned > 0)
+    spdlog::info("connection {}: {} social profiles belong to no listed link", c.id, unowned);
 }
 
 }  // namespace liaison::hub

@@ -2,7 +2,8 @@
 // Checks what a connection can do right now: whether CC accepts its token (refreshed once after
 // a 401), whether the CC user is still active (403 on the user's privileges says not), whether
 // the grant has the scopes the hub is configured to need, whether rate limits bite, how the last
-// refresh went, and, when the grant covers social, the account's social network links. Each
+// refresh went, and, when the grant covers social, the account's social network links with the
+// profiles CC publishes to through them. Each
 // finding comes with a remedy in plain words. An outage of CC makes a report degraded, never
 // broken: only CC's own verdicts (401 after a refresh, 403, a dead grant) break a connection.
 //
@@ -45,10 +46,11 @@ class HealthChecker {
   int runDue(int limit);
   // The poll interval the CC budget allows: the configured one, stretched so that checking
   // `connections` active connections (`kCallsPerCheck` API calls each) spends no more than
-  // `calls_per_day` a day. With 500 connections and 3,000 calls a day for health, every 8 hours.
+  // `calls_per_day` a day. With 500 connections and 3,000 calls a day for health, every 12 hours.
   static std::chrono::seconds pollInterval(std::chrono::minutes configured, int64_t connections,
                                            int64_t calls_per_day);
-  static constexpr int64_t kCallsPerCheck = 2;  // privileges + social connections
+  // privileges + social connections + social profiles (a grant without social makes only the first)
+  static constexpr int64_t kCallsPerCheck = 3;
   void setPollInterval(std::chrono::seconds interval) { poll_interval_ = interval; }
 
  private:
@@ -63,6 +65,12 @@ class HealthChecker {
                      Findings& findings, Outcome& outcome);
   Status checkSocial(const Connection& connection, const Secret& token,
                      const std::optional<HealthReport>& last, Findings& findings, Outcome& outcome);
+  // A social call CC did not answer: `unread` when it answered something else, else as any call.
+  void noteSocialUnanswered(const Error& error, const char* unread, Findings& findings, Outcome& outcome);
+  // Folds CC's profiles into `links`; when they cannot be had, the last report's stand in.
+  void checkProfiles(const Connection& connection, const Secret& token,
+                     const std::optional<HealthReport>& last, std::vector<SocialLinkHealth>& links,
+                     Findings& findings, Outcome& outcome);
 
   HealthStore store_;
   ConnectionRepository& connections_;

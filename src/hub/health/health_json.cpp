@@ -29,11 +29,24 @@ Json renderCc(const CcLinkHealth& cc) {
   return out;
 }
 
+Json renderProfiles(const std::vector<SocialProfileHealth>& profiles) {
+  Json out = Json::array();
+  for (const auto& p : profiles) {
+    out.push_back({{"profile_id", p.profile_id},
+                   {"name", p.name},
+                   {"network", p.network},
+                   {"connected", p.connected},
+                   {"accessible", p.accessible}});
+  }
+  return out;
+}
+
 Json renderSocial(const SocialLinkHealth& link) {
   Json out = {{"network", link.network},
               {"network_account_id", link.network_account_id},
               {"display_name", link.display_name},
               {"connection_status", verbatim(link.connection_status_json)},
+              {"profiles", renderProfiles(link.profiles)},
               {"healthy", link.healthy}};
   if (!link.remedy.empty()) out["remedy"] = link.remedy;
   out["blocked"] = link.blocked;
@@ -77,12 +90,25 @@ CcLinkHealth parseCc(const Json& cc) {
   return out;
 }
 
+// A report stored before profiles were checked has none: the link then shows none.
+std::vector<SocialProfileHealth> parseProfiles(const Json& item) {
+  std::vector<SocialProfileHealth> out;
+  if (!item.contains("profiles") || !item["profiles"].is_array()) return out;
+  for (const auto& p : item["profiles"]) {
+    if (!p.is_object()) continue;
+    out.push_back({text(p, "profile_id"), text(p, "name"), text(p, "network"), flag(p, "connected"),
+                   flag(p, "accessible")});
+  }
+  return out;
+}
+
 SocialLinkHealth parseSocial(const Json& item) {
   SocialLinkHealth out;
   out.network = text(item, "network");
   out.network_account_id = text(item, "network_account_id");
   out.display_name = text(item, "display_name");
   out.connection_status_json = item.contains("connection_status") ? item["connection_status"].dump() : "null";
+  out.profiles = parseProfiles(item);
   out.healthy = flag(item, "healthy");
   out.remedy = text(item, "remedy");
   out.blocked = texts(item, "blocked");

@@ -10,7 +10,8 @@
 namespace liaison::hub {
 
 // {"status", "checked_at", "remedy"?, "cc": {…}, "social": [{…, "connection_status": CC's
-// object verbatim, …}]}; "remedy" keys appear only when there is something to do.
+// object verbatim, "profiles": [{profile_id, name, network, connected, accessible}], …}]};
+// "remedy" keys appear only when there is something to do.
 std::string renderHealthJson(const HealthReport& report);
 
 // Reads a report rendered by renderHealthJson back (the connection id is not part of the

@@ -1,6 +1,7 @@
 #pragma once
 // What the hub knows about a connection's health: the CC link (token, scopes, the CC user,
-// rate limits, the last refresh) and the account's social network links as CC reports them.
+// rate limits, the last refresh) and the account's social network links as CC reports them,
+// each with the profiles CC publishes to through it.
 // Plain structs; the one JSON inside is CC's connection_status object, kept verbatim because
 // its fields are CC's to define and the REST API passes it through unchanged.
 #include <optional>
@@ -28,11 +29,22 @@ struct CcLinkHealth {
   std::string remedy;  // plain words; empty when nothing needs doing
 };
 
+// A profile CC publishes to (GET /v3/social/profiles?include=accessible): a Facebook page, an
+// Instagram business account, a LinkedIn page. One link may own several, on other networks too.
+struct SocialProfileHealth {
+  std::string profile_id;
+  std::string name;
+  std::string network;      // the profile's own network (an Instagram profile under a Facebook link)
+  bool connected = false;   // CC: only connected profiles can post
+  bool accessible = false;  // CC: false means publishing to it fails
+};
+
 struct SocialLinkHealth {
   std::string network;  // lowercase, as CC spells it ("facebook")
   std::string network_account_id;
   std::string display_name;
-  std::string connection_status_json;  // CC's connection_status object verbatim
+  std::string connection_status_json;         // CC's connection_status object verbatim
+  std::vector<SocialProfileHealth> profiles;  // the profiles CC lists under this link
   bool healthy = false;
   std::string remedy;
   std::vector<std::string> blocked;  // what does not work while the link is unhealthy

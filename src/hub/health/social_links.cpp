@@ -20,45 +20,76 @@ bool flag(const Json& object, const char* name) {
   return object.contains(name) && object[name].is_boolean() && object[name].get<bool>();
 }
 
+std::string networkOf(const SocialLinkHealth& link) {
+  return link.network.empty() ? std::string("the network") : link.network;
+}
+
 void addRemedy(std::string& remedy, const std::string& sentence) {
   if (remedy.find(sentence) != std::string::npos) return;
   remedy += (remedy.empty() ? "" : " ") + sentence;
 }
 
-}  // namespace
-
-void judgeSocialLink(SocialLinkHealth& link) {
+// What the link's own connection_status says; adds nothing when it says all is well.
+bool judgeStatus(const SocialLinkHealth& link, std::string& remedy) {
   Json status = Json::parse(link.connection_status_json, nullptr, false);
   if (!status.is_object()) status = Json::object();
-  const std::string& network = link.network.empty() ? std::string("the network") : link.network;
+  const std::string network = networkOf(link);
   const bool token_ok =
       flag(status, "has_token") && flag(status, "token_is_valid") && flag(status, "token_has_scopes");
   const bool active_user = flag(status, "is_active_user");
   const bool rate_limited = flag(status, "rate_limited");
   const bool error = status.contains("error") && !status["error"].is_null();
-
-  link.healthy = token_ok && active_user && !rate_limited && !error;
-  link.remedy.clear();
-  link.blocked.clear();
-  if (link.healthy) return;
+  if (token_ok && active_user && !rate_limited && !error) return true;
   if (!token_ok) {
-    addRemedy(link.remedy, "This cannot be fixed through the API: the account's user must reconnect " +
-                               network + " " + kWhere + ".");
+    addRemedy(remedy, "This cannot be fixed through the API: the account's user must reconnect " + network +
+                          " " + kWhere + ".");
   }
   if (!active_user) {
-    addRemedy(link.remedy, "No " + network +
-                               " profile is connected for an active Constant Contact user any more: " +
-                               "the account's user must reconnect " + network + " " + kWhere + ".");
+    addRemedy(remedy, "No " + network +
+                          " profile is connected for an active Constant Contact user any more: " +
+                          "the account's user must reconnect " + network + " " + kWhere + ".");
   }
   if (rate_limited)
-    addRemedy(link.remedy, "Wait; " + network + " limits posting for now and lifts the limit on its own.");
-  if (error && link.remedy.empty()) {
+    addRemedy(remedy, "Wait; " + network + " limits posting for now and lifts the limit on its own.");
+  if (error && remedy.empty()) {
     const std::string said = text(status, "error");
-    addRemedy(link.remedy,
+    addRemedy(remedy,
               "Constant Contact could not reach " + network + (said.empty() ? "" : " (" + said + ")") +
                   "; if this persists, the account's user must reconnect " + network + " " + kWhere + ".");
   }
-  link.blocked.push_back("publishing posts to " + network);
+  return false;
+}
+
+// A profile CC cannot publish to: only the account's user can bring it back, in CC.
+bool judgeProfile(const SocialLinkHealth& link, const SocialProfileHealth& profile, std::string& remedy,
+                  std::vector<std::string>& blocked) {
+  if (profile.connected && profile.accessible) return true;
+  const std::string name = profile.name.empty() ? profile.profile_id : profile.name;
+  const std::string network = profile.network.empty() ? networkOf(link) : profile.network;
+  const std::string which = name + " on " + network;
+  if (!profile.connected) {
+    addRemedy(remedy, "The profile " + which +
+                          " is no longer connected: the account's user must reconnect it " + kWhere + ".");
+  } else {
+    addRemedy(remedy, "Constant Contact may no longer publish to " + which +
+                          ": the account's user must re-authorize that profile " + kWhere + ".");
+  }
+  blocked.push_back("publishing posts to " + which);
+  return false;
+}
+
+}  // namespace
+
+void judgeSocialLink(SocialLinkHealth& link) {
+  link.remedy.clear();
+  link.blocked.clear();
+  const bool status_ok = judgeStatus(link, link.remedy);
+  if (!status_ok) link.blocked.push_back("publishing posts to " + networkOf(link));
+  bool profiles_ok = true;
+  for (const auto& profile : link.profiles) {
+    if (!judgeProfile(link, profile, link.remedy, link.blocked)) profiles_ok = false;
+  }
+  link.healthy = status_ok && profiles_ok;
 }
 
 Result<std::vector<SocialLinkHealth>> readSocialConnections(const std::string& body) {

@@ -15,9 +15,10 @@ namespace liaison::hub {
 // check again later) when the body is not CC's {connections:[…]} shape.
 Result<std::vector<SocialLinkHealth>> readSocialConnections(const std::string& body);
 
-// Judges one link from its connection_status object (CC's JSON text): healthy when CC holds a
-// valid token with the needed scopes for an active user, nothing rate-limits it and CC reports
-// no error. Fills healthy, remedy and blocked.
+// Judges one link from its connection_status object (CC's JSON text) and its profiles: healthy
+// when CC holds a valid token with the needed scopes for an active user, nothing rate-limits it,
+// CC reports no error and every profile under it is connected and accessible. Fills healthy,
+// remedy and blocked (one entry for the link, one for each profile that cannot be posted to).
 void judgeSocialLink(SocialLinkHealth& link);
 
 }  // namespace liaison::hub

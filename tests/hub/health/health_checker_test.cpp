@@ -26,7 +26,12 @@ TEST_F(HealthTest, AWorkingConnectionIsHealthyWithNothingToDo) {
   EXPECT_TRUE(report.social[0].healthy);
   EXPECT_EQ(report.social[0].network, "facebook");
   EXPECT_THAT(report.social[0].blocked, IsEmpty());
+  ASSERT_EQ(report.social[0].profiles.size(), 1u);
+  EXPECT_EQ(report.social[0].profiles[0].profile_id, "fb-page-1");
   EXPECT_EQ(http.calls(kTokenPath), 0);  // the stored token was still good
+  // Three calls a check: what HealthChecker::pollInterval budgets for.
+  EXPECT_EQ(http.calls(kPrivilegesPath) + http.calls(kSocialPath) + http.calls(kProfilesPath),
+            HealthChecker::kCallsPerCheck);
 }
 
 TEST_F(HealthTest, UnknownConnectionIsNotFound) {
@@ -45,6 +50,7 @@ TEST_F(HealthTest, ForbiddenPrivilegesMeanAnInactiveUserAndABrokenConnection) {
   EXPECT_THAT(report.cc.remedy, HasSubstr("The account owner must reactivate this user in Constant Contact"));
   EXPECT_THAT(report.remedy, HasSubstr("reactivate this user"));
   EXPECT_EQ(http.calls(kSocialPath), 0);
+  EXPECT_EQ(http.calls(kProfilesPath), 0);
 }
 
 TEST_F(HealthTest, ReauthRequiredIsBrokenWithTheReconnectCallAndAsksCcNothing) {
@@ -136,6 +142,7 @@ TEST_F(HealthTest, MissingScopesAreNamedAndDegradeTheConnection) {
   // Without campaign_data the social links are not CC's to show this app.
   EXPECT_THAT(report.social, IsEmpty());
   EXPECT_EQ(http.calls(kSocialPath), 0);
+  EXPECT_EQ(http.calls(kProfilesPath), 0);
 }
 
 TEST_F(HealthTest, ARateLimitAnswerFromCcIsReported) {
@@ -175,8 +182,9 @@ TEST(HealthPollInterval, StretchesWithConnectionsToStayInsideTheBudget) {
   using std::chrono::seconds;
   EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 1, 3000), seconds(900));
   EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 0, 3000), seconds(900));
-  // 500 connections, 3,000 calls a day, 2 calls a check: 1,500 checks a day, each every 8 hours.
-  EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 500, 3000), seconds(28800));
+  // 500 connections, 3,000 calls a day, 3 calls a check: 1,000 checks a day, each every 12 hours.
+  EXPECT_EQ(HealthChecker::kCallsPerCheck, 3);
+  EXPECT_EQ(HealthChecker::pollInterval(minutes(15), 500, 3000), seconds(43200));
   // Whatever the count, the checks a day times the calls per check never exceed the budget.
   for (int64_t n : {1, 10, 100, 1000, 10000}) {
     const auto interval = HealthChecker::pollInterval(minutes(15), n, 3000);

@@ -35,6 +35,7 @@ namespace liaison::hub::testing {
 inline constexpr const char* kTokenPath = "/oauth2/default/v1/token";
 inline constexpr const char* kPrivilegesPath = "/v3/account/user/privileges";
 inline constexpr const char* kSocialPath = "/v3/social/connections";
+inline constexpr const char* kProfilesPath = "/v3/social/profiles";
 
 struct Reply {
   int status = 200;
@@ -55,10 +56,16 @@ class ScriptedCc final : public http::HttpClient {
     auto it = calls_.find(path);
     return it == calls_.end() ? 0 : it->second;
   }
+  // The whole target (query included) of the last call to `path`.
+  std::string lastTarget(const std::string& path) const {
+    auto it = targets_.find(path);
+    return it == targets_.end() ? std::string() : it->second;
+  }
   Result<http::ClientResponse> send(const http::ClientRequest& request) override {
-    std::string path = liaison::testing::InProcessHttpClient::targetOf(request.url);
-    path = path.substr(0, path.find('?'));
+    const std::string target = liaison::testing::InProcessHttpClient::targetOf(request.url);
+    const std::string path = target.substr(0, target.find('?'));
     ++calls_[path];
+    targets_[path] = target;
     auto& queue = scripts_[path];
     if (queue.empty()) return http::ClientResponse{404, {}, "{}"};
     Reply reply = queue.front();
@@ -71,6 +78,7 @@ class ScriptedCc final : public http::HttpClient {
  private:
   std::map<std::string, std::deque<Reply>> scripts_;
   std::map<std::string, int> calls_;
+  std::map<std::string, std::string> targets_;
 };
 
 // CC's connection_status for a link that works.
@@ -106,6 +114,34 @@ inline Reply socialReply(const std::vector<LinkSpec>& links) {
   return Reply{200, nlohmann::json{{"connections", connections}}.dump()};
 }
 
+struct ProfileSpec {
+  std::string profile_id;
+  std::string network;
+  std::string network_account_id;  // the link that owns it
+  bool connected = true;
+  bool accessible = true;
+};
+
+// CC's GET /v3/social/profiles?include=accessible: an array, each profile with its link's
+// account_info.
+inline Reply profilesReply(const std::vector<ProfileSpec>& profiles) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : profiles) {
+    out.push_back({{"profile_id", p.profile_id},
+                   {"network", p.network},
+                   {"connected", p.connected},
+                   {"name", "Sandbox Bakery"},
+                   {"handle", "sandboxbakery"},
+                   {"image_url", "https://images.example/" + p.profile_id + ".png"},
+                   {"url", "https://" + p.network + ".example/" + p.profile_id},
+                   {"network_profile_id", "np-" + p.profile_id},
+                   {"network_user_id", "nu-" + p.profile_id},
+                   {"account_info", {{"network", p.network}, {"network_account_id", p.network_account_id}}},
+                   {"accessible", p.accessible}});
+  }
+  return Reply{200, out.dump()};
+}
+
 inline Reply tokenReply() {
   return Reply{200, R"({"access_token":"at-renewed","token_type":"Bearer","expires_in":86400,)"
                     R"("refresh_token":"rt-renewed"})"};
@@ -125,6 +161,7 @@ class HealthTest : public ::testing::Test {
                                               HealthSettings{kAllScopes, std::chrono::minutes(15)});
     http.script(kPrivilegesPath, {Reply{200, R"({"privileges":["account:read"]})"}});
     http.script(kSocialPath, {socialReply({{"facebook", "fb-1001", healthyStatus()}})});
+    http.script(kProfilesPath, {profilesReply({{"fb-page-1", "facebook", "fb-1001"}})});
     http.script(kTokenPath, {tokenReply()});
   }
 

@@ -27,6 +27,7 @@ HealthReport sample() {
   link.network_account_id = "li-2001";
   link.display_name = "Sandbox Bakery";
   link.connection_status_json = R"({"token_is_valid":false,"has_token":true,"error":null})";
+  link.profiles = {{"li-page-1", "Sandbox Bakery", "linkedin", true, false}};
   link.healthy = false;
   link.remedy = "Reconnect.";
   link.blocked = {"publishing posts to linkedin"};
@@ -42,7 +43,9 @@ TEST(HealthJson, RendersTheRestShapeWithCcsStatusVerbatim) {
       R"("missing_scopes":["campaign_data"],"is_active_user":true,"rate_limited":false,)"
       R"("last_refresh":{"at":"2026-01-01T11:00:00.000Z","outcome":"ok"},"remedy":"Do the thing."},)"
       R"("social":[{"network":"linkedin","network_account_id":"li-2001","display_name":"Sandbox Bakery",)"
-      R"("connection_status":{"token_is_valid":false,"has_token":true,"error":null},"healthy":false,)"
+      R"("connection_status":{"token_is_valid":false,"has_token":true,"error":null},)"
+      R"("profiles":[{"profile_id":"li-page-1","name":"Sandbox Bakery","network":"linkedin","connected":true,)"
+      R"("accessible":false}],"healthy":false,)"
       R"("remedy":"Reconnect.","blocked":["publishing posts to linkedin"]}]})");
 }
 
@@ -66,7 +69,22 @@ TEST(HealthJson, ReadsBackWhatItRendered) {
   EXPECT_EQ(read->connection_id, "conn_1");
   EXPECT_EQ(read->checked_at, sample().checked_at);
   EXPECT_EQ(read->social.at(0).connection_status_json, sample().social[0].connection_status_json);
+  ASSERT_EQ(read->social[0].profiles.size(), 1u);
+  EXPECT_EQ(read->social[0].profiles[0].profile_id, "li-page-1");
+  EXPECT_TRUE(read->social[0].profiles[0].connected);
+  EXPECT_FALSE(read->social[0].profiles[0].accessible);
   EXPECT_EQ(renderHealthJson(*read), text);
+}
+
+TEST(HealthJson, AReportStoredBeforeProfilesWereCheckedStillReads) {
+  const std::string old =
+      R"({"status":"healthy","checked_at":"2026-01-01T12:00:00.000Z","cc":{},"social":[{"network":"facebook",)"
+      R"("network_account_id":"fb-1001","display_name":"B","connection_status":{},"healthy":true,"blocked":[]}]})";
+  auto read = parseHealthJson("conn_1", old);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->social.size(), 1u);
+  EXPECT_TRUE(read->social[0].profiles.empty());
+  EXPECT_TRUE(nlohmann::json::parse(renderHealthJson(*read))["social"][0]["profiles"].is_array());
 }
 
 TEST(HealthJson, RefusesTextThatIsNoReport) {

@@ -16,6 +16,9 @@ TEST_F(HealthTest, WithoutACachedReportACheckIsMadeAndKept) {
   EXPECT_EQ(http.calls(kPrivilegesPath), 1);  // served from the store
   EXPECT_EQ(cached->checked_at, first->checked_at);
   EXPECT_EQ(renderHealthJson(*cached), renderHealthJson(*first));
+  ASSERT_EQ(cached->social.size(), 1u);
+  ASSERT_EQ(cached->social[0].profiles.size(), 1u);  // the profiles come back from the store too
+  EXPECT_EQ(cached->social[0].profiles[0].profile_id, "fb-page-1");
 }
 
 TEST_F(HealthTest, AFreshCheckAsksCcAgainAndReplacesTheCachedReport) {
@@ -63,14 +66,21 @@ TEST_F(HealthTest, RunDueRenewsReportsOnlyOnceTheyAreOlderThanThePollInterval) {
   clock.advance(std::chrono::milliseconds(10));
   insert("conn_2");
   insert("conn_3", kAllScopes, ConnectionStatus::ReauthRequired);  // not polled: nothing to ask CC
-  EXPECT_EQ(checker->runDue(10), 2);
+  // Three calls a check and four a second for the CC app: one check a second.
+  EXPECT_EQ(checker->runDue(1), 1);
+  nextSecond();
+  EXPECT_EQ(checker->runDue(1), 1);
   EXPECT_EQ(http.calls(kPrivilegesPath), 2);
+  nextSecond();
   EXPECT_EQ(checker->runDue(10), 0);
   clock.advance(std::chrono::minutes(14));
   EXPECT_EQ(checker->runDue(10), 0);
   clock.advance(std::chrono::minutes(1));
-  EXPECT_EQ(checker->runDue(10), 2);
+  EXPECT_EQ(checker->runDue(1), 1);
+  nextSecond();
+  EXPECT_EQ(checker->runDue(1), 1);
   EXPECT_EQ(http.calls(kPrivilegesPath), 4);
+  EXPECT_EQ(checker->runDue(10), 0);
   auto reauth = checker->check("conn_3", false);  // no report yet: made now
   ASSERT_TRUE(reauth.ok());
   EXPECT_EQ(reauth->status, HealthStatus::Broken);
@@ -90,16 +100,21 @@ TEST_F(HealthTest, RunDueTakesTheOldestReportFirstAndHonoursTheLimit) {
 }
 
 TEST_F(HealthTest, RunDueStopsWhenTheRateBudgetRefuses) {
-  // Two calls per check and four a second for the CC app: the third check is refused.
+  // Three calls per check and four a second for the CC app: the second check is refused after
+  // its first call, and is not stored.
   insert("conn_1");
   insert("conn_2");
   insert("conn_3");
-  EXPECT_EQ(checker->runDue(10), 2);
-  auto unchecked = HealthStore(db).loadReport("conn_3");
+  EXPECT_EQ(checker->runDue(10), 1);
+  auto unchecked = HealthStore(db).loadReport("conn_2");
   ASSERT_TRUE(unchecked.ok());
   EXPECT_FALSE(unchecked->has_value()) << "a report cut short is not stored";
   nextSecond();
   EXPECT_EQ(checker->runDue(10), 1);  // the one left over, now with room
+  EXPECT_TRUE(HealthStore(db).loadReport("conn_2")->has_value());
+  EXPECT_FALSE(HealthStore(db).loadReport("conn_3")->has_value());
+  nextSecond();
+  EXPECT_EQ(checker->runDue(10), 1);
   EXPECT_TRUE(HealthStore(db).loadReport("conn_3")->has_value());
 }
 
