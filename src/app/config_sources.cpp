@@ -75,7 +75,9 @@ std::string oneLine(std::string_view text) { return std::string(text.substr(0, t
 const std::vector<SectionSettings>& knownSettings() {
   static const std::vector<SectionSettings> settings = {
       {"server", {"listen", "public_url", "data", "log_level"}},
-      {"cc", {"base_url", "client_id", "client_secret_file", "redirect_uri", "refresh_token_type", "scopes"}},
+      {"cc",
+       {"base_url", "client_id", "app_name", "client_secret_file", "redirect_uri", "refresh_token_type",
+        "scopes"}},
       {"vault", {"key_file"}},
       {"health", {"social_poll_minutes"}},
       {"refresh", {"ahead_seconds"}},

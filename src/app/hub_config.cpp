@@ -9,6 +9,7 @@
 #include "app/config_sources.h"
 #include "app/config_values.h"
 #include "cc/scopes.h"
+#include "core/json_fields.h"
 
 extern char** environ;  // POSIX: declared by <unistd.h> only under _GNU_SOURCE
 
@@ -21,6 +22,8 @@ using config::shownValue;
 
 // A client secret is tens of bytes; a file bigger than this is the wrong file.
 constexpr size_t kMaxSecretBytes = 4096;
+// The app's name is a heading on the connect page, not a paragraph.
+constexpr size_t kMaxAppNameChars = 100;
 
 // Receives a setting's value, stores it, and says what is wrong with it (empty when nothing).
 template <typename T>
@@ -208,6 +211,14 @@ std::string hasNoSpaces(const std::string& value) {
   return {};
 }
 
+// A name people read on a page: valid UTF-8, one line, short. Empty is the default.
+std::string isDisplayName(const std::string& value) {
+  auto problem = textProblem(value, TextRule{kMaxAppNameChars, false, true});
+  if (!problem) return {};
+  if (problem->ends_with('.')) problem->pop_back();
+  return *problem;
+}
+
 // The URLs left to their defaults follow from the listen address; with port 0 they wait until the
 // server is bound (useBoundPort), since the port is not known before.
 void deriveUrls(HubConfig& c) {
@@ -268,6 +279,12 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
           return hasNoSpaces(value);
         });
       },
+      [&] {
+        return readString(sources, "cc", "app_name", [&](std::string value) {
+          c.app_name = value;
+          return isDisplayName(value);
+        });
+      },
       [&] { return readString(sources, "cc", "client_secret_file", path(c.client_secret_file, true)); },
       [&] { return readString(sources, "cc", "redirect_uri", url(c.redirect_uri, UrlShape::NoFragment)); },
       [&] {
@@ -325,6 +342,8 @@ std::string printHubConfig(const HubConfig& c) {
   out += "base_url = " + tomlString(c.cc_base_url) +
          (c.cc_base_url.empty() ? "  # empty: the real Constant Contact" : "");
   out += "\nclient_id = " + tomlString(c.client_id) + "\n";
+  out += "app_name = " + tomlString(c.app_name) +
+         (c.app_name.empty() ? "  # empty: the connect page names the app by its client_id" : "") + "\n";
   out += secret_line;
   if (!c.client_secret_file.empty()) out += "client_secret_file = " + tomlString(c.client_secret_file) + "\n";
   out += "redirect_uri = " + tomlString(c.redirect_uri) + "\n";

@@ -28,6 +28,9 @@ struct HubConfig {
   // cc.base_url: empty = the real Constant Contact; else every endpoint under this origin (a sandbox).
   std::string cc_base_url;
   std::string client_id;  // cc.client_id (required)
+  // cc.app_name: the app the connect page says the person is connecting to (at most 100
+  // characters, no control characters); empty = the page names the client_id.
+  std::string app_name;
   // Required: env LIAISON_CC_CLIENT_SECRET, or the content of cc.client_secret_file (trailing newline
   // trimmed). The environment wins; then client_secret_file is left empty, as it was not read.
   Secret client_secret;

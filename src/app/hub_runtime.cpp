@@ -100,10 +100,10 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
                                                options.holder.empty() ? defaultHolder() : options.holder,
                                                refresh_settings);
   buildHealth(config);
-  api = std::make_unique<hub::api::HubApi>(
-      hub::api::HubApiDeps{db, connections, sessions, keys, events, *connect, *refresher, *cc, governor,
-                           metrics, clock, config.public_url, config.client_id,
-                           [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
+  api = std::make_unique<hub::api::HubApi>(hub::api::HubApiDeps{
+      db, connections, sessions, keys, events, *connect, *refresher, *cc, governor, metrics, clock,
+      config.public_url, config.app_name.empty() ? config.client_id : config.app_name,
+      [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
   describeMetrics(config.client_id);
 }

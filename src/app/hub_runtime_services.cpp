@@ -98,6 +98,33 @@ void Parts::describeMetrics(const std::string& app_id) {
 
 namespace liaison::app {
 
+namespace {
+
+// Each webhook's signing secret not sealed with the current key, sealed again for the same
+// webhook (the context binds it to its row). Returns how many were written.
+Result<size_t> resealWebhookSecrets(HubRuntime::Parts& p) {
+  auto hooks = p.webhook_repository->list();
+  if (!hooks) return hooks.error();
+  size_t resealed = 0;
+  for (const auto& w : *hooks) {
+    if (p.vault->isCurrent(w.sealed_secret)) continue;
+    const std::string context = hub::api::webhookSecretContext(w.id);
+    auto secret = p.vault->open(w.sealed_secret, context);
+    if (!secret) {
+      spdlog::error("vault rotate: webhook {} holds a secret that does not open", w.id);
+      continue;
+    }
+    auto sealed = p.vault->seal(*secret, context);
+    if (!sealed) return sealed.error();
+    auto written = p.webhook_repository->resealSecret(w.id, w.sealed_secret, *sealed);
+    if (!written) return written.error();
+    if (*written) ++resealed;  // else the webhook was removed meanwhile
+  }
+  return resealed;
+}
+
+}  // namespace
+
 Result<std::string> HubRuntime::resealAll(bool rotate) {
   Parts& p = *parts_;
   if (rotate) {
@@ -131,28 +158,33 @@ Result<std::string> HubRuntime::resealAll(bool rotate) {
     if (!written) return written.error();
     if (*written) ++resealed;  // else a refresh wrote new tokens, sealed with the current key
   }
-  // Count what still uses each key after the pass (a seal that raced the rotation included).
+  auto hooks_resealed = resealWebhookSecrets(p);
+  if (!hooks_resealed) return hooks_resealed.error();
+  // Count what still uses each key after the pass (a seal that raced the rotation included). A
+  // read that fails stops here: an uncounted ciphertext would have its key retired under it.
   std::map<int, size_t> in_use;
-  if (auto again = p.connections.list("")) {
-    for (const auto& listed : *again) {
-      auto c = p.connections.find(listed.id);
-      if (!c || !*c) continue;
-      for (const auto* sealed : {&(*c)->sealed_access_token, &(*c)->sealed_refresh_token}) {
-        if (auto v = hub::Vault::versionOf(*sealed)) ++in_use[*v];
-      }
+  auto again = p.connections.list("");
+  if (!again) return again.error();
+  for (const auto& listed : *again) {
+    auto c = p.connections.find(listed.id);
+    if (!c) return c.error();
+    if (!*c) continue;  // deleted meanwhile
+    for (const auto* sealed : {&(*c)->sealed_access_token, &(*c)->sealed_refresh_token}) {
+      if (auto v = hub::Vault::versionOf(*sealed)) ++in_use[*v];
     }
   }
-  if (auto hooks = p.webhook_repository->list()) {
-    for (const auto& w : *hooks) {
-      if (auto v = hub::Vault::versionOf(w.sealed_secret)) ++in_use[*v];
-    }
+  auto hooks = p.webhook_repository->list();
+  if (!hooks) return hooks.error();
+  for (const auto& w : *hooks) {
+    if (auto v = hub::Vault::versionOf(w.sealed_secret)) ++in_use[*v];
   }
   int retired = 0;
   for (int version = 1; version < p.vault->currentVersion(); ++version) {
     if (p.vault->retire(version, in_use[version])) ++retired;
   }
   return "Current data key v" + std::to_string(p.vault->currentVersion()) + "; " + std::to_string(resealed) +
-         " connections sealed again; " + std::to_string(retired) + " older keys retired or already retired.";
+         " connections and " + std::to_string(*hooks_resealed) + " webhook secrets sealed again; " +
+         std::to_string(retired) + " older keys retired or already retired.";
 }
 
 }  // namespace liaison::app

@@ -22,6 +22,8 @@ namespace liaison::app {
 namespace {
 
 constexpr const char* kHubClientId = "liaison-hub";
+// The hub's connect page and the sandbox's sign-in page name the app the same way.
+constexpr const char* kHubAppName = "Liaison demo app";
 constexpr const char* kDemoEndUser = "demo";
 
 nlohmann::json callSandbox(sandbox::Sandbox& sandbox, const std::string& method, const std::string& target,
@@ -58,7 +60,7 @@ Secret hubAppSecret(sandbox::Sandbox& sandbox) {
     answer = callSandbox(
         sandbox, "POST", "/__sandbox/apps",
         {{"client_id", kHubClientId},
-         {"name", "Liaison demo app"},
+         {"name", kHubAppName},
          {"confidential", true},
          {"redirect_uris", {"http://127.0.0.1/connect/callback", "http://localhost/connect/callback"}},
          {"flows", {"authorization_code", "device"}},
@@ -135,6 +137,7 @@ int runUp(const cli::UpCommand& command) {
   config.public_url = hub_url;
   config.cc_base_url = sandbox_url;
   config.client_id = kHubClientId;
+  config.app_name = kHubAppName;
   config.client_secret = hubAppSecret(sandbox);
   config.redirect_uri = hub_url + "/connect/callback";
   config.default_scopes = {"account_read", "contact_data", "campaign_data", "offline_access"};

@@ -102,6 +102,24 @@ TEST_F(HubConfigErrorTest, ChoicesAndScopesAreChecked) {
       HasSubstr("cc.client_id (LIAISON_CC_CLIENT_ID): must not contain spaces"));
 }
 
+TEST_F(HubConfigErrorTest, AppNameMustBeShortAndOnOneLine) {
+  EXPECT_EQ(envError({{"LIAISON_CC_APP_NAME", std::string(101, 'x')}}),
+            "cc.app_name (LIAISON_CC_APP_NAME): must be at most 100 characters");
+  EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\napp_name = \"" + std::string(101, 'x') + "\"\n"),
+              HasSubstr("cc.app_name (" + dir_.file("hub.toml") + ":3): must be at most 100 characters"));
+  for (const std::string bad : {"Two\nlines", "Tab\there", "Bell\x07", "DEL\x7f", "C1 \xc2\x85"}) {
+    EXPECT_EQ(envError({{"LIAISON_CC_APP_NAME", bad}}),
+              "cc.app_name (LIAISON_CC_APP_NAME): must not contain control characters");
+  }
+  EXPECT_THAT(
+      fileError("[cc]\nclient_id = \"a\"\napp_name = \"Line\\u001Bbreak\"\n"),
+      HasSubstr("cc.app_name (" + dir_.file("hub.toml") + ":3): must not contain control characters"));
+  EXPECT_EQ(envError({{"LIAISON_CC_APP_NAME", "bad \xff byte"}}),
+            "cc.app_name (LIAISON_CC_APP_NAME): must be valid UTF-8");
+  EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\napp_name = 7\n"),
+              HasSubstr("cc.app_name (" + dir_.file("hub.toml") + ":3): expected a string, got an integer"));
+}
+
 TEST_F(HubConfigErrorTest, BaseUrlMustBeAnHttpOrigin) {
   for (const char* bad :
        {"http://127.0.0.1:8600/v3", "http://127.0.0.1:8600?x=1", "ftp://cc.example.com", "127.0.0.1:8600",

@@ -229,6 +229,36 @@ TEST_F(HubConfigTest, PrintedSettingsLoadBackTheSame) {
   EXPECT_EQ(printHubConfig(*again), printHubConfig(*from_env));
 }
 
+TEST_F(HubConfigTest, AppNameComesFromTheFileOrTheEnvironmentAndIsEmptyWhenUnset) {
+  auto config = loadHubConfig({}, kMinimalEnv);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->app_name, "");  // the connect page then names the client_id
+  EXPECT_THAT(printHubConfig(*config), HasSubstr("app_name = \"\"  # empty: the connect page names"));
+
+  config = loadFile("[cc]\nclient_id = \"a\"\napp_name = \"Bäckerei <Tools> & \\\"Co\\\"\"\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->app_name, "Bäckerei <Tools> & \"Co\"");
+  const auto printed = printHubConfig(*config);
+  EXPECT_THAT(printed, HasSubstr("app_name = \"Bäckerei <Tools> & \\\"Co\\\"\"\n"));
+  const auto again = loadFile(printed);
+  ASSERT_TRUE(again.ok()) << again.error().message << "\n" << printed;
+  EXPECT_EQ(again->app_name, config->app_name);
+
+  config = loadFile("[cc]\nclient_id = \"a\"\napp_name = \"From the file\"\n",
+                    {{"LIAISON_CC_APP_NAME", "From the environment"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->app_name, "From the environment");
+
+  // The limit counts characters, not bytes: 100 two-byte letters fit.
+  std::string longest;
+  for (int i = 0; i < 100; ++i) longest += "é";
+  auto env = kMinimalEnv;
+  env["LIAISON_CC_APP_NAME"] = longest;
+  config = loadHubConfig({}, env);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->app_name, longest);
+}
+
 TEST_F(HubConfigTest, ProcessEnvironmentKeepsOnlyLiaisonVariables) {
   ::setenv("LIAISON_HUB_CONFIG_TEST_VAR", "a=b", 1);
   ::setenv("HUB_CONFIG_TEST_OTHER", "x", 1);

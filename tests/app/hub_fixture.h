@@ -91,6 +91,7 @@ class HubFixture : public ::testing::Test {
     config.public_url = kHubUrl;
     config.cc_base_url = kSandboxOrigin;
     config.client_id = "hub-app";
+    config.app_name = app_name_;
     config.client_secret = Secret(client_secret_);
     config.redirect_uri = std::string(kHubUrl) + "/connect/callback";
     config.default_scopes = {"account_read", "contact_data", "campaign_data", "offline_access"};
@@ -160,6 +161,7 @@ class HubFixture : public ::testing::Test {
   std::unique_ptr<RoutingHttpClient> http_;
   std::unique_ptr<app::HubRuntime> hub_;
   std::string client_secret_;
+  std::string app_name_;  // cc.app_name for startHub(); empty: the connect page names the client_id
   std::string api_key_;
   std::vector<std::string> hub_answers;  // every body and header the hub answered with
 };

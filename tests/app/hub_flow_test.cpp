@@ -348,40 +348,5 @@ TEST_F(HubFlowTest, MetricsCountConnectionsAndCcCallsWithoutSecrets) {
   EXPECT_EQ(metrics.raw.body.find(api_key_), std::string::npos);
 }
 
-TEST_F(HubFlowTest, KeyRotationReSealsEveryTokenRetiresTheOldKeyAndAnotherProcessFollows) {
-  const std::string id = connectByDevice("user-1");
-  auto created = hubCall("POST", "/api/v1/webhooks", {{"url", "https://app.example/hooks"}});
-  ASSERT_EQ(created.status, 201);
-  // A second hub on the same store plays the part of `liaison vault rotate` in another process.
-  app::HubConfig config;
-  config.data_dir = dir_.path().string();
-  config.public_url = kHubUrl;
-  config.cc_base_url = kSandboxOrigin;
-  config.client_id = "hub-app";
-  config.client_secret = Secret(client_secret_);
-  app::HubRuntimeOptions options;
-  options.waiter = [this](std::chrono::milliseconds ms) { clock_.advance(ms); };
-  app::HubRuntime rotator(config, *http_, clock_, hub_random_, options);
-  auto summary = rotator.resealAll(true);
-  ASSERT_TRUE(summary) << summary.error().message;
-  EXPECT_NE(summary->find("v2"), std::string::npos) << *summary;
-  const auto c = *hub_->parts().connections.find(id);
-  EXPECT_EQ(hub::Vault::versionOf(c->sealed_access_token), 2);
-  EXPECT_EQ(hub::Vault::versionOf(c->sealed_refresh_token), 2);
-  // v1 still seals the webhook's secret: it is in use, so it is not retired.
-  EXPECT_NE(summary->find("0 older keys"), std::string::npos) << *summary;
-  // The serving hub opens what the other process sealed, and seals with the new key after a round.
-  hub_->tick();
-  EXPECT_EQ(hub_->parts().vault->currentVersion(), 2);
-  clock_.set(c->access_expires_at - std::chrono::seconds(300));
-  hub_->tick();
-  EXPECT_EQ((*hub_->parts().connections.find(id))->last_refresh_outcome, "ok");
-  // Once the webhook goes, nothing uses v1 and a second run retires it.
-  ASSERT_EQ(hubCall("DELETE", "/api/v1/webhooks/" + created.body["id"].get<std::string>()).status, 204);
-  auto again = rotator.resealAll(false);
-  ASSERT_TRUE(again);
-  EXPECT_NE(again->find("1 older keys"), std::string::npos) << *again;
-}
-
 }  // namespace
 }  // namespace liaison::testing

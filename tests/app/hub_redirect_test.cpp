@@ -114,6 +114,22 @@ TEST_F(HubRedirectTest, TheConnectPageLeadsThroughCcsConsentToAStoredConnection)
   EXPECT_EQ(replay.raw.body.find("{\""), std::string::npos) << "never a raw JSON body";
 }
 
+TEST_F(HubRedirectTest, TheConnectPageNamesTheConfiguredAppEscaped) {
+  app_name_ = "Bakery <script>alert(1)</script> & \"Co\"";
+  startHub();
+  for (const std::string flow : {"redirect", "device"}) {
+    auto session = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "user-13"}, {"flow", flow}});
+    ASSERT_EQ(session.status, 201) << session.body.dump();
+    auto page = hubCall("GET", "/connect/" + session.body["id"].get<std::string>(), nullptr, "");
+    ASSERT_EQ(page.status, 200);
+    const std::string escaped = "Bakery &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;";
+    EXPECT_NE(page.raw.body.find("<h1>Connect Constant Contact to " + escaped + "</h1>"), std::string::npos)
+        << page.raw.body;
+    EXPECT_EQ(page.raw.body.find("<script>alert(1)"), std::string::npos) << "the name is never markup";
+    EXPECT_EQ(page.raw.body.find("hub-app"), std::string::npos) << "the name replaces the client_id";
+  }
+}
+
 TEST_F(HubRedirectTest, ADenialEndsOnAPageAndAnEvent) {
   auto session = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "user-8"}});
   const std::string id = session.body["id"];

@@ -187,6 +187,21 @@ Status WebhookRepository::remove(const std::string& id) {
   });
 }
 
+Result<bool> WebhookRepository::resealSecret(const std::string& id, const std::string& expected_sealed,
+                                             const std::string& sealed) {
+  std::lock_guard lock(mutex_);
+  return guarded("resealSecret", [&]() -> Result<bool> {
+    // One statement: SQLite applies it whole or not at all, so a kill leaves the old or the new value.
+    Statement update(
+        db_.handle(),
+        "UPDATE webhooks SET sealed_secret = ?3 WHERE id = ?1 AND sealed_secret = ?2 RETURNING id");
+    update.bind(1, id).bind(2, expected_sealed).bind(3, sealed);
+    const bool written = update.step();
+    update.reset();
+    return written;
+  });
+}
+
 Result<std::vector<std::string>> WebhookRepository::enqueue(const WebhookEvent& event) {
   if (auto valid = checkEvent(event); !valid) return valid.error();
   std::lock_guard lock(mutex_);

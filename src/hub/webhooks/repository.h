@@ -36,6 +36,11 @@ class WebhookRepository {
   Result<Webhook> get(const std::string& id);  // NotFound
   // Removes the webhook and every delivery to it, pending ones included: nothing more is sent.
   Status remove(const std::string& id);  // NotFound
+  // Key rotation: the same secret sealed again, written only while the row still holds
+  // `expected_sealed` (a compare-and-swap, so a row changed or removed meanwhile is never
+  // overwritten with what was read before). False when nothing was written.
+  Result<bool> resealSecret(const std::string& id, const std::string& expected_sealed,
+                            const std::string& sealed);
 
   // One Pending delivery per active webhook subscribed to the event's type, due at once; the ids
   // of the deliveries made. An event enqueued again adds nothing for webhooks that already have it.

@@ -65,6 +65,29 @@ TEST_F(WebhookRepositoryTest, RefusesDuplicatesAndIncompleteWebhooks) {
   EXPECT_EQ(repo().remove("wh_missing").error().code, ErrorCode::NotFound);
 }
 
+// Key rotation writes a re-sealed secret only over the value it read: never over a newer one, and
+// never into a webhook that was removed meanwhile.
+TEST_F(WebhookRepositoryTest, ResealSecretIsACompareAndSwap) {
+  ASSERT_TRUE(repo().create(makeWebhook("wh_1")));
+  auto stale = repo().resealSecret("wh_1", "sealed:something-else", "v2.new");
+  ASSERT_TRUE(stale);
+  EXPECT_FALSE(*stale);
+  EXPECT_EQ(repo().get("wh_1")->sealed_secret, "sealed:wh_1");
+
+  auto written = repo().resealSecret("wh_1", "sealed:wh_1", "v2.new");
+  ASSERT_TRUE(written);
+  EXPECT_TRUE(*written);
+  EXPECT_EQ(repo().get("wh_1")->sealed_secret, "v2.new");
+  EXPECT_FALSE(*repo().resealSecret("wh_1", "sealed:wh_1", "v2.other")) << "the old value is gone";
+  EXPECT_EQ(repo().get("wh_1")->sealed_secret, "v2.new");
+
+  ASSERT_TRUE(repo().remove("wh_1"));
+  auto removed = repo().resealSecret("wh_1", "v2.new", "v3.newer");
+  ASSERT_TRUE(removed);
+  EXPECT_FALSE(*removed);
+  EXPECT_EQ(repo().get("wh_1").error().code, ErrorCode::NotFound);
+}
+
 TEST_F(WebhookRepositoryTest, EnqueueMakesOneDeliveryPerSubscribedActiveWebhook) {
   ASSERT_TRUE(repo().create(makeWebhook("wh_all")));
   ASSERT_TRUE(repo().create(makeWebhook("wh_created", {"connection.created"})));
