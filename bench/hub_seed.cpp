@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
          "fb-" + std::to_string(i),
          c.organization_name,
          R"({"error":null,"has_token":true,"is_active_user":true,"rate_limited":false,"status":null,"token_has_scopes":true,"token_is_valid":true})",
+         {{"p-" + std::to_string(i), c.organization_name, "facebook", true, true}},
          true,
          "",
          {}});

@@ -178,6 +178,13 @@ Result<std::string> HubRuntime::resealAll(bool rotate) {
   for (const auto& w : *hooks) {
     if (auto v = hub::Vault::versionOf(w.sealed_secret)) ++in_use[*v];
   }
+  // Pending connect sessions are not sealed again (they live ten minutes): their keys wait for
+  // the next run.
+  auto session_values = p.sessions.sealedValues();
+  if (!session_values) return session_values.error();
+  for (const auto& sealed : *session_values) {
+    if (auto v = hub::Vault::versionOf(sealed)) ++in_use[*v];
+  }
   int retired = 0;
   for (int version = 1; version < p.vault->currentVersion(); ++version) {
     if (p.vault->retire(version, in_use[version])) ++retired;

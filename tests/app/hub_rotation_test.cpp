@@ -119,5 +119,28 @@ TEST_F(HubKeyRotationTest, AnInterruptedKeyRotationIsFinishedByRunningItAgain) {
   EXPECT_EQ(opened->reveal(), created.body["secret"].get<std::string>());
 }
 
+// A device session still pending holds its device code sealed with the old key: rotation keeps
+// that key until the session ends, and the session connects after the rotation.
+TEST_F(HubKeyRotationTest, AKeyAPendingConnectSessionNeedsIsKept) {
+  auto session = hubCall("POST", "/api/v1/connect-sessions", {{"end_user_id", "user-2"}, {"flow", "device"}});
+  ASSERT_EQ(session.status, 201);
+  auto rotating = rotator();
+  auto summary = rotating->resealAll(true);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_NE(summary->find("0 older keys"), std::string::npos) << *summary;
+
+  hub_->tick();
+  ASSERT_EQ(sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}}).status,
+            200);
+  clock_.advance(std::chrono::seconds(session.body["interval"].get<int>()));
+  hub_->tick();
+  auto done = hubCall("GET", "/api/v1/connect-sessions/" + session.body["id"].get<std::string>());
+  EXPECT_EQ(done.body["status"], "connected") << done.body.dump();
+  // The session has ended and erased its device code: the next run retires v1.
+  auto again = rotating->resealAll(false);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_NE(again->find("1 older keys"), std::string::npos) << *again;
+}
+
 }  // namespace
 }  // namespace liaison::testing

@@ -154,7 +154,7 @@ Result<HealthReport> HealthChecker::check(const std::string& connection_id, bool
         (*cached && (*cached)->status == HealthStatus::Broken && (*cached)->checked_at < c.updated_at);
     if (*cached && !outdated) return std::move(**cached);
   }
-  auto outcome = checkNow(connection_id);
+  auto outcome = checkNow(connection_id, CallClass::Interactive);
   if (!outcome) return outcome.error();
   return std::move(outcome->report);
 }
@@ -179,7 +179,7 @@ int HealthChecker::runDue(int limit) {
   }
   int checked = 0;
   for (const auto& id : *due) {
-    auto outcome = checkNow(id);
+    auto outcome = checkNow(id, CallClass::Health);
     if (!outcome) {
       spdlog::warn("health: connection {} could not be checked: {}", id, outcome.error().message);
       continue;
@@ -190,7 +190,7 @@ int HealthChecker::runDue(int limit) {
   return checked;
 }
 
-Result<HealthChecker::Outcome> HealthChecker::checkNow(const std::string& connection_id) {
+Result<HealthChecker::Outcome> HealthChecker::checkNow(const std::string& connection_id, CallClass call_class) {
   auto found = connections_.find(connection_id);
   if (!found) return found.error();
   if (!*found) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
@@ -200,6 +200,7 @@ Result<HealthChecker::Outcome> HealthChecker::checkNow(const std::string& connec
   if (!last) return last.error();
 
   Outcome outcome;
+  outcome.call_class = call_class;
   HealthReport& report = outcome.report;
   report.connection_id = connection_id;
   report.checked_at = clock_.now();
@@ -283,14 +284,14 @@ Status HealthChecker::checkActive(const Connection& c, const std::optional<Healt
     return okStatus();
   };
 
-  auto token = refresher_.accessToken(c.id, CallClass::Health);
+  auto token = refresher_.accessToken(c.id, outcome.call_class);
   if (!token) return token_failed(token.error());
-  auto privileges = cc_.getV3(kPrivilegesPath, *token, CallClass::Health);
+  auto privileges = cc_.getV3(kPrivilegesPath, *token, outcome.call_class);
   if (!privileges && privileges.error().code == ErrorCode::Unauthorized) {
     // CC refused a token the hub held valid (revoked, or replaced elsewhere): renew it once.
-    token = refresher_.accessToken(c.id, CallClass::Health, /*after_unauthorized=*/true);
+    token = refresher_.accessToken(c.id, outcome.call_class, /*after_unauthorized=*/true);
     if (!token) return token_failed(token.error());
-    privileges = cc_.getV3(kPrivilegesPath, *token, CallClass::Health);
+    privileges = cc_.getV3(kPrivilegesPath, *token, outcome.call_class);
   }
   if (!privileges) {
     const Error& error = privileges.error();
@@ -329,7 +330,7 @@ Status HealthChecker::checkSocial(const Connection& c, const Secret& token,
   const auto keep_last = [&] {
     if (last) useSocial(last->social, outcome.report, note_social);
   };
-  auto body = cc_.getV3(kSocialPath, token, CallClass::Health);
+  auto body = cc_.getV3(kSocialPath, token, outcome.call_class);
   if (!body) {
     noteSocialUnanswered(body.error(), kSocialUnread, findings, outcome);
     keep_last();
@@ -368,7 +369,7 @@ void HealthChecker::checkProfiles(const Connection& c, const Secret& token,
     static const std::vector<SocialLinkHealth> kNone;
     keepLastProfiles(links, last ? last->social : kNone);
   };
-  auto body = cc_.getV3(kProfilesPath, token, CallClass::Health);
+  auto body = cc_.getV3(kProfilesPath, token, outcome.call_class);
   if (!body) {
     noteSocialUnanswered(body.error(), kProfilesUnread, findings, outcome);
     keep_last();

@@ -58,8 +58,11 @@ class HealthChecker {
   struct Outcome {
     HealthReport report;
     bool refused = false;  // the rate budget refused a call: the report is partial, not stored
+    // A check someone asked for (`fresh=true`) waits its turn at the budget like any request of
+    // the host app; a scheduled poll never waits (it is rescheduled instead).
+    CallClass call_class = CallClass::Health;
   };
-  Result<Outcome> checkNow(const std::string& connection_id);
+  Result<Outcome> checkNow(const std::string& connection_id, CallClass call_class);
   // The CC link and social links of an active connection.
   Status checkActive(const Connection& connection, const std::optional<HealthReport>& last,
                      Findings& findings, Outcome& outcome);

@@ -169,4 +169,21 @@ Result<std::vector<ConnectSession>> SessionRepository::expirePending(TimePoint n
   return expired;
 }
 
+Result<std::vector<std::string>> SessionRepository::sealedValues() {
+  std::vector<std::string> out;
+  auto status = db_.read([&](Database& raw) -> Status {
+    Statement stmt(raw.handle(),
+                   "SELECT verifier, device_code FROM connect_sessions WHERE verifier<>'' OR device_code<>''");
+    while (stmt.step()) {
+      for (int column : {0, 1}) {
+        std::string sealed = stmt.columnText(column);
+        if (!sealed.empty()) out.push_back(std::move(sealed));
+      }
+    }
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return out;
+}
+
 }  // namespace liaison::hub

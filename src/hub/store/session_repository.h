@@ -28,6 +28,9 @@ class SessionRepository {
   Status setAuthorization(const std::string& id, const std::string& state_hash,
                           const std::string& sealed_verifier);
   Status setNextPoll(const std::string& id, TimePoint next_poll_at, int interval_s);
+  // Every sealed value sessions still hold (verifiers, device codes of pending sessions): key
+  // rotation must not retire a key one of them needs.
+  Result<std::vector<std::string>> sealedValues();
   // Erases what pending sessions past expiry still hold (verifier, device code) and marks them expired.
   Result<std::vector<ConnectSession>> expirePending(TimePoint now);
 
