@@ -42,7 +42,9 @@ std::string hubDbPath(const HubConfig& config) {
 }
 
 std::span<const storage::Migration> hubExtraMigrations() {
-  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql}};
+  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql},
+                                             {3, hub::kConnectionPrivilegesSchemaSql},
+                                             {4, hub::proxy::kIdempotencySchemaSql}};
   return extra;
 }
 
@@ -105,6 +107,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       config.public_url, config.app_name.empty() ? config.client_id : config.app_name,
       [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
+  buildProxy(*api);
   describeMetrics(config.client_id);
 }
 
@@ -123,6 +126,12 @@ int HubRuntime::tick() {
   done += p.refresher->runDue(50);
   done += p.runHealth(20);
   done += p.runWebhooks(50);
+  // Idempotent answers live 24 hours; sweeping them once an hour is plenty.
+  if (p.clock.now() - p.idempotency_purged_at >= std::chrono::hours(1)) {
+    p.idempotency_purged_at = p.clock.now();
+    if (auto purged = p.idempotency->purgeExpired(); !purged)
+      spdlog::error("purging idempotent answers failed: {}", purged.error().message);
+  }
   return done;
 }
 

@@ -11,6 +11,9 @@
 #include "hub/budget/governor.h"
 #include "hub/connections/connect_service.h"
 #include "hub/health/health_checker.h"
+#include "hub/proxy/idempotency_store.h"
+#include "hub/proxy/proxy_guard.h"
+#include "hub/proxy/proxy_service.h"
 #include "hub/refresh/refresher.h"
 #include "hub/store/api_key_repository.h"
 #include "hub/store/event_log.h"
@@ -29,6 +32,7 @@ struct HubRuntime::Parts {
 
   void buildHealth(const HubConfig& config);
   void buildWebhooks(hub::api::HubApi& api);
+  void buildProxy(hub::api::HubApi& api);
   void describeMetrics(const std::string& app_id);
   Result<std::string> healthJson(const std::string& connection_id, bool fresh);
   int runHealth(int limit);
@@ -63,6 +67,9 @@ struct HubRuntime::Parts {
   std::unique_ptr<hub::webhooks::WebhookRepository> webhook_repository;
   std::unique_ptr<hub::webhooks::WebhookDispatcher> dispatcher;
   std::unique_ptr<hub::api::HubApi> api;
+  std::unique_ptr<hub::proxy::IdempotencyStore> idempotency;
+  std::unique_ptr<hub::proxy::ProxyService> proxy;
+  TimePoint idempotency_purged_at{};  // when tick last removed expired idempotent answers
 };
 
 }  // namespace liaison::app

@@ -39,6 +39,14 @@ int Parts::runHealth(int limit) {
   return health->runDue(limit);
 }
 
+void Parts::buildProxy(hub::api::HubApi& hub_api) {
+  idempotency = std::make_unique<hub::proxy::IdempotencyStore>(db, *vault, clock);
+  proxy = std::make_unique<hub::proxy::ProxyService>(hub::proxy::ProxyDeps{
+      connections, *refresher, *cc, governor, *idempotency, clock, random, waiter, client_id});
+  hub_api.setPrefixHandler(std::string(hub::proxy::kProxyPrefix),
+                           [this](http::Request& request) { return proxy->handle(request); });
+}
+
 void Parts::buildWebhooks(hub::api::HubApi& hub_api) {
   webhook_repository = std::make_unique<hub::webhooks::WebhookRepository>(webhook_db, random);
   dispatcher = std::make_unique<hub::webhooks::WebhookDispatcher>(
@@ -183,6 +191,11 @@ Result<std::string> HubRuntime::resealAll(bool rotate) {
   auto session_values = p.sessions.sealedValues();
   if (!session_values) return session_values.error();
   for (const auto& sealed : *session_values) {
+    if (auto v = hub::Vault::versionOf(sealed)) ++in_use[*v];
+  }
+  auto answers = p.idempotency->sealedValues();  // kept 24 hours: their keys wait for a later run
+  if (!answers) return answers.error();
+  for (const auto& sealed : *answers) {
     if (auto v = hub::Vault::versionOf(sealed)) ++in_use[*v];
   }
   int retired = 0;

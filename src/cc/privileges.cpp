@@ -1,5 +1,7 @@
 #include "cc/privileges.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace liaison::cc {
@@ -74,6 +76,18 @@ std::vector<std::string> privilegesForRole(std::string_view role) {
   std::vector<std::string> out;
   for (const auto& p : privilegeCatalogue()) {
     if (roleGrants(role, p.name)) out.emplace_back(p.name);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> parseUserPrivileges(std::string_view body) {
+  const auto list = nlohmann::json::parse(body, nullptr, false);
+  if (!list.is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& p : list) {
+    if (p.is_object() && p.contains("privilege_name") && p["privilege_name"].is_string()) {
+      out.push_back(p["privilege_name"].get<std::string>());
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // CC user privileges and the roles that bundle them. CC does not publish its role matrix; the
 // bundles below follow its knowledge base (a Campaign Creator cannot send, delete campaigns,
 // touch contacts or see reports) and any user can be given an explicit list instead.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,8 @@ bool isKnownRole(std::string_view role);
 std::vector<std::string> privilegesForRole(std::string_view role);
 // Whether `role` bundles `privilege` (what every API call asks; builds no list).
 bool roleGrants(std::string_view role, std::string_view privilege);
+// The privilege names in CC's answer to GET /v3/account/user/privileges (an array of
+// {privilege_name, …}); nullopt when the body is not that shape.
+std::optional<std::vector<std::string>> parseUserPrivileges(std::string_view body);
 
 }  // namespace liaison::cc

@@ -15,11 +15,13 @@ enum class ErrorCode {
   NotFound,              // 404
   MethodNotAllowed,      // 405
   Conflict,              // 409
+  Unprocessable,         // 422: well formed, but cannot be done (an idempotency key reused)
   PayloadTooLarge,       // 413
   HeadersTooLarge,       // 431
   UnsupportedMediaType,  // 415
   TooManyRequests,       // 429
   Internal,              // 500
+  BadGateway,            // 502: the upstream (CC) gave no usable answer
   Unavailable,           // 503
 };
 
@@ -46,7 +48,7 @@ inline Error internalError(std::string key, std::string message, std::string det
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }

@@ -16,6 +16,8 @@ int statusFor(ErrorCode code) {
       return 405;
     case ErrorCode::Conflict:
       return 409;
+    case ErrorCode::Unprocessable:
+      return 422;
     case ErrorCode::PayloadTooLarge:
       return 413;
     case ErrorCode::HeadersTooLarge:
@@ -26,6 +28,8 @@ int statusFor(ErrorCode code) {
       return 429;
     case ErrorCode::Internal:
       return 500;
+    case ErrorCode::BadGateway:
+      return 502;
     case ErrorCode::Unavailable:
       return 503;
   }

@@ -52,6 +52,11 @@ HubApi::HubApi(HubApiDeps deps) : deps_(std::move(deps)) {
 }
 
 http::Dispatch HubApi::dispatch(http::Request& request) const {
+  if (prefix_handler_) {
+    const std::string_view path = request.path();
+    if (path == prefix_ || path.starts_with(prefix_ + "/"))
+      return {&prefix_handler_, http::Execution::Blocking};
+  }
   auto match = router_.match(request);
   if (match.route) return {&match.route->handler, match.route->execution};
   return {match.path_matched ? &method_not_allowed_ : &not_found_, http::Execution::Inline};
@@ -59,24 +64,36 @@ http::Dispatch HubApi::dispatch(http::Request& request) const {
 
 http::Response HubApi::handle(http::Request& request) const { return (*dispatch(request).handler)(request); }
 
+std::optional<http::Response> HubApi::refuseWithoutKey(const http::Request& request) const {
+  const auto header = request.header("Authorization");
+  if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) {
+    return errorResponse(ErrorCode::Unauthorized, "unauthorized", "A hub API key is required.", kKeyRemedy);
+  }
+  auto key = deps_.keys.findLiveByHash(crypto::sha256Hex(header->substr(7)));
+  if (!key) return errorResponse(key.error());
+  if (!*key) {
+    return errorResponse(ErrorCode::Unauthorized, "unauthorized",
+                         "The hub API key is not valid or was revoked.", kKeyRemedy);
+  }
+  return std::nullopt;
+}
+
 void HubApi::addAuthenticated(const std::string& method, const std::string& pattern, http::Handler handler) {
   router_.add(
       method, pattern,
       [this, handler = std::move(handler)](http::Request& request) {
-        const auto header = request.header("Authorization");
-        if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) {
-          return errorResponse(ErrorCode::Unauthorized, "unauthorized", "A hub API key is required.",
-                               kKeyRemedy);
-        }
-        auto key = deps_.keys.findLiveByHash(crypto::sha256Hex(header->substr(7)));
-        if (!key) return errorResponse(key.error());
-        if (!*key) {
-          return errorResponse(ErrorCode::Unauthorized, "unauthorized",
-                               "The hub API key is not valid or was revoked.", kKeyRemedy);
-        }
+        if (auto refused = refuseWithoutKey(request)) return std::move(*refused);
         return handler(request);
       },
       http::Execution::Blocking);
+}
+
+void HubApi::setPrefixHandler(std::string prefix, http::Handler handler) {
+  prefix_ = std::move(prefix);
+  prefix_handler_ = [this, handler = std::move(handler)](http::Request& request) {
+    if (auto refused = refuseWithoutKey(request)) return std::move(*refused);
+    return handler(request);
+  };
 }
 
 http::Response HubApi::createSession(http::Request& request, const std::string& reconnect_id) const {

@@ -3,6 +3,7 @@
 // handling is a pure function Request -> Response over the hub's services, so the same tests
 // run in process and over HTTP. Every /api/v1 route needs `Authorization: Bearer <hub API key>`.
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/metrics.h"
@@ -40,6 +41,8 @@ class HubApi {
   http::Response handle(http::Request& request) const;
   // Adds a route that needs the hub API key (webhooks and later domains register theirs).
   void addAuthenticated(const std::string& method, const std::string& pattern, http::Handler handler);
+  // Serves every method and path under `prefix` ("/proxy") with `handler`, behind the hub API key.
+  void setPrefixHandler(std::string prefix, http::Handler handler);
   const http::Router& router() const { return router_; }
 
  private:
@@ -50,6 +53,11 @@ class HubApi {
 
   HubApiDeps deps_;
   http::Router router_;
+  // The hub API key check every authenticated route runs first: nullopt when the key is good.
+  std::optional<http::Response> refuseWithoutKey(const http::Request& request) const;
+
+  std::string prefix_;
+  http::Handler prefix_handler_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;
 };

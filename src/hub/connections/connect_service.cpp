@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cc/privileges.h"
 #include "cc/scopes.h"
 #include "crypto/hash.h"
 #include "hub/connections/event_data.h"
@@ -170,6 +171,8 @@ Result<std::string> ConnectService::completeGrant(const ConnectSession& session,
   c.sealed_refresh_token = *refresh;
   auto stored = update ? connections_.replaceGrant(c) : connections_.insert(c);
   if (!stored) return stored.error();
+  if (auto listed = cc::parseUserPrivileges(*privileges))
+    (void)connections_.savePrivileges(c.id, *listed, now);
   (void)events_.append(update ? "connection.updated" : "connection.created", c.id,
                        connectionEventData(c, update ? "connected again" : ""));
   return c.id;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cc/privileges.h"
 #include "cc/scopes.h"
 #include "hub/connections/event_data.h"
 #include "hub/health/social_links.h"
@@ -190,7 +191,8 @@ int HealthChecker::runDue(int limit) {
   return checked;
 }
 
-Result<HealthChecker::Outcome> HealthChecker::checkNow(const std::string& connection_id, CallClass call_class) {
+Result<HealthChecker::Outcome> HealthChecker::checkNow(const std::string& connection_id,
+                                                       CallClass call_class) {
   auto found = connections_.find(connection_id);
   if (!found) return found.error();
   if (!*found) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
@@ -308,6 +310,9 @@ Status HealthChecker::checkActive(const Connection& c, const std::optional<Healt
     return okStatus();
   }
   cc.is_active_user = true;
+  // Kept for the proxy, which refuses calls the user may not make without asking CC.
+  if (auto listed = cc::parseUserPrivileges(*privileges))
+    (void)connections_.savePrivileges(c.id, *listed, clock_.now());
   return checkSocial(c, *token, last, findings, outcome);
 }
 

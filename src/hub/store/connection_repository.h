@@ -39,6 +39,9 @@ struct RefreshMark {
   // an outcome: it may be dead, or paused with CC's answer in hand.
 };
 
+// The table savePrivileges/findPrivileges use (a migration the runtime applies after v1).
+extern const char* const kConnectionPrivilegesSchemaSql;
+
 class ConnectionRepository {
  public:
   explicit ConnectionRepository(HubDatabase& db) : db_(db) {}
@@ -88,6 +91,10 @@ class ConnectionRepository {
   // (`generation` is the token generation they were read at).
   Result<bool> resealTokens(const std::string& id, int64_t generation, const std::string& sealed_access,
                             const std::string& sealed_refresh);
+  // The CC user's privileges as last read from CC (at connect time and at each health check),
+  // so the proxy can tell a call the user may not make without asking CC. nullopt: never read.
+  Status savePrivileges(const std::string& id, const std::vector<std::string>& privileges, TimePoint read_at);
+  Result<std::optional<std::vector<std::string>>> findPrivileges(const std::string& id);
   // Connections by the outcome of their last refresh ("" = never refreshed since connecting).
   Result<std::map<std::string, int64_t>> countByRefreshOutcome();
 

@@ -41,10 +41,15 @@ CcClient::CcClient(http::HttpClient& http, Governor& governor, const Clock& cloc
       waiter_(std::move(waiter)) {}
 
 Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door door, CallClass call_class,
-                                            const std::string& operation, const SendCondition& condition) {
+                                            const std::string& operation, const SendCondition& condition,
+                                            CallReport* report) {
   const TimePoint started = clock_.now();
   while (true) {
     const Admission admission = governor_.admit(app_.app_id, door, call_class);
+    if (report) {
+      report->queue_wait = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
+      report->retry_after = admission.admitted ? std::chrono::milliseconds(0) : admission.retry_after;
+    }
     if (admission.admitted) break;
     // Background work never waits in line: it is rescheduled. People wait a little.
     if (call_class != CallClass::Interactive || clock_.now() + admission.retry_after - started > kMostWait) {
@@ -180,6 +185,11 @@ Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& veri
   form.add("redirect_uri", redirect_uri);
   form.add("code_verifier", verifier.reveal());
   return tokenRequest(std::move(form), CallClass::Interactive, "oauth.code");
+}
+
+Result<http::ClientResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
+                                               CallReport& report) {
+  return send(std::move(request), Door::Api, CallClass::Interactive, operation, {}, &report);
 }
 
 Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class,

@@ -63,6 +63,12 @@ struct SendCondition {
   std::function<bool()> commit;
 };
 
+// What a call cost in waiting, for callers that report it (the proxy's Liaison-Queue-Wait-Ms).
+struct CallReport {
+  std::chrono::milliseconds queue_wait{0};   // time spent waiting for the rate budget
+  std::chrono::milliseconds retry_after{0};  // when refused by the budget: when to come back
+};
+
 // Waits before a retry when the governor says so. Real time in production; tests move a
 // ManualClock instead of sleeping.
 using Waiter = std::function<void(std::chrono::milliseconds)>;
@@ -84,6 +90,11 @@ class CcClient {
   Status revoke(const Secret& refresh_token);
   Result<std::string> fetchJwks();
 
+  // A call the host app makes through the proxy: `request` is complete (method, a URL under
+  // the API base, headers with the connection's token, body); it waits its turn at the budget
+  // as an interactive call. Any HTTP status is a response.
+  Result<http::ClientResponse> forward(http::ClientRequest request, const std::string& operation,
+                                       CallReport& report);
   // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
   // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient).
   Result<std::string> getV3(const std::string& path_and_query, const Secret& access_token,
@@ -94,7 +105,8 @@ class CcClient {
 
  private:
   Result<http::ClientResponse> send(http::ClientRequest request, Door door, CallClass call_class,
-                                    const std::string& operation, const SendCondition& condition = {});
+                                    const std::string& operation, const SendCondition& condition = {},
+                                    CallReport* report = nullptr);
   Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& operation,
                                   const SendCondition& condition = {});
   void authenticate(http::ClientRequest& request, Params& form) const;

@@ -1,0 +1,225 @@
+#include "hub/proxy/proxy_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "crypto/hash.h"
+#include "hub/api/wire.h"
+#include "hub/proxy/operation_check.h"
+#include "hub/proxy/proxy_guard.h"
+
+namespace liaison::hub::proxy {
+
+namespace {
+
+using api::errorResponse;
+using std::chrono::milliseconds;
+
+constexpr const char* kConnectionHeader = "Liaison-Connection-Id";
+constexpr const char* kIdempotencyHeader = "Idempotency-Key";
+
+// Request headers CC may use; everything else (cookies, the hub key, Host, hop-by-hop headers,
+// Accept-Encoding so bodies come back as CC sent them) stays at the hub.
+constexpr std::array<std::string_view, 6> kRequestHeaders = {
+    "content-type", "accept", "accept-language", "if-match", "if-none-match", "prefer"};
+// Response headers that carry meaning for the caller.
+constexpr std::array<std::string_view, 8> kResponseHeaders = {
+    "content-type",        "location",    "etag", "last-modified", "cache-control",
+    "content-disposition", "retry-after", "link"};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+template <size_t N>
+bool listed(const std::array<std::string_view, N>& names, std::string_view name) {
+  const std::string l = lower(name);
+  return std::find(names.begin(), names.end(), l) != names.end();
+}
+
+bool safeToRepeat(const std::string& method) {
+  return method == "GET" || method == "PUT" || method == "DELETE";
+}
+
+bool worthRetrying(int status) { return status == 429 || status >= 500; }
+
+StoredAnswer answerOf(const http::ClientResponse& response) {
+  StoredAnswer answer{response.status, {}, response.body};
+  for (const auto& [name, value] : response.headers.pairs()) {
+    if (listed(kResponseHeaders, name)) answer.headers.emplace_back(name, value);
+  }
+  return answer;
+}
+
+http::Response toResponse(const StoredAnswer& answer) {
+  http::Response out;
+  out.status = answer.status;
+  for (const auto& [name, value] : answer.headers) out.headers.set(name, value);
+  out.body = answer.body;
+  return out;
+}
+
+}  // namespace
+
+ProxyService::ProxyService(ProxyDeps deps, ProxySettings settings)
+    : deps_(std::move(deps)), settings_(settings) {}
+
+http::Response ProxyService::handle(const http::Request& request) {
+  std::string_view target = request.target;
+  target.remove_prefix(std::min(target.size(), kProxyPrefix.size()));
+  auto checked = checkTarget(target);
+  if (!checked) {
+    return errorResponse(checked.error(),
+                         "Send the CC v3 path after /proxy, e.g. /proxy/v3/contacts?limit=50.");
+  }
+  if (auto headers = checkHeaders(request.headers); !headers) return errorResponse(headers.error());
+  static constexpr std::array<std::string_view, 5> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+  if (std::find(kMethods.begin(), kMethods.end(), request.method) == kMethods.end()) {
+    auto refused = errorResponse(ErrorCode::MethodNotAllowed, "method_not_allowed",
+                                 "The proxy forwards GET, POST, PUT, PATCH and DELETE.");
+    refused.headers.set("Allow", "GET, POST, PUT, PATCH, DELETE");
+    return refused;
+  }
+  const auto connection_id = request.header(kConnectionHeader);
+  if (!connection_id || connection_id->empty() || request.headers.count(kConnectionHeader) != 1) {
+    return errorResponse(ErrorCode::InvalidRequest, "proxy.connection_required",
+                         "Say which connection the call is for.",
+                         std::string("Send the header ") + kConnectionHeader + ": <connection id>.");
+  }
+  auto found = deps_.connections.find(*connection_id);
+  if (!found) return errorResponse(found.error());
+  // A connection of another CC app is as unknown as one that does not exist.
+  if (!*found || (*found)->app_id != deps_.app_id) {
+    return errorResponse(ErrorCode::NotFound, "not_found",
+                         "No connection has the id '" + *connection_id + "'.");
+  }
+  const Connection& c = **found;
+  if (c.status != ConnectionStatus::Active) {
+    return errorResponse(ErrorCode::Conflict, "connection_not_active",
+                         "The connection is " + std::string(toString(c.status)) + ".",
+                         "Reconnect the account (POST /api/v1/connections/" + c.id + "/reconnect).");
+  }
+  const cc::Operation* operation = matchOperation(request.method, checked->path);
+  if (operation) {
+    auto privileges = deps_.connections.findPrivileges(c.id);
+    if (!privileges) return errorResponse(privileges.error());
+    if (auto refusal = refusalFor(*operation, c.scopes, *privileges, c.id)) {
+      return errorResponse(ErrorCode::Forbidden, refusal->key, refusal->message, refusal->remedy);
+    }
+  }
+  const std::string operation_name = operation ? std::string(operation->id) : "proxy.unknown";
+  // The API base ends in /v3; the checked path starts with it.
+  const std::string& base = deps_.cc.endpoints().api_base;
+  const std::string url =
+      base.substr(0, base.size() - 3) + checked->path + (checked->query.empty() ? "" : "?" + checked->query);
+
+  const auto key = request.header(kIdempotencyHeader);
+  if (request.method != "POST" || !key)
+    return call(request, c.id, url, operation_name, safeToRepeat(request.method));
+  if (key->empty() || key->size() > 255) {
+    return errorResponse(ErrorCode::InvalidRequest, "proxy.bad_idempotency_key",
+                         "An Idempotency-Key holds 1 to 255 characters.");
+  }
+  const std::string fingerprint = crypto::sha256Hex(request.method + "\n" + request.target + "\n" + c.id +
+                                                    "\n" + crypto::sha256Hex(request.body));
+  auto claim = deps_.idempotency.begin(deps_.app_id, *key, fingerprint);
+  if (!claim) return errorResponse(claim.error());
+  switch (claim->state) {
+    case ClaimState::Replay: {
+      auto replay = toResponse(claim->answer);
+      replay.headers.set("Liaison-Idempotent-Replay", "true");
+      return replay;
+    }
+    case ClaimState::InProgress:
+      return errorResponse(ErrorCode::Conflict, "proxy.idempotency_in_progress",
+                           "A request with this Idempotency-Key is still being answered.",
+                           "Send it again in a moment to get its answer.");
+    case ClaimState::Mismatch:
+      return errorResponse(ErrorCode::Unprocessable, "proxy.idempotency_key_reused",
+                           "This Idempotency-Key was used for a different request in the last 24 hours.",
+                           "Use a new key for a new request.");
+    case ClaimState::Fresh:
+      break;
+  }
+  http::Response response = call(request, c.id, url, operation_name, true);
+  // Keep what CC answered; a failure of the hub's own (budget, no answer) frees the key again.
+  if (response.headers.get("Liaison-Upstream") == std::optional<std::string>("cc")) {
+    StoredAnswer answer{response.status, {}, response.body};
+    for (const auto& [name, value] : response.headers.pairs()) {
+      if (listed(kResponseHeaders, name)) answer.headers.emplace_back(name, value);
+    }
+    if (auto kept = deps_.idempotency.finish(deps_.app_id, *key, answer); !kept)
+      spdlog::error("proxy: answer for an idempotent POST not kept ({})", kept.error().key);
+  } else {
+    (void)deps_.idempotency.abandon(deps_.app_id, *key);
+  }
+  return response;
+}
+
+http::Response ProxyService::call(const http::Request& request, const std::string& connection_id,
+                                  const std::string& url, const std::string& operation, bool repeatable) {
+  bool renewed = false;
+  milliseconds waited{0};
+  Result<http::ClientResponse> response = makeError(ErrorCode::Unavailable, "proxy.not_sent", "");
+  CallReport report;
+  for (int attempt = 1;; ++attempt) {
+    auto token = deps_.refresher.accessToken(connection_id, CallClass::Interactive, renewed);
+    if (!token) {
+      return errorResponse(token.error(), token.error().code == ErrorCode::Conflict
+                                              ? "Reconnect the account (POST /api/v1/connections/" +
+                                                    connection_id + "/reconnect)."
+                                              : "");
+    }
+    http::ClientRequest upstream;
+    upstream.method = request.method;
+    upstream.url = url;
+    upstream.body = request.body;
+    for (const auto& [name, value] : request.headers.pairs()) {
+      if (listed(kRequestHeaders, name)) upstream.headers.set(name, value);
+    }
+    upstream.headers.set("Authorization", "Bearer " + token->reveal());
+    report = {};
+    response = deps_.cc.forward(std::move(upstream), operation, report);
+    waited += report.queue_wait;
+    if (response && response->status == 401 && !renewed) {
+      renewed = true;  // CC refused the token: renew it once (single flight) and send again
+      continue;
+    }
+    const bool failed =
+        !response ? response.error().code != ErrorCode::TooManyRequests : worthRetrying(response->status);
+    if (!failed || !repeatable || attempt >= settings_.max_attempts) break;
+    const auto cap = std::min(settings_.max_backoff, settings_.first_backoff * (1 << (attempt - 1)));
+    const auto pause = milliseconds(deps_.random.uniform(static_cast<uint32_t>(cap.count()) + 1));
+    deps_.waiter(pause);
+  }
+  const auto use = deps_.governor.usage(deps_.app_id);
+  const std::string remaining =
+      std::to_string(std::max<int64_t>(0, use.api_calls_per_day - use.api_calls_today));
+  http::Response out;
+  if (!response) {
+    const Error& error = response.error();
+    if (error.code == ErrorCode::TooManyRequests) {
+      out = errorResponse(ErrorCode::TooManyRequests, "rate_limited",
+                          "The CC app's shared rate budget has no room for this call now.",
+                          "Retry after the time in Retry-After.");
+      const auto seconds = std::max<int64_t>(1, (report.retry_after.count() + 999) / 1000);
+      out.headers.set("Retry-After", std::to_string(seconds));
+    } else {
+      out = errorResponse(ErrorCode::BadGateway, "upstream_unavailable", "Constant Contact did not answer.",
+                          "Retry later; calls that are safe to repeat were already retried.");
+    }
+  } else {
+    out = toResponse(answerOf(*response));
+    out.headers.set("Liaison-Upstream", "cc");
+  }
+  out.headers.set("Liaison-Budget-Remaining-Day", remaining);
+  out.headers.set("Liaison-Queue-Wait-Ms", std::to_string(waited.count()));
+  return out;
+}
+
+}  // namespace liaison::hub::proxy

@@ -1,0 +1,53 @@
+#pragma once
+// /proxy/v3/{path}: the host app's calls to CC on behalf of one connection, without ever seeing
+// its token. The hub checks the target (only the configured v3 base is reachable), the
+// connection (this app's, active) and the operation (the connection's scopes and the user's
+// privileges allow it), injects the token, waits its turn at the shared rate budget, renews the
+// token once on a 401, retries 429/5xx/timeouts for calls that are safe to repeat, and answers
+// with CC's status, headers that matter and body. Errors of its own are in the hub's format.
+#include <chrono>
+#include <string>
+
+#include "core/random.h"
+#include "http/message.h"
+#include "hub/proxy/idempotency_store.h"
+#include "hub/refresh/refresher.h"
+#include "hub/store/connection_repository.h"
+#include "hub/upstream/cc_client.h"
+
+namespace liaison::hub::proxy {
+
+struct ProxySettings {
+  int max_attempts = 3;                          // a call safe to repeat is sent at most this often
+  std::chrono::milliseconds first_backoff{500};  // doubled per attempt, full jitter
+  std::chrono::milliseconds max_backoff{8000};
+};
+
+struct ProxyDeps {
+  ConnectionRepository& connections;
+  Refresher& refresher;
+  CcClient& cc;
+  Governor& governor;
+  IdempotencyStore& idempotency;
+  const Clock& clock;
+  RandomSource& random;
+  Waiter waiter;
+  std::string app_id;  // the CC app this hub serves: connections of other apps are not found
+};
+
+class ProxyService {
+ public:
+  ProxyService(ProxyDeps deps, ProxySettings settings = {});
+  // `request.target` starts with /proxy (the hub API key was checked by the caller).
+  http::Response handle(const http::Request& request);
+
+ private:
+  struct Upstream;
+  http::Response call(const http::Request& request, const std::string& connection_id, const std::string& url,
+                      const std::string& operation, bool repeatable);
+
+  ProxyDeps deps_;
+  ProxySettings settings_;
+};
+
+}  // namespace liaison::hub::proxy

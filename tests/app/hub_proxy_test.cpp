@@ -1,0 +1,209 @@
+// /proxy/v3: the host app's CC calls through the hub, against the in-process sandbox. The app
+// never holds a token; the hub picks the connection's, refuses what cannot succeed without
+// spending a CC call, renews a refused token once, retries what is safe to repeat, and answers
+// a repeated idempotent POST with the first answer.
+#include <algorithm>
+
+#include "app/hub_fixture.h"
+
+namespace liaison::testing {
+namespace {
+
+class HubProxyTest : public HubFixture {
+ protected:
+  Answer proxy(const std::string& method, const std::string& target, const std::string& connection,
+               const nlohmann::json& body = nullptr,
+               const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    http::Request request;
+    request.method = method;
+    request.target = target;
+    request.remote_address = "127.0.0.1";
+    request.headers.set("Authorization", "Bearer " + api_key_);
+    if (!connection.empty()) request.headers.set("Liaison-Connection-Id", connection);
+    for (const auto& [name, value] : headers) request.headers.set(name, value);
+    if (!body.is_null()) {
+      request.body = body.dump();
+      request.headers.set("Content-Type", "application/json");
+    }
+    auto response = hub_->handle(request);
+    return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
+  }
+  // CC calls the hub made for /v3 paths starting with `path`.
+  size_t ccCalls(const std::string& path) {
+    return static_cast<size_t>(
+        std::count_if(http_->exchanges.begin(), http_->exchanges.end(),
+                      [&](const auto& e) { return e.url.starts_with(std::string(kSandboxOrigin) + path); }));
+  }
+  std::string connectWithScopes(const std::string& end_user, const std::vector<std::string>& scopes) {
+    auto session = hubCall("POST", "/api/v1/connect-sessions",
+                           {{"end_user_id", end_user}, {"flow", "device"}, {"scopes", scopes}});
+    EXPECT_EQ(session.status, 201) << session.body.dump();
+    sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}});
+    clock_.advance(std::chrono::seconds(session.body["interval"].get<int>()));
+    hub_->tick();
+    auto done = hubCall("GET", "/api/v1/connect-sessions/" + session.body["id"].get<std::string>());
+    return done.body.value("connection_id", "");
+  }
+};
+
+TEST_F(HubProxyTest, ACallGoesOutWithTheConnectionsOwnTokenAndComesBackAsCcAnswered) {
+  const std::string id = connectByDevice("user-1");
+  clock_.advance(std::chrono::seconds(2));  // connecting spent this second's budget
+  const size_t before = http_->exchanges.size();
+  auto list = proxy("GET", "/proxy/v3/contacts?limit=2", id);
+  ASSERT_EQ(list.status, 200) << list.body.dump();
+  EXPECT_TRUE(list.body.contains("contacts")) << list.body.dump();
+  EXPECT_EQ(list.raw.headers.get("Content-Type").value_or("").find("application/json"), 0u);
+  EXPECT_EQ(list.raw.headers.get("Liaison-Upstream"), std::optional<std::string>("cc"));
+  EXPECT_TRUE(list.raw.headers.get("Liaison-Budget-Remaining-Day"));
+  EXPECT_EQ(list.raw.headers.get("Liaison-Queue-Wait-Ms"), std::optional<std::string>("0"));
+  ASSERT_EQ(http_->exchanges.size(), before + 1);
+  const auto& sent = http_->exchanges.back();
+  EXPECT_EQ(sent.url, std::string(kSandboxOrigin) + "/v3/contacts?limit=2");
+  // The token the hub holds for this connection, never the hub API key.
+  const auto c = *hub_->parts().connections.find(id);
+  auto token = hub_->parts().vault->open(c->sealed_access_token, hub::accessTokenContext(id));
+  ASSERT_TRUE(token);
+  EXPECT_EQ(sent.headers.get("Authorization"), std::optional<std::string>("Bearer " + token->reveal()));
+  // The body the app sends reaches CC, and CC's error comes back verbatim.
+  auto bad = proxy("POST", "/proxy/v3/contacts", id, {{"first_name", "No email"}});
+  EXPECT_EQ(bad.status, 400) << bad.body.dump();
+  EXPECT_EQ(bad.raw.headers.get("Liaison-Upstream"), std::optional<std::string>("cc"));
+  EXPECT_FALSE(bad.body.contains("error") && bad.body["error"].is_object()) << "CC's own error format";
+  // Past CC's 4 calls a second, a call waits its turn and says how long.
+  int64_t longest_wait = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto call = proxy("GET", "/proxy/v3/contacts?limit=1", id);
+    ASSERT_EQ(call.status, 200);
+    longest_wait =
+        std::max<int64_t>(longest_wait, std::stoll(*call.raw.headers.get("Liaison-Queue-Wait-Ms")));
+  }
+  EXPECT_GT(longest_wait, 0);
+  EXPECT_LE(longest_wait, 1000);
+}
+
+TEST_F(HubProxyTest, RefusedTargetsConnectionsAndOperationsCostNoCcCall) {
+  const std::string id = connectByDevice("user-1");
+  const size_t before = http_->exchanges.size();
+  EXPECT_EQ(proxy("GET", "/proxy/v3/../admin", id).status, 400);
+  EXPECT_EQ(proxy("GET", "/proxy/http://evil.example/v3/contacts", id).status, 400);
+  EXPECT_EQ(proxy("GET", "/proxy/v3/contacts%2F..%2Fx", id).status, 400);
+  EXPECT_EQ(proxy("GET", "/proxy/v3/contacts", id, nullptr, {{"X-Forwarded-Host", "evil.example"}}).status,
+            400);
+  auto no_connection = proxy("GET", "/proxy/v3/contacts", "");
+  EXPECT_EQ(no_connection.status, 400);
+  EXPECT_EQ(no_connection.body["error"]["code"], "proxy.connection_required");
+  EXPECT_EQ(proxy("GET", "/proxy/v3/contacts", "conn_nope").status, 404);
+  EXPECT_EQ(proxy("TRACE", "/proxy/v3/contacts", id).status, 405);
+  // Without the hub API key: 401 in the hub's format.
+  http::Request anonymous;
+  anonymous.method = "GET";
+  anonymous.target = "/proxy/v3/contacts";
+  anonymous.headers.set("Liaison-Connection-Id", id);
+  EXPECT_EQ(hub_->handle(anonymous).status, 401);
+  // A connection of another CC app is not this app's to use.
+  auto c = *hub_->parts().connections.find(id);
+  c->id = "conn_other_app";
+  c->app_id = "another-app";
+  c->account_id = "acct-other";
+  ASSERT_TRUE(hub_->parts().connections.insert(*c));
+  EXPECT_EQ(proxy("GET", "/proxy/v3/contacts", "conn_other_app").status, 404);
+  // The user lacks the privilege: the hub says which, and which role has it.
+  ASSERT_TRUE(hub_->parts().connections.savePrivileges(id, {"account:read", "contacts:read"}, clock_.now()));
+  auto write = proxy("POST", "/proxy/v3/contacts", id, {{"email_address", {{"address", "a@b.example"}}}});
+  EXPECT_EQ(write.status, 403);
+  EXPECT_EQ(write.body["error"]["code"], "proxy.missing_privilege");
+  EXPECT_NE(write.body["error"]["remedy"].get<std::string>().find("role"), std::string::npos);
+  EXPECT_EQ(http_->exchanges.size(), before) << "no CC call for a refused request";
+}
+
+TEST_F(HubProxyTest, AScopeTheConnectionLacksIsRefusedWithTheReconnectFix) {
+  const std::string id = connectWithScopes("user-2", {"account_read", "offline_access"});
+  ASSERT_FALSE(id.empty());
+  const size_t before = ccCalls("/v3/contacts");
+  auto refused = proxy("GET", "/proxy/v3/contacts", id);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.body["error"]["code"], "proxy.missing_scope");
+  EXPECT_NE(refused.body["error"]["remedy"].get<std::string>().find("contact_data"), std::string::npos);
+  EXPECT_EQ(ccCalls("/v3/contacts"), before);
+  EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 200);
+}
+
+TEST_F(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
+  const std::string id = connectByDevice("user-1");
+  const auto generation = (*hub_->parts().connections.find(id))->token_generation;
+  ASSERT_EQ(
+      sandboxCall(
+          "POST", "/__sandbox/faults",
+          {{"operation", "getContacts"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 401}}}})
+          .status,
+      201);
+  auto list = proxy("GET", "/proxy/v3/contacts", id);
+  EXPECT_EQ(list.status, 200) << list.body.dump();
+  EXPECT_EQ((*hub_->parts().connections.find(id))->token_generation, generation + 1) << "renewed once";
+  EXPECT_EQ(ccCalls("/v3/contacts"), 2u);
+}
+
+TEST_F(HubProxyTest, FailuresAreRetriedOnlyWhenTheCallIsSafeToRepeat) {
+  const std::string id = connectByDevice("user-1");
+  ASSERT_EQ(
+      sandboxCall(
+          "POST", "/__sandbox/faults",
+          {{"operation", "getContacts"}, {"count", 2}, {"action", {{"type", "status"}, {"status", 503}}}})
+          .status,
+      201);
+  auto list = proxy("GET", "/proxy/v3/contacts", id);
+  EXPECT_EQ(list.status, 200) << "two 503s, then the third attempt";
+  EXPECT_EQ(ccCalls("/v3/contacts"), 3u);
+  // A POST without an Idempotency-Key is sent once: CC's 503 comes back as it is.
+  ASSERT_EQ(
+      sandboxCall(
+          "POST", "/__sandbox/faults",
+          {{"operation", "createContact"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 503}}}})
+          .status,
+      201);
+  const size_t before = ccCalls("/v3/contacts");
+  auto created = proxy("POST", "/proxy/v3/contacts", id,
+                       {{"email_address", {{"address", "once@example.com"}}}, {"create_source", "Account"}});
+  EXPECT_EQ(created.status, 503);
+  EXPECT_EQ(ccCalls("/v3/contacts"), before + 1);
+}
+
+TEST_F(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours) {
+  const std::string id = connectByDevice("user-1");
+  const nlohmann::json contact = {{"email_address", {{"address", "idem@example.com"}}},
+                                  {"create_source", "Account"}};
+  // CC fails first; the key makes the POST safe to retry.
+  ASSERT_EQ(
+      sandboxCall(
+          "POST", "/__sandbox/faults",
+          {{"operation", "createContact"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 503}}}})
+          .status,
+      201);
+  auto first = proxy("POST", "/proxy/v3/contacts", id, contact, {{"Idempotency-Key", "order-42"}});
+  ASSERT_EQ(first.status, 201) << first.body.dump();
+  const size_t calls = ccCalls("/v3/contacts");
+  auto again = proxy("POST", "/proxy/v3/contacts", id, contact, {{"Idempotency-Key", "order-42"}});
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.raw.headers.get("Liaison-Idempotent-Replay"), std::optional<std::string>("true"));
+  EXPECT_EQ(ccCalls("/v3/contacts"), calls) << "the replay spends no CC call";
+  auto other = proxy("POST", "/proxy/v3/contacts", id, {{"email_address", {{"address", "x@example.com"}}}},
+                     {{"Idempotency-Key", "order-42"}});
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(other.body["error"]["code"], "proxy.idempotency_key_reused");
+  // The kept answer is sealed: the contact's address is not in the database in plaintext.
+  auto sealed = hub_->parts().idempotency->sealedValues();
+  ASSERT_TRUE(sealed);
+  ASSERT_EQ(sealed->size(), 1u);
+  EXPECT_EQ((*sealed)[0].find("idem@example.com"), std::string::npos);
+  // After 24 hours the key is free again.
+  clock_.advance(std::chrono::hours(25));
+  hub_->tick();
+  auto later = proxy("POST", "/proxy/v3/contacts", id, contact, {{"Idempotency-Key", "order-42"}});
+  EXPECT_FALSE(later.raw.headers.get("Liaison-Idempotent-Replay"));
+  EXPECT_EQ(later.raw.headers.get("Liaison-Upstream"), std::optional<std::string>("cc"));
+}
+
+}  // namespace
+}  // namespace liaison::testing
