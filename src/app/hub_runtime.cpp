@@ -41,8 +41,11 @@ std::string hubDbPath(const HubConfig& config) {
   return (std::filesystem::path(config.data_dir) / "hub.db").string();
 }
 
+// After the hub's own v1, in rising order: a file records only the highest number applied, so a
+// later schema change of any hub part takes the next free number here (never one below 2).
 std::span<const storage::Migration> hubExtraMigrations() {
-  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql}};
+  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql},
+                                             {3, hub::kConnectionPageIndexSql}};
   return extra;
 }
 

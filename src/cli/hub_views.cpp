@@ -1,5 +1,7 @@
-// `liaison connections`, `liaison status` and `liaison disconnect`: one call each, rendered as
-// tables, or the hub's JSON as it was sent (--json) for scripts.
+// `liaison connections`, `liaison status` and `liaison disconnect`, rendered as tables, or the
+// hub's JSON (--json) for scripts: as it was sent for status, every page in one list for
+// connections (which follows the hub's next_after to the last page).
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,22 +113,47 @@ int reportMisunderstood(Terminal& terminal) {
   return kExitNoHub;
 }
 
+namespace {
+
+constexpr const char* kConnectionsPageSize = "1000";
+
+// Every connection, page after page as the hub hands out next_after. Fills `all` and returns
+// kExitOk, or the exit code of what went wrong (already reported).
+int fetchAllConnections(HubClient& hub, const ConnectionsCommand& command, Terminal& terminal, json& all) {
+  std::string base = std::string("/api/v1/connections?limit=") + kConnectionsPageSize;
+  if (!command.end_user_id.empty()) base += "&end_user_id=" + percentEncode(command.end_user_id);
+  std::set<std::string> cursors;  // a hub that hands out a cursor twice would page forever
+  std::string after;
+  for (;;) {
+    auto reply = hub.get(after.empty() ? base : base + "&after=" + percentEncode(after));
+    if (!reply.ok()) return reportProblem(*reply.problem, terminal);
+    if (!reply.json.is_object() || !reply.json.contains("connections") ||
+        !reply.json["connections"].is_array()) {
+      return reportMisunderstood(terminal);
+    }
+    for (auto& c : reply.json["connections"]) all.push_back(std::move(c));
+    const json& next = reply.json.contains("next_after") ? reply.json["next_after"] : json();
+    if (next.is_null()) return kExitOk;
+    if (!next.is_string() || next.get<std::string>().empty() ||
+        !cursors.insert(next.get<std::string>()).second)
+      return reportMisunderstood(terminal);
+    after = next.get<std::string>();
+  }
+}
+
+}  // namespace
+
 int runConnections(HubClient& hub, const ConnectionsCommand& command, Terminal& terminal) {
   warnAboutKeyOnCommandLine(command.hub, terminal);
-  std::string path = "/api/v1/connections";
-  if (!command.end_user_id.empty()) path += "?end_user_id=" + percentEncode(command.end_user_id);
-  auto reply = hub.get(path);
-  if (!reply.ok()) return reportProblem(*reply.problem, terminal);
-  if (!reply.json.is_object() || !reply.json.contains("connections") ||
-      !reply.json["connections"].is_array()) {
-    return reportMisunderstood(terminal);
-  }
+  json all = json::array();
+  if (const int exit = fetchAllConnections(hub, command, terminal, all); exit != kExitOk) return exit;
   if (command.json) {
-    printBody(reply, terminal);
+    // One list however many pages it took, in the hub's shape without the cursor.
+    terminal.out << json{{"connections", all}}.dump() << "\n";
     return kExitOk;
   }
   std::vector<TableRow> rows;
-  for (const auto& c : reply.json["connections"]) {
+  for (const auto& c : all) {
     const json& account = c.contains("account") ? c["account"] : json::object();
     rows.push_back({text(c, "id"), text(c, "end_user_id"), text(account, "organization_name"),
                     text(c, "status"), text(c, "access_token_expires_at")});

@@ -53,7 +53,7 @@ json health() {
 class ViewsTest : public CliTest {};
 
 TEST_F(ViewsTest, ConnectionsAreATableWithAlignedColumns) {
-  http_.answer("GET", "/api/v1/connections", 200,
+  http_.answer("GET", "/api/v1/connections?limit=1000", 200,
                {{"connections",
                  {connection("conn_1", "u1", "Sandbox Bakery", "active", "2026-03-01T11:00:00.000Z"),
                   connection("conn_22", "user-two", "Café", "disconnected", nullptr)}}});
@@ -67,18 +67,73 @@ TEST_F(ViewsTest, ConnectionsAreATableWithAlignedColumns) {
 }
 
 TEST_F(ViewsTest, ConnectionsOfOneEndUserAskTheHubForThemAndSayWhenThereAreNone) {
-  http_.answer("GET", "/api/v1/connections?end_user_id=user%201", 200, {{"connections", json::array()}});
+  http_.answer("GET", "/api/v1/connections?limit=1000&end_user_id=user%201", 200,
+               {{"connections", json::array()}});
   auto t = terminal();
   EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "user 1", false}, t), cli::kExitOk);
   EXPECT_EQ(out_.str(), "No connections for end user user 1.\n");
 }
 
-TEST_F(ViewsTest, ConnectionsAsJsonAreTheHubsBodyAsSent) {
-  const std::string body = R"({"connections":[]})";
-  http_.answerText("GET", "/api/v1/connections", 200, body);
+TEST_F(ViewsTest, ConnectionsFollowNextAfterUntilTheLastPage) {
+  const std::string cursor = "YzEuMTc4.Njg/+=";  // sent back percent-encoded, as the hub gave it
+  http_.answer("GET", "/api/v1/connections?limit=1000&end_user_id=u1", 200,
+               {{"connections",
+                 {connection("conn_3", "u1", "Three", "active", nullptr),
+                  connection("conn_2", "u1", "Two", "active", nullptr)}},
+                {"next_after", cursor}});
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000&end_user_id=u1&after=YzEuMTc4.Njg%2F%2B%3D", 200,
+      {{"connections", {connection("conn_1", "u1", "One", "active", nullptr)}}, {"next_after", nullptr}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "u1", false}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(),
+            "ID      END USER  ORGANIZATION  STATUS  TOKEN EXPIRES\n"
+            "conn_3  u1        Three         active  -\n"
+            "conn_2  u1        Two           active  -\n"
+            "conn_1  u1        One           active  -\n");
+  EXPECT_EQ(http_.requests.size(), 2u);
+}
+
+TEST_F(ViewsTest, ConnectionsAsJsonAreEveryPageInOneList) {
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000", 200,
+      {{"connections", {connection("conn_2", "u", "Two", "active", nullptr)}}, {"next_after", "c2"}});
+  http_.answer("GET", "/api/v1/connections?limit=1000&after=c2", 200,
+               {{"connections", {connection("conn_1", "u", "One", "active", nullptr)}}});
   auto t = terminal();
   EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", true}, t), cli::kExitOk);
-  EXPECT_EQ(out_.str(), body + "\n");
+  EXPECT_EQ(json::parse(out_.str()), json({{"connections",
+                                            {connection("conn_2", "u", "Two", "active", nullptr),
+                                             connection("conn_1", "u", "One", "active", nullptr)}}}));
+  EXPECT_EQ(out_.str().back(), '\n');
+}
+
+TEST_F(ViewsTest, ConnectionsStopAtAFailingPageOrACursorHandedOutTwice) {
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000", 200,
+      {{"connections", {connection("conn_2", "u", "Two", "active", nullptr)}}, {"next_after", "c2"}});
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000&after=c2", 400,
+      {{"error",
+        {{"code", "invalid_request"}, {"message", "after must be the next_after of an earlier page."}}}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitRejected);
+  EXPECT_EQ(out_.str(), "") << "no partial table";
+  EXPECT_EQ(err_.str(), "liaison: after must be the next_after of an earlier page.\n");
+
+  // A hub that keeps answering with a cursor it already gave would be paged forever.
+  ScriptedHttpClient looping;
+  cli::HubClient hub(looping, kHub, kKey);
+  looping.answer("GET", "/api/v1/connections?limit=1000", 200,
+                 {{"connections", json::array()}, {"next_after", "c1"}});
+  looping.answer("GET", "/api/v1/connections?limit=1000&after=c1", 200,
+                 {{"connections", json::array()}, {"next_after", "c1"}});
+  out_.str("");
+  err_.str("");
+  EXPECT_EQ(cli::runConnections(hub, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitNoHub);
+  EXPECT_EQ(looping.requests.size(), 2u);
+  EXPECT_THAT(err_.str(), HasSubstr("not understood"));
+  EXPECT_EQ(out_.str(), "");
 }
 
 TEST_F(ViewsTest, StatusShowsTheOverallStatusTheCcLinkAndEachSocialLink) {
@@ -143,7 +198,7 @@ TEST_F(ViewsTest, StatusOfAnUnknownConnectionExitsOneWithTheHubsMessage) {
 }
 
 TEST_F(ViewsTest, AHubFailureExitsTwoEvenWithoutAnErrorBody) {
-  http_.answerText("GET", "/api/v1/connections", 502, "Bad Gateway");
+  http_.answerText("GET", "/api/v1/connections?limit=1000", 502, "Bad Gateway");
   auto t = terminal();
   EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitNoHub);
   EXPECT_EQ(err_.str(), "liaison: The hub answered HTTP 502 without saying why.\n");
