@@ -21,6 +21,15 @@ json connection(const std::string& id, const std::string& user, const std::strin
           {"access_token_expires_at", expires}};
 }
 
+json profile(const std::string& id, const std::string& name, const std::string& network, bool connected,
+             bool accessible) {
+  return {{"profile_id", id},
+          {"name", name},
+          {"network", network},
+          {"connected", connected},
+          {"accessible", accessible}};
+}
+
 json health() {
   return {{"status", "degraded"},
           {"checked_at", "2026-03-01T10:00:00.000Z"},
@@ -39,15 +48,19 @@ json health() {
              {"network_account_id", "fb1"},
              {"display_name", "Bakery FB"},
              {"connection_status", {{"state", "ok"}}},
+             {"profiles", {profile("p1", "Bakery Page", "facebook", true, true)}},
              {"healthy", true},
              {"blocked", json::array()}},
             {{"network", "instagram"},
              {"network_account_id", "ig1"},
              {"display_name", "Bakery IG"},
-             {"connection_status", {{"state", "expired"}}},
+             {"connection_status", {{"state", "ok"}}},
+             {"profiles",
+              {profile("p2", "Bakery Insta", "instagram", true, false),
+               profile("p3", "", "instagram", false, false)}},
              {"healthy", false},
-             {"remedy", "Reconnect Instagram in Constant Contact."},
-             {"blocked", {"social_posts"}}}}}};
+             {"remedy", "Re-authorize both profiles in CC."},
+             {"blocked", {"posts to Bakery Insta", "posts to p3"}}}}}};
 }
 
 class ViewsTest : public CliTest {};
@@ -157,9 +170,42 @@ TEST_F(ViewsTest, StatusShowsTheOverallStatusTheCcLinkAndEachSocialLink) {
             "  remedy            Reconnect to grant contact_data.\n"
             "\n"
             "Social links\n"
-            "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY                                    BLOCKED\n"
-            "  facebook   Bakery FB     yes      -                                         -\n"
-            "  instagram  Bakery IG     no       Reconnect Instagram in Constant Contact.  social_posts\n");
+            "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY                             BLOCKED\n"
+            "  facebook   Bakery FB     yes      -                                  -\n"
+            "    profile  Bakery Page   facebook   can publish\n"
+            "  instagram  Bakery IG     no       Re-authorize both profiles in CC.  posts to Bakery Insta; "
+            "posts to p3\n"
+            "    profile  Bakery Insta  instagram  cannot publish (not accessible)\n"
+            "    profile  p3            instagram  cannot publish (not connected, not accessible)\n");
+}
+
+TEST_F(ViewsTest, StatusSaysWhenALinkHasNoProfilesAndShowsNoneForAReportFromBeforeProfiles) {
+  json h = health();
+  h["social"][0]["profiles"] = json::array();
+  h["social"][1].erase("profiles");
+  h["social"][1]["healthy"] = true;
+  h["social"][1].erase("remedy");
+  h["social"][1]["blocked"] = json::array();
+  http_.answer("GET", "/api/v1/connections/conn_1/health", 200, h);
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", false, false}, t), cli::kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\nSocial links\n"
+                                    "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY  BLOCKED\n"
+                                    "  facebook   Bakery FB     yes      -       -\n"
+                                    "    no profiles\n"
+                                    "  instagram  Bakery IG     yes      -       -\n"));
+  EXPECT_TRUE(out_.str().ends_with("  instagram  Bakery IG     yes      -       -\n"));
+}
+
+TEST_F(ViewsTest, StatusShowsAProfileWhoseStateIsNotGivenAsUnknownAndNeverRunsItsName) {
+  json h = health();
+  h["social"] = {h["social"][0]};
+  h["social"][0]["profiles"] = {{{"profile_id", "p9"}, {"name", "Evil\x1b[2J"}, {"network", "facebook"}}};
+  http_.answer("GET", "/api/v1/connections/conn_1/health", 200, h);
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", false, false}, t), cli::kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("    profile  Evil\xEF\xBF\xBD[2J  facebook  publishing unknown\n"));
+  EXPECT_EQ(out_.str().find('\x1b'), std::string::npos);
 }
 
 TEST_F(ViewsTest, StatusOfAHealthyLinkWithoutSocialLinksOrRefreshSaysSo) {
