@@ -133,7 +133,8 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
   ConnectionsCommand connections;
   auto* connections_verb = app.add_subcommand("connections", "List the hub's connections");
   connections_verb->add_option("--end-user", connections.end_user_id, "Only this end user's connections");
-  connections_verb->add_flag("--json", connections.json, "Print the hub's JSON answer");
+  connections_verb->add_flag("--json", connections.json,
+                             "Print the hub's JSON, every page in one \"connections\" list");
   addHubAccess(*connections_verb, connections.hub);
 
   StatusCommand status;

@@ -21,6 +21,15 @@ json connection(const std::string& id, const std::string& user, const std::strin
           {"access_token_expires_at", expires}};
 }
 
+json profile(const std::string& id, const std::string& name, const std::string& network, bool connected,
+             bool accessible) {
+  return {{"profile_id", id},
+          {"name", name},
+          {"network", network},
+          {"connected", connected},
+          {"accessible", accessible}};
+}
+
 json health() {
   return {{"status", "degraded"},
           {"checked_at", "2026-03-01T10:00:00.000Z"},
@@ -39,21 +48,25 @@ json health() {
              {"network_account_id", "fb1"},
              {"display_name", "Bakery FB"},
              {"connection_status", {{"state", "ok"}}},
+             {"profiles", {profile("p1", "Bakery Page", "facebook", true, true)}},
              {"healthy", true},
              {"blocked", json::array()}},
             {{"network", "instagram"},
              {"network_account_id", "ig1"},
              {"display_name", "Bakery IG"},
-             {"connection_status", {{"state", "expired"}}},
+             {"connection_status", {{"state", "ok"}}},
+             {"profiles",
+              {profile("p2", "Bakery Insta", "instagram", true, false),
+               profile("p3", "", "instagram", false, false)}},
              {"healthy", false},
-             {"remedy", "Reconnect Instagram in Constant Contact."},
-             {"blocked", {"social_posts"}}}}}};
+             {"remedy", "Re-authorize both profiles in CC."},
+             {"blocked", {"posts to Bakery Insta", "posts to p3"}}}}}};
 }
 
 class ViewsTest : public CliTest {};
 
 TEST_F(ViewsTest, ConnectionsAreATableWithAlignedColumns) {
-  http_.answer("GET", "/api/v1/connections", 200,
+  http_.answer("GET", "/api/v1/connections?limit=1000", 200,
                {{"connections",
                  {connection("conn_1", "u1", "Sandbox Bakery", "active", "2026-03-01T11:00:00.000Z"),
                   connection("conn_22", "user-two", "Café", "disconnected", nullptr)}}});
@@ -67,18 +80,73 @@ TEST_F(ViewsTest, ConnectionsAreATableWithAlignedColumns) {
 }
 
 TEST_F(ViewsTest, ConnectionsOfOneEndUserAskTheHubForThemAndSayWhenThereAreNone) {
-  http_.answer("GET", "/api/v1/connections?end_user_id=user%201", 200, {{"connections", json::array()}});
+  http_.answer("GET", "/api/v1/connections?limit=1000&end_user_id=user%201", 200,
+               {{"connections", json::array()}});
   auto t = terminal();
   EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "user 1", false}, t), cli::kExitOk);
   EXPECT_EQ(out_.str(), "No connections for end user user 1.\n");
 }
 
-TEST_F(ViewsTest, ConnectionsAsJsonAreTheHubsBodyAsSent) {
-  const std::string body = R"({"connections":[]})";
-  http_.answerText("GET", "/api/v1/connections", 200, body);
+TEST_F(ViewsTest, ConnectionsFollowNextAfterUntilTheLastPage) {
+  const std::string cursor = "YzEuMTc4.Njg/+=";  // sent back percent-encoded, as the hub gave it
+  http_.answer("GET", "/api/v1/connections?limit=1000&end_user_id=u1", 200,
+               {{"connections",
+                 {connection("conn_3", "u1", "Three", "active", nullptr),
+                  connection("conn_2", "u1", "Two", "active", nullptr)}},
+                {"next_after", cursor}});
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000&end_user_id=u1&after=YzEuMTc4.Njg%2F%2B%3D", 200,
+      {{"connections", {connection("conn_1", "u1", "One", "active", nullptr)}}, {"next_after", nullptr}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "u1", false}, t), cli::kExitOk);
+  EXPECT_EQ(out_.str(),
+            "ID      END USER  ORGANIZATION  STATUS  TOKEN EXPIRES\n"
+            "conn_3  u1        Three         active  -\n"
+            "conn_2  u1        Two           active  -\n"
+            "conn_1  u1        One           active  -\n");
+  EXPECT_EQ(http_.requests.size(), 2u);
+}
+
+TEST_F(ViewsTest, ConnectionsAsJsonAreEveryPageInOneList) {
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000", 200,
+      {{"connections", {connection("conn_2", "u", "Two", "active", nullptr)}}, {"next_after", "c2"}});
+  http_.answer("GET", "/api/v1/connections?limit=1000&after=c2", 200,
+               {{"connections", {connection("conn_1", "u", "One", "active", nullptr)}}});
   auto t = terminal();
   EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", true}, t), cli::kExitOk);
-  EXPECT_EQ(out_.str(), body + "\n");
+  EXPECT_EQ(json::parse(out_.str()), json({{"connections",
+                                            {connection("conn_2", "u", "Two", "active", nullptr),
+                                             connection("conn_1", "u", "One", "active", nullptr)}}}));
+  EXPECT_EQ(out_.str().back(), '\n');
+}
+
+TEST_F(ViewsTest, ConnectionsStopAtAFailingPageOrACursorHandedOutTwice) {
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000", 200,
+      {{"connections", {connection("conn_2", "u", "Two", "active", nullptr)}}, {"next_after", "c2"}});
+  http_.answer(
+      "GET", "/api/v1/connections?limit=1000&after=c2", 400,
+      {{"error",
+        {{"code", "invalid_request"}, {"message", "after must be the next_after of an earlier page."}}}});
+  auto t = terminal();
+  EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitRejected);
+  EXPECT_EQ(out_.str(), "") << "no partial table";
+  EXPECT_EQ(err_.str(), "liaison: after must be the next_after of an earlier page.\n");
+
+  // A hub that keeps answering with a cursor it already gave would be paged forever.
+  ScriptedHttpClient looping;
+  cli::HubClient hub(looping, kHub, kKey);
+  looping.answer("GET", "/api/v1/connections?limit=1000", 200,
+                 {{"connections", json::array()}, {"next_after", "c1"}});
+  looping.answer("GET", "/api/v1/connections?limit=1000&after=c1", 200,
+                 {{"connections", json::array()}, {"next_after", "c1"}});
+  out_.str("");
+  err_.str("");
+  EXPECT_EQ(cli::runConnections(hub, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitNoHub);
+  EXPECT_EQ(looping.requests.size(), 2u);
+  EXPECT_THAT(err_.str(), HasSubstr("not understood"));
+  EXPECT_EQ(out_.str(), "");
 }
 
 TEST_F(ViewsTest, StatusShowsTheOverallStatusTheCcLinkAndEachSocialLink) {
@@ -102,9 +170,42 @@ TEST_F(ViewsTest, StatusShowsTheOverallStatusTheCcLinkAndEachSocialLink) {
             "  remedy            Reconnect to grant contact_data.\n"
             "\n"
             "Social links\n"
-            "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY                                    BLOCKED\n"
-            "  facebook   Bakery FB     yes      -                                         -\n"
-            "  instagram  Bakery IG     no       Reconnect Instagram in Constant Contact.  social_posts\n");
+            "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY                             BLOCKED\n"
+            "  facebook   Bakery FB     yes      -                                  -\n"
+            "    profile  Bakery Page   facebook   can publish\n"
+            "  instagram  Bakery IG     no       Re-authorize both profiles in CC.  posts to Bakery Insta; "
+            "posts to p3\n"
+            "    profile  Bakery Insta  instagram  cannot publish (not accessible)\n"
+            "    profile  p3            instagram  cannot publish (not connected, not accessible)\n");
+}
+
+TEST_F(ViewsTest, StatusSaysWhenALinkHasNoProfilesAndShowsNoneForAReportFromBeforeProfiles) {
+  json h = health();
+  h["social"][0]["profiles"] = json::array();
+  h["social"][1].erase("profiles");
+  h["social"][1]["healthy"] = true;
+  h["social"][1].erase("remedy");
+  h["social"][1]["blocked"] = json::array();
+  http_.answer("GET", "/api/v1/connections/conn_1/health", 200, h);
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", false, false}, t), cli::kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("\nSocial links\n"
+                                    "  NETWORK    DISPLAY NAME  HEALTHY  REMEDY  BLOCKED\n"
+                                    "  facebook   Bakery FB     yes      -       -\n"
+                                    "    no profiles\n"
+                                    "  instagram  Bakery IG     yes      -       -\n"));
+  EXPECT_TRUE(out_.str().ends_with("  instagram  Bakery IG     yes      -       -\n"));
+}
+
+TEST_F(ViewsTest, StatusShowsAProfileWhoseStateIsNotGivenAsUnknownAndNeverRunsItsName) {
+  json h = health();
+  h["social"] = {h["social"][0]};
+  h["social"][0]["profiles"] = {{{"profile_id", "p9"}, {"name", "Evil\x1b[2J"}, {"network", "facebook"}}};
+  http_.answer("GET", "/api/v1/connections/conn_1/health", 200, h);
+  auto t = terminal();
+  EXPECT_EQ(cli::runStatus(hub_, cli::StatusCommand{access(), "conn_1", false, false}, t), cli::kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("    profile  Evil\xEF\xBF\xBD[2J  facebook  publishing unknown\n"));
+  EXPECT_EQ(out_.str().find('\x1b'), std::string::npos);
 }
 
 TEST_F(ViewsTest, StatusOfAHealthyLinkWithoutSocialLinksOrRefreshSaysSo) {
@@ -143,7 +244,7 @@ TEST_F(ViewsTest, StatusOfAnUnknownConnectionExitsOneWithTheHubsMessage) {
 }
 
 TEST_F(ViewsTest, AHubFailureExitsTwoEvenWithoutAnErrorBody) {
-  http_.answerText("GET", "/api/v1/connections", 502, "Bad Gateway");
+  http_.answerText("GET", "/api/v1/connections?limit=1000", 502, "Bad Gateway");
   auto t = terminal();
   EXPECT_EQ(cli::runConnections(hub_, cli::ConnectionsCommand{access(), "", false}, t), cli::kExitNoHub);
   EXPECT_EQ(err_.str(), "liaison: The hub answered HTTP 502 without saying why.\n");

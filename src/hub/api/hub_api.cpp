@@ -34,6 +34,18 @@ Result<Connection> loadConnection(ConnectionRepository& connections, const std::
   return **found;
 }
 
+// `limit` of a listing: 100 when absent, else a whole number from 1 to 1000.
+Result<int> pageLimit(const Params& query) {
+  const std::string l = query.getOr("limit");
+  if (l.empty()) return 100;
+  if (l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos || std::stoi(l) < 1 ||
+      std::stoi(l) > 1000) {
+    return makeError(ErrorCode::InvalidRequest, "invalid_request",
+                     "limit must be a whole number from 1 to 1000.");
+  }
+  return std::stoi(l);
+}
+
 }  // namespace
 
 HubApi::HubApi(HubApiDeps deps) : deps_(std::move(deps)) {
@@ -176,11 +188,24 @@ void HubApi::addRoutes() {
     auto query = r.query();
     if (!query)
       return errorResponse(ErrorCode::InvalidRequest, "invalid_request", "The query string is malformed.");
-    auto list = deps_.connections.list(query->getOr("end_user_id"));
-    if (!list) return errorResponse(list.error());
+    auto limit = pageLimit(*query);
+    if (!limit) return errorResponse(limit.error());
+    std::optional<ConnectionPageKey> after;
+    if (const std::string a = query->getOr("after"); !a.empty()) {
+      after = parseConnectionCursor(a);
+      if (!after)
+        return errorResponse(
+            ErrorCode::InvalidRequest, "invalid_request",
+            "after must be the next_after of an earlier page of connections.",
+            "Pass next_after back as it was sent, or leave after out to start from the newest.");
+    }
+    auto page = deps_.connections.listPage(query->getOr("end_user_id"), after, *limit);
+    if (!page) return errorResponse(page.error());
     json out = json::array();
-    for (const auto& c : *list) out.push_back(connectionJson(c));
-    return http::Response::json(200, {{"connections", out}});
+    for (const auto& c : page->connections) out.push_back(connectionJson(c));
+    json body = {{"connections", out}};
+    if (page->next) body["next_after"] = connectionCursor(*page->next);
+    return http::Response::json(200, body);
   });
   addAuthenticated("GET", "/api/v1/connections/{id}", [this](http::Request& r) {
     auto c = loadConnection(deps_.connections, r.param("id"));
@@ -220,16 +245,9 @@ void HubApi::addRoutes() {
                              "after must be the id of an event.");
       after = **seq;
     }
-    int limit = 100;
-    if (const std::string l = query->getOr("limit"); !l.empty()) {
-      if (l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos || std::stoi(l) < 1 ||
-          std::stoi(l) > 1000) {
-        return errorResponse(ErrorCode::InvalidRequest, "invalid_request",
-                             "limit must be a whole number from 1 to 1000.");
-      }
-      limit = std::stoi(l);
-    }
-    auto events = deps_.events.list(query->getOr("connection_id"), after, limit);
+    auto limit = pageLimit(*query);
+    if (!limit) return errorResponse(limit.error());
+    auto events = deps_.events.list(query->getOr("connection_id"), after, *limit);
     if (!events) return errorResponse(events.error());
     json out = json::array();
     for (const auto& e : *events) out.push_back(eventJson(e));

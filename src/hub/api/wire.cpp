@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
+#include "core/encoding.h"
 #include "http/status.h"
 
 namespace liaison::hub::api {
@@ -48,6 +51,30 @@ json eventJson(const Event& e) {
           {"connection_id", e.connection_id.empty() ? json(nullptr) : json(e.connection_id)},
           {"created_at", formatIso8601(e.created_at)},
           {"data", data.is_discarded() ? json::object() : data}};
+}
+
+namespace {
+constexpr std::string_view kCursorVersion = "c1.";
+}  // namespace
+
+std::string connectionCursor(const ConnectionPageKey& key) {
+  return base64UrlEncode(std::string(kCursorVersion) + std::to_string(toMillis(key.created_at)) + "." +
+                         key.id);
+}
+
+std::optional<ConnectionPageKey> parseConnectionCursor(std::string_view cursor) {
+  if (cursor.size() > 512) return std::nullopt;
+  const auto text = base64UrlDecode(cursor);
+  if (!text || !text->starts_with(kCursorVersion)) return std::nullopt;
+  const std::string_view rest = std::string_view(*text).substr(kCursorVersion.size());
+  const auto dot = rest.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == rest.size()) return std::nullopt;
+  int64_t millis = 0;
+  const auto [end, error] = std::from_chars(rest.data(), rest.data() + dot, millis);
+  if (error != std::errc() || end != rest.data() + dot || millis < 0) return std::nullopt;
+  const std::string_view id = rest.substr(dot + 1);
+  if (!isValidUtf8(id) || hasControlCharacter(id)) return std::nullopt;
+  return ConnectionPageKey{fromMillis(millis), std::string(id)};
 }
 
 http::Response errorResponse(const Error& error, const std::string& remedy) {

@@ -5,6 +5,10 @@
 
 namespace liaison::hub {
 
+const char* const kConnectionPageIndexSql =
+    "CREATE INDEX connections_page ON connections(created_at, id);"
+    "CREATE INDEX connections_end_user_page ON connections(end_user_id, created_at, id);";
+
 namespace {
 
 using storage::Database;
@@ -83,13 +87,44 @@ Result<std::vector<Connection>> ConnectionRepository::list(const std::string& en
   auto status = db_.read([&](Database& raw) -> Status {
     Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" +
                                      (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
-                                     " ORDER BY created_at DESC, id");
+                                     " ORDER BY created_at DESC, id DESC");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);
     while (stmt.step()) out.push_back(fromRow(stmt));
     return okStatus();
   });
   if (!status) return status.error();
   return out;
+}
+
+Result<ConnectionPage> ConnectionRepository::listPage(const std::string& end_user_id,
+                                                      const std::optional<ConnectionPageKey>& after,
+                                                      int limit) {
+  if (limit < 1)
+    return makeError(ErrorCode::InvalidRequest, "invalid_request", "A page holds at least one row.");
+  ConnectionPage page;
+  auto status = db_.read([&](Database& raw) -> Status {
+    // A row-value comparison, so SQLite walks connections_page (or connections_end_user_page)
+    // backwards from the key and stops after limit + 1 rows; the extra row only says more follow.
+    std::string where;
+    const auto require = [&where](const char* term) {
+      where += (where.empty() ? " WHERE " : " AND ") + std::string(term);
+    };
+    if (!end_user_id.empty()) require("end_user_id = ?1");
+    if (after) require("(created_at, id) < (?2, ?3)");
+    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" + where +
+                                     " ORDER BY created_at DESC, id DESC LIMIT ?4");
+    if (!end_user_id.empty()) stmt.bind(1, end_user_id);
+    if (after) stmt.bind(2, toMillis(after->created_at)).bind(3, after->id);
+    stmt.bind(4, static_cast<int64_t>(limit) + 1);
+    while (stmt.step()) page.connections.push_back(fromRow(stmt));
+    return okStatus();
+  });
+  if (!status) return status.error();
+  if (page.connections.size() > static_cast<size_t>(limit)) {
+    page.connections.resize(static_cast<size_t>(limit));
+    page.next = ConnectionPageKey{page.connections.back().created_at, page.connections.back().id};
+  }
+  return page;
 }
 
 Status ConnectionRepository::insert(const Connection& c) {

@@ -39,7 +39,25 @@ struct RefreshMark {
   // an outcome: it may be dead, or paused with CC's answer in hand.
 };
 
-// The table savePrivileges/findPrivileges use (a migration the runtime applies after v1).
+// A position in the connection list, which runs newest first by (created_at, id), both descending.
+// Both are fixed when a connection is created and rows are never deleted, so pages that continue
+// after a key never repeat or skip a row; a connection created meanwhile sorts before the keys
+// already handed out (unless it shares a key's millisecond) and so appears on no later page.
+struct ConnectionPageKey {
+  TimePoint created_at{};
+  std::string id;
+};
+
+struct ConnectionPage {
+  std::vector<Connection> connections;
+  std::optional<ConnectionPageKey> next;  // where the next page starts; empty on the last page
+};
+
+// The indexes that let a page of the list be read as one index range (see listPage). The runtime
+// numbers this migration after the webhook tables, which already hold number 2 in existing files.
+extern const char* const kConnectionPageIndexSql;
+
+// The table savePrivileges/findPrivileges use (a migration the runtime applies after the page indexes).
 extern const char* const kConnectionPrivilegesSchemaSql;
 
 class ConnectionRepository {
@@ -49,8 +67,12 @@ class ConnectionRepository {
   Result<std::optional<Connection>> find(const std::string& id);
   Result<std::optional<Connection>> findByAccount(const std::string& app_id, const std::string& end_user_id,
                                                   const std::string& account_id);
-  // Newest first; every connection when `end_user_id` is empty.
+  // Newest first (as listPage orders them); every connection when `end_user_id` is empty.
   Result<std::vector<Connection>> list(const std::string& end_user_id);
+  // At most `limit` connections after `after` (from the newest when empty), newest first, of one
+  // end user when `end_user_id` is set. Reads limit + 1 rows found by an index range, never the whole table.
+  Result<ConnectionPage> listPage(const std::string& end_user_id,
+                                  const std::optional<ConnectionPageKey>& after, int limit);
   Status insert(const Connection& connection);
   // A new grant for an existing connection (connected again, reconnect): identity, scopes and
   // tokens replaced in place, status active, generation bumped.

@@ -14,6 +14,8 @@ TimePoint fromMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms
 
 namespace {
 
+// v1 only: files already carry the webhook tables as v2, so a later change of this schema is
+// numbered after them in the runtime's list (hubExtraMigrations), not added here.
 constexpr storage::Migration kHubMigrations[] = {
     {1,
      "CREATE TABLE api_keys ("

@@ -20,8 +20,10 @@ TimePoint fromMillis(int64_t ms);
 
 class HubDatabase {
  public:
-  // Opens or creates the database and applies the hub's migrations plus `extra` (tables other
-  // hub parts own, numbered after the hub's). Throws at start-up on failure.
+  // Opens or creates the database and applies the hub's migration (v1) plus `extra` (every later
+  // schema change, numbered 2, 3, … in order: each is applied only when its number is above the
+  // file's, so a later hub-store change goes at the end of `extra`, not into v1's list).
+  // Throws at start-up on failure.
   explicit HubDatabase(const std::string& path, std::span<const storage::Migration> extra = {});
   HubDatabase(const HubDatabase&) = delete;
   HubDatabase& operator=(const HubDatabase&) = delete;
