@@ -50,7 +50,9 @@ TEST(ProxyTarget, EverySsrfFormIsRefused) {
   for (const char* target : refused) {
     auto verdict = checkTarget(target);
     EXPECT_FALSE(verdict) << "passed: " << target;
-    if (!verdict) EXPECT_EQ(verdict.error().key, "proxy.refused_target");
+    if (!verdict) {
+      EXPECT_EQ(verdict.error().key, "proxy.refused_target");
+    }
   }
   // A NUL byte inside the target (not cut by a C string).
   EXPECT_FALSE(checkTarget(std::string_view("/v3/contacts\0/x", 15)));
