@@ -29,6 +29,16 @@ std::string vaultKeyFile(const HubConfig& config) {
                                        : config.vault_key_file;
 }
 
+// After the hub's own v1, in rising order: a file records only the highest number applied, so a
+// later schema change of any hub part takes the next free number here (never one below 2).
+std::span<const storage::Migration> hubExtraMigrations() {
+  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql},
+                                             {3, hub::kConnectionPageIndexSql},
+                                             {4, hub::kConnectionPrivilegesSchemaSql},
+                                             {5, hub::proxy::kIdempotencySchemaSql}};
+  return extra;
+}
+
 namespace {
 
 std::string defaultHolder() {
@@ -39,16 +49,6 @@ std::string defaultHolder() {
 
 std::string hubDbPath(const HubConfig& config) {
   return (std::filesystem::path(config.data_dir) / "hub.db").string();
-}
-
-// After the hub's own v1, in rising order: a file records only the highest number applied, so a
-// later schema change of any hub part takes the next free number here (never one below 2).
-std::span<const storage::Migration> hubExtraMigrations() {
-  static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql},
-                                             {3, hub::kConnectionPageIndexSql},
-                                             {4, hub::kConnectionPrivilegesSchemaSql},
-                                             {5, hub::proxy::kIdempotencySchemaSql}};
-  return extra;
 }
 
 cc::Endpoints endpointsFor(const HubConfig& config) {

@@ -5,6 +5,7 @@
 // up` and the integration tests build it the same way; only the HttpClient, Clock and
 // RandomSource differ.
 #include <memory>
+#include <span>
 #include <string>
 
 #include "app/hub_config.h"
@@ -13,6 +14,7 @@
 #include "http/client/http_client.h"
 #include "http/router.h"
 #include "hub/upstream/cc_client.h"
+#include "storage/sqlite_database.h"
 
 namespace liaison::app {
 
@@ -60,6 +62,10 @@ class BackgroundLoop {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The schema changes of hub parts above the store (webhooks, paging indexes, privileges, the
+// proxy), numbered after the store's own v1; every hub.db gets all of them.
+std::span<const storage::Migration> hubExtraMigrations();
 
 // Opens the vault key the settings name (env LIAISON_VAULT_KEY or the key file); throws with
 // one line when it is missing or malformed.

@@ -263,7 +263,17 @@ http::ClientResponse FakeCc::v3Call(const http::ClientRequest& request) {
     ++s.totals.v3_expired;
     return json(401, R"({"error_key":"unauthorized","error_message":"expired token"})");
   }
-  return json(200, "{}");
+  // A caller may name the connection it acts for: the token must be that connection's.
+  if (const auto at = request.url.find("owner="); at != std::string::npos) {
+    int64_t owner = -1;
+    const char* begin = request.url.data() + at + 6;
+    std::from_chars(begin, request.url.data() + request.url.size(), owner);
+    if (owner != parts[0]) {
+      ++s.totals.v3_wrong_owner;
+      return json(403, R"({"error_key":"forbidden","error_message":"another account's token"})");
+    }
+  }
+  return json(200, R"({"owner":)" + std::to_string(parts[0]) + "}");
 }
 
 }  // namespace liaison::hub::reliability

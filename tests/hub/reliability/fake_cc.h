@@ -50,6 +50,7 @@ struct AuthorityTotals {
   int64_t v3_calls = 0;
   int64_t v3_expired = 0;               // v3 calls that carried an expired access token
   int64_t v3_refused = 0;               // other 401s (unknown token, revoked grant)
+  int64_t v3_wrong_owner = 0;           // calls naming ?owner=N that carried another connection's token
   int64_t min_gap_ms = INT64_MAX;       // smallest time between two token calls
   int64_t max_calls_in_one_second = 0;  // most token calls in any sliding one-second window
 };

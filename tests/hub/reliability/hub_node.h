@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "app/hub_runtime.h"
 #include "cc/provider.h"
 #include "core/metrics.h"
 #include "core/random.h"
@@ -56,9 +57,13 @@ class LockedRandom final : public RandomSource {
 
 // CC's limits, with the token endpoint's per-second limit replaced when a test needs a holder
 // that is never paced (one that only exists to crash).
-inline cc::Limits ccLimits(int token_calls_per_second = 0) {
+inline cc::Limits ccLimits(int token_calls_per_second = 0, int api_calls_per_second = 0) {
   cc::Limits limits = cc::constantContact().limits;
   if (token_calls_per_second > 0) limits.token_requests_per_second_per_client = token_calls_per_second;
+  if (api_calls_per_second > 0) {
+    limits.requests_per_second_per_key = api_calls_per_second;
+    limits.requests_per_day_per_key = 1'000'000'000;
+  }
   return limits;
 }
 
@@ -68,6 +73,7 @@ struct NodeOptions {
   Waiter budget_waiter;            // waits for the governor; default: the virtual clock's sleeper
   Waiter lease_waiter;             // waits for another holder's lease; default: the virtual clock's sleeper
   int token_calls_per_second = 0;  // 0: CC's limit (1/s)
+  int api_calls_per_second = 0;    // 0: CC's limits (4/s, 10,000 a day); else that rate, no daily cap
 };
 
 // For lease polls in storms: let the other threads run without moving the virtual clock.
@@ -82,10 +88,10 @@ class HubNode {
   HubNode(const std::string& db_path, const Secret& kek, VirtualClock& clock, http::HttpClient& http,
           RandomSource& random, NodeOptions options = {})
       : clock_(clock),
-        db(db_path),
+        db(db_path, app::hubExtraMigrations()),
         vault_db(db_path, {}),
         keys(vault_db, clock),
-        governor(clock, ccLimits(options.token_calls_per_second)),
+        governor(clock, ccLimits(options.token_calls_per_second, options.api_calls_per_second)),
         cc(http, governor, clock, metrics, AppCredentials{"app-1", "app-1", Secret("app-secret")},
            cc::endpointsAt(kCcOrigin), options.budget_waiter ? options.budget_waiter : clock.waiter()),
         connections(db),
