@@ -74,7 +74,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       sessions(db),
       keys(db),
       events(db, clock, random),
-      governor(clock, cc::constantContact().limits, waiter) {
+      governor(clock, cc::constantContact().limits, waiter,
+               hub::GovernorSettings{config.budget_reserve_percent}) {
   const char* env_key = std::getenv("LIAISON_VAULT_KEY");
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,
                                        vaultKeyFile(config));
@@ -86,7 +87,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   const cc::Endpoints endpoints = endpointsFor(config);
   cc = std::make_unique<hub::CcClient>(
       http, governor, clock, metrics,
-      hub::AppCredentials{config.client_id, config.client_id, config.client_secret}, endpoints);
+      hub::AppCredentials{config.client_id, config.client_id, config.client_secret}, endpoints,
+      std::chrono::milliseconds(config.budget_max_queue_wait_ms));
   verifier = std::make_unique<hub::TokenVerifier>(*cc, clock, endpoints.issuer, endpoints.audience);
   connect = std::make_unique<hub::ConnectService>(
       connections, sessions, events, *vault, *cc, *verifier, clock, random,
