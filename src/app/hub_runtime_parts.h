@@ -30,6 +30,7 @@ struct HubRuntime::Parts {
   void buildHealth(const HubConfig& config);
   void buildWebhooks(hub::api::HubApi& api);
   void describeMetrics(const std::string& app_id);
+  void describeBudgetMetrics(const std::string& app_id);
   Result<std::string> healthJson(const std::string& connection_id, bool fresh);
   int runHealth(int limit);
   int runWebhooks(int limit);

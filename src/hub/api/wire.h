@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "http/message.h"
+#include "hub/budget/governor.h"
 #include "hub/store/model.h"
 
 namespace liaison::hub::api {
@@ -14,6 +15,7 @@ namespace liaison::hub::api {
 nlohmann::json connectionJson(const Connection& connection);
 nlohmann::json sessionJson(const ConnectSession& session, const std::string& public_url);
 nlohmann::json eventJson(const Event& event);
+nlohmann::json budgetJson(const BudgetSnapshot& budget);
 
 // The hub's error body; the status comes from http::statusFor. `remedy` is what fixes it.
 http::Response errorResponse(const Error& error, const std::string& remedy = {});
