@@ -81,6 +81,7 @@ const std::vector<SectionSettings>& knownSettings() {
       {"vault", {"key_file"}},
       {"health", {"social_poll_minutes"}},
       {"refresh", {"ahead_seconds"}},
+      {"budget", {"max_queue_wait_ms", "reserve_percent"}},
   };
   return settings;
 }

@@ -300,6 +300,11 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
       [&] {
         return readWholeNumber(sources, "refresh", "ahead_seconds", 60, 86000, c.refresh_ahead_seconds);
       },
+      [&] {
+        return readWholeNumber(sources, "budget", "max_queue_wait_ms", 0, 60000, c.budget_max_queue_wait_ms);
+      },
+      // Some of the day always stays for background work: at 100 %, health polls would never run.
+      [&] { return readWholeNumber(sources, "budget", "reserve_percent", 0, 90, c.budget_reserve_percent); },
       [&]() -> Status {
         if (!c.client_id.empty()) return okStatus();
         return settingError("cc.client_id", "",
@@ -351,7 +356,9 @@ std::string printHubConfig(const HubConfig& c) {
   out += "scopes = [" + scopes + "]\n\n";
   out += "[vault]\nkey_file = " + tomlString(c.vault_key_file) + "\n\n";
   out += "[health]\nsocial_poll_minutes = " + std::to_string(c.social_poll_minutes) + "\n\n";
-  out += "[refresh]\nahead_seconds = " + std::to_string(c.refresh_ahead_seconds) + "\n";
+  out += "[refresh]\nahead_seconds = " + std::to_string(c.refresh_ahead_seconds) + "\n\n";
+  out += "[budget]\nmax_queue_wait_ms = " + std::to_string(c.budget_max_queue_wait_ms) + "\n";
+  out += "reserve_percent = " + std::to_string(c.budget_reserve_percent) + "\n";
   return out;
 }
 

@@ -44,6 +44,13 @@ struct HubConfig {
   int social_poll_minutes = 15;  // health.social_poll_minutes, 1..1440
   // [refresh]
   int refresh_ahead_seconds = 600;  // refresh.ahead_seconds, 60..86000: refresh this long before expiry
+  // [budget]
+  // budget.max_queue_wait_ms, 0..60000: how long a call of the host app waits its turn at the CC
+  // app's rate budget before the hub refuses it (429 with Retry-After).
+  int budget_max_queue_wait_ms = 10000;
+  // budget.reserve_percent, 0..90: the share of the day's CC API calls kept for the host app's own
+  // calls; health polls and background work stop when only this much of the day is left.
+  int budget_reserve_percent = 20;
 };
 
 // The command-line flags of `liaison serve` that touch settings: --config, --data, --listen.

@@ -13,7 +13,7 @@
 #include "cc/provider.h"
 #include "crypto/hash.h"
 #include "hub/api/hub_api.h"
-#include "hub/budget/governor.h"
+#include "hub/budget/local_governor.h"
 #include "hub/connections/connect_service.h"
 #include "hub/refresh/refresher.h"
 #include "hub/store/api_key_repository.h"
@@ -70,6 +70,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
     : clock(clock),
       random(random),
       http(http),
+      waiter(options.waiter ? options.waiter
+                            : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); }),
       db(hubDbPath(config), hubExtraMigrations()),
       vault_db(hubDbPath(config), {}),
       webhook_db(hubDbPath(config), {}),
@@ -77,7 +79,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       sessions(db),
       keys(db),
       events(db, clock, random),
-      governor(clock, cc::constantContact().limits) {
+      governor(clock, cc::constantContact().limits, waiter,
+               hub::GovernorSettings{config.budget_reserve_percent}) {
   const char* env_key = std::getenv("LIAISON_VAULT_KEY");
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,
                                        vaultKeyFile(config));
@@ -86,12 +89,11 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   auto opened = hub::Vault::open(*data_keys, *kek, random);
   if (!opened) throw std::runtime_error(opened.error().message);
   vault = std::move(*opened);
-  waiter =
-      options.waiter ? options.waiter : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
   const cc::Endpoints endpoints = endpointsFor(config);
   cc = std::make_unique<hub::CcClient>(
       http, governor, clock, metrics,
-      hub::AppCredentials{config.client_id, config.client_id, config.client_secret}, endpoints, waiter);
+      hub::AppCredentials{config.client_id, config.client_id, config.client_secret}, endpoints,
+      std::chrono::milliseconds(config.budget_max_queue_wait_ms));
   verifier = std::make_unique<hub::TokenVerifier>(*cc, clock, endpoints.issuer, endpoints.audience);
   connect = std::make_unique<hub::ConnectService>(
       connections, sessions, events, *vault, *cc, *verifier, clock, random,

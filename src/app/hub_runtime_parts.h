@@ -8,7 +8,7 @@
 #include "app/hub_runtime.h"
 #include "core/metrics.h"
 #include "hub/api/hub_api.h"
-#include "hub/budget/governor.h"
+#include "hub/budget/local_governor.h"
 #include "hub/connections/connect_service.h"
 #include "hub/health/health_checker.h"
 #include "hub/proxy/idempotency_store.h"
@@ -34,6 +34,7 @@ struct HubRuntime::Parts {
   void buildWebhooks(hub::api::HubApi& api);
   void buildProxy(hub::api::HubApi& api);
   void describeMetrics(const std::string& app_id);
+  void describeBudgetMetrics(const std::string& app_id);
   Result<std::string> healthJson(const std::string& connection_id, bool fresh);
   int runHealth(int limit);
   int runWebhooks(int limit);
@@ -41,11 +42,10 @@ struct HubRuntime::Parts {
   const Clock& clock;
   RandomSource& random;
   http::HttpClient& http;
-  hub::Waiter waiter;
+  hub::Waiter waiter;  // real sleep in production; tests move their clock instead
   std::string client_id;
   std::chrono::minutes social_poll{15};
-  TimePoint poll_interval_at{};  // when runHealth last worked out the poll interval  // real sleep in
-                                 // production; tests move their clock instead
+  TimePoint poll_interval_at{};  // when runHealth last worked out the poll interval
   Metrics metrics;
   hub::HubDatabase db;
   // The vault's keys and the webhook queue keep their own connections to hub.db: each

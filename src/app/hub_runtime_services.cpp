@@ -91,15 +91,46 @@ void Parts::describeMetrics(const std::string& app_id) {
                   }
                   return out;
                 });
+  describeBudgetMetrics(app_id);
+}
+
+// What GET /api/v1/budget shows, as gauges. The top connections stay out: a series per connection
+// id would pile up in Prometheus as the top ten change from day to day.
+void Parts::describeBudgetMetrics(const std::string& app_id) {
+  using Series = std::vector<std::pair<MetricLabels, int64_t>>;
   metrics.gauge("liaison_cc_budget_used", "CC API calls used today and the daily limit, per CC app.",
                 [this, app_id] {
-                  const auto use = governor.usage(app_id);
-                  return std::vector<std::pair<MetricLabels, int64_t>>{
-                      {{{"app", app_id}, {"kind", "api_calls_today"}}, use.api_calls_today},
-                      {{{"app", app_id}, {"kind", "api_calls_per_day"}}, use.api_calls_per_day},
-                      {{{"app", app_id}, {"kind", "token_calls_today"}}, use.token_calls_today},
-                      {{{"app", app_id}, {"kind", "refused_today"}}, use.refused_today}};
+                  const auto b = governor.snapshot(app_id);
+                  return Series{{{{"app", app_id}, {"kind", "api_calls_today"}}, b.used_today},
+                                {{{"app", app_id}, {"kind", "api_calls_per_day"}}, b.api_per_day},
+                                {{{"app", app_id}, {"kind", "remaining_today"}}, b.remaining_today},
+                                {{{"app", app_id}, {"kind", "token_calls_today"}}, b.token_calls_today},
+                                {{{"app", app_id}, {"kind", "refused_today"}}, b.refused_today}};
                 });
+  metrics.gauge("liaison_cc_budget_limit", "CC's rate limits per CC app (requests per second and per day).",
+                [this, app_id] {
+                  const auto b = governor.snapshot(app_id);
+                  return Series{{{{"app", app_id}, {"kind", "api_per_second"}}, b.api_per_second},
+                                {{{"app", app_id}, {"kind", "api_per_day"}}, b.api_per_day},
+                                {{{"app", app_id}, {"kind", "token_per_second"}}, b.token_per_second},
+                                {{{"app", app_id}, {"kind", "reserve_percent"}}, b.reserve_percent}};
+                });
+  metrics.gauge("liaison_cc_budget_rate", "CC API calls in the last second and the last minute, per CC app.",
+                [this, app_id] {
+                  const auto b = governor.snapshot(app_id);
+                  return Series{{{{"app", app_id}, {"window", "1s"}}, b.calls_last_second},
+                                {{{"app", app_id}, {"window", "1m"}}, b.calls_last_minute}};
+                });
+  metrics.gauge(
+      "liaison_cc_budget_queue", "Calls waiting for their turn at the CC budget, by class.", [this, app_id] {
+        const auto b = governor.snapshot(app_id);
+        Series out;
+        for (size_t c = 0; c < hub::kCallClasses; ++c) {
+          out.push_back(
+              {{{"app", app_id}, {"class", hub::toString(static_cast<hub::CallClass>(c))}}, b.queued[c]});
+        }
+        return out;
+      });
 }
 
 }  // namespace liaison::app

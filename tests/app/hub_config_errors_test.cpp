@@ -63,6 +63,17 @@ TEST_F(HubConfigErrorTest, WholeNumbersAreRangeChecked) {
           "refresh.ahead_seconds (LIAISON_REFRESH_AHEAD_SECONDS): must be a whole number from 60 to 86000"));
   EXPECT_THAT(envError({{"LIAISON_REFRESH_AHEAD_SECONDS", "99999999999999999999999"}}),
               HasSubstr("refresh.ahead_seconds"));
+  EXPECT_EQ(envError({{"LIAISON_BUDGET_MAX_QUEUE_WAIT_MS", "60001"}}),
+            "budget.max_queue_wait_ms (LIAISON_BUDGET_MAX_QUEUE_WAIT_MS): must be a whole number from 0 to "
+            "60000, got '60001'");
+  EXPECT_THAT(envError({{"LIAISON_BUDGET_MAX_QUEUE_WAIT_MS", "-1"}}), HasSubstr("budget.max_queue_wait_ms"));
+  EXPECT_THAT(envError({{"LIAISON_BUDGET_MAX_QUEUE_WAIT_MS", "10s"}}), HasSubstr("budget.max_queue_wait_ms"));
+  EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\n[budget]\nreserve_percent = 91\n"),
+              HasSubstr("budget.reserve_percent (" + dir_.file("hub.toml") +
+                        ":4): must be a whole number from 0 to 90, got '91'"));
+  EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\n[budget]\nreserve_percent = 0.2\n"),
+              HasSubstr("budget.reserve_percent"));
+  EXPECT_THAT(envError({{"LIAISON_BUDGET_RESERVE_PERCENT", "20%"}}), HasSubstr("budget.reserve_percent"));
 }
 
 TEST_F(HubConfigErrorTest, WrongTomlTypesAreRefused) {

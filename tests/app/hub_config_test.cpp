@@ -33,6 +33,8 @@ TEST_F(HubConfigTest, DefaultsNeedOnlyTheClientIdAndSecret) {
   EXPECT_EQ(config->vault_key_file, ".liaison/vault.key");
   EXPECT_EQ(config->social_poll_minutes, 15);
   EXPECT_EQ(config->refresh_ahead_seconds, 600);
+  EXPECT_EQ(config->budget_max_queue_wait_ms, 10000);
+  EXPECT_EQ(config->budget_reserve_percent, 20);
 }
 
 TEST_F(HubConfigTest, FileValuesReplaceDefaults) {
@@ -54,6 +56,10 @@ social_poll_minutes = 60
 
 [refresh]
 ahead_seconds = 120
+
+[budget]
+max_queue_wait_ms = 2500
+reserve_percent = 35
 )");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->listen_host, "0.0.0.0");
@@ -69,6 +75,8 @@ ahead_seconds = 120
   EXPECT_THAT(config->default_scopes, ElementsAre("contact_data", "campaign_data"));  // duplicate collapsed
   EXPECT_EQ(config->social_poll_minutes, 60);
   EXPECT_EQ(config->refresh_ahead_seconds, 120);
+  EXPECT_EQ(config->budget_max_queue_wait_ms, 2500);
+  EXPECT_EQ(config->budget_reserve_percent, 35);
 }
 
 TEST_F(HubConfigTest, ExplicitRedirectUriAndVaultKeyFileAreKept) {
@@ -128,8 +136,13 @@ base_url = "http://127.0.0.1:8600"
 scopes = ["account_read"]
 [health]
 social_poll_minutes = 60
+[budget]
+reserve_percent = 10
+max_queue_wait_ms = 500
 )",
                                {{"LIAISON_SERVER_LISTEN", "127.0.0.1:9200"},
+                                {"LIAISON_BUDGET_RESERVE_PERCENT", "0"},
+                                {"LIAISON_BUDGET_MAX_QUEUE_WAIT_MS", "60000"},
                                 {"LIAISON_CC_CLIENT_ID", "env-app"},
                                 {"LIAISON_CC_BASE_URL", ""},
                                 {"LIAISON_CC_SCOPES", "contact_data, offline_access"},
@@ -140,6 +153,8 @@ social_poll_minutes = 60
   EXPECT_EQ(config->cc_base_url, "");  // empty in the environment: back to the real Constant Contact
   EXPECT_THAT(config->default_scopes, ElementsAre("contact_data", "offline_access"));
   EXPECT_EQ(config->social_poll_minutes, 5);
+  EXPECT_EQ(config->budget_reserve_percent, 0);  // no reserve: background work may spend the whole day
+  EXPECT_EQ(config->budget_max_queue_wait_ms, 60000);
 }
 
 TEST_F(HubConfigTest, FlagsBeatEnvironment) {
@@ -198,16 +213,16 @@ TEST_F(HubConfigTest, PrintMasksTheSecret) {
 
 TEST_F(HubConfigTest, PrintedSettingsLoadBackTheSame) {
   const auto secret_path = write("cc-secret", std::string(kSecret) + "\n");
-  const auto first =
-      loadHubConfig({.config_file = write(
-                         "hub.toml",
-                         "[server]\nlisten = \"[::1]:9100\"\ndata = \"/srv/li \\\"aison\\\"\"\n"
-                         "[cc]\nclient_id = \"app-1\"\nbase_url = \"http://127.0.0.1:8600\"\n"
-                         "client_secret_file = \"" +
-                             secret_path +
-                             "\"\n"
-                             "scopes = [\"contact_data\", \"openid\"]\n[health]\nsocial_poll_minutes = 7\n")},
-                    {});
+  const auto first = loadHubConfig(
+      {.config_file = write("hub.toml",
+                            "[server]\nlisten = \"[::1]:9100\"\ndata = \"/srv/li \\\"aison\\\"\"\n"
+                            "[cc]\nclient_id = \"app-1\"\nbase_url = \"http://127.0.0.1:8600\"\n"
+                            "client_secret_file = \"" +
+                                secret_path +
+                                "\"\n"
+                                "scopes = [\"contact_data\", \"openid\"]\n[health]\nsocial_poll_minutes = 7\n"
+                                "[budget]\nmax_queue_wait_ms = 0\n")},
+      {});
   ASSERT_TRUE(first.ok()) << first.error().message;
   const auto printed = printHubConfig(*first);
   EXPECT_THAT(printed, Not(HasSubstr(kSecret)));
@@ -219,6 +234,8 @@ TEST_F(HubConfigTest, PrintedSettingsLoadBackTheSame) {
   EXPECT_EQ(second->client_secret.reveal(), kSecret);
   EXPECT_THAT(second->default_scopes, ElementsAre("contact_data", "openid"));
   EXPECT_EQ(second->social_poll_minutes, 7);
+  EXPECT_EQ(second->budget_max_queue_wait_ms, 0);
+  EXPECT_EQ(second->budget_reserve_percent, 20);
 
   // With the secret from the environment, the printed file loads back given the same environment.
   const auto from_env = loadHubConfig({}, kMinimalEnv);

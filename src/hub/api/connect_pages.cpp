@@ -185,7 +185,7 @@ http::Response HubApi::permissions(const std::string& connection_id) const {
   if (c.status == ConnectionStatus::Active) {
     auto token = deps_.refresher.accessToken(c.id, CallClass::Interactive);
     if (token) {
-      auto body = deps_.cc.getV3("/account/user/privileges", *token, CallClass::Interactive);
+      auto body = deps_.cc.getV3("/account/user/privileges", *token, CallClass::Interactive, c.id);
       if (body) {
         const auto list = nlohmann::json::parse(*body, nullptr, false);
         if (list.is_array()) {

@@ -232,6 +232,11 @@ void HubApi::addRoutes() {
   });
   addAuthenticated("GET", "/api/v1/connections/{id}/permissions",
                    [this](http::Request& r) { return permissions(r.param("id")); });
+  // One app today: the hub serves the CC app it is configured with.
+  addAuthenticated("GET", "/api/v1/budget", [this](http::Request&) {
+    return http::Response::json(
+        200, {{"apps", json::array({budgetJson(deps_.governor.snapshot(deps_.cc.app().app_id))})}});
+  });
   addAuthenticated("GET", "/api/v1/events", [this](http::Request& r) {
     auto query = r.query();
     if (!query)

@@ -23,6 +23,29 @@ json connectionJson(const Connection& c) {
            c.sealed_access_token.empty() ? json(nullptr) : json(formatIso8601(c.access_expires_at))}};
 }
 
+json budgetJson(const BudgetSnapshot& b) {
+  json top = json::array();
+  for (const auto& use : b.top_connections) {
+    top.push_back({{"connection_id", use.connection_id}, {"calls_today", use.calls_today}});
+  }
+  json queue = json::object();
+  for (size_t c = 0; c < kCallClasses; ++c) queue[toString(static_cast<CallClass>(c))] = b.queued[c];
+  return {{"app_id", b.app_id},
+          {"limits",
+           {{"per_second", b.api_per_second},
+            {"per_day", b.api_per_day},
+            {"token_per_second", b.token_per_second},
+            {"reserve_percent", b.reserve_percent}}},
+          {"used_today", b.used_today},
+          {"remaining_today", b.remaining_today},
+          {"resets_at", formatIso8601(b.resets_at)},
+          {"token_calls_today", b.token_calls_today},
+          {"rate", {{"last_second", b.calls_last_second}, {"last_minute", b.calls_last_minute}}},
+          {"queue", queue},
+          {"top_connections", top},
+          {"refused_today", b.refused_today}};
+}
+
 json sessionJson(const ConnectSession& s, const std::string& public_url) {
   json out = {{"id", s.id},
               {"flow", std::string(toString(s.flow))},

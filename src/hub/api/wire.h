@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "http/message.h"
+#include "hub/budget/governor.h"
 #include "hub/store/connection_repository.h"
 #include "hub/store/model.h"
 
@@ -17,6 +18,7 @@ namespace liaison::hub::api {
 nlohmann::json connectionJson(const Connection& connection);
 nlohmann::json sessionJson(const ConnectSession& session, const std::string& public_url);
 nlohmann::json eventJson(const Event& event);
+nlohmann::json budgetJson(const BudgetSnapshot& budget);
 
 // The connection list's `next_after`: the page key as an opaque token, so clients pass it back
 // as it is and the key's shape can change without changing the API.

@@ -125,7 +125,8 @@ Result<std::string> ConnectService::completeGrant(const ConnectSession& session,
   // Act on what CC granted, which may differ from what was asked (RFC 6749 §3.3).
   std::vector<std::string> scopes = !grant.scopes.empty() ? grant.scopes : verified->scopes;
   if (scopes.empty()) scopes = session.scopes;
-  auto summary_body = cc_.getV3("/account/summary", grant.access_token, CallClass::Interactive);
+  auto summary_body = cc_.getV3("/account/summary", grant.access_token, CallClass::Interactive,
+                                session.reconnect_connection_id);
   if (!summary_body) return summary_body.error();
   const auto summary = nlohmann::json::parse(*summary_body, nullptr, false);
   const std::string account_id = textField(summary, "encoded_account_id");
@@ -133,7 +134,8 @@ Result<std::string> ConnectService::completeGrant(const ConnectSession& session,
     return makeError(ErrorCode::Unavailable, "account_unreadable",
                      "Constant Contact's account summary could not be read.");
   }
-  auto privileges = cc_.getV3("/account/user/privileges", grant.access_token, CallClass::Interactive);
+  auto privileges = cc_.getV3("/account/user/privileges", grant.access_token, CallClass::Interactive,
+                              session.reconnect_connection_id);
   if (!privileges) return privileges.error();
 
   const TimePoint now = clock_.now();
@@ -294,7 +296,7 @@ Status ConnectService::disconnect(const std::string& connection_id) {
     auto refresh = vault_.open(c.sealed_refresh_token, refreshTokenContext(c.id));
     if (refresh) {
       // RFC 7009: the local copy goes in every case; a failed revocation is logged.
-      if (auto revoked = cc_.revoke(*refresh); !revoked) {
+      if (auto revoked = cc_.revoke(*refresh, c.id); !revoked) {
         spdlog::warn("connection {}: revocation at CC failed ({}); tokens erased locally", c.id,
                      revoked.error().key);
       }

@@ -288,12 +288,12 @@ Status HealthChecker::checkActive(const Connection& c, const std::optional<Healt
 
   auto token = refresher_.accessToken(c.id, outcome.call_class);
   if (!token) return token_failed(token.error());
-  auto privileges = cc_.getV3(kPrivilegesPath, *token, outcome.call_class);
+  auto privileges = cc_.getV3(kPrivilegesPath, *token, outcome.call_class, c.id);
   if (!privileges && privileges.error().code == ErrorCode::Unauthorized) {
     // CC refused a token the hub held valid (revoked, or replaced elsewhere): renew it once.
     token = refresher_.accessToken(c.id, outcome.call_class, /*after_unauthorized=*/true);
     if (!token) return token_failed(token.error());
-    privileges = cc_.getV3(kPrivilegesPath, *token, outcome.call_class);
+    privileges = cc_.getV3(kPrivilegesPath, *token, outcome.call_class, c.id);
   }
   if (!privileges) {
     const Error& error = privileges.error();
@@ -335,7 +335,7 @@ Status HealthChecker::checkSocial(const Connection& c, const Secret& token,
   const auto keep_last = [&] {
     if (last) useSocial(last->social, outcome.report, note_social);
   };
-  auto body = cc_.getV3(kSocialPath, token, outcome.call_class);
+  auto body = cc_.getV3(kSocialPath, token, outcome.call_class, c.id);
   if (!body) {
     noteSocialUnanswered(body.error(), kSocialUnread, findings, outcome);
     keep_last();
@@ -374,7 +374,7 @@ void HealthChecker::checkProfiles(const Connection& c, const Secret& token,
     static const std::vector<SocialLinkHealth> kNone;
     keepLastProfiles(links, last ? last->social : kNone);
   };
-  auto body = cc_.getV3(kProfilesPath, token, outcome.call_class);
+  auto body = cc_.getV3(kProfilesPath, token, outcome.call_class, c.id);
   if (!body) {
     noteSocialUnanswered(body.error(), kProfilesUnread, findings, outcome);
     keep_last();

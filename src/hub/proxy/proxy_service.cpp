@@ -166,7 +166,7 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
   bool renewed = false;
   milliseconds waited{0};
   Result<http::ClientResponse> response = makeError(ErrorCode::Unavailable, "proxy.not_sent", "");
-  CallReport report;
+  Admission budget;
   for (int attempt = 1;; ++attempt) {
     auto token = deps_.refresher.accessToken(connection_id, CallClass::Interactive, renewed);
     if (!token) {
@@ -183,9 +183,9 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
       if (listed(kRequestHeaders, name)) upstream.headers.set(name, value);
     }
     upstream.headers.set("Authorization", "Bearer " + token->reveal());
-    report = {};
-    response = deps_.cc.forward(std::move(upstream), operation, report);
-    waited += report.queue_wait;
+    budget = {};
+    response = deps_.cc.forward(std::move(upstream), operation, connection_id, budget);
+    waited += budget.waited;
     if (response && response->status == 401 && !renewed) {
       renewed = true;  // CC refused the token: renew it once (single flight) and send again
       continue;
@@ -204,11 +204,17 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
   if (!response) {
     const Error& error = response.error();
     if (error.code == ErrorCode::TooManyRequests) {
-      out = errorResponse(ErrorCode::TooManyRequests, "rate_limited",
-                          "The CC app's shared rate budget has no room for this call now.",
-                          "Retry after the time in Retry-After.");
-      const auto seconds = std::max<int64_t>(1, (report.retry_after.count() + 999) / 1000);
+      const bool day_spent = std::string_view(budget.reason) == "quota_exceeded";
+      out = day_spent ? errorResponse(ErrorCode::TooManyRequests, "quota_exceeded",
+                                      "The CC app's calls for today are spent (CC allows 10,000 a day for all "
+                                      "its accounts together).",
+                                      "Retry after the time in Retry-After (00:00 UTC).")
+                      : errorResponse(ErrorCode::TooManyRequests, "rate_limited",
+                                      "The CC app's shared rate budget has no room for this call in time.",
+                                      "Retry after the time in Retry-After.");
+      const auto seconds = std::max<int64_t>(1, (budget.retry_after.count() + 999) / 1000);
       out.headers.set("Retry-After", std::to_string(seconds));
+      if (day_spent && budget.resets_at) out.headers.set("Liaison-Budget-Resets-At", formatIso8601(*budget.resets_at));
     } else {
       out = errorResponse(ErrorCode::BadGateway, "upstream_unavailable", "Constant Contact did not answer.",
                           "Retry later; calls that are safe to repeat were already retried.");

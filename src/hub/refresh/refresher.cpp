@@ -170,7 +170,7 @@ Status Refresher::refreshUnderLease(const RefreshLease& lease, const Connection&
     lease_moved_on = marked.ok() && !*marked;
     return marked.ok() && *marked;
   };
-  auto grant = cc_.refresh(*refresh_token, call_class, condition);
+  auto grant = cc_.refresh(*refresh_token, call_class, c.id, condition);
   if (lease_moved_on) return okStatus();  // a newer holder owns the refresh
   const TimePoint after = clock_.now();
   if (grant) {

@@ -14,8 +14,6 @@ namespace liaison::hub {
 namespace {
 
 constexpr const char* kTransientKey = "upstream.unavailable";
-// How long an interactive call waits for the governor before giving up with a 429 of its own.
-constexpr auto kMostWait = std::chrono::seconds(30);
 
 Error transient(std::string message) {
   return makeError(ErrorCode::Unavailable, kTransientKey, std::move(message));
@@ -31,33 +29,28 @@ bool UpstreamError::isTransient(const Error& error) {
 }
 
 CcClient::CcClient(http::HttpClient& http, Governor& governor, const Clock& clock, Metrics& metrics,
-                   AppCredentials app, cc::Endpoints endpoints, Waiter waiter)
+                   AppCredentials app, cc::Endpoints endpoints, std::chrono::milliseconds max_queue_wait)
     : http_(http),
       governor_(governor),
       clock_(clock),
       metrics_(metrics),
       app_(std::move(app)),
       endpoints_(std::move(endpoints)),
-      waiter_(std::move(waiter)) {}
+      max_queue_wait_(max_queue_wait) {}
 
-Result<http::ClientResponse> CcClient::send(http::ClientRequest request, Door door, CallClass call_class,
+Result<http::ClientResponse> CcClient::send(http::ClientRequest request, CallTicket ticket,
                                             const std::string& operation, const SendCondition& condition,
-                                            CallReport* report) {
-  const TimePoint started = clock_.now();
-  while (true) {
-    const Admission admission = governor_.admit(app_.app_id, door, call_class);
-    if (report) {
-      report->queue_wait = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
-      report->retry_after = admission.admitted ? std::chrono::milliseconds(0) : admission.retry_after;
-    }
-    if (admission.admitted) break;
-    // Background work never waits in line: it is rescheduled. People wait a little.
-    if (call_class != CallClass::Interactive || clock_.now() + admission.retry_after - started > kMostWait) {
-      metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "throttled"}});
-      return makeError(ErrorCode::TooManyRequests, "budget.exhausted",
-                       std::string("The CC app's rate budget has no room now (") + admission.reason + ").");
-    }
-    waiter_(admission.retry_after);
+                                            Admission* budget) {
+  ticket.app_id = app_.app_id;
+  // People wait their turn, a little. Background work never waits in line: it is rescheduled.
+  const Admission admission = ticket.call_class == CallClass::Interactive
+                                  ? governor_.acquire(ticket, max_queue_wait_)
+                                  : governor_.admit(ticket);
+  if (budget) *budget = admission;
+  if (!admission.admitted) {
+    metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "throttled"}});
+    return makeError(ErrorCode::TooManyRequests, "budget.exhausted",
+                     std::string("The CC app's rate budget has no room now (") + admission.reason + ").");
   }
   request.timeout = std::chrono::milliseconds(15000);
   // The wait for the budget (or a pause of the whole process) may have eaten the caller's
@@ -90,8 +83,8 @@ void CcClient::authenticate(http::ClientRequest& request, Params& form) const {
   request.headers.set("Authorization", "Basic " + base64Encode(credentials));
 }
 
-Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, const std::string& operation,
-                                          const SendCondition& condition) {
+Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, const std::string& connection_id,
+                                          const std::string& operation, const SendCondition& condition) {
   http::ClientRequest request;
   request.method = "POST";
   request.url = endpoints_.token;
@@ -99,7 +92,8 @@ Result<TokenGrant> CcClient::tokenRequest(Params form, CallClass call_class, con
   request.headers.set("Content-Type", "application/x-www-form-urlencoded");
   request.headers.set("Accept", "application/json");
   request.body = form.encode();
-  auto response = send(std::move(request), Door::Token, call_class, operation, condition);
+  auto response =
+      send(std::move(request), {"", Door::Token, call_class, connection_id}, operation, condition);
   if (!response) return response.error();
   if (response->status == 200) {
     auto parsed = oauth::parseTokenResponse(response->body);
@@ -134,7 +128,8 @@ Result<DeviceAuthorization> CcClient::startDevice(const std::vector<std::string>
   form.add("scope", cc::joinScopes(scopes));
   request.headers.set("Content-Type", "application/x-www-form-urlencoded");
   request.body = form.encode();
-  auto response = send(std::move(request), Door::Token, CallClass::Interactive, "oauth.device_authorize");
+  auto response =
+      send(std::move(request), {"", Door::Token, CallClass::Interactive, ""}, "oauth.device_authorize");
   if (!response) return response.error();
   if (response->status != 200) {
     if (response->status == 429 || response->status >= 500) {
@@ -174,7 +169,7 @@ Result<TokenGrant> CcClient::pollDevice(const Secret& device_code) {
   Params form;
   form.add("grant_type", "urn:ietf:params:oauth:grant-type:device_code");
   form.add("device_code", device_code.reveal());
-  return tokenRequest(std::move(form), CallClass::Background, "oauth.device_token");
+  return tokenRequest(std::move(form), CallClass::Background, "", "oauth.device_token");
 }
 
 Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& verifier,
@@ -184,23 +179,24 @@ Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& veri
   form.add("code", code.reveal());
   form.add("redirect_uri", redirect_uri);
   form.add("code_verifier", verifier.reveal());
-  return tokenRequest(std::move(form), CallClass::Interactive, "oauth.code");
+  return tokenRequest(std::move(form), CallClass::Interactive, "", "oauth.code");
 }
 
 Result<http::ClientResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
-                                               CallReport& report) {
-  return send(std::move(request), Door::Api, CallClass::Interactive, operation, {}, &report);
+                                               const std::string& connection_id, Admission& budget) {
+  return send(std::move(request), CallTicket{"", Door::Api, CallClass::Interactive, connection_id}, operation, {},
+              &budget);
 }
 
 Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class,
-                                     const SendCondition& condition) {
+                                     const std::string& connection_id, const SendCondition& condition) {
   Params form;
   form.add("grant_type", "refresh_token");
   form.add("refresh_token", refresh_token.reveal());
-  return tokenRequest(std::move(form), call_class, "oauth.refresh", condition);
+  return tokenRequest(std::move(form), call_class, connection_id, "oauth.refresh", condition);
 }
 
-Status CcClient::revoke(const Secret& refresh_token) {
+Status CcClient::revoke(const Secret& refresh_token, const std::string& connection_id) {
   http::ClientRequest request;
   request.method = "POST";
   request.url = endpoints_.revoke;
@@ -210,7 +206,8 @@ Status CcClient::revoke(const Secret& refresh_token) {
   form.add("token_type_hint", "refresh_token");
   request.headers.set("Content-Type", "application/x-www-form-urlencoded");
   request.body = form.encode();
-  auto response = send(std::move(request), Door::Token, CallClass::Interactive, "oauth.revoke");
+  auto response =
+      send(std::move(request), {"", Door::Token, CallClass::Interactive, connection_id}, "oauth.revoke");
   if (!response) return response.error();
   if (response->status == 200) return okStatus();
   if (response->status == 503 || response->status == 429 || response->status >= 500) {
@@ -224,7 +221,7 @@ Status CcClient::revoke(const Secret& refresh_token) {
 Result<std::string> CcClient::fetchJwks() {
   http::ClientRequest request;
   request.url = endpoints_.keys;
-  auto response = send(std::move(request), Door::Token, CallClass::Interactive, "oauth.keys");
+  auto response = send(std::move(request), {"", Door::Token, CallClass::Interactive, ""}, "oauth.keys");
   if (!response) return response.error();
   if (response->status != 200)
     return transient("Constant Contact's key set answered " + std::to_string(response->status) + ".");
@@ -232,13 +229,15 @@ Result<std::string> CcClient::fetchJwks() {
 }
 
 Result<std::string> CcClient::getV3(const std::string& path_and_query, const Secret& access_token,
-                                    CallClass call_class) {
+                                    CallClass call_class, const std::string& connection_id,
+                                    Admission* budget) {
   http::ClientRequest request;
   request.url = endpoints_.api_base + path_and_query;
   request.headers.set("Authorization", "Bearer " + access_token.reveal());
   request.headers.set("Accept", "application/json");
   const auto query = path_and_query.find('?');
-  auto response = send(std::move(request), Door::Api, call_class, "v3 " + path_and_query.substr(0, query));
+  auto response = send(std::move(request), {"", Door::Api, call_class, connection_id},
+                       "v3 " + path_and_query.substr(0, query), {}, budget);
   if (!response) return response.error();
   const int status = response->status;
   if (status >= 200 && status < 300) return std::move(response->body);

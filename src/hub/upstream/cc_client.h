@@ -63,20 +63,17 @@ struct SendCondition {
   std::function<bool()> commit;
 };
 
-// What a call cost in waiting, for callers that report it (the proxy's Liaison-Queue-Wait-Ms).
-struct CallReport {
-  std::chrono::milliseconds queue_wait{0};   // time spent waiting for the rate budget
-  std::chrono::milliseconds retry_after{0};  // when refused by the budget: when to come back
-};
-
-// Waits before a retry when the governor says so. Real time in production; tests move a
-// ManualClock instead of sleeping.
-using Waiter = std::function<void(std::chrono::milliseconds)>;
+// How long an interactive call waits for its turn at the rate budget before it is refused (the
+// hub's own 429): budget.max_queue_wait_ms.
+constexpr std::chrono::milliseconds kDefaultMaxQueueWait{10000};
 
 class CcClient {
  public:
+  // Interactive calls wait their fair turn in the governor (acquire) for at most `max_queue_wait`;
+  // Health and Background calls are let through now or refused (admit) and come back later.
   CcClient(http::HttpClient& http, Governor& governor, const Clock& clock, Metrics& metrics,
-           AppCredentials app, cc::Endpoints endpoints, Waiter waiter);
+           AppCredentials app, cc::Endpoints endpoints,
+           std::chrono::milliseconds max_queue_wait = kDefaultMaxQueueWait);
 
   Result<DeviceAuthorization> startDevice(const std::vector<std::string>& scopes);
   // The token, or an Error keyed authorization_pending / slow_down / access_denied /
@@ -84,31 +81,39 @@ class CcClient {
   Result<TokenGrant> pollDevice(const Secret& device_code);
   Result<TokenGrant> exchangeCode(const Secret& code, const Secret& verifier,
                                   const std::string& redirect_uri);
+  // `connection_id`: the connection the call is for (the governor is fair between connections).
   Result<TokenGrant> refresh(const Secret& refresh_token, CallClass call_class,
-                             const SendCondition& condition = {});
+                             const std::string& connection_id, const SendCondition& condition = {});
   // RFC 7009: 200 is done (also for an already-dead token).
-  Status revoke(const Secret& refresh_token);
+  Status revoke(const Secret& refresh_token, const std::string& connection_id);
   Result<std::string> fetchJwks();
 
   // A call the host app makes through the proxy: `request` is complete (method, a URL under
   // the API base, headers with the connection's token, body); it waits its turn at the budget
   // as an interactive call. Any HTTP status is a response.
+  // `budget` tells how long the call waited, or why and for how long the budget refused it.
   Result<http::ClientResponse> forward(http::ClientRequest request, const std::string& operation,
-                                       CallReport& report);
+                                       const std::string& connection_id, Admission& budget);
   // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
-  // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient).
+  // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient). A call the
+  // rate budget refused is a TooManyRequests Error keyed budget.exhausted. `connection_id` is
+  // empty for a connection not stored yet. `budget`, when given, receives what the governor did
+  // with the call: how long it queued, or why it was refused and when to try again (what a proxy
+  // answers in Liaison-Queue-Wait-Ms, or in a 429's Retry-After).
   Result<std::string> getV3(const std::string& path_and_query, const Secret& access_token,
-                            CallClass call_class);
+                            CallClass call_class, const std::string& connection_id,
+                            Admission* budget = nullptr);
 
   const cc::Endpoints& endpoints() const { return endpoints_; }
   const AppCredentials& app() const { return app_; }
 
  private:
-  Result<http::ClientResponse> send(http::ClientRequest request, Door door, CallClass call_class,
+  // `ticket` names the door, class and connection; the client adds its app.
+  Result<http::ClientResponse> send(http::ClientRequest request, CallTicket ticket,
                                     const std::string& operation, const SendCondition& condition = {},
-                                    CallReport* report = nullptr);
-  Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& operation,
-                                  const SendCondition& condition = {});
+                                    Admission* budget = nullptr);
+  Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& connection_id,
+                                  const std::string& operation, const SendCondition& condition = {});
   void authenticate(http::ClientRequest& request, Params& form) const;
 
   http::HttpClient& http_;
@@ -117,7 +122,7 @@ class CcClient {
   Metrics& metrics_;
   AppCredentials app_;
   cc::Endpoints endpoints_;
-  Waiter waiter_;
+  std::chrono::milliseconds max_queue_wait_;
 };
 
 }  // namespace liaison::hub

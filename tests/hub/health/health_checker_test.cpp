@@ -157,7 +157,7 @@ TEST_F(HealthTest, CallsRefusedForTheDaysBudgetMeanRateLimited) {
   insert("conn_1");
   // Background work uses the day's budget up to the reserve kept for interactive calls.
   for (int i = 0; i < 20000; ++i) {
-    const auto a = governor.admit("app-1", Door::Api, CallClass::Background);
+    const auto a = governor.admit({"app-1", Door::Api, CallClass::Background, "conn_1"});
     if (!a.admitted && std::string(a.reason) != "per_second") break;
     if (!a.admitted) clock.advance(std::chrono::seconds(1));
   }

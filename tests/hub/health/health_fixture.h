@@ -16,7 +16,7 @@
 #include "core/metrics.h"
 #include "core/random.h"
 #include "http/client/http_client.h"
-#include "hub/budget/governor.h"
+#include "hub/budget/local_governor.h"
 #include "hub/connections/connect_service.h"
 #include "hub/health/health_checker.h"
 #include "hub/refresh/refresher.h"
@@ -215,16 +215,15 @@ class HealthTest : public ::testing::Test {
   std::unique_ptr<Vault> vault;
   HubDatabase db{dir.file("hub.db")};
   ScriptedCc http;
-  LocalGovernor governor{clock, cc::constantContact().limits};
-  Metrics metrics;
   Waiter waiter = [this](std::chrono::milliseconds wait) { clock.advance(wait); };
+  LocalGovernor governor{clock, cc::constantContact().limits, waiter};
+  Metrics metrics;
   CcClient cc{http,
               governor,
               clock,
               metrics,
               AppCredentials{"app-1", "app-1", Secret("app-secret")},
-              cc::endpointsAt("https://cc.test"),
-              waiter};
+              cc::endpointsAt("https://cc.test")};
   ConnectionRepository connections{db};
   EventLog events{db, clock, random};
   std::unique_ptr<Refresher> refresher;

@@ -51,11 +51,10 @@ TEST_P(T17Crash, EveryConnectionSurvivesOrIsFlaggedInterrupted) {
   HubNode survivor(dir.file("hub.db"), generateKeyEncryptionKey(random), clock, cc, random, survivor_options);
   for (int i = 0; i < kCrashes; ++i) survivor.insertFrom(cc, i, clock.now() + 5min);  // due for refresh
   // The dying holders: the same store, a CC client of their own that is never paced.
-  LocalGovernor victim_governor(clock, ccLimits(1'000'000));
+  LocalGovernor victim_governor(clock, ccLimits(1'000'000), clock.waiter());
   Metrics victim_metrics;
   CcClient victim_cc(cc, victim_governor, clock, victim_metrics,
-                     AppCredentials{"app-1", "app-1", Secret("app-secret")}, cc::endpointsAt(kCcOrigin),
-                     clock.waiter());
+                     AppCredentials{"app-1", "app-1", Secret("app-secret")}, cc::endpointsAt(kCcOrigin));
 
   std::array<int, kPoints> crashes{}, lost{}, flagged{}, silent{};
   for (int i = 0; i < kCrashes; ++i) {

@@ -18,7 +18,7 @@
 #include "core/metrics.h"
 #include "core/random.h"
 #include "core/secret.h"
-#include "hub/budget/governor.h"
+#include "hub/budget/local_governor.h"
 #include "hub/connections/connect_service.h"
 #include "hub/refresh/refresher.h"
 #include "hub/reliability/fake_cc.h"
@@ -91,9 +91,10 @@ class HubNode {
         db(db_path, app::hubExtraMigrations()),
         vault_db(db_path, {}),
         keys(vault_db, clock),
-        governor(clock, ccLimits(options.token_calls_per_second, options.api_calls_per_second)),
+        governor(clock, ccLimits(options.token_calls_per_second, options.api_calls_per_second),
+                 options.budget_waiter ? options.budget_waiter : clock.waiter()),
         cc(http, governor, clock, metrics, AppCredentials{"app-1", "app-1", Secret("app-secret")},
-           cc::endpointsAt(kCcOrigin), options.budget_waiter ? options.budget_waiter : clock.waiter()),
+           cc::endpointsAt(kCcOrigin)),
         connections(db),
         events(db, clock, random) {
     auto opened = Vault::open(keys, kek, random);

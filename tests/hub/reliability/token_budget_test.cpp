@@ -55,7 +55,7 @@ TEST(T18TokenBudget, ThreeDaysOfProactiveRefreshStayWithinOneCallASecond) {
         ++token_refused;
       } else {
         ++api_calls;
-        auto answer = node.cc.getV3("/account/summary", *token, CallClass::Interactive);
+        auto answer = node.cc.getV3("/account/summary", *token, CallClass::Interactive, connectionId(i));
         if (answer) {
           ++api_ok;
         } else if (answer.error().code == ErrorCode::Unauthorized) {

@@ -1,0 +1,215 @@
+#include "hub/budget/local_governor.h"
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+namespace liaison::hub {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr auto kMinute = std::chrono::minutes(1);
+constexpr size_t kTopConnections = 10;
+
+int64_t dayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
+TimePoint midnightAfter(int64_t day) { return fromUnixSeconds((day + 1) * 86400); }
+
+milliseconds until(TimePoint from, TimePoint to) {
+  return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(to - from));
+}
+
+Admission refusal(const char* reason, milliseconds retry_after) {
+  Admission a;
+  a.reason = reason;
+  a.retry_after = std::max(milliseconds(1), retry_after);
+  return a;
+}
+
+}  // namespace
+
+LocalGovernor::LocalGovernor(const Clock& clock, const cc::Limits& limits, Waiter waiter,
+                             GovernorSettings settings)
+    : clock_(clock),
+      api_per_second_(limits.requests_per_second_per_key),
+      api_per_day_(limits.requests_per_day_per_key),
+      token_per_second_(limits.token_requests_per_second_per_client),
+      reserve_percent_(std::clamp(settings.reserve_percent, 0, 100)),
+      waiter_(std::move(waiter)) {}
+
+LocalGovernor::AppState& LocalGovernor::app(const std::string& app_id) {
+  return apps_.try_emplace(app_id, api_per_second_, token_per_second_).first->second;
+}
+
+void LocalGovernor::rollDay(AppState& state, TimePoint now) {
+  const int64_t day = dayOf(now);
+  if (day == state.day) return;
+  state.day = day;
+  state.api_today = 0;
+  state.token_today = 0;
+  state.refused_today = 0;
+  state.api_by_connection.clear();
+}
+
+std::optional<Admission> LocalGovernor::dayRefusal(const AppState& state, const CallTicket& call,
+                                                   TimePoint now) const {
+  if (call.door != Door::Api) return std::nullopt;
+  const char* reason = nullptr;
+  if (state.api_today >= api_per_day_) {
+    reason = "quota_exceeded";
+  } else if (call.call_class != CallClass::Interactive &&
+             state.api_today >= api_per_day_ * (100 - reserve_percent_) / 100) {
+    reason = "reserve";
+  }
+  if (reason == nullptr) return std::nullopt;
+  const TimePoint reset = midnightAfter(state.day);
+  Admission a = refusal(reason, until(now, reset));
+  a.resets_at = reset;
+  return a;
+}
+
+void LocalGovernor::grant(AppState& state, const CallTicket& call, TimePoint now) {
+  DoorState& door = state.at(call.door);
+  door.window.take(now);
+  if (call.door == Door::Token) {
+    ++state.token_today;
+    return;
+  }
+  ++state.api_today;
+  if (!call.connection_id.empty()) ++state.api_by_connection[call.connection_id];
+  state.last_minute.push_back(now);
+  while (state.last_minute.front() + kMinute <= now) state.last_minute.pop_front();
+}
+
+Admission LocalGovernor::refuse(AppState& state, Admission refused) {
+  // Pacing of work that comes back later is not a refusal anyone sees; the rest is.
+  if (std::string_view(refused.reason) != "per_second") ++state.refused_today;
+  return refused;
+}
+
+Admission LocalGovernor::admit(const CallTicket& call) {
+  std::lock_guard lock(mutex_);
+  const TimePoint now = clock_.now();
+  AppState& state = app(call.app_id);
+  rollDay(state, now);
+  if (auto refused = dayRefusal(state, call, now)) return refuse(state, *refused);
+  DoorState& door = state.at(call.door);
+  // Calls waiting in acquire of this class or a more urgent one go first: come back once the
+  // slots they take have passed.
+  if (door.queue.waitingAtOrAbove(call.call_class)) {
+    return refusal("per_second", until(now, door.window.slotAt(now, door.queue.size())));
+  }
+  if (const auto wait = door.window.waitAt(now); wait.count() > 0) return refusal("per_second", wait);
+  grant(state, call, now);
+  Admission admitted;
+  admitted.admitted = true;
+  return admitted;
+}
+
+Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) {
+  std::unique_lock lock(mutex_);
+  const TimePoint entered = clock_.now();
+  AppState& state = app(call.app_id);
+  rollDay(state, entered);
+  if (auto refused = dayRefusal(state, call, entered)) return refuse(state, *refused);
+  DoorState& door = state.at(call.door);
+  const FairQueue::Ticket ticket = door.queue.push(call.call_class, call.connection_id);
+  const TimePoint deadline = entered + max_wait;
+  const auto leave = [&](Admission refused, TimePoint now) {
+    door.queue.cancel(ticket);
+    moved_.notify_all();  // the call behind this one may be the head now
+    refused.waited = until(entered, now);
+    return refuse(state, refused);
+  };
+  while (true) {
+    const TimePoint now = clock_.now();
+    rollDay(state, now);
+    if (door.queue.next() == ticket) {
+      // A day that ran out while the call waited refuses it, and then each call behind it.
+      if (auto refused = dayRefusal(state, call, now)) return leave(*refused, now);
+      const milliseconds wait = door.window.waitAt(now);
+      if (wait.count() == 0) {
+        door.queue.serve();
+        grant(state, call, now);
+        moved_.notify_all();
+        Admission admitted;
+        admitted.admitted = true;
+        admitted.waited = until(entered, now);
+        return admitted;
+      }
+      if (now + wait > deadline) return leave(refusal("max_wait", wait), now);
+      if (!door.sleeping) {
+        door.sleeping = true;
+        lock.unlock();
+        try {
+          waiter_(wait);
+        } catch (...) {  // a test's waiter may throw; leave the queue as it would be without the call
+          lock.lock();
+          door.sleeping = false;
+          door.queue.cancel(ticket);
+          moved_.notify_all();
+          throw;
+        }
+        lock.lock();
+        door.sleeping = false;
+        moved_.notify_all();  // a head that arrived while this call slept takes the slot
+        continue;
+      }
+    } else {
+      // Even if no other call arrives, its turn comes too late: say so now, not at the deadline.
+      const TimePoint slot = door.window.slotAt(now, door.queue.position(ticket));
+      if (slot > deadline) return leave(refusal("max_wait", until(now, slot)), now);
+    }
+    moved_.wait(lock);
+  }
+}
+
+BudgetUse LocalGovernor::usage(const std::string& app_id) {
+  std::lock_guard lock(mutex_);
+  AppState& state = app(app_id);
+  rollDay(state, clock_.now());
+  return {state.api_today, api_per_day_, state.token_today, state.refused_today};
+}
+
+BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
+  std::lock_guard lock(mutex_);
+  const TimePoint now = clock_.now();
+  AppState& state = app(app_id);
+  rollDay(state, now);
+  BudgetSnapshot out;
+  out.app_id = app_id;
+  out.api_per_second = api_per_second_;
+  out.api_per_day = api_per_day_;
+  out.token_per_second = token_per_second_;
+  out.reserve_percent = reserve_percent_;
+  out.used_today = state.api_today;
+  out.remaining_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
+  out.resets_at = midnightAfter(state.day);
+  out.token_calls_today = state.token_today;
+  while (!state.last_minute.empty() && state.last_minute.front() + kMinute <= now)
+    state.last_minute.pop_front();
+  out.calls_last_minute = static_cast<int64_t>(state.last_minute.size());
+  out.calls_last_second = std::count_if(state.last_minute.begin(), state.last_minute.end(),
+                                        [&](TimePoint t) { return t + std::chrono::seconds(1) > now; });
+  for (size_t c = 0; c < kCallClasses; ++c) {
+    const auto call_class = static_cast<CallClass>(c);
+    out.queued[c] = state.api.queue.depth(call_class) + state.token.queue.depth(call_class);
+  }
+  std::vector<ConnectionUse> uses;
+  uses.reserve(state.api_by_connection.size());
+  for (const auto& [id, calls] : state.api_by_connection) uses.push_back({id, calls});
+  const size_t top = std::min(kTopConnections, uses.size());
+  std::partial_sort(uses.begin(), uses.begin() + static_cast<std::ptrdiff_t>(top), uses.end(),
+                    [](const ConnectionUse& a, const ConnectionUse& b) {
+                      return a.calls_today != b.calls_today ? a.calls_today > b.calls_today
+                                                            : a.connection_id < b.connection_id;
+                    });
+  uses.resize(top);
+  out.top_connections = std::move(uses);
+  out.refused_today = state.refused_today;
+  return out;
+}
+
+}  // namespace liaison::hub
