@@ -1,6 +1,6 @@
 // T14 with real processes: `liaison vault rotate` runs against the data directory of a serving
 // hub (`liaison up`: hub, sandbox, a connected demo account, webhooks whose secrets are sealed)
-// while requests that open the connection's token keep coming, and it is killed with SIGKILL at
+// while proxied calls that open the connection's token keep coming, and it is killed with SIGKILL at
 // random moments, again and again. Must hold: no request fails, a run to the end afterwards
 // finishes the job and retires every older key, and the hub started again on the same directory
 // still opens everything. Key refusals (a second, different key in the environment) change
@@ -105,21 +105,25 @@ TEST(ProcessRotation, KilledAgainAndAgainUnderLoadItLosesNothingAndFinishes) {
     ASSERT_EQ(made.status, 201) << made.body.dump();
   }
 
-  // Load: the connection's health read fresh from CC (its access token opened every time), and
-  // the webhook listing, as fast as the app's rate budget lets them through.
+  // Load: proxied CC calls (each opens the connection's access token; CC's 4 calls a second
+  // pace them) and the webhook listing, about 25 requests a second together.
   std::atomic<bool> stop{false};
-  std::atomic<int> requests{0}, failures{0};
+  std::atomic<int> requests{0}, token_opens{0}, failures{0};
   std::thread load([&] {
     auto client = http::makeCurlHttpClient();
     while (!stop.load()) {
-      const Answer health =
-          call(*client, "GET", served.hub + "/api/v1/connections/" + connection + "/health?fresh=true", served.key);
+      http::ClientRequest proxied;
+      proxied.url = served.hub + "/proxy/v3/account/summary";
+      proxied.headers.set("Authorization", "Bearer " + served.key);
+      proxied.headers.set("Liaison-Connection-Id", connection);
+      proxied.timeout = std::chrono::milliseconds(20000);
+      const auto summary = client->send(proxied);
       const Answer hooks = call(*client, "GET", served.hub + "/api/v1/webhooks", served.key);
       requests += 2;
-      // About 50 requests a second, as the host app's traffic might be.
-      std::this_thread::sleep_for(40ms);
-      if (health.status != 200 || health.body["cc"]["token_is_valid"] != true) ++failures;
+      ++token_opens;
+      if (!summary || summary->status != 200) ++failures;
       if (hooks.status != 200 || hooks.body["webhooks"].size() != static_cast<size_t>(kWebhooks)) ++failures;
+      std::this_thread::sleep_for(40ms);
     }
   });
 
@@ -151,6 +155,7 @@ TEST(ProcessRotation, KilledAgainAndAgainUnderLoadItLosesNothingAndFinishes) {
   EXPECT_EQ(failures.load(), 0) << "of " << requests.load() << " requests";
   std::printf("[ figure   ] t14.rotate_runs_killed = %d of %d\n", killed, kKills);
   std::printf("[ figure   ] t14.requests_during_rotation = %d\n", requests.load());
+  std::printf("[ figure   ] t14.token_opening_requests = %d\n", token_opens.load());
   std::printf("[ figure   ] t14.failed_requests = %d\n", failures.load());
   up.stop(SIGTERM);
 
