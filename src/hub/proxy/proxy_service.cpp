@@ -206,8 +206,8 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     if (error.code == ErrorCode::TooManyRequests) {
       const bool day_spent = std::string_view(budget.reason) == "quota_exceeded";
       out = day_spent ? errorResponse(ErrorCode::TooManyRequests, "quota_exceeded",
-                                      "The CC app's calls for today are spent (CC allows 10,000 a day for all "
-                                      "its accounts together).",
+                                      "The CC app's API calls for today are spent (CC counts them for all the "
+                                      "app's accounts together).",
                                       "Retry after the time in Retry-After (00:00 UTC).")
                       : errorResponse(ErrorCode::TooManyRequests, "rate_limited",
                                       "The CC app's shared rate budget has no room for this call in time.",
