@@ -205,5 +205,28 @@ TEST_F(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours
   EXPECT_EQ(later.raw.headers.get("Liaison-Upstream"), std::optional<std::string>("cc"));
 }
 
+TEST_F(HubProxyTest, ACallTheBudgetHasNoRoomForInTimeGetsTheHubs429WithRetryAfter) {
+  const std::string id = connectByDevice("user-1");
+  max_queue_wait_ms_ = 0;  // no waiting at all: a full second refuses at once
+  startHub();              // the same store, restarted with the new setting
+  clock_.advance(std::chrono::seconds(2));
+  int refused = 0;
+  for (int i = 0; i < 6; ++i) {
+    const size_t before = ccCalls("/v3/contacts");
+    auto call = proxy("GET", "/proxy/v3/contacts?limit=1", id);
+    if (call.status != 429) {
+      EXPECT_EQ(call.status, 200) << call.body.dump();
+      continue;
+    }
+    ++refused;
+    EXPECT_EQ(call.body["error"]["code"], "rate_limited");
+    EXPECT_TRUE(call.raw.headers.get("Retry-After"));
+    EXPECT_GE(std::stoi(call.raw.headers.get("Retry-After").value_or("0")), 1);
+    EXPECT_FALSE(call.raw.headers.get("Liaison-Upstream")) << "the hub's answer, not CC's";
+    EXPECT_EQ(ccCalls("/v3/contacts"), before) << "a refused call never reaches CC";
+  }
+  EXPECT_EQ(refused, 2) << "CC's 4 calls a second: the fifth and sixth are refused";
+}
+
 }  // namespace
 }  // namespace liaison::testing

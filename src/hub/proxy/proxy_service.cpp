@@ -205,16 +205,18 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     const Error& error = response.error();
     if (error.code == ErrorCode::TooManyRequests) {
       const bool day_spent = std::string_view(budget.reason) == "quota_exceeded";
-      out = day_spent ? errorResponse(ErrorCode::TooManyRequests, "quota_exceeded",
-                                      "The CC app's API calls for today are spent (CC counts them for all the "
-                                      "app's accounts together).",
-                                      "Retry after the time in Retry-After (00:00 UTC).")
-                      : errorResponse(ErrorCode::TooManyRequests, "rate_limited",
-                                      "The CC app's shared rate budget has no room for this call in time.",
-                                      "Retry after the time in Retry-After.");
+      out = day_spent
+                ? errorResponse(ErrorCode::TooManyRequests, "quota_exceeded",
+                                "The CC app's API calls for today are spent (CC counts them for all the "
+                                "app's accounts together).",
+                                "Retry after the time in Retry-After (00:00 UTC).")
+                : errorResponse(ErrorCode::TooManyRequests, "rate_limited",
+                                "The CC app's shared rate budget has no room for this call in time.",
+                                "Retry after the time in Retry-After.");
       const auto seconds = std::max<int64_t>(1, (budget.retry_after.count() + 999) / 1000);
       out.headers.set("Retry-After", std::to_string(seconds));
-      if (day_spent && budget.resets_at) out.headers.set("Liaison-Budget-Resets-At", formatIso8601(*budget.resets_at));
+      if (day_spent && budget.resets_at)
+        out.headers.set("Liaison-Budget-Resets-At", formatIso8601(*budget.resets_at));
     } else {
       out = errorResponse(ErrorCode::BadGateway, "upstream_unavailable", "Constant Contact did not answer.",
                           "Retry later; calls that are safe to repeat were already retried.");
