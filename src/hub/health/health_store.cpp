@@ -23,7 +23,7 @@ bool sameStatus(const std::string& a, const std::string& b) {
 
 void appendHistory(Database& raw, const std::string& connection_id, const SocialLinkHealth& link,
                    TimePoint now) {
-  Statement stmt(raw.handle(),
+  Statement stmt(raw,
                  "INSERT INTO social_history(connection_id, network_account_id, status, healthy, at)"
                  " VALUES(?1, ?2, ?3, ?4, ?5)");
   stmt.bind(1, connection_id).bind(2, link.network_account_id).bind(3, link.connection_status_json);
@@ -37,7 +37,7 @@ Result<std::optional<HealthReport>> HealthStore::loadReport(const std::string& c
   std::optional<std::string> text;
   TimePoint checked_at{};
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT report, checked_at FROM health_reports WHERE connection_id = ?1");
+    Statement stmt(raw, "SELECT report, checked_at FROM health_reports WHERE connection_id = ?1");
     stmt.bind(1, connection_id);
     if (stmt.step()) {
       text = stmt.columnText(0);
@@ -59,7 +59,7 @@ Result<std::optional<HealthReport>> HealthStore::loadReport(const std::string& c
 Status HealthStore::saveReport(const HealthReport& report) {
   const std::string text = renderHealthJson(report);
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "INSERT INTO health_reports(connection_id, report, checked_at) VALUES(?1, ?2, ?3)"
                    " ON CONFLICT(connection_id) DO UPDATE SET report = excluded.report,"
                    " checked_at = excluded.checked_at");
@@ -76,7 +76,7 @@ Result<std::vector<SocialChange>> HealthStore::recordSocialLinks(const std::stri
   auto status = db_.transaction([&](Database& raw) -> Status {
     for (const auto& link : links) {
       Statement seen(
-          raw.handle(),
+          raw,
           "SELECT status, healthy FROM social_links WHERE connection_id = ?1 AND network_account_id = ?2");
       seen.bind(1, connection_id).bind(2, link.network_account_id);
       const bool known = seen.step();
@@ -86,7 +86,7 @@ Result<std::vector<SocialChange>> HealthStore::recordSocialLinks(const std::stri
           known && (!sameStatus(previous, link.connection_status_json) || was_healthy != link.healthy);
 
       Statement upsert(
-          raw.handle(),
+          raw,
           "INSERT INTO social_links(connection_id, network_account_id, network, display_name, status,"
           " healthy, checked_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
           " ON CONFLICT(connection_id, network_account_id) DO UPDATE SET network = excluded.network,"
@@ -110,7 +110,7 @@ Result<std::vector<SocialHistoryEntry>> HealthStore::socialHistory(const std::st
                                                                    const std::string& network_account_id) {
   std::vector<SocialHistoryEntry> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "SELECT status, healthy, at FROM social_history WHERE connection_id = ?1"
                    " AND network_account_id = ?2 ORDER BY id");
     stmt.bind(1, connection_id).bind(2, network_account_id);
@@ -125,7 +125,7 @@ Result<std::vector<SocialHistoryEntry>> HealthStore::socialHistory(const std::st
 Result<std::vector<std::string>> HealthStore::dueForCheck(TimePoint checked_before, int limit) {
   std::vector<std::string> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "SELECT c.id FROM connections c LEFT JOIN health_reports h ON h.connection_id = c.id"
                    " WHERE c.status = 'active' AND (h.checked_at IS NULL OR h.checked_at <= ?1)"
                    " ORDER BY COALESCE(h.checked_at, 0), c.created_at, c.id LIMIT ?2");

@@ -39,7 +39,7 @@ Result<Claim> IdempotencyStore::begin(const std::string& app_id, const std::stri
   std::string sealed;
   auto status = db_.transaction([&](Database& raw) -> Status {
     // An expired answer or an abandoned claim frees the key.
-    Statement stale(raw.handle(),
+    Statement stale(raw,
                     "DELETE FROM proxy_idempotency WHERE app_id=?1 AND key_hash=?2 AND"
                     " (created_at <= ?3 OR (state='pending' AND created_at <= ?4))");
     stale.bind(1, app_id).bind(2, hash);
@@ -47,8 +47,7 @@ Result<Claim> IdempotencyStore::begin(const std::string& app_id, const std::stri
     stale.bind(4, now - std::chrono::duration_cast<std::chrono::milliseconds>(kPendingTimeout).count());
     stale.step();
     Statement find(
-        raw.handle(),
-        "SELECT fingerprint, state, answer FROM proxy_idempotency WHERE app_id=?1 AND key_hash=?2");
+        raw, "SELECT fingerprint, state, answer FROM proxy_idempotency WHERE app_id=?1 AND key_hash=?2");
     find.bind(1, app_id).bind(2, hash);
     if (find.step()) {
       if (find.columnText(0) != fingerprint) {
@@ -61,7 +60,7 @@ Result<Claim> IdempotencyStore::begin(const std::string& app_id, const std::stri
       }
       return okStatus();
     }
-    Statement insert(raw.handle(),
+    Statement insert(raw,
                      "INSERT INTO proxy_idempotency (app_id, key_hash, fingerprint, state, created_at)"
                      " VALUES (?1, ?2, ?3, 'pending', ?4)");
     insert.bind(1, app_id).bind(2, hash).bind(3, fingerprint).bind(4, now);
@@ -96,7 +95,7 @@ Status IdempotencyStore::finish(const std::string& app_id, const std::string& ke
                             context(app_id, hash));
   if (!sealed) return sealed.error();
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "UPDATE proxy_idempotency SET state='done', answer=?3 WHERE app_id=?1 AND key_hash=?2");
     stmt.bind(1, app_id).bind(2, hash).bind(3, *sealed);
     stmt.step();
@@ -107,8 +106,7 @@ Status IdempotencyStore::finish(const std::string& app_id, const std::string& ke
 Status IdempotencyStore::abandon(const std::string& app_id, const std::string& key) {
   const std::string hash = keyHash(key);
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "DELETE FROM proxy_idempotency WHERE app_id=?1 AND key_hash=?2 AND state='pending'");
+    Statement stmt(raw, "DELETE FROM proxy_idempotency WHERE app_id=?1 AND key_hash=?2 AND state='pending'");
     stmt.bind(1, app_id).bind(2, hash);
     stmt.step();
     return okStatus();
@@ -120,7 +118,7 @@ Result<int64_t> IdempotencyStore::purgeExpired() {
   const int64_t cutoff =
       toMillis(clock_.now()) - std::chrono::duration_cast<std::chrono::milliseconds>(window_).count();
   auto status = db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "DELETE FROM proxy_idempotency WHERE created_at <= ?1");
+    Statement stmt(raw, "DELETE FROM proxy_idempotency WHERE created_at <= ?1");
     stmt.bind(1, cutoff);
     stmt.step();
     removed = raw.changes();
@@ -133,7 +131,7 @@ Result<int64_t> IdempotencyStore::purgeExpired() {
 Result<std::vector<std::string>> IdempotencyStore::sealedValues() {
   std::vector<std::string> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT answer FROM proxy_idempotency WHERE answer<>''");
+    Statement stmt(raw, "SELECT answer FROM proxy_idempotency WHERE answer<>''");
     while (stmt.step()) out.push_back(stmt.columnText(0));
     return okStatus();
   });

@@ -25,7 +25,7 @@ ApiKey fromRow(const Statement& row) {
 
 Status ApiKeyRepository::insert(const ApiKey& k) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "INSERT INTO api_keys(id, name, prefix, hash, created_at) VALUES(?1, ?2, ?3, ?4, ?5)");
     stmt.bind(1, k.id).bind(2, k.name).bind(3, k.prefix).bind(4, k.hash).bind(5, toMillis(k.created_at));
     stmt.step();
@@ -36,8 +36,7 @@ Status ApiKeyRepository::insert(const ApiKey& k) {
 Result<std::vector<ApiKey>> ApiKeyRepository::list() {
   std::vector<ApiKey> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
+    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
     while (stmt.step()) out.push_back(fromRow(stmt));
     return okStatus();
   });
@@ -49,8 +48,8 @@ Result<std::optional<ApiKey>> ApiKeyRepository::findLiveByHash(const std::string
   std::optional<ApiKey> found;
   auto status = db_.read([&](Database& raw) -> Status {
     // An index lookup by hash: the hash of a 256-bit random key reveals nothing to time.
-    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns +
-                                     " FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL");
+    Statement stmt(
+        raw, std::string("SELECT ") + kColumns + " FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL");
     stmt.bind(1, hash);
     if (stmt.step()) found = fromRow(stmt);
     return okStatus();
@@ -62,7 +61,7 @@ Result<std::optional<ApiKey>> ApiKeyRepository::findLiveByHash(const std::string
 Result<bool> ApiKeyRepository::revoke(const std::string& id_or_name, TimePoint now) {
   bool revoked = false;
   auto status = db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "UPDATE api_keys SET revoked_at = ?2 WHERE (id = ?1 OR name = ?1) AND revoked_at IS NULL");
     stmt.bind(1, id_or_name).bind(2, toMillis(now));
     stmt.step();
@@ -75,7 +74,7 @@ Result<bool> ApiKeyRepository::revoke(const std::string& id_or_name, TimePoint n
 
 Status ApiKeyRepository::touch(const std::string& id, TimePoint now) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1");
+    Statement stmt(raw, "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1");
     stmt.bind(1, id).bind(2, toMillis(now));
     stmt.step();
     return okStatus();

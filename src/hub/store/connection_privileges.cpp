@@ -17,7 +17,7 @@ Status ConnectionRepository::savePrivileges(const std::string& id, const std::ve
                                             TimePoint read_at) {
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
-        raw.handle(),
+        raw,
         "INSERT INTO connection_privileges (connection_id, privileges, read_at) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (connection_id) DO UPDATE SET privileges=excluded.privileges,"
         " read_at=excluded.read_at");
@@ -30,7 +30,7 @@ Status ConnectionRepository::savePrivileges(const std::string& id, const std::ve
 Result<std::optional<std::vector<std::string>>> ConnectionRepository::findPrivileges(const std::string& id) {
   std::optional<std::vector<std::string>> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT privileges FROM connection_privileges WHERE connection_id=?1");
+    Statement stmt(raw, "SELECT privileges FROM connection_privileges WHERE connection_id=?1");
     stmt.bind(1, id);
     if (stmt.step()) out = splitString(stmt.columnText(0), ' ');
     return okStatus();

@@ -60,7 +60,7 @@ Result<std::optional<Connection>> findWhere(HubDatabase& db, const std::string& 
                                             const std::vector<std::string>& args) {
   std::optional<Connection> found;
   auto status = db.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections WHERE " + where);
+    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connections WHERE " + where);
     for (size_t i = 0; i < args.size(); ++i) stmt.bind(static_cast<int>(i + 1), args[i]);
     if (stmt.step()) found = fromRow(stmt);
     return okStatus();
@@ -85,9 +85,9 @@ Result<std::optional<Connection>> ConnectionRepository::findByAccount(const std:
 Result<std::vector<Connection>> ConnectionRepository::list(const std::string& end_user_id) {
   std::vector<Connection> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" +
-                                     (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
-                                     " ORDER BY created_at DESC, id DESC");
+    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connections" +
+                            (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
+                            " ORDER BY created_at DESC, id DESC");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);
     while (stmt.step()) out.push_back(fromRow(stmt));
     return okStatus();
@@ -111,8 +111,8 @@ Result<ConnectionPage> ConnectionRepository::listPage(const std::string& end_use
     };
     if (!end_user_id.empty()) require("end_user_id = ?1");
     if (after) require("(created_at, id) < (?2, ?3)");
-    Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connections" + where +
-                                     " ORDER BY created_at DESC, id DESC LIMIT ?4");
+    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connections" + where +
+                            " ORDER BY created_at DESC, id DESC LIMIT ?4");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);
     if (after) stmt.bind(2, toMillis(after->created_at)).bind(3, after->id);
     stmt.bind(4, static_cast<int64_t>(limit) + 1);
@@ -129,9 +129,8 @@ Result<ConnectionPage> ConnectionRepository::listPage(const std::string& end_use
 
 Status ConnectionRepository::insert(const Connection& c) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   std::string("INSERT INTO connections(") + kColumns +
-                       ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+    Statement stmt(raw, std::string("INSERT INTO connections(") + kColumns +
+                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
     stmt.bind(1, c.id).bind(2, c.app_id).bind(3, c.end_user_id).bind(4, c.account_id);
     stmt.bind(5, c.organization_name).bind(6, c.user_login).bind(7, cc::joinScopes(c.scopes));
     stmt.bind(8, std::string(toString(c.status)))
@@ -152,7 +151,7 @@ Status ConnectionRepository::insert(const Connection& c) {
 Status ConnectionRepository::replaceGrant(const Connection& c) {
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
-        raw.handle(),
+        raw,
         "UPDATE connections SET organization_name=?2, user_login=?3, scopes=?4, status='active',"
         " updated_at=?5, access_token=?6, refresh_token=?7, access_expires_at=?8, refresh_used_at=?5,"
         " token_generation=token_generation+1, last_refresh_outcome='', refresh_failures=0,"
@@ -169,7 +168,7 @@ Status ConnectionRepository::replaceGrant(const Connection& c) {
 
 Status ConnectionRepository::setStatus(const std::string& id, ConnectionStatus status, TimePoint now) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "UPDATE connections SET status=?2, updated_at=?3 WHERE id=?1");
+    Statement stmt(raw, "UPDATE connections SET status=?2, updated_at=?3 WHERE id=?1");
     stmt.bind(1, id).bind(2, std::string(toString(status))).bind(3, toMillis(now));
     stmt.step();
     return okStatus();
@@ -179,7 +178,7 @@ Status ConnectionRepository::setStatus(const std::string& id, ConnectionStatus s
 Status ConnectionRepository::eraseTokens(const std::string& id, TimePoint now) {
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
-        raw.handle(),
+        raw,
         "UPDATE connections SET status='disconnected', updated_at=?2, access_token='', refresh_token='',"
         " token_generation=token_generation+1, lease_fence=lease_fence+1, lease_holder=NULL,"
         " lease_until=NULL, refresh_in_flight=0 WHERE id=?1");
@@ -196,13 +195,13 @@ Result<std::optional<RefreshLease>> ConnectionRepository::acquireLease(const std
   std::optional<RefreshLease> lease;
   auto status = db_.transaction([&](Database& raw) -> Status {
     const TimePoint until = now + duration;
-    Statement grant(raw.handle(),
+    Statement grant(raw,
                     "UPDATE connections SET lease_holder=?2, lease_until=?3, lease_fence=lease_fence+1"
                     " WHERE id=?1 AND (lease_until IS NULL OR lease_until <= ?4)");
     grant.bind(1, id).bind(2, holder).bind(3, toMillis(until)).bind(4, toMillis(now));
     grant.step();
     if (raw.changes() != 1) return okStatus();
-    Statement fence(raw.handle(), "SELECT lease_fence FROM connections WHERE id=?1");
+    Statement fence(raw, "SELECT lease_fence FROM connections WHERE id=?1");
     fence.bind(1, id);
     if (fence.step()) lease = RefreshLease{id, holder, fence.columnInt(0), until};
     return okStatus();
@@ -214,8 +213,7 @@ Result<std::optional<RefreshLease>> ConnectionRepository::acquireLease(const std
 Status ConnectionRepository::releaseLease(const RefreshLease& lease) {
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
-        raw.handle(),
-        "UPDATE connections SET lease_holder=NULL, lease_until=NULL WHERE id=?1 AND lease_fence=?2");
+        raw, "UPDATE connections SET lease_holder=NULL, lease_until=NULL WHERE id=?1 AND lease_fence=?2");
     stmt.bind(1, lease.connection_id).bind(2, lease.fence);
     stmt.step();
     return okStatus();
@@ -228,7 +226,7 @@ Result<bool> fenced(HubDatabase& db, const RefreshLease& lease, const std::strin
                     const std::function<void(Statement&)>& bind) {
   bool won = false;
   auto status = db.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "UPDATE connections SET " + set + " WHERE id=?1 AND lease_fence=?2");
+    Statement stmt(raw, "UPDATE connections SET " + set + " WHERE id=?1 AND lease_fence=?2");
     stmt.bind(1, lease.connection_id).bind(2, lease.fence);
     bind(stmt);
     stmt.step();
@@ -256,7 +254,7 @@ Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, con
     // one), but nobody has sent a refresh token since this holder did, so this pair is CC's live
     // one. Reconnecting or disconnecting clears the mark, so neither is ever overwritten.
     Statement stmt(
-        raw.handle(),
+        raw,
         "UPDATE connections SET access_token=?3, refresh_token=?4, access_expires_at=?5, refresh_used_at=?6,"
         " updated_at=?6, scopes=?7, token_generation=token_generation+1, refresh_in_flight=0,"
         " last_refresh_at=?6, last_refresh_outcome='ok', refresh_failures=0, refresh_not_before=NULL"
@@ -290,7 +288,7 @@ Result<bool> ConnectionRepository::storeOutcome(const RefreshLease& lease, const
 Result<int64_t> ConnectionRepository::refreshMark(const std::string& id) {
   int64_t mark = RefreshMark::kNone;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT refresh_in_flight FROM connections WHERE id=?1");
+    Statement stmt(raw, "SELECT refresh_in_flight FROM connections WHERE id=?1");
     stmt.bind(1, id);
     if (stmt.step()) mark = stmt.columnInt(0);
     return okStatus();
@@ -306,11 +304,11 @@ Result<std::vector<std::string>> readyConnections(HubDatabase& db, const std::st
                                                   std::optional<TimePoint> idle_before, int limit) {
   std::vector<std::string> out;
   auto status = db.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT id FROM connections WHERE status='active' AND " + condition +
-                                     " AND refresh_token != ''"
-                                     " AND (refresh_not_before IS NULL OR refresh_not_before <= ?2)"
-                                     " AND (lease_until IS NULL OR lease_until <= ?2)"
-                                     " ORDER BY access_expires_at LIMIT ?3");
+    Statement stmt(raw, "SELECT id FROM connections WHERE status='active' AND " + condition +
+                            " AND refresh_token != ''"
+                            " AND (refresh_not_before IS NULL OR refresh_not_before <= ?2)"
+                            " AND (lease_until IS NULL OR lease_until <= ?2)"
+                            " ORDER BY access_expires_at LIMIT ?3");
     stmt.bind(1, toMillis(expiring_before)).bind(2, toMillis(now)).bind(3, static_cast<int64_t>(limit));
     if (idle_before) stmt.bind(4, toMillis(*idle_before));
     while (stmt.step()) out.push_back(stmt.columnText(0));
@@ -344,7 +342,7 @@ Result<std::vector<std::string>> ConnectionRepository::idleForRefresh(TimePoint 
 Result<std::map<std::string, int64_t>> ConnectionRepository::countByStatus() {
   std::map<std::string, int64_t> out{{"active", 0}, {"reauth_required", 0}, {"disconnected", 0}};
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT status, COUNT(*) FROM connections GROUP BY status");
+    Statement stmt(raw, "SELECT status, COUNT(*) FROM connections GROUP BY status");
     while (stmt.step()) out[stmt.columnText(0)] = stmt.columnInt(1);
     return okStatus();
   });
@@ -358,8 +356,7 @@ Result<bool> ConnectionRepository::resealTokens(const std::string& id, int64_t g
   bool written = false;
   auto status = db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
-        raw.handle(),
-        "UPDATE connections SET access_token=?3, refresh_token=?4 WHERE id=?1 AND token_generation=?2");
+        raw, "UPDATE connections SET access_token=?3, refresh_token=?4 WHERE id=?1 AND token_generation=?2");
     stmt.bind(1, id).bind(2, generation).bind(3, sealed_access).bind(4, sealed_refresh);
     stmt.step();
     written = raw.changes() == 1;
@@ -372,7 +369,7 @@ Result<bool> ConnectionRepository::resealTokens(const std::string& id, int64_t g
 Result<std::map<std::string, int64_t>> ConnectionRepository::countByRefreshOutcome() {
   std::map<std::string, int64_t> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "SELECT last_refresh_outcome, COUNT(*) FROM connections GROUP BY last_refresh_outcome");
     while (stmt.step()) out[stmt.columnText(0).empty() ? "none" : stmt.columnText(0)] = stmt.columnInt(1);
     return okStatus();

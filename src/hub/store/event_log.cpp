@@ -15,12 +15,11 @@ Result<Event> EventLog::append(const std::string& type, const std::string& conne
   event.data_json = data_json;
   auto status = db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
-        raw.handle(),
-        "INSERT INTO events(id, type, connection_id, created_at, data) VALUES(?1, ?2, ?3, ?4, ?5)");
+        raw, "INSERT INTO events(id, type, connection_id, created_at, data) VALUES(?1, ?2, ?3, ?4, ?5)");
     stmt.bind(1, event.id).bind(2, type).bind(3, connection_id).bind(4, toMillis(event.created_at));
     stmt.bind(5, data_json);
     stmt.step();
-    Statement seq(raw.handle(), "SELECT last_insert_rowid()");
+    Statement seq(raw, "SELECT last_insert_rowid()");
     if (seq.step()) event.sequence = seq.columnInt(0);
     return okStatus();
   });
@@ -32,11 +31,10 @@ Result<Event> EventLog::append(const std::string& type, const std::string& conne
 Result<std::vector<Event>> EventLog::list(const std::string& connection_id, int64_t after, int limit) {
   std::vector<Event> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   std::string("SELECT sequence, id, type, connection_id, created_at, data FROM events"
-                               " WHERE sequence > ?1") +
-                       (connection_id.empty() ? "" : " AND connection_id = ?3") +
-                       " ORDER BY sequence LIMIT ?2");
+    Statement stmt(raw, std::string("SELECT sequence, id, type, connection_id, created_at, data FROM events"
+                                    " WHERE sequence > ?1") +
+                            (connection_id.empty() ? "" : " AND connection_id = ?3") +
+                            " ORDER BY sequence LIMIT ?2");
     stmt.bind(1, after).bind(2, static_cast<int64_t>(limit));
     if (!connection_id.empty()) stmt.bind(3, connection_id);
     while (stmt.step()) {
@@ -52,7 +50,7 @@ Result<std::vector<Event>> EventLog::list(const std::string& connection_id, int6
 Result<std::optional<int64_t>> EventLog::sequenceOf(const std::string& id) {
   std::optional<int64_t> found;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "SELECT sequence FROM events WHERE id = ?1");
+    Statement stmt(raw, "SELECT sequence FROM events WHERE id = ?1");
     stmt.bind(1, id);
     if (stmt.step()) found = stmt.columnInt(0);
     return okStatus();

@@ -112,7 +112,7 @@ Status HubDatabase::read(const std::function<Status(storage::Database&)>& work) 
 
 bool HubDatabase::reachable() {
   return read([](storage::Database& db) {
-           storage::Statement probe(db.handle(), "SELECT 1");
+           storage::Statement probe(db, "SELECT 1");
            probe.step();
            return okStatus();
          })

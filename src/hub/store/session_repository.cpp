@@ -44,7 +44,7 @@ ConnectSession fromRow(const Statement& row) {
 
 std::vector<ConnectSession> selectAll(Database& raw, const std::string& where,
                                       const std::function<void(Statement&)>& bind) {
-  Statement stmt(raw.handle(), std::string("SELECT ") + kColumns + " FROM connect_sessions WHERE " + where);
+  Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connect_sessions WHERE " + where);
   bind(stmt);
   std::vector<ConnectSession> out;
   while (stmt.step()) out.push_back(fromRow(stmt));
@@ -55,10 +55,9 @@ std::vector<ConnectSession> selectAll(Database& raw, const std::string& where,
 
 Status SessionRepository::insert(const ConnectSession& s) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   std::string("INSERT INTO connect_sessions(") + kColumns +
-                       ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-                       "?20,?21)");
+    Statement stmt(raw, std::string("INSERT INTO connect_sessions(") + kColumns +
+                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
+                            "?20,?21)");
     stmt.bind(1, s.id).bind(2, s.app_id).bind(3, std::string(toString(s.flow)));
     stmt.bind(4, std::string(toString(s.status))).bind(5, s.end_user_id).bind(6, cc::joinScopes(s.scopes));
     stmt.bind(7, s.return_url).bind(8, s.reconnect_connection_id).bind(9, s.connection_id).bind(10, s.error);
@@ -89,7 +88,7 @@ Result<std::optional<ConnectSession>> SessionRepository::consumeState(const std:
     auto rows = selectAll(raw, "state_hash = ?1 AND flow = 'redirect' AND status = 'pending'",
                           [&](Statement& s) { s.bind(1, state_hash); });
     if (rows.empty()) return okStatus();
-    Statement clear(raw.handle(), "UPDATE connect_sessions SET state_hash = '' WHERE id = ?1");
+    Statement clear(raw, "UPDATE connect_sessions SET state_hash = '' WHERE id = ?1");
     clear.bind(1, rows.front().id);
     clear.step();
     found = std::move(rows.front());
@@ -104,7 +103,7 @@ Result<bool> SessionRepository::finish(const std::string& id, SessionStatus stat
   bool changed = false;
   auto status = db_.transaction([&](Database& raw) -> Status {
     // The verifier and device code are no use once the session ends: erase them.
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "UPDATE connect_sessions SET status=?2, connection_id=?3, error=?4, verifier='',"
                    " device_code='', state_hash='' WHERE id=?1 AND status='pending'");
     stmt.bind(1, id).bind(2, std::string(toString(status_to))).bind(3, connection_id).bind(4, error);
@@ -134,7 +133,7 @@ Result<std::vector<ConnectSession>> SessionRepository::dueDevicePolls(TimePoint 
 Status SessionRepository::setAuthorization(const std::string& id, const std::string& state_hash,
                                            const std::string& sealed_verifier) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "UPDATE connect_sessions SET state_hash=?2, verifier=?3 WHERE id=?1 AND status='pending'");
     stmt.bind(1, id).bind(2, state_hash).bind(3, sealed_verifier);
     stmt.step();
@@ -144,7 +143,7 @@ Status SessionRepository::setAuthorization(const std::string& id, const std::str
 
 Status SessionRepository::setNextPoll(const std::string& id, TimePoint next_poll_at, int interval_s) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(), "UPDATE connect_sessions SET next_poll_at=?2, interval_s=?3 WHERE id=?1");
+    Statement stmt(raw, "UPDATE connect_sessions SET next_poll_at=?2, interval_s=?3 WHERE id=?1");
     stmt.bind(1, id).bind(2, toMillis(next_poll_at)).bind(3, static_cast<int64_t>(interval_s));
     stmt.step();
     return okStatus();
@@ -156,7 +155,7 @@ Result<std::vector<ConnectSession>> SessionRepository::expirePending(TimePoint n
   auto status = db_.transaction([&](Database& raw) -> Status {
     expired = selectAll(raw, "status = 'pending' AND expires_at <= ?1",
                         [&](Statement& s) { s.bind(1, toMillis(now)); });
-    Statement stmt(raw.handle(),
+    Statement stmt(raw,
                    "UPDATE connect_sessions SET status='expired', error=?2, verifier='', device_code='',"
                    " state_hash='' WHERE status='pending' AND expires_at <= ?1");
     stmt.bind(1, toMillis(now))
@@ -172,8 +171,8 @@ Result<std::vector<ConnectSession>> SessionRepository::expirePending(TimePoint n
 Result<std::vector<std::string>> SessionRepository::sealedValues() {
   std::vector<std::string> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw.handle(),
-                   "SELECT verifier, device_code FROM connect_sessions WHERE verifier<>'' OR device_code<>''");
+    Statement stmt(
+        raw, "SELECT verifier, device_code FROM connect_sessions WHERE verifier<>'' OR device_code<>''");
     while (stmt.step()) {
       for (int column : {0, 1}) {
         std::string sealed = stmt.columnText(column);

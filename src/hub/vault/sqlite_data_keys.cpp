@@ -31,7 +31,7 @@ Error unknownVersion(int version) {
 
 // Whether `version` is stored, and if so whether it is retired.
 std::optional<bool> findRetired(storage::Database& db, int version) {
-  storage::Statement stmt(db.handle(), "SELECT retired FROM vault_keys WHERE version = ?1");
+  storage::Statement stmt(db, "SELECT retired FROM vault_keys WHERE version = ?1");
   stmt.bind(1, static_cast<int64_t>(version));
   if (!stmt.step()) return std::nullopt;
   return stmt.columnInt(0) != 0;
@@ -62,7 +62,7 @@ Result<std::vector<StoredDataKey>> SqliteDataKeyRepository::load() {
   std::lock_guard lock(mutex_);
   try {
     std::vector<StoredDataKey> out;
-    storage::Statement stmt(db_.handle(),
+    storage::Statement stmt(db_,
                             "SELECT version, wrapped, current, retired FROM vault_keys ORDER BY version");
     while (stmt.step()) {
       out.push_back({static_cast<int>(stmt.columnInt(0)), stmt.columnText(1), stmt.columnInt(2) != 0,
@@ -80,7 +80,7 @@ Status SqliteDataKeyRepository::insert(const StoredDataKey& key) {
       return makeError(ErrorCode::Conflict, "vault.key_exists",
                        "The vault already has data key v" + std::to_string(key.version) + ".");
     }
-    storage::Statement stmt(db_.handle(),
+    storage::Statement stmt(db_,
                             "INSERT INTO vault_keys(version, wrapped, current, retired, created_at) "
                             "VALUES(?1, ?2, ?3, ?4, ?5)");
     stmt.bind(1, static_cast<int64_t>(key.version))
@@ -97,7 +97,7 @@ Status SqliteDataKeyRepository::makeCurrent(int version) {
   return inTransaction([&]() -> Status {
     auto retired = findRetired(db_, version);
     if (!retired || *retired) return unknownVersion(version);
-    storage::Statement stmt(db_.handle(), "UPDATE vault_keys SET current = (version = ?1)");
+    storage::Statement stmt(db_, "UPDATE vault_keys SET current = (version = ?1)");
     stmt.bind(1, static_cast<int64_t>(version));
     stmt.step();
     return okStatus();
@@ -107,8 +107,7 @@ Status SqliteDataKeyRepository::makeCurrent(int version) {
 Status SqliteDataKeyRepository::retire(int version) {
   return inTransaction([&]() -> Status {
     if (!findRetired(db_, version)) return unknownVersion(version);
-    storage::Statement stmt(db_.handle(),
-                            "UPDATE vault_keys SET retired = 1, current = 0 WHERE version = ?1");
+    storage::Statement stmt(db_, "UPDATE vault_keys SET retired = 1, current = 0 WHERE version = ?1");
     stmt.bind(1, static_cast<int64_t>(version));
     stmt.step();
     return okStatus();
@@ -118,7 +117,7 @@ Status SqliteDataKeyRepository::retire(int version) {
 Result<std::optional<std::string>> SqliteDataKeyRepository::keyCheck() {
   std::lock_guard lock(mutex_);
   try {
-    storage::Statement stmt(db_.handle(), "SELECT value FROM vault_meta WHERE name = ?1");
+    storage::Statement stmt(db_, "SELECT value FROM vault_meta WHERE name = ?1");
     stmt.bind(1, std::string(kKeyCheckName));
     if (!stmt.step()) return std::optional<std::string>();
     return std::optional<std::string>(stmt.columnText(0));
@@ -129,7 +128,7 @@ Result<std::optional<std::string>> SqliteDataKeyRepository::keyCheck() {
 
 Status SqliteDataKeyRepository::setKeyCheck(const std::string& value) {
   return inTransaction([&]() -> Status {
-    storage::Statement stmt(db_.handle(),
+    storage::Statement stmt(db_,
                             "INSERT INTO vault_meta(name, value) VALUES(?1, ?2) "
                             "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
     stmt.bind(1, std::string(kKeyCheckName)).bind(2, value);

@@ -135,7 +135,7 @@ Status WebhookRepository::create(const Webhook& webhook) {
   if (auto valid = checkWebhook(webhook); !valid) return valid;
   std::lock_guard lock(mutex_);
   return guarded("create", [&]() -> Status {
-    Statement insert(db_.handle(),
+    Statement insert(db_,
                      "INSERT INTO webhooks(id, url, event_types, sealed_secret, created_at_ms, active) "
                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING RETURNING id");
     insert.bind(1, webhook.id)
@@ -152,8 +152,8 @@ Status WebhookRepository::create(const Webhook& webhook) {
 Result<std::vector<Webhook>> WebhookRepository::list() {
   std::lock_guard lock(mutex_);
   return guarded("list", [&]() -> Result<std::vector<Webhook>> {
-    Statement select(db_.handle(), std::string("SELECT ") + kWebhookColumns +
-                                       " FROM webhooks w ORDER BY w.created_at_ms, w.id");
+    Statement select(
+        db_, std::string("SELECT ") + kWebhookColumns + " FROM webhooks w ORDER BY w.created_at_ms, w.id");
     std::vector<Webhook> out;
     while (select.step()) out.push_back(readWebhook(select, 0));
     return out;
@@ -163,8 +163,7 @@ Result<std::vector<Webhook>> WebhookRepository::list() {
 Result<Webhook> WebhookRepository::get(const std::string& id) {
   std::lock_guard lock(mutex_);
   return guarded("get", [&]() -> Result<Webhook> {
-    Statement select(db_.handle(),
-                     std::string("SELECT ") + kWebhookColumns + " FROM webhooks w WHERE w.id = ?1");
+    Statement select(db_, std::string("SELECT ") + kWebhookColumns + " FROM webhooks w WHERE w.id = ?1");
     select.bind(1, id);
     if (!select.step()) return webhookNotFound();
     return readWebhook(select, 0);
@@ -175,10 +174,10 @@ Status WebhookRepository::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   return guarded("remove", [&]() -> Status {
     Transaction transaction(db_);
-    Statement deliveries(db_.handle(), "DELETE FROM webhook_deliveries WHERE webhook_id = ?1");
+    Statement deliveries(db_, "DELETE FROM webhook_deliveries WHERE webhook_id = ?1");
     deliveries.bind(1, id);
     deliveries.step();
-    Statement webhook(db_.handle(), "DELETE FROM webhooks WHERE id = ?1 RETURNING id");
+    Statement webhook(db_, "DELETE FROM webhooks WHERE id = ?1 RETURNING id");
     webhook.bind(1, id);
     if (!webhook.step()) return webhookNotFound();
     webhook.reset();
@@ -193,8 +192,7 @@ Result<bool> WebhookRepository::resealSecret(const std::string& id, const std::s
   return guarded("resealSecret", [&]() -> Result<bool> {
     // One statement: SQLite applies it whole or not at all, so a kill leaves the old or the new value.
     Statement update(
-        db_.handle(),
-        "UPDATE webhooks SET sealed_secret = ?3 WHERE id = ?1 AND sealed_secret = ?2 RETURNING id");
+        db_, "UPDATE webhooks SET sealed_secret = ?3 WHERE id = ?1 AND sealed_secret = ?2 RETURNING id");
     update.bind(1, id).bind(2, expected_sealed).bind(3, sealed);
     const bool written = update.step();
     update.reset();
@@ -209,16 +207,15 @@ Result<std::vector<std::string>> WebhookRepository::enqueue(const WebhookEvent& 
     Transaction transaction(db_);
     std::vector<std::string> subscribers;
     {
-      Statement select(db_.handle(),
-                       std::string("SELECT ") + kWebhookColumns +
-                           " FROM webhooks w WHERE w.active = 1 ORDER BY w.created_at_ms, w.id");
+      Statement select(db_, std::string("SELECT ") + kWebhookColumns +
+                                " FROM webhooks w WHERE w.active = 1 ORDER BY w.created_at_ms, w.id");
       while (select.step()) {
         Webhook webhook = readWebhook(select, 0);
         if (subscribesTo(webhook, event.type)) subscribers.push_back(std::move(webhook.id));
       }
     }
     // Due at once; first_attempt_at holds the same time until the first attempt sets it.
-    Statement insert(db_.handle(),
+    Statement insert(db_,
                      "INSERT INTO webhook_deliveries(id, webhook_id, event_id, event_type, connection_id, "
                      "  event_created_at_ms, payload_json, status, attempts, next_attempt_at_ms, "
                      "  first_attempt_at_ms, last_error) "
@@ -245,9 +242,9 @@ Result<std::vector<std::string>> WebhookRepository::enqueue(const WebhookEvent& 
 Result<std::vector<Delivery>> WebhookRepository::listDeliveries(const std::string& webhook_id, int limit) {
   std::lock_guard lock(mutex_);
   return guarded("listDeliveries", [&]() -> Result<std::vector<Delivery>> {
-    Statement select(db_.handle(), std::string("SELECT ") + kDeliveryColumns +
-                                       " FROM webhook_deliveries d WHERE d.webhook_id = ?1"
-                                       " ORDER BY d.seq DESC LIMIT ?2");
+    Statement select(db_, std::string("SELECT ") + kDeliveryColumns +
+                              " FROM webhook_deliveries d WHERE d.webhook_id = ?1"
+                              " ORDER BY d.seq DESC LIMIT ?2");
     select.bind(1, webhook_id).bind(2, int64_t{std::clamp(limit, 0, 1000)});
     std::vector<Delivery> out;
     while (select.step()) out.push_back(readDelivery(select));
@@ -258,8 +255,8 @@ Result<std::vector<Delivery>> WebhookRepository::listDeliveries(const std::strin
 Result<Delivery> WebhookRepository::getDelivery(const std::string& id) {
   std::lock_guard lock(mutex_);
   return guarded("getDelivery", [&]() -> Result<Delivery> {
-    Statement select(db_.handle(), std::string("SELECT ") + kDeliveryColumns +
-                                       " FROM webhook_deliveries d WHERE d.id = ?1");
+    Statement select(
+        db_, std::string("SELECT ") + kDeliveryColumns + " FROM webhook_deliveries d WHERE d.id = ?1");
     select.bind(1, id);
     if (!select.step()) {
       return makeError(ErrorCode::NotFound, "delivery.not_found", "No delivery has that id.");
@@ -277,15 +274,14 @@ Result<std::vector<DueDelivery>> WebhookRepository::claimDue(TimePoint now, int 
     {
       // The NOT EXISTS is the order rule: only the earliest pending delivery of a (webhook,
       // connection) may go, even while it waits for its next attempt.
-      Statement select(db_.handle(),
-                       std::string("SELECT ") + kDeliveryColumns + ", " + kWebhookColumns +
-                           ", d.event_type, d.event_created_at_ms, d.payload_json, d.seq"
-                           " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-                           " WHERE d.status = 'pending' AND d.next_attempt_at_ms <= ?1 AND w.active = 1"
-                           "   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
-                           "     WHERE p.webhook_id = d.webhook_id AND p.connection_id = d.connection_id"
-                           "       AND p.status = 'pending' AND p.seq < d.seq)"
-                           " ORDER BY d.next_attempt_at_ms, d.seq LIMIT ?2");
+      Statement select(db_, std::string("SELECT ") + kDeliveryColumns + ", " + kWebhookColumns +
+                                ", d.event_type, d.event_created_at_ms, d.payload_json, d.seq"
+                                " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+                                " WHERE d.status = 'pending' AND d.next_attempt_at_ms <= ?1 AND w.active = 1"
+                                "   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+                                "     WHERE p.webhook_id = d.webhook_id AND p.connection_id = d.connection_id"
+                                "       AND p.status = 'pending' AND p.seq < d.seq)"
+                                " ORDER BY d.next_attempt_at_ms, d.seq LIMIT ?2");
       select.bind(1, toMillis(now)).bind(2, int64_t{std::max(limit, 0)});
       while (select.step()) {
         DueDelivery item;
@@ -303,7 +299,7 @@ Result<std::vector<DueDelivery>> WebhookRepository::claimDue(TimePoint now, int 
     }
     const TimePoint lease_end = now + kClaimLease;
     // Right-hand sides read the row as it was: the first claim (attempts = 0) sets first_attempt_at.
-    Statement claim(db_.handle(),
+    Statement claim(db_,
                     "UPDATE webhook_deliveries SET attempts = attempts + 1,"
                     "  first_attempt_at_ms = CASE WHEN attempts = 0 THEN ?1 ELSE first_attempt_at_ms END,"
                     "  next_attempt_at_ms = ?2 WHERE seq = ?3");
@@ -325,7 +321,7 @@ Status WebhookRepository::markDelivered(const std::string& id, TimePoint deliver
   std::lock_guard lock(mutex_);
   return guarded("markDelivered", [&]() -> Status {
     Statement update(
-        db_.handle(),
+        db_,
         "UPDATE webhook_deliveries SET status = 'delivered', delivered_at_ms = ?2,"
         "  last_status_code = ?3, last_error = '' WHERE id = ?1 AND status = 'pending' RETURNING id");
     update.bind(1, id).bind(2, toMillis(delivered_at)).bind(3, int64_t{status_code});
@@ -338,7 +334,7 @@ Status WebhookRepository::markRetry(const std::string& id, TimePoint next_at, st
                                     const std::string& error) {
   std::lock_guard lock(mutex_);
   return guarded("markRetry", [&]() -> Status {
-    Statement update(db_.handle(),
+    Statement update(db_,
                      "UPDATE webhook_deliveries SET next_attempt_at_ms = ?2, last_status_code = ?3,"
                      "  last_error = ?4 WHERE id = ?1 AND status = 'pending' RETURNING id");
     update.bind(1, id).bind(2, toMillis(next_at)).bind(4, error);
@@ -352,7 +348,7 @@ Status WebhookRepository::markFailed(const std::string& id, std::optional<int> s
                                      const std::string& error) {
   std::lock_guard lock(mutex_);
   return guarded("markFailed", [&]() -> Status {
-    Statement update(db_.handle(),
+    Statement update(db_,
                      "UPDATE webhook_deliveries SET status = 'failed', last_status_code = ?2, last_error = ?3"
                      "  WHERE id = ?1 AND status = 'pending' RETURNING id");
     update.bind(1, id).bind(3, error);
