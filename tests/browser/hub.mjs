@@ -76,7 +76,8 @@ async function assertConnectPage(page, response, session) {
   assert.equal(headers['x-frame-options'], 'DENY');
   assert.match(headers['content-security-policy'] ?? '', /frame-ancestors 'none'/);
   assert.match(headers['content-security-policy'], /default-src 'none'/);
-  assert.equal(await page.textContent('h1'), 'Connect Constant Contact to liaison-hub');
+  // `liaison up` names its app (cc.app_name) rather than showing the client id.
+  assert.equal(await page.textContent('h1'), 'Connect Constant Contact to Liaison demo app');
   const items = await page.locator('ul > li').all();
   assert.equal(items.length, session.scopes.length, 'one line per requested scope');
   for (const [index, scope] of session.scopes.entries()) {
