@@ -28,6 +28,15 @@ class HubProxyTest : public HubFixture {
     auto response = hub_->handle(request);
     return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
   }
+  // The sandbox answers the next `count` calls of `operation` with `status`.
+  void failNext(const std::string& operation, int count, int status) {
+    ASSERT_EQ(sandboxCall("POST", "/__sandbox/faults",
+                          {{"operation", operation},
+                           {"count", count},
+                           {"action", {{"type", "status"}, {"status", status}}}})
+                  .status,
+              201);
+  }
   // CC calls the hub made for /v3 paths starting with `path`.
   size_t ccCalls(const std::string& path) {
     return static_cast<size_t>(
@@ -132,12 +141,7 @@ TEST_F(HubProxyTest, AScopeTheConnectionLacksIsRefusedWithTheReconnectFix) {
 TEST_F(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
   const std::string id = connectByDevice("user-1");
   const auto generation = (*hub_->parts().connections.find(id))->token_generation;
-  ASSERT_EQ(
-      sandboxCall(
-          "POST", "/__sandbox/faults",
-          {{"operation", "getContacts"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 401}}}})
-          .status,
-      201);
+  failNext("getContacts", 1, 401);
   auto list = proxy("GET", "/proxy/v3/contacts", id);
   EXPECT_EQ(list.status, 200) << list.body.dump();
   EXPECT_EQ((*hub_->parts().connections.find(id))->token_generation, generation + 1) << "renewed once";
@@ -146,22 +150,12 @@ TEST_F(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
 
 TEST_F(HubProxyTest, FailuresAreRetriedOnlyWhenTheCallIsSafeToRepeat) {
   const std::string id = connectByDevice("user-1");
-  ASSERT_EQ(
-      sandboxCall(
-          "POST", "/__sandbox/faults",
-          {{"operation", "getContacts"}, {"count", 2}, {"action", {{"type", "status"}, {"status", 503}}}})
-          .status,
-      201);
+  failNext("getContacts", 2, 503);
   auto list = proxy("GET", "/proxy/v3/contacts", id);
   EXPECT_EQ(list.status, 200) << "two 503s, then the third attempt";
   EXPECT_EQ(ccCalls("/v3/contacts"), 3u);
   // A POST without an Idempotency-Key is sent once: CC's 503 comes back as it is.
-  ASSERT_EQ(
-      sandboxCall(
-          "POST", "/__sandbox/faults",
-          {{"operation", "createContact"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 503}}}})
-          .status,
-      201);
+  failNext("createContact", 1, 503);
   const size_t before = ccCalls("/v3/contacts");
   auto created = proxy("POST", "/proxy/v3/contacts", id,
                        {{"email_address", {{"address", "once@example.com"}}}, {"create_source", "Account"}});
@@ -174,12 +168,7 @@ TEST_F(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours
   const nlohmann::json contact = {{"email_address", {{"address", "idem@example.com"}}},
                                   {"create_source", "Account"}};
   // CC fails first; the key makes the POST safe to retry.
-  ASSERT_EQ(
-      sandboxCall(
-          "POST", "/__sandbox/faults",
-          {{"operation", "createContact"}, {"count", 1}, {"action", {{"type", "status"}, {"status", 503}}}})
-          .status,
-      201);
+  failNext("createContact", 1, 503);
   auto first = proxy("POST", "/proxy/v3/contacts", id, contact, {{"Idempotency-Key", "order-42"}});
   ASSERT_EQ(first.status, 201) << first.body.dump();
   const size_t calls = ccCalls("/v3/contacts");

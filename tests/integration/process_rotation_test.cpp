@@ -17,34 +17,13 @@
 
 #include "http/client/http_client.h"
 #include "integration/child_process.h"
+#include "integration/up_banner.h"
 #include "support/temp_dir.h"
 
 namespace liaison::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Served {
-  std::string hub;
-  std::string key;
-};
-
-Served readUpBanner(ChildProcess& up) {
-  Served out;
-  for (int i = 0; i < 12; ++i) {
-    const std::string line = up.readLine(std::chrono::seconds(60));
-    if (line.empty() || line.starts_with("Press Ctrl+C")) break;
-    if (line.find("Hub:") != std::string::npos) {
-      const auto at = line.find("http://");
-      out.hub = line.substr(at, line.find(' ', at) - at);
-    }
-    if (const auto at = line.find("lsk_"); at != std::string::npos && line.find("Hub API key") != std::string::npos) {
-      out.key = line.substr(at);
-      while (!out.key.empty() && std::isspace(static_cast<unsigned char>(out.key.back()))) out.key.pop_back();
-    }
-  }
-  return out;
-}
 
 struct Answer {
   int status = 0;
@@ -87,11 +66,11 @@ TEST(ProcessRotation, KilledAgainAndAgainUnderLoadItLosesNothingAndFinishes) {
   TempDir dir("liaison-t14");
   const std::string data = (dir.path() / "data").string();
   const std::string err = dir.file("err");
-  const std::vector<std::string> up_args = {"up",     "--listen", "127.0.0.1:0", "--hub-listen", "127.0.0.1:0",
-                                            "--data", data,       "--log-level", "warn"};
+  const std::vector<std::string> up_args = {
+      "up", "--listen", "127.0.0.1:0", "--hub-listen", "127.0.0.1:0", "--data", data, "--log-level", "warn"};
   auto http = http::makeCurlHttpClient();
   ChildProcess up(up_args, dir.file("up.err"));
-  const Served served = readUpBanner(up);
+  const UpBanner served = readUpBanner(up);
   ASSERT_FALSE(served.hub.empty());
   ASSERT_FALSE(served.key.empty());
   const Answer list = call(*http, "GET", served.hub + "/api/v1/connections", served.key);
@@ -172,7 +151,7 @@ TEST(ProcessRotation, KilledAgainAndAgainUnderLoadItLosesNothingAndFinishes) {
 
   // Started again: everything re-sealed under the new key opens.
   ChildProcess again(up_args, dir.file("up2.err"));
-  const Served second = readUpBanner(again);
+  const UpBanner second = readUpBanner(again);
   ASSERT_FALSE(second.hub.empty());
   const Answer health =
       call(*http, "GET", second.hub + "/api/v1/connections/" + connection + "/health?fresh=true", served.key);

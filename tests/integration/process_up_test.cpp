@@ -6,35 +6,11 @@
 
 #include "http/client/http_client.h"
 #include "integration/child_process.h"
+#include "integration/up_banner.h"
 #include "support/temp_dir.h"
 
 namespace liaison::testing {
 namespace {
-
-struct UpBanner {
-  std::string hub;
-  std::string key;  // empty when not shown
-  std::vector<std::string> curl_lines;
-};
-
-UpBanner readBanner(ChildProcess& up) {
-  UpBanner out;
-  for (int i = 0; i < 12; ++i) {
-    const std::string line = up.readLine(std::chrono::seconds(60));
-    if (line.empty() || line.starts_with("Press Ctrl+C")) break;
-    if (line.find("Hub:") != std::string::npos) {
-      const auto at = line.find("http://");
-      out.hub = line.substr(at, line.find(' ', at) - at);
-    }
-    if (const auto at = line.find("lsk_");
-        at != std::string::npos && line.find("Hub API key") != std::string::npos) {
-      out.key = line.substr(at);
-      while (!out.key.empty() && std::isspace(static_cast<unsigned char>(out.key.back()))) out.key.pop_back();
-    }
-    if (line.find("curl -s") != std::string::npos) out.curl_lines.push_back(line);
-  }
-  return out;
-}
 
 nlohmann::json getJson(http::HttpClient& http, const std::string& url, const std::string& key, int& status) {
   http::ClientRequest request;
@@ -55,7 +31,7 @@ TEST(ProcessUp, ConnectsTheDemoAccountAndASecondStartReusesEverything) {
   std::string connection_id;
   {
     ChildProcess up(args);
-    const UpBanner banner = readBanner(up);
+    const UpBanner banner = readUpBanner(up);
     ASSERT_FALSE(banner.hub.empty());
     ASSERT_FALSE(banner.key.empty()) << "the first start shows the hub API key";
     ASSERT_EQ(banner.curl_lines.size(), 2u);
@@ -79,7 +55,7 @@ TEST(ProcessUp, ConnectsTheDemoAccountAndASecondStartReusesEverything) {
   EXPECT_EQ((std::filesystem::status(data).permissions() & std::filesystem::perms::all),
             std::filesystem::perms::owner_all);
   ChildProcess again(args);
-  const UpBanner banner = readBanner(again);
+  const UpBanner banner = readUpBanner(again);
   ASSERT_FALSE(banner.hub.empty());
   EXPECT_TRUE(banner.key.empty()) << "the key is shown on the first start only";
   int status = 0;
