@@ -78,6 +78,7 @@ const std::vector<SectionSettings>& knownSettings() {
       {"cc",
        {"base_url", "client_id", "app_name", "client_secret_file", "redirect_uri", "refresh_token_type",
         "scopes"}},
+      {"store", {"url"}},
       {"vault", {"key_file"}},
       {"health", {"social_poll_minutes"}},
       {"refresh", {"ahead_seconds"}},

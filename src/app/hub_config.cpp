@@ -10,6 +10,7 @@
 #include "app/config_values.h"
 #include "cc/scopes.h"
 #include "core/json_fields.h"
+#include "storage/database.h"
 
 extern char** environ;  // POSIX: declared by <unistd.h> only under _GNU_SOURCE
 
@@ -293,6 +294,21 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
         });
       },
       [&] { return readScopes(sources, c.default_scopes); },
+      [&] {
+        return readString(sources, "store", "url", [&](std::string value) -> std::string {
+          if (value.empty()) {
+            c.store_url.clear();
+            return {};
+          }
+          if (!storage::isPostgresUrl(value)) return "expected a postgresql:// URL, got " + shownValue(value);
+          // Not shown: the value holds a password.
+          if (storage::postgresUrlHasPassword(value))
+            return "must not hold a password (a config file is read, copied and committed); put it in "
+                   "PGPASSWORD or a ~/.pgpass file, which libpq reads";
+          c.store_url = std::move(value);
+          return {};
+        });
+      },
       [&] { return readString(sources, "vault", "key_file", path(c.vault_key_file, true)); },
       [&] {
         return readWholeNumber(sources, "health", "social_poll_minutes", 1, 1440, c.social_poll_minutes);
@@ -354,6 +370,8 @@ std::string printHubConfig(const HubConfig& c) {
   out += "redirect_uri = " + tomlString(c.redirect_uri) + "\n";
   out += "refresh_token_type = " + tomlString(c.refresh_token_type) + "\n";
   out += "scopes = [" + scopes + "]\n\n";
+  out += "[store]\nurl = " + tomlString(c.store_url) +
+         (c.store_url.empty() ? "  # empty: SQLite, <data>/hub.db" : "") + "\n\n";
   out += "[vault]\nkey_file = " + tomlString(c.vault_key_file) + "\n\n";
   out += "[health]\nsocial_poll_minutes = " + std::to_string(c.social_poll_minutes) + "\n\n";
   out += "[refresh]\nahead_seconds = " + std::to_string(c.refresh_ahead_seconds) + "\n\n";

@@ -38,6 +38,10 @@ struct HubConfig {
   std::string redirect_uri;                     // cc.redirect_uri; default <public_url>/connect/callback
   std::string refresh_token_type = "rotating";  // cc.refresh_token_type: rotating|long_lived
   std::vector<std::string> default_scopes = {"account_read", "contact_data", "offline_access"};  // cc.scopes
+  // [store]
+  // store.url: empty = the SQLite file <data_dir>/hub.db; else a postgresql:// URL (one database
+  // that many hub processes share). Never with a password: libpq reads PGPASSWORD or ~/.pgpass.
+  std::string store_url;
   // [vault]
   std::string vault_key_file;  // vault.key_file; default <data_dir>/vault.key
   // [health]

@@ -19,7 +19,7 @@
 #include "hub/store/api_key_repository.h"
 #include "hub/upstream/token_verifier.h"
 #include "hub/vault/key_encryption_key.h"
-#include "hub/vault/sqlite_data_keys.h"
+#include "hub/vault/store_data_keys.h"
 #include "hub/vault/vault.h"
 
 namespace liaison::app {
@@ -35,7 +35,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
   static const storage::Migration extra[] = {{2, hub::webhooks::kWebhookSchemaSql},
                                              {3, hub::kConnectionPageIndexSql},
                                              {4, hub::kConnectionPrivilegesSchemaSql},
-                                             {5, hub::proxy::kIdempotencySchemaSql}};
+                                             {5, hub::proxy::kIdempotencySchemaSql},
+                                             hub::kConnectionRefreshSpread};
   return extra;
 }
 
@@ -47,7 +48,9 @@ std::string defaultHolder() {
   return std::string(host) + ":" + std::to_string(::getpid());
 }
 
-std::string hubDbPath(const HubConfig& config) {
+// store.url, or else the SQLite file in the data directory.
+std::string storeLocation(const HubConfig& config) {
+  if (!config.store_url.empty()) return config.store_url;
   return (std::filesystem::path(config.data_dir) / "hub.db").string();
 }
 
@@ -72,9 +75,9 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       http(http),
       waiter(options.waiter ? options.waiter
                             : [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); }),
-      db(hubDbPath(config), hubExtraMigrations()),
-      vault_db(hubDbPath(config), {}),
-      webhook_db(hubDbPath(config), {}),
+      db(storeLocation(config), hubExtraMigrations()),
+      vault_db(storeLocation(config), {}),
+      webhook_db(storeLocation(config), {}),
       connections(db),
       sessions(db),
       keys(db),
@@ -85,7 +88,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,
                                        vaultKeyFile(config));
   if (!kek) throw std::runtime_error(kek.error().message);
-  data_keys = std::make_unique<hub::SqliteDataKeyRepository>(vault_db, clock);
+  data_keys = std::make_unique<hub::StoreDataKeyRepository>(vault_db, clock);
   auto opened = hub::Vault::open(*data_keys, *kek, random);
   if (!opened) throw std::runtime_error(opened.error().message);
   vault = std::move(*opened);

@@ -18,7 +18,7 @@
 #include "hub/store/api_key_repository.h"
 #include "hub/store/event_log.h"
 #include "hub/upstream/token_verifier.h"
-#include "hub/vault/sqlite_data_keys.h"
+#include "hub/vault/store_data_keys.h"
 #include "hub/vault/vault.h"
 #include "hub/webhooks/dispatcher.h"
 #include "hub/webhooks/repository.h"
@@ -57,7 +57,7 @@ struct HubRuntime::Parts {
   hub::ApiKeyRepository keys;
   hub::EventLog events;
   hub::LocalGovernor governor;
-  std::unique_ptr<hub::SqliteDataKeyRepository> data_keys;
+  std::unique_ptr<hub::StoreDataKeyRepository> data_keys;
   std::unique_ptr<hub::Vault> vault;
   std::unique_ptr<hub::CcClient> cc;
   std::unique_ptr<hub::TokenVerifier> verifier;

@@ -9,8 +9,9 @@
 //    those types), and a NULL takes its type from where it is used: one with no such place
 //    (`?1 IS NULL` alone) needs a cast, `CAST(?1 AS BIGINT) IS NULL`, which SQLite reads too.
 //    Columns that hold Unix milliseconds must be BIGINT on PostgreSQL (INTEGER is 32-bit there);
-//    `BIGINT` in shared SQL works on both (SQLite gives it integer affinity), except for SQLite's
-//    `INTEGER PRIMARY KEY` rowid alias, whose spelling matters.
+//    `BIGINT` in shared SQL works on both (SQLite gives it integer affinity). Shared migration
+//    text may keep SQLite's spellings: PostgreSQL reads it through toPostgresSchema
+//    (postgres_sql.h: INTEGER → BIGINT, AUTOINCREMENT → identity, WITHOUT ROWID dropped).
 //  - Portable SQL: COALESCE (not IFNULL), `ON CONFLICT … DO …`, RETURNING, no rowid or
 //    last_insert_rowid() (use `… RETURNING id`). A comparison (`a IS NULL`, `a = b`) is a boolean
 //    on PostgreSQL; columnInt reads it as 0/1 on both.
@@ -51,10 +52,12 @@ namespace liaison::storage {
 enum class Dialect { Sqlite, Postgres };
 
 struct Migration {
-  int version;      // 1, 2, 3, ... applied in order, each exactly once
-  const char* sql;  // may hold several statements; PostgreSQL's too unless `postgres` is set
-  // PostgreSQL's text where the dialects differ (BIGINT for Unix milliseconds, BIGSERIAL or
-  // identity columns for AUTOINCREMENT), or nullptr when `sql` serves both.
+  int version;  // 1, 2, 3, ... applied in order, each exactly once
+  // May hold several statements. PostgreSQL runs it through toPostgresSchema unless `postgres`
+  // is set.
+  const char* sql;
+  // PostgreSQL's own text where the dialects differ beyond toPostgresSchema's spellings (a
+  // SQLite-only function, say), or nullptr when `sql` serves both.
   const char* postgres = nullptr;
 };
 
@@ -139,6 +142,8 @@ class Database {
 // The factory: `postgresql://…` (or `postgres://…`) opens PostgreSQL, anything else a SQLite file.
 std::unique_ptr<Database> openDatabase(const std::string& location, std::span<const Migration> migrations);
 bool isPostgresUrl(const std::string& location);
+// Whether a postgresql:// URL carries a password (user:password@ or ?password=).
+bool postgresUrlHasPassword(const std::string& url);
 
 // " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite: see "Claiming rows" above.
 const char* forUpdateSkipLocked(const Database& db);

@@ -131,7 +131,8 @@ class PostgresConnection final : public Connection {
         commit();
         continue;
       }
-      auto status = tryExec(migration.postgres ? migration.postgres : migration.sql);
+      auto status =
+          tryExec(migration.postgres ? std::string(migration.postgres) : toPostgresSchema(migration.sql));
       if (!status) {
         rollback();
         throw DatabaseError(DatabaseError::Kind::Other, "migration " + std::to_string(migration.version) +
@@ -335,6 +336,13 @@ std::unique_ptr<PreparedStatement> PostgresConnection::prepare(const std::string
 
 std::unique_ptr<Connection> openPostgresConnection(const std::string& url) {
   return std::make_unique<PostgresConnection>(url);
+}
+
+bool postgresUrlHasPassword(const std::string& url) {
+  for (const auto& secret : passwordsIn(url)) {
+    if (!secret.empty()) return true;
+  }
+  return false;
 }
 
 }  // namespace liaison::storage

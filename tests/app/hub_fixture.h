@@ -16,6 +16,7 @@
 #include "sandbox/sandbox.h"
 #include "support/seeded_random.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::testing {
 
@@ -88,6 +89,7 @@ class HubFixture : public ::testing::Test {
     hub_.reset();
     app::HubConfig config;
     config.data_dir = dir_.path().string();
+    if (liaison::testing::testStoreIsPostgres()) config.store_url = store_location_;
     config.public_url = kHubUrl;
     config.cc_base_url = kSandboxOrigin;
     config.client_id = "hub-app";
@@ -157,6 +159,8 @@ class HubFixture : public ::testing::Test {
   SeededRandom sandbox_random_{7};
   SeededRandom hub_random_{11};
   TempDir dir_{"liaison-hub"};
+  // hub.db in dir_, or one PostgreSQL database that every startHub() of the test reopens.
+  const std::string store_location_ = liaison::testing::testStoreLocation(dir_.path() / "hub.db");
   sandbox::SandboxOptions sandbox_options_;
   std::unique_ptr<sandbox::Sandbox> sandbox_;
   std::unique_ptr<RoutingHttpClient> http_;

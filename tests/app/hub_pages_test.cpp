@@ -175,8 +175,7 @@ TEST_F(HubPagesTest, BadLimitsAndCursorsAreRefusedInTheHubsErrorFormat) {
 bool hasIndex(hub::HubDatabase& db, const std::string& name) {
   bool found = false;
   EXPECT_TRUE(db.read([&](storage::Database& raw) {
-                  storage::Statement stmt(raw.handle(),
-                                          "SELECT 1 FROM sqlite_master WHERE type='index' AND name=?1");
+                  storage::Statement stmt(raw, "SELECT 1 FROM sqlite_master WHERE type='index' AND name=?1");
                   stmt.bind(1, name);
                   found = stmt.step();
                   return okStatus();
@@ -185,6 +184,7 @@ bool hasIndex(hub::HubDatabase& db, const std::string& name) {
 }
 
 TEST_F(HubPagesTest, PagingIndexesComeAfterTheWebhookTablesInFreshAndExistingFiles) {
+  if (testStoreIsPostgres()) GTEST_SKIP() << "upgrades a SQLite file written before paging";
   // A fresh file (the fixture's) gets every migration in order: webhook tables (v2), indexes (v3),
   // then the later ones.
   EXPECT_GE(hub_->parts().db.raw().schemaVersion(), 3);

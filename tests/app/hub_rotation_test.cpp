@@ -17,6 +17,7 @@ class HubKeyRotationTest : public HubFixture {
   std::unique_ptr<app::HubRuntime> rotator() {
     app::HubConfig config;
     config.data_dir = dir_.path().string();
+    if (testStoreIsPostgres()) config.store_url = store_location_;
     config.public_url = kHubUrl;
     config.cc_base_url = kSandboxOrigin;
     config.client_id = "hub-app";
@@ -130,8 +131,9 @@ TEST_F(HubKeyRotationTest, AKeyAPendingConnectSessionNeedsIsKept) {
   EXPECT_NE(summary->find("0 older keys"), std::string::npos) << *summary;
 
   hub_->tick();
-  ASSERT_EQ(sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}}).status,
-            200);
+  ASSERT_EQ(
+      sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}}).status,
+      200);
   clock_.advance(std::chrono::seconds(session.body["interval"].get<int>()));
   hub_->tick();
   auto done = hubCall("GET", "/api/v1/connect-sessions/" + session.body["id"].get<std::string>());

@@ -9,6 +9,13 @@ const char* const kConnectionPageIndexSql =
     "CREATE INDEX connections_page ON connections(created_at, id);"
     "CREATE INDEX connections_end_user_page ON connections(end_user_id, created_at, id);";
 
+// Rows stored before the column existed keep the point SQLite's rowid gave them.
+const storage::Migration kConnectionRefreshSpread{
+    6,
+    "ALTER TABLE connections ADD COLUMN refresh_spread BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE connections SET refresh_spread = (rowid * 2654435761) % 2147483648;",
+    "ALTER TABLE connections ADD COLUMN refresh_spread BIGINT NOT NULL DEFAULT 0;"};
+
 namespace {
 
 using storage::Database;
@@ -127,10 +134,23 @@ Result<ConnectionPage> ConnectionRepository::listPage(const std::string& end_use
   return page;
 }
 
+namespace {
+// A fixed point in [0, 2^31) per connection (FNV-1a of its id): where inside the refresh jitter
+// its refresh falls, so that connections expiring together do not refresh together.
+int64_t refreshSpread(const std::string& id) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : id) hash = (hash ^ c) * 1099511628211ull;
+  return static_cast<int64_t>(hash & 0x7fffffffu);
+}
+}  // namespace
+
 Status ConnectionRepository::insert(const Connection& c) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw, std::string("INSERT INTO connections(") + kColumns +
-                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+    Statement stmt(raw,
+                   std::string("INSERT INTO connections(") + kColumns +
+                       ", refresh_spread) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+                       "?18,?19,?20)");
+    stmt.bind(20, refreshSpread(c.id));
     stmt.bind(1, c.id).bind(2, c.app_id).bind(3, c.end_user_id).bind(4, c.account_id);
     stmt.bind(5, c.organization_name).bind(6, c.user_login).bind(7, cc::joinScopes(c.scopes));
     stmt.bind(8, std::string(toString(c.status)))
@@ -323,12 +343,11 @@ Result<std::vector<std::string>> ConnectionRepository::dueForRefresh(TimePoint n
                                                                      int limit,
                                                                      std::chrono::milliseconds jitter) {
   // A range of the (status, access_expires_at) index that covers the jitter (with an OR here
-  // SQLite would walk every row); rowid times a large odd number, modulo the jitter, gives each
-  // connection its own fixed point inside it.
+  // SQLite would walk every row); the connection's spread, modulo the jitter, gives it its own
+  // fixed point inside it.
   const std::string j = std::to_string(std::max<int64_t>(1, jitter.count()));
   return readyConnections(
-      db_,
-      "access_expires_at < ?1 + " + j + " AND access_expires_at - ((rowid * 2654435761) % " + j + ") < ?1",
+      db_, "access_expires_at < ?1 + " + j + " AND access_expires_at - (refresh_spread % " + j + ") < ?1",
       expiring_before, now, std::nullopt, limit);
 }
 

@@ -56,6 +56,8 @@ struct ConnectionPage {
 // The indexes that let a page of the list be read as one index range (see listPage). The runtime
 // numbers this migration after the webhook tables, which already hold number 2 in existing files.
 extern const char* const kConnectionPageIndexSql;
+// Hub migration 6: each connection's fixed point inside the refresh jitter (dueForRefresh).
+extern const storage::Migration kConnectionRefreshSpread;
 
 // The table savePrivileges/findPrivileges use (a migration the runtime applies after the page indexes).
 extern const char* const kConnectionPrivilegesSchemaSql;

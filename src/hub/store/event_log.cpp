@@ -14,13 +14,22 @@ Result<Event> EventLog::append(const std::string& type, const std::string& conne
   event.created_at = clock_.now();
   event.data_json = data_json;
   auto status = db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(
-        raw, "INSERT INTO events(id, type, connection_id, created_at, data) VALUES(?1, ?2, ?3, ?4, ?5)");
+    // Readers page the log by sequence (`after=`), so numbers must become visible in order. On
+    // PostgreSQL two processes could commit sequences 8 and 7 in that order and a reader between
+    // the commits would skip 7 for ever; a lock held until commit serializes appends (SQLite's
+    // BEGIN IMMEDIATE already does).
+    if (raw.dialect() == storage::Dialect::Postgres) {
+      Statement lock(raw, "SELECT pg_advisory_xact_lock(7811694201958449005)");
+      lock.step();
+      lock.reset();
+    }
+    Statement stmt(raw,
+                   "INSERT INTO events(id, type, connection_id, created_at, data) VALUES(?1, ?2, ?3, ?4, ?5)"
+                   " RETURNING sequence");
     stmt.bind(1, event.id).bind(2, type).bind(3, connection_id).bind(4, toMillis(event.created_at));
     stmt.bind(5, data_json);
-    stmt.step();
-    Statement seq(raw, "SELECT last_insert_rowid()");
-    if (seq.step()) event.sequence = seq.columnInt(0);
+    if (stmt.step()) event.sequence = stmt.columnInt(0);
+    stmt.reset();
     return okStatus();
   });
   if (!status) return status.error();

@@ -74,29 +74,30 @@ Status storageFailure(const char* what, const std::string& detail) {
 
 std::span<const storage::Migration> hubMigrations() { return kHubMigrations; }
 
-HubDatabase::HubDatabase(const std::string& path, std::span<const storage::Migration> extra)
-    : db_(path, allMigrations(extra)) {
-  // Deleted tokens are overwritten with zeros in the file, not left in free pages.
-  db_.exec("PRAGMA secure_delete=ON;");
+HubDatabase::HubDatabase(const std::string& location, std::span<const storage::Migration> extra)
+    : db_(location, allMigrations(extra)) {
+  // Deleted tokens are overwritten with zeros in the file, not left in free pages. (PostgreSQL
+  // keeps dead rows until VACUUM; its files are the database server's to protect.)
+  if (db_.dialect() == storage::Dialect::Sqlite) db_.exec("PRAGMA secure_delete=ON;");
 }
 
 Status HubDatabase::transaction(const std::function<Status(storage::Database&)>& work) {
   std::lock_guard lock(mutex_);
   try {
-    db_.exec("BEGIN IMMEDIATE");
+    db_.begin();
   } catch (const std::exception& e) {
     return storageFailure("begin", e.what());
   }
   try {
     Status status = work(db_);
     if (!status) {
-      db_.exec("ROLLBACK");
+      db_.rollback();
       return status;
     }
-    db_.exec("COMMIT");
+    db_.commit();
     return okStatus();
   } catch (const std::exception& e) {
-    (void)db_.tryExec("ROLLBACK");
+    db_.rollback();
     return storageFailure("transaction", e.what());
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The hub's SQLite database (DIR/hub.db): schema migrations, secure_delete, and one door for
+// The hub's store: a SQLite file (DIR/hub.db, the default) or a PostgreSQL database shared by
+// many hub processes (store.url). Schema migrations, secure_delete on SQLite, and one door for
 // every repository: work runs under one mutex inside a transaction, and a storage failure
 // becomes an internal error value instead of an exception.
 #include <functional>
@@ -10,7 +11,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "storage/sqlite_database.h"
+#include "storage/database.h"
 
 namespace liaison::hub {
 
@@ -20,15 +21,15 @@ TimePoint fromMillis(int64_t ms);
 
 class HubDatabase {
  public:
-  // Opens or creates the database and applies the hub's migration (v1) plus `extra` (every later
-  // schema change, numbered 2, 3, … in order: each is applied only when its number is above the
-  // file's, so a later hub-store change goes at the end of `extra`, not into v1's list).
-  // Throws at start-up on failure.
-  explicit HubDatabase(const std::string& path, std::span<const storage::Migration> extra = {});
+  // Opens (a postgresql:// URL) or creates (a file path) the database and applies the hub's migration (v1)
+  // plus `extra` (every later schema change, numbered 2, 3, … in order: each is applied only when its number
+  // is above the file's, so a later hub-store change goes at the end of `extra`, not into v1's list). Throws
+  // at start-up on failure.
+  explicit HubDatabase(const std::string& location, std::span<const storage::Migration> extra = {});
   HubDatabase(const HubDatabase&) = delete;
   HubDatabase& operator=(const HubDatabase&) = delete;
 
-  // Runs `work` inside BEGIN IMMEDIATE … COMMIT (rolled back when it fails or throws).
+  // Runs `work` inside one transaction (rolled back when it fails or throws).
   Status transaction(const std::function<Status(storage::Database&)>& work);
   // Runs `work` under the lock without a transaction (single reads).
   Status read(const std::function<Status(storage::Database&)>& work);

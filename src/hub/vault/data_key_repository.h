@@ -1,7 +1,7 @@
 #pragma once
 // Where the vault keeps its data keys (each wrapped by the key-encryption key) and the key check
 // value. The vault decides; a repository only stores, so the vault's rules are tested once
-// against MemoryDataKeyRepository and hold for SqliteDataKeyRepository too.
+// against MemoryDataKeyRepository and hold for StoreDataKeyRepository too.
 #include <map>
 #include <mutex>
 #include <optional>

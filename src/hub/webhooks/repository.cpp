@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "storage/sqlite_database.h"
+#include "storage/database.h"
 
 namespace liaison::hub::webhooks {
 
@@ -20,24 +20,7 @@ int64_t toMillis(TimePoint t) {
 
 TimePoint fromMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
-// BEGIN IMMEDIATE .. COMMIT, rolled back when left without commit() (an error or an exception).
-class Transaction {
- public:
-  explicit Transaction(storage::Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (!committed_) (void)db_.tryExec("ROLLBACK");
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit() {
-    db_.exec("COMMIT");
-    committed_ = true;
-  }
-
- private:
-  storage::Database& db_;
-  bool committed_ = false;
-};
+using storage::Transaction;
 
 // Statement throws on a database failure; callers of the repository get it as a value.
 template <typename F>
@@ -48,6 +31,14 @@ auto guarded(const char* operation, F&& body) -> decltype(body()) {
     spdlog::error("webhook storage: {} failed: {}", operation, e.what());
     return internalError("storage", "The webhook data could not be saved or read.", e.what());
   }
+}
+
+// Hub processes sharing a PostgreSQL store claim deliveries concurrently: each locks the rows it
+// takes, and the others pass over them (only the delivery rows: a locked webhook row would keep
+// every other delivery of that webhook waiting). SQLite's BEGIN IMMEDIATE lets one claimer in at
+// a time.
+std::string claimLock(const storage::Database& db) {
+  return db.dialect() == storage::Dialect::Postgres ? " FOR UPDATE OF d SKIP LOCKED" : "";
 }
 
 Error webhookNotFound() {
@@ -75,8 +66,8 @@ Webhook readWebhook(const Statement& row, int at) {
 // Statement reads no NULLs, so each nullable column comes with an IS NOT NULL flag before it.
 constexpr const char* kDeliveryColumns =
     "d.id, d.webhook_id, d.event_id, d.connection_id, d.attempts, d.status, d.next_attempt_at_ms, "
-    "d.first_attempt_at_ms, d.last_status_code IS NOT NULL, IFNULL(d.last_status_code, 0), d.last_error, "
-    "d.delivered_at_ms IS NOT NULL, IFNULL(d.delivered_at_ms, 0)";
+    "d.first_attempt_at_ms, d.last_status_code IS NOT NULL, COALESCE(d.last_status_code, 0), d.last_error, "
+    "d.delivered_at_ms IS NOT NULL, COALESCE(d.delivered_at_ms, 0)";
 constexpr int kDeliveryColumnCount = 13;
 
 DeliveryStatus parseStatus(const std::string& text) {
@@ -281,7 +272,8 @@ Result<std::vector<DueDelivery>> WebhookRepository::claimDue(TimePoint now, int 
                                 "   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
                                 "     WHERE p.webhook_id = d.webhook_id AND p.connection_id = d.connection_id"
                                 "       AND p.status = 'pending' AND p.seq < d.seq)"
-                                " ORDER BY d.next_attempt_at_ms, d.seq LIMIT ?2");
+                                " ORDER BY d.next_attempt_at_ms, d.seq LIMIT ?2" +
+                                claimLock(db_));
       select.bind(1, toMillis(now)).bind(2, int64_t{std::max(limit, 0)});
       while (select.step()) {
         DueDelivery item;

@@ -29,6 +29,7 @@
 #include "hub/vault/vault.h"
 #include "support/in_process_http_client.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::hub::testing {
 
@@ -213,7 +214,8 @@ class HealthTest : public ::testing::Test {
   SeededRandom random{20260101};
   MemoryDataKeyRepository keys;
   std::unique_ptr<Vault> vault;
-  HubDatabase db{dir.file("hub.db")};
+  HubDatabase db{liaison::testing::testStoreLocation(dir.file("hub.db")),
+                 std::span<const storage::Migration>(&kConnectionRefreshSpread, 1)};
   ScriptedCc http;
   Waiter waiter = [this](std::chrono::milliseconds wait) { clock.advance(wait); };
   LocalGovernor governor{clock, cc::constantContact().limits, waiter};

@@ -26,7 +26,7 @@
 #include "hub/store/event_log.h"
 #include "hub/store/hub_database.h"
 #include "hub/upstream/cc_client.h"
-#include "hub/vault/sqlite_data_keys.h"
+#include "hub/vault/store_data_keys.h"
 #include "hub/vault/vault.h"
 
 namespace liaison::hub::reliability {
@@ -156,7 +156,7 @@ class HubNode {
  public:
   HubDatabase db;
   storage::Database vault_db;
-  SqliteDataKeyRepository keys;
+  StoreDataKeyRepository keys;
   std::unique_ptr<Vault> vault;
   LocalGovernor governor;
   Metrics metrics;

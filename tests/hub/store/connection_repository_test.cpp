@@ -4,6 +4,7 @@
 
 #include "hub/store/connection_repository.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::hub::testing {
 namespace {
@@ -28,7 +29,8 @@ class ConnectionRepositoryTest : public ::testing::Test {
   }
 
   liaison::testing::TempDir dir_{"liaison-repo"};
-  HubDatabase db_{(dir_.path() / "hub.db").string()};
+  HubDatabase db_{liaison::testing::testStoreLocation(dir_.path() / "hub.db"),
+                  std::span<const storage::Migration>(&kConnectionRefreshSpread, 1)};
   ConnectionRepository repo_{db_};
   TimePoint now_ = fromUnixSeconds(1'800'000'000);
 };

@@ -293,13 +293,14 @@ TEST(WebhookRepositoryPersistence, DeliveriesSurviveReopeningTheDatabase) {
   liaison::testing::TempDir dir;
   SeededRandom random(1);
   const auto migrations = testing::WebhookStore::migrations();
+  const std::string location = liaison::testing::testStoreLocation(dir.file("hub.db"));
   {
-    storage::Database db(dir.file("hub.db"), migrations);
+    storage::Database db(location, migrations);
     WebhookRepository repo(db, random);
     ASSERT_TRUE(repo.create(makeWebhook("wh_1", {"connection.created"})));
     ASSERT_TRUE(repo.enqueue(makeEvent("evt_1", "conn_a")));
   }
-  storage::Database db(dir.file("hub.db"), migrations);
+  storage::Database db(location, migrations);
   WebhookRepository repo(db, random);
   auto due = repo.claimDue(kStart, 10);
   ASSERT_TRUE(due);

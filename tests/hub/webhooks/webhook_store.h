@@ -1,6 +1,6 @@
 #pragma once
-// A webhook repository over a fresh SQLite file in a temp dir, with the hub's schema applied, and
-// helpers to make webhooks and events.
+// A webhook repository over a fresh store (SQLite file or PostgreSQL database, support/test_store.h), with
+// the hub's schema applied, and helpers to make webhooks and events.
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,8 +8,9 @@
 #include "core/random.h"
 #include "hub/webhooks/repository.h"
 #include "hub/webhooks/schema.h"
-#include "storage/sqlite_database.h"
+#include "storage/database.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::hub::webhooks::testing {
 
@@ -18,16 +19,20 @@ inline const TimePoint kStart = fromUnixSeconds(1'700'000'000);
 class WebhookStore {
  public:
   WebhookStore()
-      : db_(std::make_unique<storage::Database>(path(), migrations())), repository_(*db_, random_) {}
+      : location_(liaison::testing::testStoreLocation(dir_.file("hub.db"))),
+        db_(std::make_unique<storage::Database>(location_, migrations())),
+        repository_(*db_, random_) {}
 
   WebhookRepository& repository() { return repository_; }
   storage::Database& db() { return *db_; }
-  std::string path() const { return dir_.file("hub.db"); }
+  // A SQLite file, or a PostgreSQL URL (support/test_store.h).
+  const std::string& location() const { return location_; }
 
   static std::vector<storage::Migration> migrations() { return {{1, kWebhookSchemaSql}}; }
 
  private:
   liaison::testing::TempDir dir_;
+  std::string location_;
   SeededRandom random_{42};
   std::unique_ptr<storage::Database> db_;
   WebhookRepository repository_;

@@ -1,4 +1,4 @@
-#include "hub/vault/sqlite_data_keys.h"
+#include "hub/vault/store_data_keys.h"
 
 #include <exception>
 
@@ -39,26 +39,31 @@ std::optional<bool> findRetired(storage::Database& db, int version) {
 
 }  // namespace
 
-SqliteDataKeyRepository::SqliteDataKeyRepository(storage::Database& database, const Clock& clock)
+StoreDataKeyRepository::StoreDataKeyRepository(storage::Database& database, const Clock& clock)
     : db_(database), clock_(clock) {
+  // Hub processes starting together on one PostgreSQL database would race to create the tables;
+  // the migrations' advisory lock lets one in at a time (SQLite's BEGIN IMMEDIATE does the same).
+  storage::Transaction transaction(db_);
+  if (db_.dialect() == storage::Dialect::Postgres)
+    db_.exec("SELECT pg_advisory_xact_lock(7811694201958449004)");
   db_.exec(kSchema);
+  transaction.commit();
 }
 
 template <typename Change>
-Status SqliteDataKeyRepository::inTransaction(Change&& change) {
+Status StoreDataKeyRepository::inTransaction(Change&& change) {
   std::lock_guard lock(mutex_);
   try {
-    db_.exec("BEGIN IMMEDIATE");
+    storage::Transaction transaction(db_);
     Status status = change();
-    db_.exec(status ? "COMMIT" : "ROLLBACK");
+    if (status) transaction.commit();
     return status;
   } catch (const std::exception& e) {
-    (void)db_.tryExec("ROLLBACK");
     return storageError(e.what());
   }
 }
 
-Result<std::vector<StoredDataKey>> SqliteDataKeyRepository::load() {
+Result<std::vector<StoredDataKey>> StoreDataKeyRepository::load() {
   std::lock_guard lock(mutex_);
   try {
     std::vector<StoredDataKey> out;
@@ -74,7 +79,7 @@ Result<std::vector<StoredDataKey>> SqliteDataKeyRepository::load() {
   }
 }
 
-Status SqliteDataKeyRepository::insert(const StoredDataKey& key) {
+Status StoreDataKeyRepository::insert(const StoredDataKey& key) {
   return inTransaction([&]() -> Status {
     if (findRetired(db_, key.version)) {
       return makeError(ErrorCode::Conflict, "vault.key_exists",
@@ -93,18 +98,18 @@ Status SqliteDataKeyRepository::insert(const StoredDataKey& key) {
   });
 }
 
-Status SqliteDataKeyRepository::makeCurrent(int version) {
+Status StoreDataKeyRepository::makeCurrent(int version) {
   return inTransaction([&]() -> Status {
     auto retired = findRetired(db_, version);
     if (!retired || *retired) return unknownVersion(version);
-    storage::Statement stmt(db_, "UPDATE vault_keys SET current = (version = ?1)");
+    storage::Statement stmt(db_, "UPDATE vault_keys SET current = CASE WHEN version = ?1 THEN 1 ELSE 0 END");
     stmt.bind(1, static_cast<int64_t>(version));
     stmt.step();
     return okStatus();
   });
 }
 
-Status SqliteDataKeyRepository::retire(int version) {
+Status StoreDataKeyRepository::retire(int version) {
   return inTransaction([&]() -> Status {
     if (!findRetired(db_, version)) return unknownVersion(version);
     storage::Statement stmt(db_, "UPDATE vault_keys SET retired = 1, current = 0 WHERE version = ?1");
@@ -114,7 +119,7 @@ Status SqliteDataKeyRepository::retire(int version) {
   });
 }
 
-Result<std::optional<std::string>> SqliteDataKeyRepository::keyCheck() {
+Result<std::optional<std::string>> StoreDataKeyRepository::keyCheck() {
   std::lock_guard lock(mutex_);
   try {
     storage::Statement stmt(db_, "SELECT value FROM vault_meta WHERE name = ?1");
@@ -126,7 +131,7 @@ Result<std::optional<std::string>> SqliteDataKeyRepository::keyCheck() {
   }
 }
 
-Status SqliteDataKeyRepository::setKeyCheck(const std::string& value) {
+Status StoreDataKeyRepository::setKeyCheck(const std::string& value) {
   return inTransaction([&]() -> Status {
     storage::Statement stmt(db_,
                             "INSERT INTO vault_meta(name, value) VALUES(?1, ?2) "

@@ -1,6 +1,6 @@
-// The vault's key table in SQLite: what it stores, that it survives reopening the database, and
-// that neither a token nor a key ever reaches the database file in plaintext.
-#include "hub/vault/sqlite_data_keys.h"
+// The vault's key table in the store (SQLite and PostgreSQL): what it stores, that it survives reopening the
+// database, and that neither a token nor a key ever reaches the database file in plaintext.
+#include "hub/vault/store_data_keys.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +12,7 @@
 #include "hub/vault/vault.h"
 #include "support/seeded_random.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::hub::testing {
 namespace {
@@ -31,22 +32,22 @@ std::string databaseBytes(const TempDir& dir) {
   return all;
 }
 
-class SqliteDataKeysTest : public ::testing::Test {
+class StoreDataKeysTest : public ::testing::Test {
  protected:
   std::unique_ptr<storage::Database> openDatabase() {
-    return std::make_unique<storage::Database>(dir_.file("hub.sqlite3"),
-                                               std::span<const storage::Migration>());
+    return std::make_unique<storage::Database>(location_, std::span<const storage::Migration>());
   }
 
   TempDir dir_;
+  const std::string location_ = ::liaison::testing::testStoreLocation(dir_.file("hub.sqlite3"));
   TestRandom random_;
   ManualClock clock_{fromUnixSeconds(1'790'000'000)};
   const Secret kek_ = generateKeyEncryptionKey(random_.random());
 };
 
-TEST_F(SqliteDataKeysTest, StoresKeysFlagsAndKeyCheck) {
+TEST_F(StoreDataKeysTest, StoresKeysFlagsAndKeyCheck) {
   auto db = openDatabase();
-  SqliteDataKeyRepository repo(*db, clock_);
+  StoreDataKeyRepository repo(*db, clock_);
   EXPECT_TRUE(repo.load().value().empty());
   EXPECT_EQ(repo.keyCheck().value(), std::nullopt);
 
@@ -68,17 +69,17 @@ TEST_F(SqliteDataKeysTest, StoresKeysFlagsAndKeyCheck) {
   EXPECT_EQ(repo.load().value(),
             (std::vector<StoredDataKey>{{1, "wrapped-one", false, true}, {2, "wrapped-two", true, false}}));
 
-  storage::Statement created(db->handle(), "SELECT created_at FROM vault_keys WHERE version = 1");
+  storage::Statement created(*db, "SELECT created_at FROM vault_keys WHERE version = 1");
   ASSERT_TRUE(created.step());
   EXPECT_EQ(created.columnText(0), formatIso8601(clock_.now()));
 }
 
-TEST_F(SqliteDataKeysTest, VaultReopensTheDatabaseWithTheSameKey) {
+TEST_F(StoreDataKeysTest, VaultReopensTheDatabaseWithTheSameKey) {
   std::string first;
   std::string second;
   {
     auto db = openDatabase();
-    SqliteDataKeyRepository repo(*db, clock_);
+    StoreDataKeyRepository repo(*db, clock_);
     auto vault = Vault::open(repo, kek_, random_.random());
     ASSERT_TRUE(vault.ok()) << vault.error().message;
     first = (*vault)->seal(Secret("first-token"), "connections/1/access_token").value();
@@ -86,7 +87,7 @@ TEST_F(SqliteDataKeysTest, VaultReopensTheDatabaseWithTheSameKey) {
     second = (*vault)->seal(Secret("second-token"), "connections/2/refresh_token").value();
   }
   auto db = openDatabase();
-  SqliteDataKeyRepository repo(*db, clock_);
+  StoreDataKeyRepository repo(*db, clock_);
   auto vault = Vault::open(repo, kek_, random_.random());
   ASSERT_TRUE(vault.ok()) << vault.error().message;
   EXPECT_EQ((*vault)->currentVersion(), 2);
@@ -96,9 +97,9 @@ TEST_F(SqliteDataKeysTest, VaultReopensTheDatabaseWithTheSameKey) {
   EXPECT_EQ((*vault)->open(first, "connections/1/access_token").error().key, "vault.unknown_key");
 }
 
-TEST_F(SqliteDataKeysTest, WrongKeyIsRefusedAndTheTablesAreUnchanged) {
+TEST_F(StoreDataKeysTest, WrongKeyIsRefusedAndTheTablesAreUnchanged) {
   auto db = openDatabase();
-  SqliteDataKeyRepository repo(*db, clock_);
+  StoreDataKeyRepository repo(*db, clock_);
   ASSERT_TRUE(Vault::open(repo, kek_, random_.random()).ok());
   const auto keys = repo.load().value();
   const auto check = repo.keyCheck().value();
@@ -110,16 +111,18 @@ TEST_F(SqliteDataKeysTest, WrongKeyIsRefusedAndTheTablesAreUnchanged) {
   EXPECT_EQ(repo.keyCheck().value(), check);
 }
 
-TEST_F(SqliteDataKeysTest, NoTokenOrKeyReachesTheDatabaseFileInPlaintext) {
+TEST_F(StoreDataKeysTest, NoTokenOrKeyReachesTheDatabaseFileInPlaintext) {
+  if (::liaison::testing::testStoreIsPostgres())
+    GTEST_SKIP() << "reads SQLite's files; PostgreSQL's belong to its server";
   const std::string token = "plaintext-access-token-0123456789";
   {
     auto db = openDatabase();
-    SqliteDataKeyRepository repo(*db, clock_);
+    StoreDataKeyRepository repo(*db, clock_);
     auto vault = Vault::open(repo, kek_, random_.random());
     ASSERT_TRUE(vault.ok());
     const std::string sealed = (*vault)->seal(Secret(token), "connections/1/access_token").value();
     db->exec("CREATE TABLE connections (id INTEGER PRIMARY KEY, access_token TEXT)");
-    storage::Statement insert(db->handle(), "INSERT INTO connections VALUES (1, ?1)");
+    storage::Statement insert(*db, "INSERT INTO connections VALUES (1, ?1)");
     insert.bind(1, sealed).step();
   }
   const std::string bytes = databaseBytes(dir_);
@@ -129,13 +132,13 @@ TEST_F(SqliteDataKeysTest, NoTokenOrKeyReachesTheDatabaseFileInPlaintext) {
   EXPECT_EQ(bytes.find(formatKeyEncryptionKey(kek_).reveal().substr(5)), std::string::npos);
 }
 
-TEST_F(SqliteDataKeysTest, TablesAreCreatedOnlyWhenMissing) {
+TEST_F(StoreDataKeysTest, TablesAreCreatedOnlyWhenMissing) {
   auto db = openDatabase();
   {
-    SqliteDataKeyRepository repo(*db, clock_);
+    StoreDataKeyRepository repo(*db, clock_);
     ASSERT_TRUE(repo.insert({1, "w", true, false}).ok());
   }
-  SqliteDataKeyRepository again(*db, clock_);
+  StoreDataKeyRepository again(*db, clock_);
   EXPECT_EQ(again.load().value().size(), 1u);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The vault's data keys and key check value in the hub's SQLite database: tables vault_keys and
+// The vault's data keys and key check value in the hub's store (SQLite or PostgreSQL): tables vault_keys and
 // vault_meta, created if missing. Every value is text (wrapped keys and the check value are
 // base64url), and no row holds a key in plaintext.
 #include <mutex>
@@ -9,15 +9,15 @@
 
 #include "core/clock.h"
 #include "hub/vault/data_key_repository.h"
-#include "storage/sqlite_database.h"
+#include "storage/database.h"
 
 namespace liaison::hub {
 
-class SqliteDataKeyRepository final : public DataKeyRepository {
+class StoreDataKeyRepository final : public DataKeyRepository {
  public:
   // Creates the tables if they do not exist (throws on failure: this runs at start-up).
   // `database` and `clock` (which dates new keys) must outlive the repository.
-  SqliteDataKeyRepository(storage::Database& database, const Clock& clock);
+  StoreDataKeyRepository(storage::Database& database, const Clock& clock);
 
   Result<std::vector<StoredDataKey>> load() override;
   Status insert(const StoredDataKey& key) override;
@@ -27,7 +27,7 @@ class SqliteDataKeyRepository final : public DataKeyRepository {
   Status setKeyCheck(const std::string& value) override;
 
  private:
-  // Runs `change` in one IMMEDIATE transaction, rolled back if it fails or throws.
+  // Runs `change` in one transaction, rolled back if it fails or throws.
   template <typename Change>
   Status inTransaction(Change&& change);
 
