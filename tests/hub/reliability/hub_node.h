@@ -1,5 +1,5 @@
 #pragma once
-// One hub "process" for the reliability tests: its own connections to hub.db (store and vault
+// One hub "process" for the reliability tests: its own connections to the store (store and vault
 // keys), its own governor and CC client, and a Refresher under its holder name, exactly as
 // HubRuntime wires them. Several nodes on one file behave like several hub processes sharing
 // the store. Only CC is fake (FakeCc).
@@ -85,11 +85,11 @@ inline Waiter yieldOnly() {
 
 class HubNode {
  public:
-  HubNode(const std::string& db_path, const Secret& kek, VirtualClock& clock, http::HttpClient& http,
+  HubNode(const std::string& store, const Secret& kek, VirtualClock& clock, http::HttpClient& http,
           RandomSource& random, NodeOptions options = {})
       : clock_(clock),
-        db(db_path, app::hubExtraMigrations()),
-        vault_db(db_path, {}),
+        db(store, app::hubExtraMigrations()),
+        vault_db(store, {}),
         keys(vault_db, clock),
         governor(clock, ccLimits(options.token_calls_per_second, options.api_calls_per_second),
                  options.budget_waiter ? options.budget_waiter : clock.waiter()),

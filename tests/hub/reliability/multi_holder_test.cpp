@@ -1,9 +1,8 @@
 // T16 in one test process: several hub "processes" (each its own connections to the same
-// hub.db, governor, CC client and Refresher under its own holder name) refresh the same
-// connections at once, and a holder pauses past its lease. Must hold: one token-endpoint call
-// per connection, the paused holder's writes are refused by the fence, it never presents a
-// refresh token after its lease ran out, no connection is lost, and the stored pair is never
-// replaced by an older one.
+// store, a SQLite file or a PostgreSQL database, governor, CC client and Refresher under its own holder name)
+// refresh the same connections at once, and a holder pauses past its lease. Must hold: one token-endpoint
+// call per connection, the paused holder's writes are refused by the fence, it never presents a refresh token
+// after its lease ran out, no connection is lost, and the stored pair is never replaced by an older one.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,6 +15,7 @@
 #include "hub/reliability/hub_node.h"
 #include "hub/vault/key_encryption_key.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::hub::reliability {
 namespace {
@@ -26,7 +26,7 @@ class T16MultiHolder : public ::testing::Test {
  protected:
   std::unique_ptr<HubNode> node(const std::string& holder, NodeOptions options = {}) {
     options.holder = holder;
-    return std::make_unique<HubNode>(dir.file("hub.db"), kek, clock, cc, random, options);
+    return std::make_unique<HubNode>(store, kek, clock, cc, random, options);
   }
   void seed(HubNode& node, int connections, TimePoint expires) {
     for (int i = 0; i < connections; ++i) node.insertFrom(cc, i, expires);
@@ -34,6 +34,8 @@ class T16MultiHolder : public ::testing::Test {
 
   static constexpr int kMaxConnections = 1000;
   liaison::testing::TempDir dir{"liaison-t16"};
+  // hub.db, or one PostgreSQL database (support/test_store.h) that every node opens.
+  const std::string store = liaison::testing::testStoreLocation(dir.file("hub.db"));
   VirtualClock clock{fromUnixSeconds(1'800'000'000)};
   LockedRandom random{16};
   Secret kek = generateKeyEncryptionKey(random);

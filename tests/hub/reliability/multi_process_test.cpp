@@ -1,10 +1,10 @@
-// T16 with real processes: four fork()ed children, each a hub process with its own SQLite
-// connections to the same hub.db, its own governor and a Refresher under its own holder name,
-// ask for tokens of the same connections at once, all expired together. They share CC (the
-// fake's books live in shared memory) and the virtual clock. Must hold: one token-endpoint call
-// per connection across the processes, no refresh token presented twice, no connection lost,
-// every caller handed the connection's current token. Children report by exit status and are
-// killed and reaped on every path out of the test.
+// T16 with real processes: four fork()ed children, each a hub process with its own connections
+// to the same store (a SQLite file, or one PostgreSQL database), its own governor and a Refresher
+// under its own holder name, ask for tokens of the same connections at once, all expired
+// together. They share CC (the fake's books live in shared memory) and the virtual clock. Must
+// hold: one token-endpoint call per connection across the processes, no refresh token presented
+// twice, no connection lost, every caller handed the connection's current token. Children report
+// by exit status and are killed and reaped on every path out of the test.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,6 +19,7 @@
 #include "hub/reliability/hub_node.h"
 #include "hub/vault/key_encryption_key.h"
 #include "support/temp_dir.h"
+#include "support/test_store.h"
 
 namespace liaison::hub::reliability {
 namespace {
@@ -105,13 +106,13 @@ TEST(T16MultiProcess, FourHubProcessesOnOneStoreMakeOneTokenCallPerConnection) {
   const int kConnections = scaled(300, 120);
   const int kProcesses = 4;
   liaison::testing::TempDir dir("liaison-t16-processes");
-  const std::string db_path = dir.file("hub.db");
+  const std::string db_path = liaison::testing::testStoreLocation(dir.file("hub.db"));
   SharedBlock<VirtualClock> clock(sizeof(VirtualClock), fromUnixSeconds(1'800'000'000));
   LockedRandom random(162);
   FakeCc cc(kConnections, *clock.get());
   const Secret kek = generateKeyEncryptionKey(random);
   {
-    // Seeded and closed before forking: an SQLite connection never crosses a fork.
+    // Seeded and closed before forking: a database connection never crosses a fork.
     HubNode seeder(db_path, kek, *clock.get(), cc, random);
     for (int i = 0; i < kConnections; ++i) seeder.insertFrom(cc, i, clock->now());  // all expired
   }
