@@ -36,7 +36,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
                                              {3, hub::kConnectionPageIndexSql},
                                              {4, hub::kConnectionPrivilegesSchemaSql},
                                              {5, hub::proxy::kIdempotencySchemaSql},
-                                             hub::kConnectionRefreshSpread};
+                                             hub::kConnectionRefreshSpread,
+                                             hub::kHealthClaimMigration};
   return extra;
 }
 

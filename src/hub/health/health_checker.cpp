@@ -12,6 +12,10 @@ namespace liaison::hub {
 
 namespace {
 
+// How long a due connection stays claimed by this process's health poll: a check takes a few
+// CC calls, each waiting at most the governor's bounded queue.
+constexpr auto kCheckClaim = std::chrono::minutes(2);
+
 constexpr const char* kPrivilegesPath = "/account/user/privileges";
 constexpr const char* kSocialPath = "/social/connections";
 // Without include=accessible CC leaves out whether publishing to a profile works.
@@ -173,19 +177,27 @@ int HealthChecker::runDue(int limit) {
   const std::chrono::seconds interval =
       poll_interval_.count() > 0 ? poll_interval_
                                  : std::chrono::duration_cast<std::chrono::seconds>(settings_.social_poll);
-  auto due = store_.dueForCheck(clock_.now() - interval, limit);
+  const TimePoint now = clock_.now();
+  auto due = store_.claimDueForCheck(now - interval, now, now + kCheckClaim, limit);
   if (!due) {
     spdlog::warn("health: due connections could not be listed: {}", due.error().message);
     return 0;
   }
   int checked = 0;
-  for (const auto& id : *due) {
+  for (size_t i = 0; i < due->size(); ++i) {
+    const std::string& id = (*due)[i];
     auto outcome = checkNow(id, CallClass::Health);
     if (!outcome) {
       spdlog::warn("health: connection {} could not be checked: {}", id, outcome.error().message);
       continue;
     }
-    if (outcome->refused) break;  // the budget is spent for now; the rest stay due
+    if (outcome->refused) {
+      // The budget is spent for now: the rest stay due, for any process, from the next round.
+      const std::vector<std::string> rest(due->begin() + static_cast<std::ptrdiff_t>(i), due->end());
+      if (auto released = store_.releaseCheckClaims(rest); !released)
+        spdlog::warn("health: claims not released: {}", released.error().message);
+      break;
+    }
     ++checked;
   }
   return checked;

@@ -8,6 +8,9 @@
 
 namespace liaison::hub {
 
+const storage::Migration kHealthClaimMigration{
+    7, "ALTER TABLE connections ADD COLUMN health_claim_until BIGINT;"};
+
 namespace {
 
 using storage::Database;
@@ -122,19 +125,43 @@ Result<std::vector<SocialHistoryEntry>> HealthStore::socialHistory(const std::st
   return out;
 }
 
-Result<std::vector<std::string>> HealthStore::dueForCheck(TimePoint checked_before, int limit) {
+Result<std::vector<std::string>> HealthStore::claimDueForCheck(TimePoint checked_before, TimePoint now,
+                                                               TimePoint claim_until, int limit) {
   std::vector<std::string> out;
-  auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw,
-                   "SELECT c.id FROM connections c LEFT JOIN health_reports h ON h.connection_id = c.id"
-                   " WHERE c.status = 'active' AND (h.checked_at IS NULL OR h.checked_at <= ?1)"
-                   " ORDER BY COALESCE(h.checked_at, 0), c.created_at, c.id LIMIT ?2");
-    stmt.bind(1, toMillis(checked_before)).bind(2, static_cast<int64_t>(limit));
-    while (stmt.step()) out.push_back(stmt.columnText(0));
+  auto status = db_.transaction([&](Database& raw) -> Status {
+    Statement select(raw,
+                     std::string("SELECT c.id FROM connections c"
+                                 " LEFT JOIN health_reports h ON h.connection_id = c.id"
+                                 " WHERE c.status = 'active' AND (h.checked_at IS NULL OR h.checked_at <= ?1)"
+                                 " AND (c.health_claim_until IS NULL OR c.health_claim_until <= ?2)"
+                                 " ORDER BY COALESCE(h.checked_at, 0), c.created_at, c.id LIMIT ?3") +
+                         (raw.dialect() == storage::Dialect::Postgres ? " FOR UPDATE OF c SKIP LOCKED" : ""));
+    select.bind(1, toMillis(checked_before)).bind(2, toMillis(now)).bind(3, static_cast<int64_t>(limit));
+    while (select.step()) out.push_back(select.columnText(0));
+    select.reset();
+    // The rows are this transaction's (locked on PostgreSQL; SQLite lets one writer in).
+    Statement claim(raw, "UPDATE connections SET health_claim_until = ?2 WHERE id = ?1");
+    for (const auto& id : out) {
+      claim.reset();
+      claim.bind(1, id).bind(2, toMillis(claim_until));
+      claim.step();
+    }
     return okStatus();
   });
   if (!status) return status.error();
   return out;
+}
+
+Status HealthStore::releaseCheckClaims(const std::vector<std::string>& connection_ids) {
+  return db_.transaction([&](Database& raw) -> Status {
+    Statement release(raw, "UPDATE connections SET health_claim_until = NULL WHERE id = ?1");
+    for (const auto& id : connection_ids) {
+      release.reset();
+      release.bind(1, id);
+      release.step();
+    }
+    return okStatus();
+  });
 }
 
 }  // namespace liaison::hub

@@ -22,6 +22,9 @@ struct SocialHistoryEntry {
   TimePoint at{};
 };
 
+// Hub migration 7: connections.health_claim_until (claimDueForCheck).
+extern const storage::Migration kHealthClaimMigration;
+
 class HealthStore {
  public:
   explicit HealthStore(HubDatabase& db) : db_(db) {}
@@ -41,9 +44,16 @@ class HealthStore {
   Result<std::vector<SocialHistoryEntry>> socialHistory(const std::string& connection_id,
                                                         const std::string& network_account_id);
 
-  // Active connections without a report or whose report was made at or before
-  // `checked_before`; never checked first, then the oldest report first.
-  Result<std::vector<std::string>> dueForCheck(TimePoint checked_before, int limit);
+  // Claims up to `limit` active connections without a report or whose report was made at or
+  // before `checked_before` (never checked first, then the oldest report first) until
+  // `claim_until`: another hub process on the store passes over them meanwhile (on PostgreSQL
+  // `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait for or take the same rows). A
+  // process that dies mid-check leaves its claim to run out, and then the connection is due
+  // for the others again.
+  Result<std::vector<std::string>> claimDueForCheck(TimePoint checked_before, TimePoint now,
+                                                    TimePoint claim_until, int limit);
+  // Hands claimed connections back unchecked (the budget refused the check).
+  Status releaseCheckClaims(const std::vector<std::string>& connection_ids);
 
  private:
   HubDatabase& db_;

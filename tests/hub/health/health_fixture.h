@@ -214,8 +214,9 @@ class HealthTest : public ::testing::Test {
   SeededRandom random{20260101};
   MemoryDataKeyRepository keys;
   std::unique_ptr<Vault> vault;
-  HubDatabase db{liaison::testing::testStoreLocation(dir.file("hub.db")),
-                 std::span<const storage::Migration>(&kConnectionRefreshSpread, 1)};
+  const storage::Migration migrations[2] = {kConnectionRefreshSpread, kHealthClaimMigration};
+  const std::string store_location = liaison::testing::testStoreLocation(dir.file("hub.db"));
+  HubDatabase db{store_location, migrations};
   ScriptedCc http;
   Waiter waiter = [this](std::chrono::milliseconds wait) { clock.advance(wait); };
   LocalGovernor governor{clock, cc::constantContact().limits, waiter};

@@ -1,4 +1,9 @@
 // Cached reports and the scheduled renewal.
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "health_fixture.h"
 #include "hub/health/health_json.h"
 
@@ -116,6 +121,60 @@ TEST_F(HealthTest, RunDueStopsWhenTheRateBudgetRefuses) {
   nextSecond();
   EXPECT_EQ(checker->runDue(10), 1);
   EXPECT_TRUE(HealthStore(db).loadReport("conn_3")->has_value());
+}
+
+TEST_F(HealthTest, HubProcessesSharingTheStoreClaimDifferentConnectionsAndAbandonedClaimsRunOut) {
+  for (int i = 1; i <= 4; ++i) {
+    insert("conn_" + std::to_string(i));
+    clock.advance(std::chrono::milliseconds(10));
+  }
+  HubDatabase other_db{store_location, migrations};  // another hub process
+  HealthStore mine(db);
+  HealthStore theirs(other_db);
+  const TimePoint now = clock.now();
+  const TimePoint until = now + std::chrono::minutes(2);
+  EXPECT_EQ(mine.claimDueForCheck(now, now, until, 2).value(),
+            (std::vector<std::string>{"conn_1", "conn_2"}));
+  EXPECT_EQ(theirs.claimDueForCheck(now, now, until, 10).value(),
+            (std::vector<std::string>{"conn_3", "conn_4"}));
+  EXPECT_TRUE(mine.claimDueForCheck(now, now, until, 10).value().empty());
+  // A claim handed back is due again at once.
+  ASSERT_TRUE(theirs.releaseCheckClaims({"conn_4"}).ok());
+  EXPECT_EQ(mine.claimDueForCheck(now, now, until, 10).value(), (std::vector<std::string>{"conn_4"}));
+  // Both processes die without checking: their claims run out and the work is anyone's again.
+  clock.advance(std::chrono::minutes(2));
+  const TimePoint later = clock.now();
+  EXPECT_EQ(theirs.claimDueForCheck(later, later, later + std::chrono::minutes(2), 10).value(),
+            (std::vector<std::string>{"conn_1", "conn_2", "conn_3", "conn_4"}));
+}
+
+TEST_F(HealthTest, ConcurrentClaimersTakeEveryDueConnectionExactlyOnce) {
+  constexpr int kConnections = 60;
+  constexpr int kClaimers = 4;
+  for (int i = 0; i < kConnections; ++i) insert("conn_" + std::to_string(i));
+  const TimePoint now = clock.now();
+  std::vector<std::unique_ptr<HubDatabase>> stores;
+  for (int p = 0; p < kClaimers; ++p)
+    stores.push_back(std::make_unique<HubDatabase>(store_location, migrations));
+  std::vector<std::vector<std::string>> taken(kClaimers);
+  std::vector<std::thread> threads;
+  for (int p = 0; p < kClaimers; ++p) {
+    threads.emplace_back([&, p] {
+      HealthStore store(*stores[p]);
+      while (true) {
+        auto claimed = store.claimDueForCheck(now, now, now + std::chrono::minutes(2), 3);
+        if (!claimed || claimed->empty()) return;
+        taken[p].insert(taken[p].end(), claimed->begin(), claimed->end());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::map<std::string, int> times;
+  for (const auto& list : taken) {
+    for (const auto& id : list) ++times[id];
+  }
+  EXPECT_EQ(times.size(), static_cast<size_t>(kConnections));
+  for (const auto& [id, count] : times) EXPECT_EQ(count, 1) << id;
 }
 
 }  // namespace
