@@ -231,5 +231,22 @@ TEST_F(HubConfigErrorTest, DirectoriesAndOversizedFilesAreRefused) {
       HasSubstr("cc.client_secret_file (LIAISON_CC_CLIENT_SECRET_FILE): '" + big + "' is over 4096 bytes"));
 }
 
+TEST_F(HubConfigErrorTest, StoreUrlMustBePostgresAndNeverHoldAPassword) {
+  EXPECT_EQ(envError({{"LIAISON_STORE_URL", "mysql://db/liaison"}}),
+            "store.url (LIAISON_STORE_URL): expected a postgresql:// URL, got 'mysql://db/liaison'");
+  for (const char* url : {"postgresql://liaison:hunter2-pw@db/liaison", "postgres://db/liaison?password=hunter2-pw"}) {
+    const auto message = envError({{"LIAISON_STORE_URL", url}});
+    EXPECT_THAT(message, HasSubstr("store.url (LIAISON_STORE_URL): must not hold a password"));
+    EXPECT_THAT(message, HasSubstr("PGPASSWORD"));
+    EXPECT_THAT(message, Not(HasSubstr("hunter2-pw")));
+  }
+  // Empty keeps SQLite in the data directory.
+  Env env = kMinimalEnv;
+  env.emplace("LIAISON_STORE_URL", "");
+  auto config = loadHubConfig({}, env);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->store_url, "");
+}
+
 }  // namespace
 }  // namespace liaison::app::testing

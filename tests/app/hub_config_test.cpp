@@ -60,6 +60,9 @@ ahead_seconds = 120
 [budget]
 max_queue_wait_ms = 2500
 reserve_percent = 35
+
+[store]
+url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
 )");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->listen_host, "0.0.0.0");
@@ -77,6 +80,7 @@ reserve_percent = 35
   EXPECT_EQ(config->refresh_ahead_seconds, 120);
   EXPECT_EQ(config->budget_max_queue_wait_ms, 2500);
   EXPECT_EQ(config->budget_reserve_percent, 35);
+  EXPECT_EQ(config->store_url, "postgresql://liaison@db.internal:5432/liaison?sslmode=require");
 }
 
 TEST_F(HubConfigTest, ExplicitRedirectUriAndVaultKeyFileAreKept) {
