@@ -82,7 +82,9 @@ const std::vector<SectionSettings>& knownSettings() {
       {"vault", {"key_file"}},
       {"health", {"social_poll_minutes"}},
       {"refresh", {"ahead_seconds"}},
-      {"budget", {"max_queue_wait_ms", "reserve_percent"}},
+      {"budget",
+       {"max_queue_wait_ms", "reserve_percent", "requests_per_second", "requests_per_day",
+        "token_requests_per_second"}},
   };
   return settings;
 }

@@ -55,6 +55,12 @@ struct HubConfig {
   // budget.reserve_percent, 0..90: the share of the day's CC API calls kept for the host app's own
   // calls; health polls and background work stop when only this much of the day is left.
   int budget_reserve_percent = 20;
+  // CC's limits per API key, which the budget keeps to. CC documents 4 requests a second and
+  // 10,000 a day for the v3 API, and CC's token endpoint takes 1 a second [unconfirmed]; an app
+  // that CC granted more sets its own figures here (and a test bench raises them out of the way).
+  int budget_requests_per_second = 4;       // budget.requests_per_second, 1..10000
+  int budget_requests_per_day = 10000;      // budget.requests_per_day, 1..1000000000
+  int budget_token_requests_per_second = 1;  // budget.token_requests_per_second, 1..1000
 };
 
 // The command-line flags of `liaison serve` that touch settings: --config, --data, --listen.

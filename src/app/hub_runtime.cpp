@@ -55,6 +55,15 @@ std::string storeLocation(const HubConfig& config) {
   return (std::filesystem::path(config.data_dir) / "hub.db").string();
 }
 
+// CC's limits, with the rates and the day's calls the settings name.
+cc::Limits budgetLimits(const HubConfig& config) {
+  cc::Limits limits = cc::constantContact().limits;
+  limits.requests_per_second_per_key = config.budget_requests_per_second;
+  limits.requests_per_day_per_key = config.budget_requests_per_day;
+  limits.token_requests_per_second_per_client = config.budget_token_requests_per_second;
+  return limits;
+}
+
 cc::Endpoints endpointsFor(const HubConfig& config) {
   return config.cc_base_url.empty() ? cc::constantContact().endpoints : cc::endpointsAt(config.cc_base_url);
 }
@@ -83,7 +92,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       sessions(db),
       keys(db),
       events(db, clock, random),
-      governor(clock, cc::constantContact().limits, waiter,
+      governor(clock, budgetLimits(config), waiter,
                hub::GovernorSettings{config.budget_reserve_percent}) {
   const char* env_key = std::getenv("LIAISON_VAULT_KEY");
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,

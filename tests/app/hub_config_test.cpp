@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "app/hub_config_fixture.h"
+#include "cc/provider.h"
 
 namespace liaison::app::testing {
 namespace {
@@ -35,6 +36,12 @@ TEST_F(HubConfigTest, DefaultsNeedOnlyTheClientIdAndSecret) {
   EXPECT_EQ(config->refresh_ahead_seconds, 600);
   EXPECT_EQ(config->budget_max_queue_wait_ms, 10000);
   EXPECT_EQ(config->budget_reserve_percent, 20);
+  // CC's own limits, as the provider data has them.
+  const cc::Limits& cc_limits = cc::constantContact().limits;
+  EXPECT_EQ(config->budget_requests_per_second, cc_limits.requests_per_second_per_key);
+  EXPECT_EQ(config->budget_requests_per_day, cc_limits.requests_per_day_per_key);
+  EXPECT_EQ(config->budget_token_requests_per_second, cc_limits.token_requests_per_second_per_client);
+  EXPECT_EQ(config->store_url, "");
 }
 
 TEST_F(HubConfigTest, FileValuesReplaceDefaults) {
@@ -60,6 +67,9 @@ ahead_seconds = 120
 [budget]
 max_queue_wait_ms = 2500
 reserve_percent = 35
+requests_per_second = 50
+requests_per_day = 1000000
+token_requests_per_second = 2
 
 [store]
 url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
@@ -80,6 +90,9 @@ url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
   EXPECT_EQ(config->refresh_ahead_seconds, 120);
   EXPECT_EQ(config->budget_max_queue_wait_ms, 2500);
   EXPECT_EQ(config->budget_reserve_percent, 35);
+  EXPECT_EQ(config->budget_requests_per_second, 50);
+  EXPECT_EQ(config->budget_requests_per_day, 1000000);
+  EXPECT_EQ(config->budget_token_requests_per_second, 2);
   EXPECT_EQ(config->store_url, "postgresql://liaison@db.internal:5432/liaison?sslmode=require");
 }
 

@@ -217,5 +217,63 @@ TEST_F(HubProxyTest, ACallTheBudgetHasNoRoomForInTimeGetsTheHubs429WithRetryAfte
   EXPECT_EQ(refused, 2) << "CC's 4 calls a second: the fifth and sixth are refused";
 }
 
+// T28, the hub's side: at the day's quota the host app's calls get 429 quota_exceeded naming
+// 00:00 UTC, background work stops without reaching CC, and at midnight (on the virtual clock)
+// everything resumes: the refused calls go through when repeated, an idempotent POST is made
+// exactly once, and the health poll that was due runs.
+TEST_F(HubProxyTest, T28AtTheDaysQuotaWorkPausesAndResumesAtMidnightUtcWithNothingLost) {
+  requests_per_day_ = 30;
+  startHub();
+  const std::string id = connectByDevice("user-1");
+  const TimePoint midnight = fromUnixSeconds((toUnixSeconds(clock_.now()) / 86400 + 1) * 86400);
+  int answered = 0;
+  Answer refused;
+  for (int i = 0; i < 40 && refused.status == 0; ++i) {
+    auto call = proxy("GET", "/proxy/v3/account/summary", id);
+    if (call.status == 200) {
+      ++answered;
+    } else {
+      refused = call;
+    }
+  }
+  ASSERT_EQ(refused.status, 429) << refused.body.dump();
+  EXPECT_GT(answered, 0);
+  EXPECT_EQ(refused.body["error"]["code"], "quota_exceeded");
+  EXPECT_EQ(refused.raw.headers.get("Liaison-Budget-Resets-At").value_or(""), formatIso8601(midnight));
+  EXPECT_EQ(std::stoll(refused.raw.headers.get("Retry-After").value_or("0")),
+            std::chrono::duration_cast<std::chrono::seconds>(midnight - clock_.now()).count());
+  EXPECT_EQ(refused.raw.headers.get("Liaison-Budget-Remaining-Day").value_or(""), "0");
+
+  // The rest of the day: an idempotent POST is refused, background rounds make no CC call.
+  const nlohmann::json contact = {{"email_address", {{"address", "t28@example.com"}}},
+                                  {"create_source", "Account"}};
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "t28-order"}};
+  EXPECT_EQ(proxy("POST", "/proxy/v3/contacts", id, contact, key).status, 429);
+  const size_t calls_at_quota = http_->exchanges.size();
+  clock_.advance(std::chrono::minutes(20));  // the connection's health poll is due
+  hub_->tick();
+  clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(midnight - clock_.now()) - std::chrono::seconds(1));
+  hub_->tick();
+  EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 429);
+  EXPECT_EQ(http_->exchanges.size(), calls_at_quota) << "nothing reaches CC while the day is spent";
+
+  // 00:00 UTC: a new day.
+  clock_.advance(std::chrono::seconds(1));
+  const auto health_calls = ccCalls("/v3/account/user/privileges");
+  hub_->tick();
+  EXPECT_EQ(ccCalls("/v3/account/user/privileges"), health_calls + 1) << "the due health poll ran";
+  clock_.advance(std::chrono::seconds(1));
+  EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 200);
+  const auto created = proxy("POST", "/proxy/v3/contacts", id, contact, key);
+  EXPECT_EQ(created.status, 201) << created.body.dump();
+  const auto again = proxy("POST", "/proxy/v3/contacts", id, contact, key);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.raw.headers.get("Liaison-Idempotent-Replay").value_or(""), "true");
+  EXPECT_EQ(ccCalls("/v3/contacts"), 1u) << "the contact was created exactly once";
+  const auto budget = hubCall("GET", "/api/v1/budget").body["apps"][0];
+  EXPECT_EQ(budget["resets_at"], formatIso8601(midnight + std::chrono::hours(24)));
+  EXPECT_LE(budget["used_today"].get<int>(), 30);
+}
+
 }  // namespace
 }  // namespace liaison::testing
