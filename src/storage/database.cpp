@@ -106,4 +106,6 @@ const char* forUpdateSkipLocked(const Database& db) {
   return db.dialect() == Dialect::Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
+const char* forUpdate(const Database& db) { return db.dialect() == Dialect::Postgres ? " FOR UPDATE" : ""; }
+
 }  // namespace liaison::storage

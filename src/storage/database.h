@@ -147,6 +147,10 @@ bool postgresUrlHasPassword(const std::string& url);
 
 // " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite: see "Claiming rows" above.
 const char* forUpdateSkipLocked(const Database& db);
+// " FOR UPDATE" on PostgreSQL, "" on SQLite: a SELECT that locks the rows it reads until the
+// transaction ends, so writers that read a row first (a counter, a shared window) go one after the
+// other. SQLite needs no clause: BEGIN IMMEDIATE lets only one writer in at a time.
+const char* forUpdate(const Database& db);
 
 // begin() now; rollback() when left without commit() (an error return or an exception).
 class Transaction {

@@ -5,8 +5,8 @@
 // every account of the key; 1 request/s at the token endpoint), from the provider data; CC sends
 // no rate-limit headers, so the hub must keep to them by itself.
 //
-// Callers see only this interface: a governor shared by many hub processes through the store
-// replaces LocalGovernor (local_governor.h) without touching them.
+// Callers see only this interface: LocalGovernor (local_governor.h) given a RateLedger
+// (rate_ledger.h) shares the budget with every hub process on the same store without touching them.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -51,8 +51,9 @@ struct Admission {
   bool admitted = false;
   // Refused: "per_second" (admit only: the second is full, come back in retry_after),
   // "max_wait" (the call would have waited longer than its limit), "reserve" (Health and
-  // Background are held back: what is left of the day is kept for interactive calls) or
-  // "quota_exceeded" (the day's calls are spent).
+  // Background are held back: what is left of the day is kept for interactive calls),
+  // "quota_exceeded" (the day's calls are spent) or "store" (the budget shared with the other hub
+  // processes could not be asked: no call goes unasked).
   const char* reason = "";
   std::chrono::milliseconds retry_after{0};  // refused: when a new try may succeed
   std::optional<TimePoint> resets_at;        // "reserve", "quota_exceeded": the next 00:00 UTC

@@ -1,5 +1,7 @@
 #include "hub/budget/local_governor.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,10 @@ using std::chrono::milliseconds;
 
 constexpr auto kMinute = std::chrono::minutes(1);
 constexpr size_t kTopConnections = 10;
+// Refused because the shared budget (the ledger) could not be asked: a call let through unasked
+// could break CC's limits for every process, so none is. Not a refusal the day's count records.
+constexpr const char* kStoreReason = "store";
+constexpr auto kStoreRetry = std::chrono::seconds(1);
 
 int64_t dayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
 TimePoint midnightAfter(int64_t day) { return fromUnixSeconds((day + 1) * 86400); }
@@ -31,13 +37,14 @@ Admission refusal(const char* reason, milliseconds retry_after) {
 }  // namespace
 
 LocalGovernor::LocalGovernor(const Clock& clock, const cc::Limits& limits, Waiter waiter,
-                             GovernorSettings settings)
+                             GovernorSettings settings, RateLedger* ledger)
     : clock_(clock),
       api_per_second_(limits.requests_per_second_per_key),
       api_per_day_(limits.requests_per_day_per_key),
       token_per_second_(limits.token_requests_per_second_per_client),
       reserve_percent_(std::clamp(settings.reserve_percent, 0, 100)),
-      waiter_(std::move(waiter)) {}
+      waiter_(std::move(waiter)),
+      ledger_(ledger) {}
 
 LocalGovernor::AppState& LocalGovernor::app(const std::string& app_id) {
   return apps_.try_emplace(app_id, api_per_second_, token_per_second_).first->second;
@@ -64,10 +71,38 @@ std::optional<Admission> LocalGovernor::dayRefusal(const AppState& state, const 
     reason = "reserve";
   }
   if (reason == nullptr) return std::nullopt;
-  const TimePoint reset = midnightAfter(state.day);
+  return dayRefusal(reason, now);
+}
+
+Admission LocalGovernor::dayRefusal(const char* reason, TimePoint now) const {
+  const TimePoint reset = midnightAfter(dayOf(now));
   Admission a = refusal(reason, until(now, reset));
   a.resets_at = reset;
   return a;
+}
+
+LocalGovernor::Attempt LocalGovernor::attempt(AppState& state, const CallTicket& call, TimePoint now) {
+  if (auto refused = dayRefusal(state, call, now)) return {.refused = refused};
+  // This process's own calls fill the shared window too: while they do, the store is not asked.
+  if (const auto wait = state.at(call.door).window.waitAt(now); wait.count() > 0) return {.wait = wait};
+  if (ledger_ != nullptr) {
+    auto taken = ledger_->take(call, now, ledgerLimits(call.door));
+    if (!taken) return {.refused = ledgerFailed(taken.error())};
+    ledgerAnswered();
+    useCounts(state, taken->today);
+    switch (taken->kind) {
+      case LedgerOutcome::Kind::Taken:
+        break;
+      case LedgerOutcome::Kind::Wait:
+        return {.wait = std::max(milliseconds(1), taken->wait)};
+      case LedgerOutcome::Kind::QuotaExceeded:
+        return {.refused = dayRefusal("quota_exceeded", now)};
+      case LedgerOutcome::Kind::Reserve:
+        return {.refused = dayRefusal("reserve", now)};
+    }
+  }
+  grant(state, call, now);
+  return {.went = true};
 }
 
 void LocalGovernor::grant(AppState& state, const CallTicket& call, TimePoint now) {
@@ -78,15 +113,67 @@ void LocalGovernor::grant(AppState& state, const CallTicket& call, TimePoint now
     return;
   }
   ++state.api_today;
-  if (!call.connection_id.empty()) ++state.api_by_connection[call.connection_id];
+  // With a ledger the busiest connections are read from it; this map would only grow.
+  if (ledger_ == nullptr && !call.connection_id.empty()) ++state.api_by_connection[call.connection_id];
   state.last_minute.push_back(now);
   while (state.last_minute.front() + kMinute <= now) state.last_minute.pop_front();
 }
 
-Admission LocalGovernor::refuse(AppState& state, Admission refused) {
-  // Pacing of work that comes back later is not a refusal anyone sees; the rest is.
-  if (std::string_view(refused.reason) != "per_second") ++state.refused_today;
+Admission LocalGovernor::refuse(AppState& state, const std::string& app_id, Admission refused,
+                                TimePoint now) {
+  // Pacing of work that comes back later is not a refusal anyone sees; the rest is (a store that
+  // cannot be reached cannot count it either).
+  const std::string_view reason(refused.reason);
+  if (reason == "per_second" || reason == kStoreReason) return refused;
+  ++state.refused_today;
+  if (ledger_ != nullptr) {
+    if (auto recorded = ledger_->recordRefusal(app_id, now); !recorded) {
+      ledgerFailed(recorded.error());
+    } else {
+      ledgerAnswered();
+    }
+  }
   return refused;
+}
+
+LedgerLimits LocalGovernor::ledgerLimits(Door door) const {
+  return {door == Door::Api ? api_per_second_ : token_per_second_, api_per_day_, reserve_percent_};
+}
+
+bool LocalGovernor::readLedger(AppState& state, const std::string& app_id, TimePoint now,
+                               std::vector<ConnectionUse>* top) {
+  auto use = ledger_->usage(app_id, now);
+  if (!use) {
+    ledgerFailed(use.error());
+    return false;
+  }
+  ledgerAnswered();
+  useCounts(state, use->today);
+  if (top != nullptr) *top = std::move(use->top_connections);
+  return true;
+}
+
+void LocalGovernor::useCounts(AppState& state, const LedgerCounts& counts) {
+  state.api_today = counts.api_today;
+  state.token_today = counts.token_today;
+  state.refused_today = counts.refused_today;
+}
+
+Admission LocalGovernor::ledgerFailed(const Error& error) {
+  if (!ledger_failing_) {
+    spdlog::error(
+        "rate budget: the budget shared in the store cannot be reached; CC calls are refused until "
+        "it can: {}",
+        error.detail.empty() ? error.message : error.detail);
+    ledger_failing_ = true;
+  }
+  return refusal(kStoreReason, kStoreRetry);
+}
+
+void LocalGovernor::ledgerAnswered() {
+  if (!ledger_failing_) return;
+  spdlog::info("rate budget: the budget shared in the store answers again");
+  ledger_failing_ = false;
 }
 
 Admission LocalGovernor::admit(const CallTicket& call) {
@@ -94,15 +181,16 @@ Admission LocalGovernor::admit(const CallTicket& call) {
   const TimePoint now = clock_.now();
   AppState& state = app(call.app_id);
   rollDay(state, now);
-  if (auto refused = dayRefusal(state, call, now)) return refuse(state, *refused);
+  if (auto refused = dayRefusal(state, call, now)) return refuse(state, call.app_id, *refused, now);
   DoorState& door = state.at(call.door);
   // Calls waiting in acquire of this class or a more urgent one go first: come back once the
   // slots they take have passed.
   if (door.queue.waitingAtOrAbove(call.call_class)) {
     return refusal("per_second", until(now, door.window.slotAt(now, door.queue.size())));
   }
-  if (const auto wait = door.window.waitAt(now); wait.count() > 0) return refusal("per_second", wait);
-  grant(state, call, now);
+  const Attempt tried = attempt(state, call, now);
+  if (tried.refused) return refuse(state, call.app_id, *tried.refused, now);
+  if (!tried.went) return refusal("per_second", tried.wait);
   Admission admitted;
   admitted.admitted = true;
   return admitted;
@@ -113,7 +201,7 @@ Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) 
   const TimePoint entered = clock_.now();
   AppState& state = app(call.app_id);
   rollDay(state, entered);
-  if (auto refused = dayRefusal(state, call, entered)) return refuse(state, *refused);
+  if (auto refused = dayRefusal(state, call, entered)) return refuse(state, call.app_id, *refused, entered);
   DoorState& door = state.at(call.door);
   const FairQueue::Ticket ticket = door.queue.push(call.call_class, call.connection_id);
   const TimePoint deadline = entered + max_wait;
@@ -121,18 +209,18 @@ Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) 
     door.queue.cancel(ticket);
     moved_.notify_all();  // the call behind this one may be the head now
     refused.waited = until(entered, now);
-    return refuse(state, refused);
+    return refuse(state, call.app_id, refused, now);
   };
   while (true) {
     const TimePoint now = clock_.now();
     rollDay(state, now);
     if (door.queue.next() == ticket) {
       // A day that ran out while the call waited refuses it, and then each call behind it.
-      if (auto refused = dayRefusal(state, call, now)) return leave(*refused, now);
-      const milliseconds wait = door.window.waitAt(now);
-      if (wait.count() == 0) {
+      const Attempt tried = attempt(state, call, now);
+      if (tried.refused) return leave(*tried.refused, now);
+      const milliseconds wait = tried.wait;
+      if (tried.went) {
         door.queue.serve();
-        grant(state, call, now);
         moved_.notify_all();
         Admission admitted;
         admitted.admitted = true;
@@ -168,8 +256,10 @@ Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) 
 
 BudgetUse LocalGovernor::usage(const std::string& app_id) {
   std::lock_guard lock(mutex_);
+  const TimePoint now = clock_.now();
   AppState& state = app(app_id);
-  rollDay(state, clock_.now());
+  rollDay(state, now);
+  if (ledger_ != nullptr) readLedger(state, app_id, now, nullptr);  // unreachable: the last counts known
   return {state.api_today, api_per_day_, state.token_today, state.refused_today};
 }
 
@@ -178,6 +268,8 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   const TimePoint now = clock_.now();
   AppState& state = app(app_id);
   rollDay(state, now);
+  std::vector<ConnectionUse> shared_top;
+  const bool shared = ledger_ != nullptr && readLedger(state, app_id, now, &shared_top);
   BudgetSnapshot out;
   out.app_id = app_id;
   out.api_per_second = api_per_second_;
@@ -186,7 +278,7 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   out.reserve_percent = reserve_percent_;
   out.used_today = state.api_today;
   out.remaining_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
-  out.resets_at = midnightAfter(state.day);
+  out.resets_at = midnightAfter(dayOf(now));
   out.token_calls_today = state.token_today;
   while (!state.last_minute.empty() && state.last_minute.front() + kMinute <= now)
     state.last_minute.pop_front();
@@ -196,6 +288,11 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   for (size_t c = 0; c < kCallClasses; ++c) {
     const auto call_class = static_cast<CallClass>(c);
     out.queued[c] = state.api.queue.depth(call_class) + state.token.queue.depth(call_class);
+  }
+  out.refused_today = state.refused_today;
+  if (shared) {
+    out.top_connections = std::move(shared_top);
+    return out;
   }
   std::vector<ConnectionUse> uses;
   uses.reserve(state.api_by_connection.size());
@@ -208,7 +305,6 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
                     });
   uses.resize(top);
   out.top_connections = std::move(uses);
-  out.refused_today = state.refused_today;
   return out;
 }
 

@@ -8,6 +8,17 @@
 // sleeps at a time, so a test's clock-advancing waiter moves time once per slot, as one sleeping
 // process would. Every other waiting call sleeps on a condition variable and wakes whenever the
 // queue moves, to see whether it is the head now or can no longer make its deadline.
+//
+// With a RateLedger (rate_ledger.h) the budget is shared with the other hub processes on the same
+// store: the call at the head checks this process's window first (no store round trip while it is
+// full), then asks the ledger, which decides for all processes; a ledger's "wait" sleeps the head
+// as a full local window does. The day's counts, the refusals and the busiest connections are the
+// ledger's; the fair queue and the snapshot's calls of the last second and minute stay this
+// process's own. The ledger's short transaction runs under this governor's lock: the process's
+// other calls wait meanwhile, as they would for its one store connection anyway (the lock order is
+// governor, then store: no store work may call the governor). Sleeps never hold the lock. A ledger
+// that cannot be reached lets no call through: the call is refused as "store" (retry after a
+// second, not counted as refused) and the failure is logged once per outage.
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -15,10 +26,12 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "cc/provider.h"
 #include "hub/budget/fair_queue.h"
 #include "hub/budget/governor.h"
+#include "hub/budget/rate_ledger.h"
 #include "hub/budget/rate_window.h"
 
 namespace liaison::hub {
@@ -32,8 +45,11 @@ struct GovernorSettings {
 
 class LocalGovernor final : public Governor {
  public:
-  // `waiter` sleeps the head of a queue until its slot (real time in production).
-  LocalGovernor(const Clock& clock, const cc::Limits& limits, Waiter waiter, GovernorSettings settings = {});
+  // `waiter` sleeps the head of a queue until its slot (real time in production). `ledger` (not
+  // owned, outlives the governor): the budget shared with other hub processes; nullptr keeps the
+  // whole budget in this process.
+  LocalGovernor(const Clock& clock, const cc::Limits& limits, Waiter waiter, GovernorSettings settings = {},
+                RateLedger* ledger = nullptr);
   Admission admit(const CallTicket& call) override;
   Admission acquire(const CallTicket& call, std::chrono::milliseconds max_wait) override;
   BudgetUse usage(const std::string& app_id) override;
@@ -59,13 +75,30 @@ class LocalGovernor final : public Governor {
     std::unordered_map<std::string, int64_t> api_by_connection;  // today's API calls; "" not kept
   };
 
+  // Whether the call may go at `now`, decided by the day's budget, this process's window and the
+  // ledger: `went` (then recorded), or a wait until the window has room, or a refusal.
+  struct Attempt {
+    bool went = false;
+    std::chrono::milliseconds wait{0};
+    std::optional<Admission> refused;
+  };
+
   AppState& app(const std::string& app_id);
   void rollDay(AppState& state, TimePoint now);
   // The refusal the day's budget gives this call now, if any (the API door only: CC counts no
-  // daily budget at the token endpoint).
+  // daily budget at the token endpoint). With a ledger the counts are the ledger's last answer:
+  // they only grow during a day, so a refusal they give is right without asking again.
   std::optional<Admission> dayRefusal(const AppState& state, const CallTicket& call, TimePoint now) const;
+  Admission dayRefusal(const char* reason, TimePoint now) const;
+  Attempt attempt(AppState& state, const CallTicket& call, TimePoint now);
   void grant(AppState& state, const CallTicket& call, TimePoint now);
-  Admission refuse(AppState& state, Admission refusal);
+  Admission refuse(AppState& state, const std::string& app_id, Admission refusal, TimePoint now);
+  LedgerLimits ledgerLimits(Door door) const;
+  // The shared counts (and busiest connections) into `state`; false (logged) when unreachable.
+  bool readLedger(AppState& state, const std::string& app_id, TimePoint now, std::vector<ConnectionUse>* top);
+  void useCounts(AppState& state, const LedgerCounts& counts);
+  Admission ledgerFailed(const Error& error);
+  void ledgerAnswered();
 
   const Clock& clock_;
   const int api_per_second_;
@@ -73,6 +106,8 @@ class LocalGovernor final : public Governor {
   const int token_per_second_;
   const int reserve_percent_;
   Waiter waiter_;
+  RateLedger* const ledger_;
+  bool ledger_failing_ = false;  // logged once per outage
   std::mutex mutex_;
   std::condition_variable moved_;         // a queue moved: a call went or left, or a sleeper woke
   std::map<std::string, AppState> apps_;  // a map: a waiting call keeps a reference to its entry

@@ -1,0 +1,66 @@
+#pragma once
+// The budget every hub process on one store shares. CC's limits are per API key, not per process:
+// with several hub processes, each pacing itself alone would together go over 4 calls a second and
+// spend the day's 10,000 several times. A RateLedger keeps the shared part of the budget (the
+// sliding window of each door, the day's counts) where all processes see it, and decides each
+// call atomically. The governor keeps what is local (its fair queue, which call of this process
+// goes next) and asks the ledger only whether that call may go now.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "hub/budget/governor.h"
+
+namespace liaison::hub {
+
+// The limits one take is decided under, for the door of the call.
+struct LedgerLimits {
+  int per_second = 0;       // calls in any 1,000 ms at this door; <= 0: no limit
+  int64_t per_day = 0;      // API calls per UTC day (the token door has none)
+  int reserve_percent = 0;  // share of the day kept for Interactive calls
+};
+
+// The app's counts for the current UTC day, as the store holds them.
+struct LedgerCounts {
+  int64_t api_today = 0;
+  int64_t token_today = 0;
+  int64_t refused_today = 0;
+};
+
+struct LedgerOutcome {
+  enum class Kind {
+    Taken,          // the call was recorded and may go
+    Wait,           // the door's last second is full: try again in `wait`
+    QuotaExceeded,  // the day's API calls are spent
+    Reserve,        // what is left of the day is kept for Interactive calls
+  };
+  Kind kind = Kind::Taken;
+  std::chrono::milliseconds wait{0};  // Wait only: until the oldest call of the window is a second old
+  LedgerCounts today;                 // after the take
+};
+
+struct LedgerUsage {
+  LedgerCounts today;
+  std::vector<ConnectionUse> top_connections;  // by API calls today, most first (ties by id), at most 10
+};
+
+class RateLedger {
+ public:
+  virtual ~RateLedger() = default;
+  // In one atomic step: starts a new day when `now` is past the stored one's 00:00 UTC; on the
+  // API door refuses a spent day (QuotaExceeded) and, for calls that are not Interactive, a day
+  // within its reserve (Reserve); then checks the door's window (the call may go when the
+  // per_second-th most recent call of this app and door is at least 1,000 ms before `now`) and,
+  // if it may, records it: in the window, in the day's count and, for an API call acting for a
+  // connection, in that connection's count. An error (the store is unreachable) decides nothing.
+  virtual Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits) = 0;
+  // Counts a call turned away (for the day's budget or a wait too long) in the day's refused count.
+  virtual Status recordRefusal(const std::string& app_id, TimePoint now) = 0;
+  // The app's day as of `now` (zero counts when the stored day is an earlier one).
+  virtual Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) = 0;
+};
+
+}  // namespace liaison::hub

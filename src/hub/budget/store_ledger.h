@@ -1,0 +1,47 @@
+#pragma once
+// The rate ledger in the hub's store (SQLite file or PostgreSQL): every hub process on the store
+// takes its calls from the same rows, so together they keep to CC's per-key limits.
+//
+// Tables (kBudgetLedgerSchemaSql):
+//  - budget_days: one row per app and door with the UTC day it counts, the day's calls and (on
+//    the API row) the day's refusals. Each take locks this row first (FOR UPDATE on PostgreSQL;
+//    SQLite's BEGIN IMMEDIATE already lets one writer in at a time), so two processes taking for
+//    one app and door run one after the other and neither overshoots the window or the day.
+//  - budget_window: per app and door, per_second rows each holding one recent call time (Unix ms):
+//    always the per_second most recent calls. A take overwrites the oldest when it is at least a
+//    second old, so no 1,000 ms ever hold more than per_second calls, whatever order the
+//    processes' clocks read in.
+//  - budget_connection_use: today's API calls per connection (older days go when the day rolls).
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "hub/budget/rate_ledger.h"
+#include "hub/store/hub_database.h"
+#include "storage/database.h"
+
+namespace liaison::hub {
+
+// The tables above, as one migration that runs on both SQLite and PostgreSQL.
+extern const char* const kBudgetLedgerSchemaSql;
+
+class StoreRateLedger final : public RateLedger {
+ public:
+  // On the hub's store connection, under its lock (`db` must have kBudgetLedgerSchemaSql applied).
+  explicit StoreRateLedger(HubDatabase& db);
+  // On any storage connection whose users all hold `mutex` while they use it.
+  StoreRateLedger(storage::Database& db, std::mutex& mutex);
+
+  Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits) override;
+  Status recordRefusal(const std::string& app_id, TimePoint now) override;
+  Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) override;
+
+ private:
+  // `work` in one transaction under the lock; a storage failure comes back as an error value.
+  Status inTransaction(const std::function<Status(storage::Database&)>& work);
+
+  storage::Database& db_;
+  std::mutex& mutex_;
+};
+
+}  // namespace liaison::hub
