@@ -14,6 +14,7 @@
 #include "crypto/hash.h"
 #include "hub/api/hub_api.h"
 #include "hub/budget/local_governor.h"
+#include "hub/budget/store_ledger.h"
 #include "hub/connections/connect_service.h"
 #include "hub/refresh/refresher.h"
 #include "hub/store/api_key_repository.h"
@@ -37,7 +38,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
                                              {4, hub::kConnectionPrivilegesSchemaSql},
                                              {5, hub::proxy::kIdempotencySchemaSql},
                                              hub::kConnectionRefreshSpread,
-                                             hub::kHealthClaimMigration};
+                                             hub::kHealthClaimMigration,
+                                             {8, hub::kBudgetLedgerSchemaSql}};
   return extra;
 }
 
@@ -88,12 +90,14 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       db(storeLocation(config), hubExtraMigrations()),
       vault_db(storeLocation(config), {}),
       webhook_db(storeLocation(config), {}),
+      budget_db(storeLocation(config), {}),
+      ledger(budget_db, budget_mutex),
       connections(db),
       sessions(db),
       keys(db),
       events(db, clock, random),
-      governor(clock, budgetLimits(config), waiter,
-               hub::GovernorSettings{config.budget_reserve_percent}) {
+      governor(clock, budgetLimits(config), waiter, hub::GovernorSettings{config.budget_reserve_percent},
+               &ledger) {
   const char* env_key = std::getenv("LIAISON_VAULT_KEY");
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,
                                        vaultKeyFile(config));

@@ -9,6 +9,7 @@
 #include "core/metrics.h"
 #include "hub/api/hub_api.h"
 #include "hub/budget/local_governor.h"
+#include "hub/budget/store_ledger.h"
 #include "hub/connections/connect_service.h"
 #include "hub/health/health_checker.h"
 #include "hub/proxy/idempotency_store.h"
@@ -52,6 +53,11 @@ struct HubRuntime::Parts {
   // connection serves one repository's transactions at a time.
   storage::Database vault_db;
   storage::Database webhook_db;
+  // The CC budget every hub process on the store shares (its own connection: a call's take
+  // never waits behind another repository's transaction in this process).
+  storage::Database budget_db;
+  std::mutex budget_mutex;
+  hub::StoreRateLedger ledger;
   hub::ConnectionRepository connections;
   hub::SessionRepository sessions;
   hub::ApiKeyRepository keys;

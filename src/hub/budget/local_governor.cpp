@@ -259,7 +259,14 @@ BudgetUse LocalGovernor::usage(const std::string& app_id) {
   const TimePoint now = clock_.now();
   AppState& state = app(app_id);
   rollDay(state, now);
-  if (ledger_ != nullptr) readLedger(state, app_id, now, nullptr);  // unreachable: the last counts known
+  if (ledger_ != nullptr) {  // unreachable: the last counts known
+    if (auto counts = ledger_->counts(app_id, now)) {
+      ledgerAnswered();
+      useCounts(state, *counts);
+    } else {
+      ledgerFailed(counts.error());
+    }
+  }
   return {state.api_today, api_per_day_, state.token_today, state.refused_today};
 }
 

@@ -61,6 +61,13 @@ class RateLedger {
   virtual Status recordRefusal(const std::string& app_id, TimePoint now) = 0;
   // The app's day as of `now` (zero counts when the stored day is an earlier one).
   virtual Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) = 0;
+  // Only the day's counts: what every proxied call reads for its budget header, without the
+  // top-connections list usage() sorts.
+  virtual Result<LedgerCounts> counts(const std::string& app_id, TimePoint now) {
+    auto use = usage(app_id, now);
+    if (!use) return use.error();
+    return use->today;
+  }
 };
 
 }  // namespace liaison::hub

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -15,6 +16,9 @@ const char* const kBudgetLedgerSchemaSql =
     "  day BIGINT NOT NULL,"      // days since 1970-01-01 (UTC) the counts belong to
     "  calls BIGINT NOT NULL,"    // calls taken that day
     "  refused BIGINT NOT NULL,"  // calls turned away that day (kept on the 'api' row)
+    // The door's window is a ring of per_second slots: the slot written next holds the oldest of
+    // the per_second most recent calls.
+    "  window_next BIGINT NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (app_id, door));"
     "CREATE TABLE budget_window ("
     "  app_id TEXT NOT NULL,"
@@ -101,44 +105,43 @@ LedgerCounts readCounts(Database& db, const std::string& app_id, int64_t today, 
   return out;
 }
 
-struct WindowCall {
-  int64_t slot = 0;
-  int64_t at_ms = 0;
+// The door's window, read and written by primary key only, so a take costs the same at 4 calls a
+// second and at 10,000. `next` is the slot the next call is recorded in; that slot holds the
+// oldest of the last per_second calls, or is empty while fewer were made.
+struct Ring {
+  int64_t next = 0;
+  std::optional<int64_t> oldest_ms;
 };
 
-// The door's recorded calls, most recent first.
-std::vector<WindowCall> readWindow(Database& db, const std::string& app_id, const std::string& door) {
-  std::vector<WindowCall> out;
-  Statement read(
-      db, "SELECT slot, at_ms FROM budget_window WHERE app_id = ?1 AND door = ?2 ORDER BY at_ms DESC, slot");
-  read.bind(1, app_id).bind(2, door);
-  while (read.step()) out.push_back({read.columnInt(0), read.columnInt(1)});
-  return out;
+Ring readRing(Database& db, const std::string& app_id, const std::string& door, int64_t per_second) {
+  Ring ring;
+  Statement next(db, "SELECT window_next FROM budget_days WHERE app_id = ?1 AND door = ?2");
+  next.bind(1, app_id).bind(2, door);
+  if (next.step()) ring.next = next.columnInt(0);
+  next.reset();
+  if (ring.next >= per_second) {
+    // The limit was lowered: start the ring again (a second later every old call is out of it).
+    Statement drop(db, "DELETE FROM budget_window WHERE app_id = ?1 AND door = ?2 AND slot >= ?3");
+    drop.bind(1, app_id).bind(2, door).bind(3, per_second);
+    drop.step();
+    ring.next = 0;
+  }
+  Statement oldest(db, "SELECT at_ms FROM budget_window WHERE app_id = ?1 AND door = ?2 AND slot = ?3");
+  oldest.bind(1, app_id).bind(2, door).bind(3, ring.next);
+  if (oldest.step()) ring.oldest_ms = oldest.columnInt(0);
+  return ring;
 }
 
-// Records a call at `at_ms` in place of the oldest once the window holds per_second calls, so the
-// rows stay the per_second most recent calls. Rows beyond per_second (the limit was lowered) go.
-void recordInWindow(Database& db, const std::string& app_id, const std::string& door,
-                    const std::vector<WindowCall>& calls, size_t per_second, int64_t at_ms) {
-  if (calls.size() < per_second) {
-    int64_t free_slot = 0;
-    std::vector<int64_t> used;
-    for (const auto& call : calls) used.push_back(call.slot);
-    while (std::find(used.begin(), used.end(), free_slot) != used.end()) ++free_slot;
-    Statement add(db, "INSERT INTO budget_window (app_id, door, slot, at_ms) VALUES (?1, ?2, ?3, ?4)");
-    add.bind(1, app_id).bind(2, door).bind(3, free_slot).bind(4, at_ms);
-    add.step();
-    return;
-  }
-  Statement overwrite(db,
-                      "UPDATE budget_window SET at_ms = ?4 WHERE app_id = ?1 AND door = ?2 AND slot = ?3");
-  overwrite.bind(1, app_id).bind(2, door).bind(3, calls.back().slot).bind(4, at_ms);
-  overwrite.step();
-  for (size_t i = per_second - 1; i + 1 < calls.size(); ++i) {
-    Statement drop(db, "DELETE FROM budget_window WHERE app_id = ?1 AND door = ?2 AND slot = ?3");
-    drop.bind(1, app_id).bind(2, door).bind(3, calls[i].slot);
-    drop.step();
-  }
+void recordInRing(Database& db, const std::string& app_id, const std::string& door, const Ring& ring,
+                  int64_t per_second, int64_t at_ms) {
+  Statement write(db,
+                  "INSERT INTO budget_window (app_id, door, slot, at_ms) VALUES (?1, ?2, ?3, ?4)"
+                  " ON CONFLICT (app_id, door, slot) DO UPDATE SET at_ms = excluded.at_ms");
+  write.bind(1, app_id).bind(2, door).bind(3, ring.next).bind(4, at_ms);
+  write.step();
+  Statement advance(db, "UPDATE budget_days SET window_next = ?3 WHERE app_id = ?1 AND door = ?2");
+  advance.bind(1, app_id).bind(2, door).bind(3, (ring.next + 1) % per_second);
+  advance.step();
 }
 
 Error ledgerError(const std::string& detail) {
@@ -182,17 +185,15 @@ Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint no
       }
     }
     if (limits.per_second > 0) {
-      const auto per_second = static_cast<size_t>(limits.per_second);
-      const std::vector<WindowCall> calls = readWindow(db, call.app_id, door);
-      if (calls.size() >= per_second) {
-        const int64_t frees_at = calls[per_second - 1].at_ms + kWindowMs;
-        if (frees_at > now_floor) {
-          outcome.wait =
-              std::max(milliseconds(1), std::chrono::ceil<milliseconds>(fromMillis(frees_at) - now));
-          return finish(LedgerOutcome::Kind::Wait);
-        }
+      const Ring ring = readRing(db, call.app_id, door, limits.per_second);
+      // Takes are recorded in commit order; a process whose clock is a little behind may record
+      // an earlier time after a later one, which only makes the window stricter for a moment.
+      if (ring.oldest_ms && *ring.oldest_ms + kWindowMs > now_floor) {
+        outcome.wait = std::max(
+            milliseconds(1), std::chrono::ceil<milliseconds>(fromMillis(*ring.oldest_ms + kWindowMs) - now));
+        return finish(LedgerOutcome::Kind::Wait);
       }
-      recordInWindow(db, call.app_id, door, calls, per_second, now_ceil);
+      recordInRing(db, call.app_id, door, ring, limits.per_second, now_ceil);
     }
     Statement count(db, "UPDATE budget_days SET calls = calls + 1 WHERE app_id = ?1 AND door = ?2");
     count.bind(1, call.app_id).bind(2, door);
@@ -248,6 +249,15 @@ Result<LedgerUsage> StoreRateLedger::usage(const std::string& app_id, TimePoint 
   });
   if (out.top_connections.size() > kTopConnections) out.top_connections.resize(kTopConnections);
   return out;
+}
+
+Result<LedgerCounts> StoreRateLedger::counts(const std::string& app_id, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  try {
+    return readCounts(db_, app_id, dayOf(now), nullptr);
+  } catch (const std::exception& e) {
+    return ledgerError(e.what());
+  }
 }
 
 }  // namespace liaison::hub

@@ -35,6 +35,7 @@ class StoreRateLedger final : public RateLedger {
   Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits) override;
   Status recordRefusal(const std::string& app_id, TimePoint now) override;
   Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) override;
+  Result<LedgerCounts> counts(const std::string& app_id, TimePoint now) override;
 
  private:
   // `work` in one transaction under the lock; a storage failure comes back as an error value.

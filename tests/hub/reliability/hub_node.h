@@ -19,6 +19,7 @@
 #include "core/random.h"
 #include "core/secret.h"
 #include "hub/budget/local_governor.h"
+#include "hub/budget/store_ledger.h"
 #include "hub/connections/connect_service.h"
 #include "hub/refresh/refresher.h"
 #include "hub/reliability/fake_cc.h"
@@ -74,6 +75,9 @@ struct NodeOptions {
   Waiter lease_waiter;             // waits for another holder's lease; default: the virtual clock's sleeper
   int token_calls_per_second = 0;  // 0: CC's limit (1/s)
   int api_calls_per_second = 0;    // 0: CC's limits (4/s, 10,000 a day); else that rate, no daily cap
+  // The budget shared with every node on the store (the ledger in the store), as HubRuntime has
+  // it; false: this node paces itself alone.
+  bool shared_budget = true;
 };
 
 // For lease polls in storms: let the other threads run without moving the virtual clock.
@@ -91,8 +95,10 @@ class HubNode {
         db(store, app::hubExtraMigrations()),
         vault_db(store, {}),
         keys(vault_db, clock),
+        ledger(db),
         governor(clock, ccLimits(options.token_calls_per_second, options.api_calls_per_second),
-                 options.budget_waiter ? options.budget_waiter : clock.waiter()),
+                 options.budget_waiter ? options.budget_waiter : clock.waiter(), GovernorSettings{},
+                 options.shared_budget ? &ledger : nullptr),
         cc(http, governor, clock, metrics, AppCredentials{"app-1", "app-1", Secret("app-secret")},
            cc::endpointsAt(kCcOrigin)),
         connections(db),
@@ -158,6 +164,7 @@ class HubNode {
   storage::Database vault_db;
   StoreDataKeyRepository keys;
   std::unique_ptr<Vault> vault;
+  StoreRateLedger ledger;
   LocalGovernor governor;
   Metrics metrics;
   CcClient cc;

@@ -107,10 +107,13 @@ TEST_F(T16MultiHolder, FourHoldersOnOneStoreMakeOneTokenCallPerConnection) {
   figure("t16.spent_tokens_presented_again", totals.replays);
   figure("t16.connections_lost", lost);
   figure("t16.caller_retries", retries.load());
-  // Each process paces itself (LocalGovernor): N processes may reach N token calls a second.
+  // The holders share the token endpoint's 1 call a second through the store, so N refreshes
+  // take at least N - 1 seconds. (The peak CC saw in one virtual second is only a figure: see
+  // multi_process_test.cpp.)
+  const auto storm_seconds = std::chrono::duration_cast<std::chrono::seconds>(clock.now() - start).count();
+  EXPECT_GE(storm_seconds, kConnections - 1);
   figure("t16.max_token_calls_in_one_second", totals.max_calls_in_one_second);
-  figure("t16.storm_virtual_seconds",
-         std::chrono::duration_cast<std::chrono::seconds>(clock.now() - start).count());
+  figure("t16.storm_virtual_seconds", storm_seconds);
   figure("t16.real_elapsed_ms", elapsed.elapsed().count() / 1000);
 }
 

@@ -150,10 +150,15 @@ TEST(T16MultiProcess, FourHubProcessesOnOneStoreMakeOneTokenCallPerConnection) {
          static_cast<double>(totals.refresh_calls) / kConnections);
   figure("t16.processes.spent_tokens_presented_again", totals.replays);
   figure("t16.processes.connections_lost", lost);
-  // Each process paces itself: N processes may make up to N token calls in a second.
+  // The processes share the token endpoint's 1 call a second through the store: N refreshes
+  // take at least N - 1 seconds between them all (each process pacing itself alone took 205 s
+  // for 300). The peak per second CC saw is a figure, not a bound: a sleeper moves the shared
+  // virtual clock by its whole wait at once, also while another process is between taking its
+  // slot and sending, so sends taken a second apart can land in one virtual second.
+  const auto storm_seconds = std::chrono::duration_cast<std::chrono::seconds>(clock->now() - start).count();
+  EXPECT_GE(storm_seconds, kConnections - 1);
   figure("t16.processes.max_token_calls_in_one_second", totals.max_calls_in_one_second);
-  figure("t16.processes.storm_virtual_seconds",
-         std::chrono::duration_cast<std::chrono::seconds>(clock->now() - start).count());
+  figure("t16.processes.storm_virtual_seconds", storm_seconds);
   figure("t16.processes.real_elapsed_ms", elapsed.elapsed().count() / 1000);
 }
 

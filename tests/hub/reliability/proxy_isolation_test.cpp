@@ -31,9 +31,11 @@ class T13Proxy : public ::testing::Test {
   // `spread_ms`: the first expiries are spread over this much virtual time.
   void build(int connections, int64_t spread_ms = 600'000) {
     NodeOptions options;
-    // The budget is out of the way here: isolation, not pacing, is under test.
+    // The budget is out of the way here: isolation, not pacing, is under test (one process, so
+    // nothing to share through the store either).
     options.api_calls_per_second = 1'000'000;
     options.token_calls_per_second = 1'000'000;
+    options.shared_budget = false;
     node = std::make_unique<HubNode>(dir.file("hub.db"), generateKeyEncryptionKey(random), clock, cc, random,
                                      options);
     // Access tokens expire spread over the first ten minutes of the run and last ten minutes
