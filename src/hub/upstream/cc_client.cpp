@@ -19,7 +19,9 @@ Error transient(std::string message) {
   return makeError(ErrorCode::Unavailable, kTransientKey, std::move(message));
 }
 
-std::string statusClass(int status) { return std::to_string(status / 100) + "xx"; }
+// 429 on its own: CC refusing a call for its rate limits is what the budget exists to prevent,
+// so it must be visible apart from every other 4xx.
+std::string statusClass(int status) { return status == 429 ? "429" : std::to_string(status / 100) + "xx"; }
 
 }  // namespace
 
@@ -184,8 +186,8 @@ Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& veri
 
 Result<http::ClientResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
                                                const std::string& connection_id, Admission& budget) {
-  return send(std::move(request), CallTicket{"", Door::Api, CallClass::Interactive, connection_id}, operation, {},
-              &budget);
+  return send(std::move(request), CallTicket{"", Door::Api, CallClass::Interactive, connection_id}, operation,
+              {}, &budget);
 }
 
 Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class,
