@@ -101,7 +101,10 @@ Status Refresher::refreshOnce(const std::string& connection_id, CallClass call_c
       (void)connections_.releaseLease(**lease);
       return status;
     }
-    // Another process holds the lease: its result is ours when it lands.
+    // Another process holds the lease. Scheduled work leaves the connection to it (hub processes
+    // on one store read the same due list: the lease is how each connection goes to one of
+    // them); a caller that needs the token waits, as the new one is its answer when it lands.
+    if (call_class == CallClass::Background) break;
     waiter_(std::chrono::milliseconds(250));
     auto now_row = connections_.find(connection_id);
     if (now_row && *now_row && (*now_row)->token_generation != (*before)->token_generation) return okStatus();
