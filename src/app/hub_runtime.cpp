@@ -136,7 +136,21 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
 Parts::~Parts() = default;
 
 http::Dispatch HubRuntime::dispatch(http::Request& request) const { return parts_->api->dispatch(request); }
-http::Response HubRuntime::handle(http::Request& request) const { return parts_->api->handle(request); }
+http::Response HubRuntime::handle(http::Request& request) const {
+  http::Response response = parts_->api->handle(request);
+  // In process there is no connection to stream over: a streamed body is read whole here, and
+  // one that breaks off ends "the connection" as a server would.
+  if (response.stream) {
+    auto body = http::readAll(*response.stream);
+    response.stream.reset();
+    if (body) {
+      response.body = std::move(*body);
+    } else {
+      response.abort_connection = true;
+    }
+  }
+  return response;
+}
 
 int HubRuntime::tick() {
   Parts& p = *parts_;

@@ -102,4 +102,15 @@ Response Response::noContent() {
   return r;
 }
 
+Result<std::string> readAll(BodyStream& stream) {
+  std::string out;
+  char chunk[16384];
+  for (;;) {
+    auto got = stream.read(chunk, sizeof chunk);
+    if (!got) return got.error();
+    if (*got == 0) return out;
+    out.append(chunk, *got);
+  }
+}
+
 }  // namespace liaison::http

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "core/encoding.h"
+#include "core/result.h"
 
 namespace liaison::http {
 
@@ -49,10 +51,26 @@ struct Request {
   std::optional<std::string> cookie(std::string_view name) const;
 };
 
+// A body read while it is produced (a proxied answer on its way from upstream), so it is never
+// held whole. read() may block (it runs on the server's blocking pool); it fills up to `size`
+// bytes and returns how many, 0 at the end, or an error when the body cannot be finished (the
+// server then ends the connection: the status line has gone out already).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual Result<size_t> read(char* out, size_t size) = 0;
+};
+
+// Reads `stream` to its end into a string (in-process callers and tests; never on a path whose
+// bodies may be large).
+Result<std::string> readAll(BodyStream& stream);
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, the body is this stream instead of `body`, sent chunked as it is read.
+  std::shared_ptr<BodyStream> stream;
   // Close the connection without answering (fault injection: "connection reset", "commit then
   // drop the response"). The client sees the connection end with no response.
   bool abort_connection = false;

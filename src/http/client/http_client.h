@@ -24,13 +24,28 @@ struct ClientResponse {
   std::string body;
 };
 
+// A response whose body is still arriving: status and headers are in, the body is read from
+// `body` as it comes (memory bounded by what the socket holds, not by the body's size).
+struct StreamedResponse {
+  int status = 0;
+  Headers headers;
+  std::unique_ptr<BodyStream> body;  // never null
+};
+
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
   // Transport failures (refused, timeout, reset) are errors; any HTTP status is a response.
   // Redirects are never followed: callers inspect Location themselves.
   virtual Result<ClientResponse> send(const ClientRequest& request) = 0;
+  // As send(), returning once the status and headers are in. The default sends and hands the
+  // buffered body out as a stream (enough for fakes); the curl client streams for real.
+  // `request.timeout` bounds the wait for the headers and each silence while the body arrives.
+  virtual Result<StreamedResponse> stream(const ClientRequest& request);
 };
+
+// A stream over a body already in memory.
+std::unique_ptr<BodyStream> bodyStreamOf(std::string body);
 
 std::unique_ptr<HttpClient> makeCurlHttpClient();
 

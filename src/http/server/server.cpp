@@ -1,9 +1,9 @@
 #include "http/server/server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "http/status.h"
@@ -131,7 +132,8 @@ class Server::Impl {
   // One io_context per I/O thread, each run by that thread alone (like nginx workers): no
   // cross-thread wake-ups or reactor lock contention. Connections are dealt round-robin.
   static std::vector<std::unique_ptr<asio::io_context>> makeWorkers(int requested) {
-    const int n = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int n =
+        requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::vector<std::unique_ptr<asio::io_context>> workers;
     for (int i = 0; i < n; ++i) workers.push_back(std::make_unique<asio::io_context>(1));
     return workers;
@@ -281,29 +283,29 @@ class Server::Impl {
           break;
         }
       }
-      bhttp::response<bhttp::string_body> out;
-      out.result(static_cast<unsigned>(response.status));
-      out.version(11);
-      for (const auto& [name, value] : response.headers.pairs()) out.insert(name, value);
-      out.set(bhttp::field::server, "liaison");
-      if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
-      const size_t body_size = response.body.size();
-      if (request.method == "HEAD") {
-        out.content_length(body_size);
+      size_t body_size = response.body.size();
+      if (response.stream && request.method != "HEAD") {
+        body_size = co_await writeStreamed(stream, request, response, close, ec);
       } else {
-        out.body() = std::move(response.body);
-        out.prepare_payload();
+        bhttp::response<bhttp::string_body> out;
+        head(out, request, response);
+        if (request.method == "HEAD") {
+          out.content_length(body_size);
+        } else {
+          out.body() = std::move(response.body);
+          out.prepare_payload();
+        }
+        out.keep_alive(!close);
+        stream.expires_after(options_.write_timeout);
+        co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
       }
-      out.keep_alive(!close);
-      stream.expires_after(options_.write_timeout);
-      co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
       if (options_.access_log) {
         const auto micros = started.elapsed().count();
         // The path only: query strings can carry codes and tokens and never reach the log.
-        spdlog::info("{} {} {} {} {} {}B {}us", request.request_id.empty() ? "-" : request.request_id,
-                     remote, request.method.empty() ? "-" : request.method,
-                     request.target.empty() ? "-" : std::string(request.path()), response.status,
-                     body_size, micros);
+        spdlog::info("{} {} {} {} {} {}B {}us", request.request_id.empty() ? "-" : request.request_id, remote,
+                     request.method.empty() ? "-" : request.method,
+                     request.target.empty() ? "-" : std::string(request.path()), response.status, body_size,
+                     micros);
       }
       state.busy = false;
       if (ec || close) break;
@@ -313,6 +315,69 @@ class Server::Impl {
       sessions_.erase(&state);
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  template <typename Message>
+  static void head(Message& out, const Request& request, const Response& response) {
+    out.result(static_cast<unsigned>(response.status));
+    out.version(11);
+    for (const auto& [name, value] : response.headers.pairs()) out.insert(name, value);
+    out.set(bhttp::field::server, "liaison");
+    if (!request.request_id.empty()) out.set("X-Request-Id", request.request_id);
+  }
+
+  // What one read of a streamed body gave: bytes, the end (0), or a failure.
+  struct ChunkRead {
+    size_t size = 0;
+    bool failed = false;
+  };
+
+  // Sends `response.stream` chunked as it is read, each read on the blocking pool (it may wait
+  // on upstream), each write on this connection's strand. A body that fails midway ends the
+  // connection without the last chunk, so the client sees it cut off, never complete. Returns
+  // the bytes sent.
+  asio::awaitable<size_t> writeStreamed(beast::tcp_stream& stream, const Request& request, Response& response,
+                                        bool& close, beast::error_code& ec) {
+    bhttp::response<bhttp::buffer_body> out;
+    head(out, request, response);
+    out.keep_alive(!close);
+    out.chunked(true);
+    out.body().data = nullptr;
+    out.body().more = true;
+    bhttp::response_serializer<bhttp::buffer_body> serializer{out};
+    stream.expires_after(options_.write_timeout);
+    co_await bhttp::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    std::vector<char> chunk(64 * 1024);
+    size_t sent = 0;
+    while (!ec) {
+      ChunkRead got;
+      try {
+        got = co_await asio::co_spawn(
+            blocking_,
+            [&]() -> asio::awaitable<ChunkRead> {
+              auto read = response.stream->read(chunk.data(), chunk.size());
+              co_return read ? ChunkRead{*read, false} : ChunkRead{0, true};
+            },
+            asio::use_awaitable);
+      } catch (const std::exception& e) {
+        spdlog::error("{} streamed body failed: {}", request.request_id, e.what());
+        got.failed = true;
+      }
+      if (got.failed) {
+        close = true;
+        ec = asio::error::connection_aborted;
+        break;
+      }
+      out.body().data = got.size > 0 ? chunk.data() : nullptr;
+      out.body().size = got.size;
+      out.body().more = got.size > 0;
+      stream.expires_after(options_.write_timeout);
+      co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      sent += got.size;
+      if (got.size == 0) break;
+    }
+    co_return sent;
   }
 
   asio::awaitable<Response> handle(Request& request) {

@@ -48,14 +48,6 @@ bool safeToRepeat(const std::string& method) {
 
 bool worthRetrying(int status) { return status == 429 || status >= 500; }
 
-StoredAnswer answerOf(const http::ClientResponse& response) {
-  StoredAnswer answer{response.status, {}, response.body};
-  for (const auto& [name, value] : response.headers.pairs()) {
-    if (listed(kResponseHeaders, name)) answer.headers.emplace_back(name, value);
-  }
-  return answer;
-}
-
 http::Response toResponse(const StoredAnswer& answer) {
   http::Response out;
   out.status = answer.status;
@@ -147,6 +139,18 @@ http::Response ProxyService::handle(const http::Request& request) {
       break;
   }
   http::Response response = call(request, c.id, url, operation_name, true);
+  if (response.stream) {
+    // The answer is kept for replays, so it is read whole (CC's answers to a POST are small).
+    auto body = http::readAll(*response.stream);
+    response.stream.reset();
+    if (!body) {
+      (void)deps_.idempotency.abandon(deps_.app_id, *key);
+      return errorResponse(ErrorCode::BadGateway, "upstream_unavailable",
+                           "Constant Contact's answer broke off.",
+                           "Send the request again with the same key.");
+    }
+    response.body = std::move(*body);
+  }
   // Keep what CC answered; a failure of the hub's own (budget, no answer) frees the key again.
   if (response.headers.get("Liaison-Upstream") == std::optional<std::string>("cc")) {
     StoredAnswer answer{response.status, {}, response.body};
@@ -165,7 +169,7 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
                                   const std::string& url, const std::string& operation, bool repeatable) {
   bool renewed = false;
   milliseconds waited{0};
-  Result<http::ClientResponse> response = makeError(ErrorCode::Unavailable, "proxy.not_sent", "");
+  Result<http::StreamedResponse> response = makeError(ErrorCode::Unavailable, "proxy.not_sent", "");
   Admission budget;
   for (int attempt = 1;; ++attempt) {
     auto token = deps_.refresher.accessToken(connection_id, CallClass::Interactive, renewed);
@@ -184,7 +188,9 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     }
     upstream.headers.set("Authorization", "Bearer " + token->reveal());
     budget = {};
-    response = deps_.cc.forward(std::move(upstream), operation, connection_id, budget);
+    // Streamed: CC's body goes on to the caller as it arrives. An answer that is retried is
+    // dropped unread (its transfer ends with it).
+    response = deps_.cc.forwardStreamed(std::move(upstream), operation, connection_id, budget);
     waited += budget.waited;
     if (response && response->status == 401 && !renewed) {
       renewed = true;  // CC refused the token: renew it once (single flight) and send again
@@ -222,7 +228,11 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
                           "Retry later; calls that are safe to repeat were already retried.");
     }
   } else {
-    out = toResponse(answerOf(*response));
+    out.status = response->status;
+    for (const auto& [name, value] : response->headers.pairs()) {
+      if (listed(kResponseHeaders, name)) out.headers.set(name, value);
+    }
+    out.stream = std::move(response->body);
     out.headers.set("Liaison-Upstream", "cc");
   }
   out.headers.set("Liaison-Budget-Remaining-Day", remaining);

@@ -21,6 +21,9 @@ Error transient(std::string message) {
 
 // 429 on its own: CC refusing a call for its rate limits is what the budget exists to prevent,
 // so it must be visible apart from every other 4xx.
+// How long CC has to answer a call (and, for a streamed body, the longest silence in it).
+constexpr std::chrono::milliseconds kCallTimeout{15000};
+
 std::string statusClass(int status) { return status == 429 ? "429" : std::to_string(status / 100) + "xx"; }
 
 }  // namespace
@@ -40,9 +43,8 @@ CcClient::CcClient(http::HttpClient& http, Governor& governor, const Clock& cloc
       endpoints_(std::move(endpoints)),
       max_queue_wait_(max_queue_wait) {}
 
-Result<http::ClientResponse> CcClient::send(http::ClientRequest request, CallTicket ticket,
-                                            const std::string& operation, const SendCondition& condition,
-                                            Admission* budget) {
+Status CcClient::clearToSend(CallTicket ticket, const std::string& operation, const SendCondition& condition,
+                             Admission* budget, std::chrono::milliseconds timeout) {
   ticket.app_id = app_.app_id;
   // People wait their turn, a little. Background work never waits in line: it is rescheduled.
   const Admission admission = ticket.call_class == CallClass::Interactive
@@ -54,21 +56,45 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, CallTic
     return makeError(ErrorCode::TooManyRequests, "budget.exhausted",
                      std::string("The CC app's rate budget has no room now (") + admission.reason + ").");
   }
-  request.timeout = std::chrono::milliseconds(15000);
   // The wait for the budget (or a pause of the whole process) may have eaten the caller's
   // lease: a refresh token sent now could be spent after another holder spent it.
-  const bool late = condition.before && clock_.now() + request.timeout > *condition.before;
+  const bool late = condition.before && clock_.now() + timeout > *condition.before;
   if (late || (condition.commit && !condition.commit())) {
     metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "too_late"}});
     return makeError(ErrorCode::Unavailable, "upstream.too_late",
                      "The call was not sent: its answer could no longer arrive in time.");
   }
+  return okStatus();
+}
+
+Error CcClient::noAnswer(const std::string& operation, const Error& transport) {
+  metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "transport_error"}});
+  spdlog::warn("cc {}: transport failure: {}", operation, transport.message);
+  return makeError(ErrorCode::Unavailable, UpstreamError::kNoAnswer, "Constant Contact did not answer.");
+}
+
+Result<http::ClientResponse> CcClient::send(http::ClientRequest request, CallTicket ticket,
+                                            const std::string& operation, const SendCondition& condition,
+                                            Admission* budget) {
+  request.timeout = kCallTimeout;
+  if (auto clear = clearToSend(std::move(ticket), operation, condition, budget, request.timeout); !clear)
+    return clear.error();
   auto response = http_.send(request);
-  if (!response) {
-    metrics_.increment("liaison_cc_calls_total", {{"operation", operation}, {"status", "transport_error"}});
-    spdlog::warn("cc {}: transport failure: {}", operation, response.error().message);
-    return makeError(ErrorCode::Unavailable, UpstreamError::kNoAnswer, "Constant Contact did not answer.");
-  }
+  if (!response) return noAnswer(operation, response.error());
+  metrics_.increment("liaison_cc_calls_total",
+                     {{"operation", operation}, {"status", statusClass(response->status)}});
+  return response;
+}
+
+Result<http::StreamedResponse> CcClient::forwardStreamed(http::ClientRequest request,
+                                                         const std::string& operation,
+                                                         const std::string& connection_id,
+                                                         Admission& budget) {
+  request.timeout = kCallTimeout;
+  const CallTicket ticket{"", Door::Api, CallClass::Interactive, connection_id};
+  if (auto clear = clearToSend(ticket, operation, {}, &budget, request.timeout); !clear) return clear.error();
+  auto response = http_.stream(request);
+  if (!response) return noAnswer(operation, response.error());
   metrics_.increment("liaison_cc_calls_total",
                      {{"operation", operation}, {"status", statusClass(response->status)}});
   return response;

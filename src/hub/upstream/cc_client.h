@@ -94,6 +94,9 @@ class CcClient {
   // `budget` tells how long the call waited, or why and for how long the budget refused it.
   Result<http::ClientResponse> forward(http::ClientRequest request, const std::string& operation,
                                        const std::string& connection_id, Admission& budget);
+  // As forward(), returning once CC's status and headers are in; the body is read as it arrives.
+  Result<http::StreamedResponse> forwardStreamed(http::ClientRequest request, const std::string& operation,
+                                                 const std::string& connection_id, Admission& budget);
   // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
   // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient). A call the
   // rate budget refused is a TooManyRequests Error keyed budget.exhausted. `connection_id` is
@@ -112,6 +115,10 @@ class CcClient {
   Result<http::ClientResponse> send(http::ClientRequest request, CallTicket ticket,
                                     const std::string& operation, const SendCondition& condition = {},
                                     Admission* budget = nullptr);
+  // The budget's admission and the caller's condition: an error when the call must not go.
+  Status clearToSend(CallTicket ticket, const std::string& operation, const SendCondition& condition,
+                     Admission* budget, std::chrono::milliseconds timeout);
+  Error noAnswer(const std::string& operation, const Error& transport);
   Result<TokenGrant> tokenRequest(Params form, CallClass call_class, const std::string& connection_id,
                                   const std::string& operation, const SendCondition& condition = {});
   void authenticate(http::ClientRequest& request, Params& form) const;
