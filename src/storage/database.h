@@ -84,7 +84,7 @@ class Database;
 class Statement {
  public:
   Statement(Database& db, const std::string& sql);
-  // SQLite only, for callers not yet converted to Statement(Database&, sql).
+  // SQLite only: for code that only ever runs on SQLite (the sandbox's document store).
   Statement(sqlite3* db, const std::string& sql);
   ~Statement();
   Statement(const Statement&) = delete;
@@ -131,7 +131,7 @@ class Database {
   // rolls back. Storage failures come back as internal errors.
   Status transaction(const std::function<Status(Database&)>& work);
 
-  // The SQLite connection, for callers not yet converted; throws on PostgreSQL.
+  // The SQLite connection (SQLite-only code, PRAGMAs in tests); throws on PostgreSQL.
   sqlite3* handle();
   Connection& connection() { return *connection_; }
 
