@@ -18,6 +18,12 @@
 
 namespace liaison::app {
 
+// Threads of the hub's server for handlers that block. A proxied call holds one while it waits its
+// turn at CC's budget (up to budget.max_queue_wait_ms) and then for CC's answer: with the default
+// of 2, two waiting calls would hold up every other request that touches the store. They mostly
+// sleep, so many are cheap.
+inline constexpr int kHubBlockingThreads = 64;
+
 struct HubRuntimeOptions {
   hub::Waiter waiter;  // how throttled interactive calls wait; default: real sleep
   std::string holder;  // lease holder name; default: host:pid

@@ -102,6 +102,7 @@ int runServe(const cli::ServeCommand& command) {
   http::ServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
+  options.blocking_threads = kHubBlockingThreads;
   options.render_error = [](const Error& error) { return hub::api::errorResponse(error); };
   http::Server server(options, [&hub](http::Request& request) { return hub->dispatch(request); });
   server.runUntilSignalled([&](uint16_t port) {

@@ -128,6 +128,7 @@ int runUp(const cli::UpCommand& command) {
   http::ServerOptions hub_options;
   hub_options.host = command.hub_host;
   hub_options.port = command.hub_port;
+  hub_options.blocking_threads = kHubBlockingThreads;
   hub_options.render_error = [](const Error& error) { return hub::api::errorResponse(error); };
   http::Server hub_server(hub_options, [&hub_ptr](http::Request& r) { return hub_ptr->dispatch(r); });
   const std::string hub_url = urlOf(command.hub_host, hub_server.bind());
