@@ -64,6 +64,8 @@ bench:
 	bench/run.sh
 	bench/v3.sh
 	bench/memory.sh
+	bench/proxy.sh
+	bench/store.sh
 
 # libFuzzer (clang) on request parsing and contact validation, for FUZZ_SECONDS. New inputs land
 # in $(FUZZ_BUILD)/corpus; `make test` replays tests/fuzz/corpus (copy keepers there).

@@ -30,6 +30,76 @@ NGINX
   sleep 0.3
 }
 
+# start_nginx_proxy WORK PORT UPSTREAM TOKEN: nginx on 127.0.0.1:PORT as a reverse proxy to
+# UPSTREAM (host:port) that adds `Authorization: Bearer TOKEN` to every request, configured as one
+# would for speed: a worker per core, kept-alive connections to the upstream (a pool of 32 per
+# worker, HTTP/1.1, never closed after nginx's default 1,000 requests) and from the clients, no
+# access log. The caller's trap stops it via WORK/nginx-proxy.pid.
+start_nginx_proxy() {
+  cat > "$1/nginx-proxy.conf" <<NGINX
+worker_processes auto;
+pid $1/nginx-proxy.pid;
+error_log $1/nginx-proxy-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  keepalive_timeout 65s;
+  upstream cc { server $3; keepalive 32; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$2;
+    location / {
+      proxy_pass http://cc;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "Bearer $4";
+    }
+  }
+}
+NGINX
+  chmod 755 "$1"
+  nginx -c "$1/nginx-proxy.conf" -p "$1"
+  sleep 0.3
+}
+
+# free_port: a TCP port nothing listens on right now on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_postgres WORK: a throwaway PostgreSQL server (Debian's binaries, the newest in
+# /usr/lib/postgresql unless LIAISON_POSTGRES_BINDIR names them) in WORK/pg on a free port, with a
+# database `hub` owned by user `liaison` (trust auth on loopback, no password). As root the server
+# runs as the `postgres` system user, since PostgreSQL refuses root. Settings are the server's
+# defaults (fsync and synchronous_commit on) plus PG_SETTINGS (e.g. "-c synchronous_commit=off").
+# Sets PG_URL and PG_CTL; the caller's trap runs stop_postgres.
+start_postgres() {
+  PG_BIN=${LIAISON_POSTGRES_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    bench_fail "PostgreSQL server binaries not found (install Debian's postgresql or set LIAISON_POSTGRES_BINDIR)"
+    return 1
+  fi
+  _as=""
+  if [ "$(id -u)" = 0 ]; then _as="runuser -u postgres --"; fi
+  chmod 755 "$1"
+  mkdir -p "$1/pg"
+  [ -n "$_as" ] && chown postgres: "$1/pg"
+  PG_DATA="$1/pg/data"
+  PG_PORT=$(free_port)
+  $_as "$PG_BIN/initdb" -D "$PG_DATA" -U liaison --auth=trust -E UTF8 --locale=C --no-instructions \
+    >"$1/pg/initdb.log" 2>&1 || { cat "$1/pg/initdb.log" >&2; bench_fail "initdb"; return 1; }
+  PG_CTL="$_as $PG_BIN/pg_ctl -D $PG_DATA"
+  $PG_CTL -w -l "$1/pg/server.log" \
+    -o "-p $PG_PORT -k $1/pg -c listen_addresses=127.0.0.1 -c max_connections=50 ${PG_SETTINGS:-}" start \
+    >/dev/null || { cat "$1/pg/server.log" >&2; bench_fail "PostgreSQL did not start"; return 1; }
+  "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U liaison hub || { bench_fail "createdb"; return 1; }
+  PG_URL="postgresql://liaison@127.0.0.1:$PG_PORT/hub"
+}
+stop_postgres() {
+  if [ -n "${PG_CTL:-}" ]; then $PG_CTL -m fast stop >/dev/null 2>&1 || true; fi
+}
+
 # BENCH_FAILURES collects what failed; bench_finish (last line of every script) exits non-zero
 # when anything did, so a run with error answers never passes as a result.
 BENCH_FAILURES=""
@@ -64,6 +134,7 @@ expect_2xx() {
 wrk_run() {
   _label=$1
   shift
+  WRK_RATE="" WRK_P50="" WRK_P99=""
   if ! _out=$(wrk "$@" 2>&1); then
     printf '%s\n' "$_out" >&2
     bench_fail "$_label: wrk did not run"
@@ -91,6 +162,10 @@ wrk_run() {
       else if (non2xx > 0 || socket > 0) printf "error answers or socket errors\n"
     }')
   printf '  %s\n' "$(printf '%s\n' "$_line" | head -1)"
+  # The last run's figures, for scripts that compare runs: requests/s, p50 and p99 in ms.
+  WRK_RATE=$(printf '%s\n' "$_line" | head -1 | sed -n 's/.*: \([0-9]*\) req\/s.*/\1/p')
+  WRK_P50=$(printf '%s\n' "$_line" | head -1 | sed -n 's/.*, p50 \([0-9.]*\) ms.*/\1/p')
+  WRK_P99=$(printf '%s\n' "$_line" | head -1 | sed -n 's/.*, p99 \([0-9.]*\) ms.*/\1/p')
   _problem=$(printf '%s\n' "$_line" | sed -n 2p)
   if [ -n "$_problem" ]; then
     bench_fail "$_label: $_problem (wrk: $(printf '%s\n' "$_out" | grep -E 'Non-2xx|Socket errors' | tr -s ' ' | tr '\n' ';'))"
