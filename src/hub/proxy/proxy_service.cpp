@@ -48,6 +48,9 @@ bool safeToRepeat(const std::string& method) {
 
 bool worthRetrying(int status) { return status == 429 || status >= 500; }
 
+// Answers up to this size are read whole before they are passed on.
+constexpr long kWholeAnswerBytes = 256 * 1024;
+
 http::Response toResponse(const StoredAnswer& answer) {
   http::Response out;
   out.status = answer.status;
@@ -232,8 +235,23 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     for (const auto& [name, value] : response->headers.pairs()) {
       if (listed(kResponseHeaders, name)) out.headers.set(name, value);
     }
-    out.stream = std::move(response->body);
-    out.headers.set("Liaison-Upstream", "cc");
+    // A small answer whose size CC gave is passed on whole (one write, no hop per chunk); a
+    // large one, or one of unknown size (an export), is streamed as it arrives.
+    const auto length = response->headers.get("Content-Length");
+    if (length && length->size() <= 7 && std::all_of(length->begin(), length->end(), ::isdigit) &&
+        std::stol(*length) <= kWholeAnswerBytes) {
+      auto body = http::readAll(*response->body);
+      if (!body) {
+        out = errorResponse(ErrorCode::BadGateway, "upstream_unavailable",
+                            "Constant Contact's answer broke off.", "Retry later.");
+      } else {
+        out.body = std::move(*body);
+        out.headers.set("Liaison-Upstream", "cc");
+      }
+    } else {
+      out.stream = std::move(response->body);
+      out.headers.set("Liaison-Upstream", "cc");
+    }
   }
   out.headers.set("Liaison-Budget-Remaining-Day", remaining);
   out.headers.set("Liaison-Queue-Wait-Ms", std::to_string(waited.count()));
