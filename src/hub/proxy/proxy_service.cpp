@@ -238,7 +238,8 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     // A small answer whose size CC gave is passed on whole (one write, no hop per chunk); a
     // large one, or one of unknown size (an export), is streamed as it arrives.
     const auto length = response->headers.get("Content-Length");
-    if (length && length->size() <= 7 && std::all_of(length->begin(), length->end(), ::isdigit) &&
+    if (length && length->size() <= 7 &&
+        std::all_of(length->begin(), length->end(), [](unsigned char c) { return std::isdigit(c) != 0; }) &&
         std::stol(*length) <= kWholeAnswerBytes) {
       auto body = http::readAll(*response->body);
       if (!body) {
