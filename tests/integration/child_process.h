@@ -12,8 +12,10 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -124,6 +126,22 @@ class ChildProcess {
   pid_t pid_ = -1;
   int out_ = -1;
   std::string buffer_;
+};
+
+// Sets environment variables for the children started while it lives.
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars) : vars_(std::move(vars)) {
+    for (const auto& [name, value] : vars_) ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto& [name, value] : vars_) ::unsetenv(name.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> vars_;
 };
 
 // The base URL from `liaison sandbox`'s banner ("... listening on http://..."), or "" when the
