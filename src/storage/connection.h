@@ -11,6 +11,11 @@
 #include "storage/database.h"
 
 namespace liaison::storage {
+// The advisory lock PostgreSQL migrations (and lockSchema) run under.
+inline constexpr const char* kSchemaLockSql = "SELECT pg_advisory_xact_lock(7811694201958449004)";
+}  // namespace liaison::storage
+
+namespace liaison::storage {
 
 class PreparedStatement {
  public:

@@ -108,4 +108,13 @@ const char* forUpdateSkipLocked(const Database& db) {
 
 const char* forUpdate(const Database& db) { return db.dialect() == Dialect::Postgres ? " FOR UPDATE" : ""; }
 
+std::string forUpdateOfSkipLocked(const Database& db, std::string_view table) {
+  if (db.dialect() != Dialect::Postgres) return "";
+  return " FOR UPDATE OF " + std::string(table) + " SKIP LOCKED";
+}
+
+void lockSchema(Database& db) {
+  if (db.dialect() == Dialect::Postgres) db.exec(kSchemaLockSql);
+}
+
 }  // namespace liaison::storage

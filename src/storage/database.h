@@ -42,6 +42,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
@@ -147,10 +148,17 @@ bool postgresUrlHasPassword(const std::string& url);
 
 // " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite: see "Claiming rows" above.
 const char* forUpdateSkipLocked(const Database& db);
+// The same for a query that joins tables: " FOR UPDATE OF <table> SKIP LOCKED" locks only the rows
+// of `table` (its alias), so rows the claim merely reads from others stay free.
+std::string forUpdateOfSkipLocked(const Database& db, std::string_view table);
 // " FOR UPDATE" on PostgreSQL, "" on SQLite: a SELECT that locks the rows it reads until the
 // transaction ends, so writers that read a row first (a counter, a shared window) go one after the
 // other. SQLite needs no clause: BEGIN IMMEDIATE lets only one writer in at a time.
 const char* forUpdate(const Database& db);
+// Inside a transaction: waits for the lock schema changes run under and holds it to the end of the
+// transaction, so processes starting together create tables one at a time (PostgreSQL's migration
+// advisory lock; on SQLite, BEGIN IMMEDIATE already is that lock).
+void lockSchema(Database& db);
 
 // begin() now; rollback() when left without commit() (an error return or an exception).
 class Transaction {

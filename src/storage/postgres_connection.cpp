@@ -20,8 +20,8 @@ namespace {
 constexpr Oid kUnknownOid = 0;  // PostgreSQL infers the type from where the parameter is used
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
-// pg_advisory_xact_lock key held while migrating: processes that start together take turns.
-constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7811694201958449004)";
+// Held while migrating: processes that start together take turns.
+constexpr const char* kMigrationLock = kSchemaLockSql;
 
 using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 

@@ -135,7 +135,7 @@ Result<std::vector<std::string>> HealthStore::claimDueForCheck(TimePoint checked
                                  " WHERE c.status = 'active' AND (h.checked_at IS NULL OR h.checked_at <= ?1)"
                                  " AND (c.health_claim_until IS NULL OR c.health_claim_until <= ?2)"
                                  " ORDER BY COALESCE(h.checked_at, 0), c.created_at, c.id LIMIT ?3") +
-                         (raw.dialect() == storage::Dialect::Postgres ? " FOR UPDATE OF c SKIP LOCKED" : ""));
+                         storage::forUpdateOfSkipLocked(raw, "c"));
     select.bind(1, toMillis(checked_before)).bind(2, toMillis(now)).bind(3, static_cast<int64_t>(limit));
     while (select.step()) out.push_back(select.columnText(0));
     select.reset();

@@ -193,7 +193,7 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     budget = {};
     // Streamed: CC's body goes on to the caller as it arrives. An answer that is retried is
     // dropped unread (its transfer ends with it).
-    response = deps_.cc.forwardStreamed(std::move(upstream), operation, connection_id, budget);
+    response = deps_.cc.forward(std::move(upstream), operation, connection_id, budget);
     waited += budget.waited;
     if (response && response->status == 401 && !renewed) {
       renewed = true;  // CC refused the token: renew it once (single flight) and send again

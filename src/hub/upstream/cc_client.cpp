@@ -86,10 +86,8 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, CallTic
   return response;
 }
 
-Result<http::StreamedResponse> CcClient::forwardStreamed(http::ClientRequest request,
-                                                         const std::string& operation,
-                                                         const std::string& connection_id,
-                                                         Admission& budget) {
+Result<http::StreamedResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
+                                                 const std::string& connection_id, Admission& budget) {
   request.timeout = kCallTimeout;
   const CallTicket ticket{"", Door::Api, CallClass::Interactive, connection_id};
   if (auto clear = clearToSend(ticket, operation, {}, &budget, request.timeout); !clear) return clear.error();
@@ -208,12 +206,6 @@ Result<TokenGrant> CcClient::exchangeCode(const Secret& code, const Secret& veri
   form.add("redirect_uri", redirect_uri);
   form.add("code_verifier", verifier.reveal());
   return tokenRequest(std::move(form), CallClass::Interactive, "", "oauth.code");
-}
-
-Result<http::ClientResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
-                                               const std::string& connection_id, Admission& budget) {
-  return send(std::move(request), CallTicket{"", Door::Api, CallClass::Interactive, connection_id}, operation,
-              {}, &budget);
 }
 
 Result<TokenGrant> CcClient::refresh(const Secret& refresh_token, CallClass call_class,

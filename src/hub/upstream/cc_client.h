@@ -90,13 +90,11 @@ class CcClient {
 
   // A call the host app makes through the proxy: `request` is complete (method, a URL under
   // the API base, headers with the connection's token, body); it waits its turn at the budget
-  // as an interactive call. Any HTTP status is a response.
+  // as an interactive call. Any HTTP status is a response; it returns once CC's status and
+  // headers are in, and the body is read as it arrives.
   // `budget` tells how long the call waited, or why and for how long the budget refused it.
-  Result<http::ClientResponse> forward(http::ClientRequest request, const std::string& operation,
-                                       const std::string& connection_id, Admission& budget);
-  // As forward(), returning once CC's status and headers are in; the body is read as it arrives.
-  Result<http::StreamedResponse> forwardStreamed(http::ClientRequest request, const std::string& operation,
-                                                 const std::string& connection_id, Admission& budget);
+  Result<http::StreamedResponse> forward(http::ClientRequest request, const std::string& operation,
+                                         const std::string& connection_id, Admission& budget);
   // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
   // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient). A call the
   // rate budget refused is a TooManyRequests Error keyed budget.exhausted. `connection_id` is

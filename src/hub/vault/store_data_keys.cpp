@@ -41,11 +41,9 @@ std::optional<bool> findRetired(storage::Database& db, int version) {
 
 StoreDataKeyRepository::StoreDataKeyRepository(storage::Database& database, const Clock& clock)
     : db_(database), clock_(clock) {
-  // Hub processes starting together on one PostgreSQL database would race to create the tables;
-  // the migrations' advisory lock lets one in at a time (SQLite's BEGIN IMMEDIATE does the same).
+  // Hub processes starting together on one PostgreSQL database would race to create the tables.
   storage::Transaction transaction(db_);
-  if (db_.dialect() == storage::Dialect::Postgres)
-    db_.exec("SELECT pg_advisory_xact_lock(7811694201958449004)");
+  storage::lockSchema(db_);
   db_.exec(kSchema);
   transaction.commit();
 }

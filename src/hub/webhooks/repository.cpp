@@ -33,14 +33,6 @@ auto guarded(const char* operation, F&& body) -> decltype(body()) {
   }
 }
 
-// Hub processes sharing a PostgreSQL store claim deliveries concurrently: each locks the rows it
-// takes, and the others pass over them (only the delivery rows: a locked webhook row would keep
-// every other delivery of that webhook waiting). SQLite's BEGIN IMMEDIATE lets one claimer in at
-// a time.
-std::string claimLock(const storage::Database& db) {
-  return db.dialect() == storage::Dialect::Postgres ? " FOR UPDATE OF d SKIP LOCKED" : "";
-}
-
 Error webhookNotFound() {
   return makeError(ErrorCode::NotFound, "webhook.not_found", "No webhook has that id.");
 }
@@ -265,15 +257,18 @@ Result<std::vector<DueDelivery>> WebhookRepository::claimDue(TimePoint now, int 
     {
       // The NOT EXISTS is the order rule: only the earliest pending delivery of a (webhook,
       // connection) may go, even while it waits for its next attempt.
-      Statement select(db_, std::string("SELECT ") + kDeliveryColumns + ", " + kWebhookColumns +
-                                ", d.event_type, d.event_created_at_ms, d.payload_json, d.seq"
-                                " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-                                " WHERE d.status = 'pending' AND d.next_attempt_at_ms <= ?1 AND w.active = 1"
-                                "   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
-                                "     WHERE p.webhook_id = d.webhook_id AND p.connection_id = d.connection_id"
-                                "       AND p.status = 'pending' AND p.seq < d.seq)"
-                                " ORDER BY d.next_attempt_at_ms, d.seq LIMIT ?2" +
-                                claimLock(db_));
+      Statement select(db_,
+                       std::string("SELECT ") + kDeliveryColumns + ", " + kWebhookColumns +
+                           ", d.event_type, d.event_created_at_ms, d.payload_json, d.seq"
+                           " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+                           " WHERE d.status = 'pending' AND d.next_attempt_at_ms <= ?1 AND w.active = 1"
+                           "   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+                           "     WHERE p.webhook_id = d.webhook_id AND p.connection_id = d.connection_id"
+                           "       AND p.status = 'pending' AND p.seq < d.seq)"
+                           " ORDER BY d.next_attempt_at_ms, d.seq LIMIT ?2" +
+                           // Concurrent claimers lock the delivery rows they take and pass over the others'
+                           // (not the webhook rows: that would hold up every delivery of the webhook).
+                           storage::forUpdateOfSkipLocked(db_, "d"));
       select.bind(1, toMillis(now)).bind(2, int64_t{std::max(limit, 0)});
       while (select.step()) {
         DueDelivery item;
