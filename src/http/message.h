@@ -4,6 +4,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +18,17 @@
 #include "core/result.h"
 
 namespace liaison::http {
+
+// A body read while it is produced (a proxied answer on its way from upstream, a large upload on
+// its way in), so it is never held whole. read() may block (it runs on the server's blocking
+// pool); it fills up to `size` bytes and returns how many, 0 at the end, or an error when the body
+// cannot be finished (for an answer the server then ends the connection: the status line has gone
+// out already).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual Result<size_t> read(char* out, size_t size) = 0;
+};
 
 class Headers {
  public:
@@ -38,6 +50,11 @@ struct Request {
   std::string target;  // as received: path plus query
   Headers headers;
   std::string body;
+  // Set instead of `body` when a route reads large bodies as they arrive (Dispatch::streams_body):
+  // the body is read from here and `body` stays empty. `body_size` is its Content-Length, absent
+  // when it comes chunked.
+  std::shared_ptr<BodyStream> body_stream;
+  std::optional<uint64_t> body_size;
   std::string remote_address;  // peer IP as seen by the socket, never X-Forwarded-For
   std::string request_id;
   std::map<std::string, std::string> path_params;  // filled by the router
@@ -49,16 +66,6 @@ struct Request {
   std::optional<std::string> header(std::string_view name) const { return headers.get(name); }
   std::string param(const std::string& name) const;
   std::optional<std::string> cookie(std::string_view name) const;
-};
-
-// A body read while it is produced (a proxied answer on its way from upstream), so it is never
-// held whole. read() may block (it runs on the server's blocking pool); it fills up to `size`
-// bytes and returns how many, 0 at the end, or an error when the body cannot be finished (the
-// server then ends the connection: the status line has gone out already).
-class BodyStream {
- public:
-  virtual ~BodyStream() = default;
-  virtual Result<size_t> read(char* out, size_t size) = 0;
 };
 
 // Reads `stream` to its end into a string (in-process callers and tests; never on a path whose

@@ -27,6 +27,9 @@ struct Route {
 struct Dispatch {
   const Handler* handler = nullptr;
   Execution execution = Execution::Inline;
+  // The handler takes a large body as a stream (Request::body_stream) instead of whole; only
+  // for handlers off the I/O threads, since reading waits on the client.
+  bool streams_body = false;
 };
 
 struct RouteMatch {
@@ -36,8 +39,7 @@ struct RouteMatch {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler,
-           Execution execution = Execution::Inline);
+  void add(std::string method, std::string pattern, Handler handler, Execution execution = Execution::Inline);
   // Finds the route and fills request.path_params.
   RouteMatch match(Request& request) const;
   // The methods `path` is served under, for the Allow header every 405 carries (RFC 9110

@@ -163,6 +163,58 @@ TEST_F(HubProxyTest, FailuresAreRetriedOnlyWhenTheCallIsSafeToRepeat) {
   EXPECT_EQ(ccCalls("/v3/contacts"), before + 1);
 }
 
+// A large body the server hands over as a stream (over HTTP: Request::body_stream) goes on to
+// CC as it is read; once CC began to receive it, it is never sent again.
+TEST_F(HubProxyTest, AStreamedBodyGoesOnToCcAndIsNeverSentTwice) {
+  const std::string id = connectByDevice("user-1");
+  clock_.advance(std::chrono::seconds(2));
+  auto list = proxy("POST", "/proxy/v3/contact_lists", id, {{"name", "Bulk"}});
+  ASSERT_EQ(list.status, 201) << list.body.dump();
+  nlohmann::json rows = nlohmann::json::array();
+  for (int i = 0; i < 24000; ++i) {  // about 1.2 MB
+    rows.push_back({{"email", "bulk" + std::to_string(i) + "@example.com"}, {"first_name", "Bulk"}});
+  }
+  const std::string import =
+      nlohmann::json{{"import_data", rows}, {"list_ids", {list.body["list_id"]}}}.dump();
+  ASSERT_GT(import.size(), 1024u * 1024u);
+  const auto streamed = [&](const std::string& method, const std::string& target, const std::string& body) {
+    http::Request request;
+    request.method = method;
+    request.target = target;
+    request.remote_address = "127.0.0.1";
+    request.headers.set("Authorization", "Bearer " + api_key_);
+    request.headers.set("Liaison-Connection-Id", id);
+    request.headers.set("Content-Type", "application/json");
+    request.body_stream = http::bodyStreamOf(body);
+    request.body_size = body.size();
+    return hub_->handle(request);
+  };
+  clock_.advance(std::chrono::seconds(2));
+  auto accepted = streamed("POST", "/proxy/v3/activities/contacts_json_import", import);
+  EXPECT_EQ(accepted.status, 201) << accepted.body.substr(0, 300);
+  ASSERT_FALSE(http_->exchanges.empty());
+  EXPECT_EQ(http_->exchanges.back().request_body, import) << "the whole body reached CC";
+
+  // CC answers 503 to a streamed PUT: safe to repeat, but the body is spent, so CC's answer comes back.
+  const std::string update = nlohmann::json{
+      {"email_address", {{"address", "p@example.com"}}},
+      {"first_name", std::string(100, 'n')},
+      {"update_source",
+       "Account"}}.dump();
+  failNext("putContact", 1, 503);
+  size_t before = ccCalls("/v3/contacts/");
+  EXPECT_EQ(streamed("PUT", "/proxy/v3/contacts/00000000-0000-0000-0000-000000000000", update).status, 503);
+  EXPECT_EQ(ccCalls("/v3/contacts/"), before + 1);
+
+  // A 401: the token is renewed for the next call, and CC's 401 comes back (the body is spent).
+  const auto generation = (*hub_->parts().connections.find(id))->token_generation;
+  failNext("putContact", 1, 401);
+  before = ccCalls("/v3/contacts/");
+  EXPECT_EQ(streamed("PUT", "/proxy/v3/contacts/00000000-0000-0000-0000-000000000000", update).status, 401);
+  EXPECT_EQ(ccCalls("/v3/contacts/"), before + 1);
+  EXPECT_EQ((*hub_->parts().connections.find(id))->token_generation, generation + 1) << "renewed";
+}
+
 TEST_F(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours) {
   const std::string id = connectByDevice("user-1");
   const nlohmann::json contact = {{"email_address", {{"address", "idem@example.com"}}},
@@ -252,7 +304,8 @@ TEST_F(HubProxyTest, T28AtTheDaysQuotaWorkPausesAndResumesAtMidnightUtcWithNothi
   const size_t calls_at_quota = http_->exchanges.size();
   clock_.advance(std::chrono::minutes(20));  // the connection's health poll is due
   hub_->tick();
-  clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(midnight - clock_.now()) - std::chrono::seconds(1));
+  clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(midnight - clock_.now()) -
+                 std::chrono::seconds(1));
   hub_->tick();
   EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 429);
   EXPECT_EQ(http_->exchanges.size(), calls_at_quota) << "nothing reaches CC while the day is spent";

@@ -14,6 +14,12 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// Feeds a streamed request body to curl as it asks for it.
+size_t onUpload(char* out, size_t size, size_t count, void* user) {
+  auto got = static_cast<BodyStream*>(user)->read(out, size * count);
+  return got ? *got : CURL_READFUNC_ABORT;
+}
+
 // Collects the response's header fields; `complete` turns true at the blank line ending a final
 // (not 1xx) response's header block.
 struct HeaderSink {
@@ -57,8 +63,15 @@ curl_slist* prepare(CURL* curl, const ClientRequest& request, HeaderSink& sink) 
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-      request.method == "PATCH") {
+  if (request.body_stream) {
+    // CUSTOMREQUEST names the method; POST only makes curl send what the callback reads.
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, onUpload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, request.body_stream.get());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     request.body_size ? static_cast<curl_off_t>(*request.body_size) : curl_off_t{-1});
+  } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+             request.method == "PATCH") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }

@@ -28,7 +28,17 @@ std::unique_ptr<BodyStream> bodyStreamOf(std::string body) {
 }
 
 Result<StreamedResponse> HttpClient::stream(const ClientRequest& request) {
-  auto response = send(request);
+  Result<ClientResponse> response = makeError(ErrorCode::Internal, "http.not_sent", "");
+  if (request.body_stream) {
+    auto body = readAll(*request.body_stream);
+    if (!body) return body.error();
+    ClientRequest whole = request;
+    whole.body = std::move(*body);
+    whole.body_stream.reset();
+    response = send(whole);
+  } else {
+    response = send(request);
+  }
   if (!response) return response.error();
   return StreamedResponse{response->status, std::move(response->headers),
                           bodyStreamOf(std::move(response->body))};

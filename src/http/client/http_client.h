@@ -3,6 +3,7 @@
 // the real implementation.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -15,6 +16,10 @@ struct ClientRequest {
   std::string url;
   Headers headers;
   std::string body;
+  // When set, the body is read from here as it is sent (instead of `body`): `body_size` bytes,
+  // or chunked when the size is not known.
+  std::shared_ptr<BodyStream> body_stream;
+  std::optional<uint64_t> body_size;
   std::chrono::milliseconds timeout{10000};
 };
 
@@ -38,8 +43,9 @@ class HttpClient {
   // Transport failures (refused, timeout, reset) are errors; any HTTP status is a response.
   // Redirects are never followed: callers inspect Location themselves.
   virtual Result<ClientResponse> send(const ClientRequest& request) = 0;
-  // As send(), returning once the status and headers are in. The default sends and hands the
-  // buffered body out as a stream (enough for fakes); the curl client streams for real.
+  // As send(), returning once the status and headers are in. The default reads a streamed
+  // request body whole, sends, and hands the buffered answer out as a stream (enough for fakes);
+  // the curl client streams both ways for real.
   // `request.timeout` bounds the wait for the headers and each silence while the body arrives.
   virtual Result<StreamedResponse> stream(const ClientRequest& request);
 };

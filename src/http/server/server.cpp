@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -31,16 +32,68 @@ struct SessionState {
   bool busy = false;  // touched only on the session's strand
 };
 
-Request toRequest(bhttp::request<bhttp::string_body>&& in) {
+Request toRequest(const bhttp::request<bhttp::empty_body>& in) {
   Request r;
   r.method = std::string(in.method_string());
   r.target = std::string(in.target());
   for (const auto& field : in) {
     r.headers.add(std::string(field.name_string()), std::string(field.value()));
   }
-  r.body = std::move(in.body());
   return r;
 }
+
+// A request body read from the connection while the handler runs on the blocking pool: each
+// read() runs one read on the connection's strand (where the session waits for the handler) and
+// blocks the calling thread until it is done. close() (on the strand, once the handler returned)
+// makes later reads fail instead of touching a connection that may be gone.
+class SocketBodyStream final : public BodyStream {
+ public:
+  SocketBodyStream(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                   bhttp::request_parser<bhttp::buffer_body>& parser, std::chrono::seconds timeout)
+      : executor_(stream.get_executor()),
+        stream_(stream),
+        buffer_(buffer),
+        parser_(parser),
+        timeout_(timeout) {}
+
+  Result<size_t> read(char* out, size_t size) override {
+    std::lock_guard lock(reading_);
+    std::promise<Result<size_t>> done;
+    auto result = done.get_future();
+    asio::post(executor_, [&] {
+      if (closed_)
+        return done.set_value(makeError(ErrorCode::Internal, "http.body_closed", "The request is over."));
+      if (parser_.is_done() || size == 0) return done.set_value(size_t{0});
+      parser_.get().body().data = out;
+      parser_.get().body().size = size;
+      stream_.expires_after(timeout_);
+      bhttp::async_read(stream_, buffer_, parser_, [&, size](beast::error_code ec, size_t) {
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec == bhttp::error::body_limit) {
+          return done.set_value(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                                          "Request body is too large."));
+        }
+        if (ec) {
+          return done.set_value(makeError(ErrorCode::InvalidRequest, "http.body_incomplete",
+                                          "The request body ended before it was complete."));
+        }
+        done.set_value(size - parser_.get().body().size);
+      });
+    });
+    return result.get();
+  }
+
+  void close() { closed_ = true; }
+
+ private:
+  asio::any_io_executor executor_;
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  bhttp::request_parser<bhttp::buffer_body>& parser_;
+  std::chrono::seconds timeout_;
+  std::mutex reading_;
+  bool closed_ = false;  // touched only on the strand
+};
 
 bool isSafeRequestId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -231,11 +284,13 @@ class Server::Impl {
     beast::flat_buffer buffer;
     for (;;) {
       if (stopping_) break;
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
-      parser.body_limit(options_.body_limit);
+      bhttp::request_parser<bhttp::empty_body> header_parser;
+      header_parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+      // A Content-Length over the limit is refused here, before any of the body is read.
+      header_parser.body_limit(options_.body_limit);
       stream.expires_after(options_.read_timeout);
-      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await bhttp::async_read_header(stream, buffer, header_parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
       state.busy = true;
       Response response;
       Request request;
@@ -247,27 +302,59 @@ class Server::Impl {
                                   "Request header fields are too large."));
         close = true;
       } else if (ec == bhttp::error::body_limit) {
-        response = renderError(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
-                                         "Request body is too large."));
+        response = tooLarge();
         close = true;
-      } else if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-                 ec == beast::error::timeout || ec == asio::error::connection_reset ||
-                 ec == asio::error::eof) {
+      } else if (isClosing(ec)) {
         break;
       } else if (ec) {
         if (ec.category() != bhttp::make_error_code(bhttp::error::bad_version).category()) break;
-        response = renderError(makeError(ErrorCode::InvalidRequest, "http.status.bad_request",
-                                         "The request could not be parsed as HTTP/1.1."));
+        response = unparsable();
         close = true;
       } else {
-        const bool keep_alive = parser.get().keep_alive();
-        request = toRequest(parser.release());
+        const bool keep_alive = header_parser.get().keep_alive();
+        request = toRequest(header_parser.get());
         request.remote_address = remote;
         auto incoming_id = request.header("X-Request-Id");
         request.request_id = incoming_id && isSafeRequestId(*incoming_id)
                                  ? *incoming_id
                                  : id_prefix_ + "-" + std::to_string(++request_counter_);
-        response = co_await handle(request);
+        Dispatch dispatch = dispatchFor(request);
+        if (!header_parser.is_done() &&
+            beast::iequals(request.header("Expect").value_or(""), "100-continue")) {
+          // The client holds the body back until told to send it (curl waits a second otherwise).
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          stream.expires_after(options_.write_timeout);
+          co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        }
+        if (streamsBody(dispatch, header_parser)) {
+          bhttp::request_parser<bhttp::buffer_body> body_parser{std::move(header_parser)};
+          body_parser.body_limit(options_.body_limit);
+          auto body = std::make_shared<SocketBodyStream>(stream, buffer, body_parser, options_.read_timeout);
+          if (const auto length = body_parser.content_length()) request.body_size = *length;
+          request.body_stream = body;
+          response = co_await handle(dispatch, request);
+          body->close();
+          // Unread body bytes would be taken for the next request: this connection is done.
+          if (!body_parser.is_done()) close = true;
+        } else {
+          if (!header_parser.is_done()) {
+            bhttp::request_parser<bhttp::string_body> body_parser{std::move(header_parser)};
+            body_parser.body_limit(options_.body_limit);
+            stream.expires_after(options_.read_timeout);
+            co_await bhttp::async_read(stream, buffer, body_parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            if (isClosing(ec)) break;
+            if (ec) {
+              response = ec == bhttp::error::body_limit ? tooLarge() : unparsable();
+              close = true;
+            } else {
+              request.body = std::move(body_parser.get().body());
+            }
+          }
+          if (!close) response = co_await handle(dispatch, request);
+        }
         if (response.delay.count() > 0) {
           // Only this coroutine waits: however many answers are held back, no thread is, and
           // every other connection is answered meanwhile.
@@ -275,7 +362,7 @@ class Server::Impl {
           asio::steady_timer delay(stream.get_executor(), response.delay);
           co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, delay_ec));
         }
-        close = !keep_alive || stopping_;
+        close = close || !keep_alive || stopping_;
         if (response.abort_connection) {
           beast::error_code reset_ec;
           stream.socket().set_option(asio::socket_base::linger(true, 0), reset_ec);  // RST, not FIN
@@ -380,10 +467,23 @@ class Server::Impl {
     co_return sent;
   }
 
-  asio::awaitable<Response> handle(Request& request) {
-    Dispatch dispatch;
+  // The handler for `request`; one that answers 500 when the application's dispatch throws.
+  Dispatch dispatchFor(Request& request) {
     try {
-      dispatch = dispatch_(request);
+      return dispatch_(request);
+    } catch (const std::exception& e) {
+      spdlog::error("{} dispatch failed: {}", request.request_id, e.what());
+    }
+    return {&internal_error_, Execution::Inline, false};
+  }
+
+  bool streamsBody(const Dispatch& dispatch, const bhttp::request_parser<bhttp::empty_body>& parser) const {
+    if (parser.is_done() || !dispatch.streams_body || dispatch.execution == Execution::Inline) return false;
+    return parser.chunked() || parser.content_length().value_or(0) > options_.stream_body_above;
+  }
+
+  asio::awaitable<Response> handle(const Dispatch& dispatch, Request& request) {
+    try {
       if (dispatch.execution != Execution::Inline) {
         // Work that may wait on disk runs on the blocking pool; the coroutine resumes on its
         // own strand with the result.
@@ -395,8 +495,21 @@ class Server::Impl {
     } catch (const std::exception& e) {
       spdlog::error("{} handler failed: {}", request.request_id, e.what());
     }
-    co_return renderError(
-        makeError(ErrorCode::Internal, "http.status.internal_server_error", "An unexpected error occurred."));
+    co_return internal_error_(request);
+  }
+
+  static bool isClosing(const beast::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+           ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
+           ec == bhttp::error::partial_message;
+  }
+  Response tooLarge() const {
+    return renderError(
+        makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large", "Request body is too large."));
+  }
+  Response unparsable() const {
+    return renderError(makeError(ErrorCode::InvalidRequest, "http.status.bad_request",
+                                 "The request could not be parsed as HTTP/1.1."));
   }
 
   Response renderError(const Error& error) const {
@@ -405,6 +518,10 @@ class Server::Impl {
 
   ServerOptions options_;
   DispatchFn dispatch_;
+  Handler internal_error_ = [this](Request&) {
+    return renderError(
+        makeError(ErrorCode::Internal, "http.status.internal_server_error", "An unexpected error occurred."));
+  };
   asio::thread_pool blocking_;
   std::vector<std::unique_ptr<asio::io_context>> workers_;
   asio::io_context& ioc_;  // the first worker also runs the acceptor and shutdown timer

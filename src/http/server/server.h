@@ -18,9 +18,12 @@ struct ServerOptions {
   uint16_t port = 8600;  // 0 picks a free port; see Server::port()
   int io_threads = 0;    // 0: one per core
   int blocking_threads = 2;
-  size_t header_limit = 16 * 1024;       // larger header blocks get 431
-  size_t body_limit = 8 * 1024 * 1024;   // larger bodies get 413
-  std::chrono::seconds read_timeout{30}; // idle keep-alive and slow requests
+  size_t header_limit = 16 * 1024;      // larger header blocks get 431
+  size_t body_limit = 8 * 1024 * 1024;  // larger bodies get 413
+  // A route that streams bodies (Dispatch::streams_body) gets bodies larger than this, and
+  // chunked ones, as Request::body_stream; smaller ones arrive whole in Request::body.
+  size_t stream_body_above = 1024 * 1024;
+  std::chrono::seconds read_timeout{30};  // idle keep-alive and slow requests
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds shutdown_grace{10};
   bool access_log = true;

@@ -67,7 +67,7 @@ http::Dispatch HubApi::dispatch(http::Request& request) const {
   if (prefix_handler_) {
     const std::string_view path = request.path();
     if (path == prefix_ || path.starts_with(prefix_ + "/"))
-      return {&prefix_handler_, http::Execution::Blocking};
+      return {&prefix_handler_, http::Execution::Blocking, true};
   }
   auto match = router_.match(request);
   if (match.route) return {&match.route->handler, match.route->execution};

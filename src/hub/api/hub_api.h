@@ -41,7 +41,8 @@ class HubApi {
   http::Response handle(http::Request& request) const;
   // Adds a route that needs the hub API key (webhooks and later domains register theirs).
   void addAuthenticated(const std::string& method, const std::string& pattern, http::Handler handler);
-  // Serves every method and path under `prefix` ("/proxy") with `handler`, behind the hub API key.
+  // Serves every method and path under `prefix` ("/proxy") with `handler`, behind the hub API key;
+  // large bodies reach it as a stream (Request::body_stream).
   void setPrefixHandler(std::string prefix, http::Handler handler);
   const http::Router& router() const { return router_; }
 

@@ -51,6 +51,26 @@ bool worthRetrying(int status) { return status == 429 || status >= 500; }
 // Answers up to this size are read whole before they are passed on.
 constexpr long kWholeAnswerBytes = 256 * 1024;
 
+// The caller's body on its way to CC, read as curl sends it. It knows whether any of it was read
+// (a body CC has begun to receive cannot be sent again) and why reading it failed.
+class Upload final : public http::BodyStream {
+ public:
+  explicit Upload(std::shared_ptr<http::BodyStream> from) : from_(std::move(from)) {}
+  Result<size_t> read(char* out, size_t size) override {
+    auto got = from_->read(out, size);
+    if (!got && !failure_) failure_ = got.error();
+    touched_ = true;
+    return got;
+  }
+  bool touched() const { return touched_; }
+  const std::optional<Error>& failure() const { return failure_; }
+
+ private:
+  std::shared_ptr<http::BodyStream> from_;
+  bool touched_ = false;
+  std::optional<Error> failure_;
+};
+
 http::Response toResponse(const StoredAnswer& answer) {
   http::Response out;
   out.status = answer.status;
@@ -64,7 +84,7 @@ http::Response toResponse(const StoredAnswer& answer) {
 ProxyService::ProxyService(ProxyDeps deps, ProxySettings settings)
     : deps_(std::move(deps)), settings_(settings) {}
 
-http::Response ProxyService::handle(const http::Request& request) {
+http::Response ProxyService::handle(http::Request& request) {
   std::string_view target = request.target;
   target.remove_prefix(std::min(target.size(), kProxyPrefix.size()));
   auto checked = checkTarget(target);
@@ -120,6 +140,14 @@ http::Response ProxyService::handle(const http::Request& request) {
     return errorResponse(ErrorCode::InvalidRequest, "proxy.bad_idempotency_key",
                          "An Idempotency-Key holds 1 to 255 characters.");
   }
+  if (request.body_stream) {
+    // The key's fingerprint covers the body, so it is read first (POST bodies stay under the
+    // server's body limit).
+    auto body = http::readAll(*request.body_stream);
+    if (!body) return errorResponse(body.error());
+    request.body = std::move(*body);
+    request.body_stream.reset();
+  }
   const std::string fingerprint = crypto::sha256Hex(request.method + "\n" + request.target + "\n" + c.id +
                                                     "\n" + crypto::sha256Hex(request.body));
   auto claim = deps_.idempotency.begin(deps_.app_id, *key, fingerprint);
@@ -174,6 +202,7 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
   milliseconds waited{0};
   Result<http::StreamedResponse> response = makeError(ErrorCode::Unavailable, "proxy.not_sent", "");
   Admission budget;
+  std::shared_ptr<Upload> upload;
   for (int attempt = 1;; ++attempt) {
     auto token = deps_.refresher.accessToken(connection_id, CallClass::Interactive, renewed);
     if (!token) {
@@ -185,7 +214,13 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     http::ClientRequest upstream;
     upstream.method = request.method;
     upstream.url = url;
-    upstream.body = request.body;
+    if (request.body_stream) {
+      upload = std::make_shared<Upload>(request.body_stream);
+      upstream.body_stream = upload;
+      upstream.body_size = request.body_size;
+    } else {
+      upstream.body = request.body;
+    }
     for (const auto& [name, value] : request.headers.pairs()) {
       if (listed(kRequestHeaders, name)) upstream.headers.set(name, value);
     }
@@ -195,13 +230,19 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     // dropped unread (its transfer ends with it).
     response = deps_.cc.forward(std::move(upstream), operation, connection_id, budget);
     waited += budget.waited;
+    // A streamed body that CC began to receive is gone: that call is never sent again.
+    const bool resendable = !upload || !upload->touched();
     if (response && response->status == 401 && !renewed) {
       renewed = true;  // CC refused the token: renew it once (single flight) and send again
-      continue;
+      if (resendable) continue;
+      // CC's 401 goes back to the caller; the renewed token serves the call sent again.
+      (void)deps_.refresher.accessToken(connection_id, CallClass::Interactive, true);
+      break;
     }
+    if (!response && upload && upload->failure()) return errorResponse(*upload->failure());
     const bool failed =
         !response ? response.error().code != ErrorCode::TooManyRequests : worthRetrying(response->status);
-    if (!failed || !repeatable || attempt >= settings_.max_attempts) break;
+    if (!failed || !repeatable || !resendable || attempt >= settings_.max_attempts) break;
     const auto cap = std::min(settings_.max_backoff, settings_.first_backoff * (1 << (attempt - 1)));
     const auto pause = milliseconds(deps_.random.uniform(static_cast<uint32_t>(cap.count()) + 1));
     deps_.waiter(pause);

@@ -38,8 +38,9 @@ struct ProxyDeps {
 class ProxyService {
  public:
   ProxyService(ProxyDeps deps, ProxySettings settings = {});
-  // `request.target` starts with /proxy (the hub API key was checked by the caller).
-  http::Response handle(const http::Request& request);
+  // `request.target` starts with /proxy (the hub API key was checked by the caller). A large
+  // body may come as `request.body_stream`: it goes on to CC as it is read.
+  http::Response handle(http::Request& request);
 
  private:
   struct Upstream;
