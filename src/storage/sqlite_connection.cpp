@@ -1,6 +1,11 @@
 // The SQLite backend: WAL mode, prepared statements, migrations recorded in PRAGMA user_version.
 #include <sqlite3.h>
 
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
 #include "storage/connection.h"
 
 namespace liaison::storage {
@@ -14,6 +19,45 @@ DatabaseError sqliteError(sqlite3* db, const std::string& what) {
   return DatabaseError(kind, "sqlite " + what + " failed: " + sqlite3_errmsg(db));
 }
 
+// Compiled statements kept for the next use of the same SQL text: the hub runs the same few
+// dozen statements on every request, and compiling one costs more than running it. A statement in
+// use is out of the cache, so two uses of one text at once get two statements.
+class StatementCache {
+ public:
+  ~StatementCache() {
+    for (auto& [sql, idle] : idle_) {
+      for (sqlite3_stmt* stmt : idle) sqlite3_finalize(stmt);
+    }
+  }
+  sqlite3_stmt* take(const std::string& sql) {
+    std::lock_guard lock(mutex_);
+    auto found = idle_.find(sql);
+    if (found == idle_.end() || found->second.empty()) return nullptr;
+    sqlite3_stmt* stmt = found->second.back();
+    found->second.pop_back();
+    return stmt;
+  }
+  void give(const std::string& sql, sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    std::lock_guard lock(mutex_);
+    auto& idle = idle_[sql];
+    // Bounded: SQL built per call (IN lists) or many uses at once are not all kept.
+    if (idle_.size() > kMaxTexts || idle.size() >= kMaxPerText) {
+      if (idle.empty()) idle_.erase(sql);
+      sqlite3_finalize(stmt);
+      return;
+    }
+    idle.push_back(stmt);
+  }
+
+ private:
+  static constexpr size_t kMaxTexts = 512;
+  static constexpr size_t kMaxPerText = 4;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
+};
+
 class SqliteStatement final : public PreparedStatement {
  public:
   SqliteStatement(sqlite3* db, const std::string& sql) : db_(db) {
@@ -21,7 +65,22 @@ class SqliteStatement final : public PreparedStatement {
       throw sqliteError(db, "prepare");
     }
   }
-  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  // A statement taken from `cache` (or compiled for it), given back when done.
+  SqliteStatement(sqlite3* db, const std::string& sql, std::shared_ptr<StatementCache> cache)
+      : db_(db), cache_(std::move(cache)), sql_(sql) {
+    stmt_ = cache_->take(sql);
+    if (stmt_ == nullptr && sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()),
+                                               SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+      throw sqliteError(db, "prepare");
+    }
+  }
+  ~SqliteStatement() override {
+    if (cache_ && stmt_ != nullptr) {
+      cache_->give(sql_, stmt_);
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
 
@@ -53,6 +112,8 @@ class SqliteStatement final : public PreparedStatement {
 
  private:
   sqlite3* db_;
+  std::shared_ptr<StatementCache> cache_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -76,7 +137,10 @@ class SqliteConnection final : public Connection {
                           "cannot open database " + path + ": " + status.error().detail);
     }
   }
-  ~SqliteConnection() override { sqlite3_close(db_); }
+  ~SqliteConnection() override {
+    cache_.reset();  // finalizes the idle statements (none is in use once the connection goes)
+    sqlite3_close(db_);
+  }
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
@@ -110,7 +174,7 @@ class SqliteConnection final : public Connection {
   }
 
   std::unique_ptr<PreparedStatement> prepare(const std::string& sql) override {
-    return std::make_unique<SqliteStatement>(db_, sql);
+    return std::make_unique<SqliteStatement>(db_, sql, cache_);
   }
 
   int64_t changes() override { return sqlite3_changes64(db_); }
@@ -143,6 +207,7 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_ = nullptr;
+  std::shared_ptr<StatementCache> cache_ = std::make_shared<StatementCache>();
 };
 
 }  // namespace

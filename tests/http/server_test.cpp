@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -142,6 +143,32 @@ TEST_F(ServerTest, ADelayedAnswerHoldsOnlyItsOwnConnection) {
     const auto answer = connection->readResponse(until);
     ASSERT_EQ(liaison::testing::rawStatus(answer), 200);
     EXPECT_NE(answer->find("/slow"), std::string::npos);
+  }
+}
+
+// The client keeps connections alive between calls, but never lets curl send a request a second
+// time by itself: a server that drops a kept-alive connection after reading a request may have
+// carried it out, so the call fails as "no answer" and the server saw it once.
+TEST_F(ServerTest, ARequestOnAConnectionThatDropsIsNeverResentBehindTheCallersBack) {
+  std::atomic<int> dropped_calls{0};
+  startWith({}, [&](Request& request) {
+    if (request.path() == "/drop") {
+      ++dropped_calls;
+      Response dropped;
+      dropped.abort_connection = true;
+      return dropped;
+    }
+    return Response::text(200, "ok");
+  });
+  for (const std::string method : {"GET", "PUT", "POST"}) {
+    SCOPED_TRACE(method);
+    dropped_calls = 0;
+    EXPECT_EQ(send({"GET", "/warm"}).status, 200);  // leaves a connection to reuse
+    ClientRequest request{method, base_ + "/drop"};
+    request.timeout = std::chrono::seconds(30);
+    auto response = client_->send(request);
+    EXPECT_FALSE(response) << "answered " << response->status;
+    EXPECT_EQ(dropped_calls.load(), 1);
   }
 }
 

@@ -2,17 +2,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "http/client/http_client.h"
 
 namespace liaison::http {
 namespace {
-
-size_t onBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
 
 // Feeds a streamed request body to curl as it asks for it.
 size_t onUpload(char* out, size_t size, size_t count, void* user) {
@@ -76,6 +73,13 @@ curl_slist* prepare(CURL* curl, const ClientRequest& request, HeaderSink& sink) 
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+  // Kept-alive connections are reused, except by a call that must not be made twice (POST,
+  // PATCH): curl resends a request by itself when a reused connection turns out closed, and
+  // a POST the server carried out just before the connection dropped must come back as "no
+  // answer". On a fresh connection curl never resends; on a reused one onRequestSent stops it.
+  const bool repeatable = request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
+                          request.method == "DELETE" || request.method == "OPTIONS";
+  curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, repeatable ? 0L : 1L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);
@@ -88,16 +92,61 @@ Error transportError(CURLcode rc) {
                    curl_easy_strerror(rc));
 }
 
+// A curl easy handle and the multi handle that drives it, kept together between transfers: the
+// multi keeps the connections its transfers used, so the next transfer on the pair can reuse
+// one (no new TCP connection, no new TLS handshake with CC).
+struct Handles {
+  CURLM* multi = curl_multi_init();
+  CURL* easy = curl_easy_init();
+  Handles() = default;
+  Handles(const Handles&) = delete;
+  Handles& operator=(const Handles&) = delete;
+  ~Handles() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+    if (multi != nullptr) curl_multi_cleanup(multi);
+  }
+};
+
+// Idle pairs, each used by one transfer at a time.
+class HandlePool {
+ public:
+  std::unique_ptr<Handles> take() {
+    std::lock_guard lock(mutex_);
+    if (idle_.empty()) return std::make_unique<Handles>();
+    auto handles = std::move(idle_.back());
+    idle_.pop_back();
+    return handles;
+  }
+  void give(std::unique_ptr<Handles> handles) {
+    curl_easy_reset(handles->easy);  // options back to defaults; the multi keeps its connections
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < kMaxIdle) idle_.push_back(std::move(handles));
+  }
+
+ private:
+  static constexpr size_t kMaxIdle = 64;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Handles>> idle_;
+};
+
+// Called each time curl is about to send the request: a second time in one transfer is curl
+// resending on its own after a reused connection closed, which is refused (the transfer fails as
+// "no answer" and the caller decides, counting the call, whether to send it again).
+int onRequestSent(void* user, char*, char*, int, int) {
+  return ++*static_cast<int*>(user) > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
 // A transfer driven by curl's multi interface one step at a time: read() runs curl until body
 // bytes arrive, so at most what the socket delivered in one step is held here.
 class CurlBodyStream final : public BodyStream {
  public:
-  CurlBodyStream(const ClientRequest& request, std::chrono::milliseconds silence)
-      : request_(request), silence_(silence), multi_(curl_multi_init()), curl_(curl_easy_init()) {}
+  // `whole`: request.timeout bounds the whole transfer; otherwise each silence (an export may
+  // take minutes, but never minutes without a byte).
+  CurlBodyStream(const ClientRequest& request, std::shared_ptr<HandlePool> pool, bool whole)
+      : request_(request), pool_(std::move(pool)), whole_(whole), handles_(pool_->take()) {}
   ~CurlBodyStream() override {
-    if (multi_ != nullptr && curl_ != nullptr) curl_multi_remove_handle(multi_, curl_);
-    if (curl_ != nullptr) curl_easy_cleanup(curl_);
-    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+    if (added_) curl_multi_remove_handle(handles_->multi, handles_->easy);
+    if (handles_->multi != nullptr && handles_->easy != nullptr) pool_->give(std::move(handles_));
     curl_slist_free_all(header_list_);
   }
   CurlBodyStream(const CurlBodyStream&) = delete;
@@ -105,27 +154,34 @@ class CurlBodyStream final : public BodyStream {
 
   // Sends the request and runs until the headers are in (or the transfer ended).
   Status start() {
-    if (multi_ == nullptr || curl_ == nullptr)
+    if (handles_->multi == nullptr || handles_->easy == nullptr)
       return makeError(ErrorCode::Internal, "curl", "curl init failed");
-    header_list_ = prepare(curl_, request_, sink_);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, onChunk);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(silence_.count()));
-    // A transfer silent for this long ends (rather than one longer than it: an export may take
-    // minutes, but never minutes without a byte).
-    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(silence_.count() / 1000)));
-    curl_multi_add_handle(multi_, curl_);
+    CURL* curl = handles_->easy;
+    header_list_ = prepare(curl, request_, sink_);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onChunk);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(curl, CURLOPT_PREREQFUNCTION, onRequestSent);
+    curl_easy_setopt(curl, CURLOPT_PREREQDATA, &sends_);
+    const long timeout_ms = static_cast<long>(request_.timeout.count());
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    if (whole_) {
+      curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    } else {
+      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, timeout_ms / 1000));
+    }
+    curl_multi_add_handle(handles_->multi, curl);
+    added_ = true;
     while (!sink_.complete && !done_) step();
     if (done_ && result_ != CURLE_OK) return transportError(result_);
     return okStatus();
   }
   int status() const {
     long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(handles_->easy, CURLINFO_RESPONSE_CODE, &status);
     return static_cast<int>(status);
   }
-  Headers headers() const { return sink_.headers; }
+  Headers takeHeaders() { return std::move(sink_.headers); }
 
   Result<size_t> read(char* out, size_t size) override {
     while (offset_ == pending_.size() && !done_) step();
@@ -143,6 +199,16 @@ class CurlBodyStream final : public BodyStream {
     return size_t{0};
   }
 
+  // The rest of the body at once (send()).
+  Result<std::string> rest() {
+    while (!done_) step();
+    if (result_ != CURLE_OK) return transportError(result_);
+    std::string body = pending_.substr(offset_);
+    pending_.clear();
+    offset_ = 0;
+    return body;
+  }
+
  private:
   static size_t onChunk(char* data, size_t size, size_t count, void* user) {
     auto* self = static_cast<CurlBodyStream*>(user);
@@ -151,10 +217,11 @@ class CurlBodyStream final : public BodyStream {
   }
 
   void step() {
+    const size_t before = pending_.size();
     int running = 0;
-    curl_multi_perform(multi_, &running);
+    curl_multi_perform(handles_->multi, &running);
     int left = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* message = curl_multi_info_read(handles_->multi, &left)) {
       if (message->msg == CURLMSG_DONE) {
         done_ = true;
         result_ = message->data.result;
@@ -164,16 +231,18 @@ class CurlBodyStream final : public BodyStream {
       done_ = true;
       return;
     }
-    // Nothing to hand out yet: wait for the socket (curl's own timeouts end a silent transfer).
-    if (offset_ == pending_.size()) curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+    // Nothing new: wait for the socket (curl's own timeouts end a silent transfer).
+    if (pending_.size() == before) curl_multi_poll(handles_->multi, nullptr, 0, 1000, nullptr);
   }
 
   ClientRequest request_;
-  std::chrono::milliseconds silence_;
-  CURLM* multi_;
-  CURL* curl_;
+  std::shared_ptr<HandlePool> pool_;
+  bool whole_;
+  std::unique_ptr<Handles> handles_;
+  bool added_ = false;
   curl_slist* header_list_ = nullptr;
   HeaderSink sink_;
+  int sends_ = 0;
   std::string pending_;
   size_t offset_ = 0;
   bool done_ = false;
@@ -188,37 +257,25 @@ class CurlHttpClient final : public HttpClient {
   }
 
   Result<ClientResponse> send(const ClientRequest& request) override {
-    // A handle (and connection) per request, never reused: curl silently sends a request again
-    // when a reused connection turns out closed, and a POST that CC carried out before the
-    // connection dropped must come back as "no answer", not be made twice.
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return makeError(ErrorCode::Internal, "curl", "curl_easy_init failed");
-    ClientResponse response;
-    HeaderSink sink;
-    curl_slist* header_list = prepare(curl, request, sink);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-    const CURLcode rc = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(header_list);
-    curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) return transportError(rc);
-    response.status = static_cast<int>(status);
-    response.headers = std::move(sink.headers);
-    return response;
+    CurlBodyStream transfer(request, pool_, true);
+    if (auto started = transfer.start(); !started) return started.error();
+    auto body = transfer.rest();
+    if (!body) return body.error();
+    return ClientResponse{transfer.status(), transfer.takeHeaders(), std::move(*body)};
   }
 
   Result<StreamedResponse> stream(const ClientRequest& request) override {
-    auto body = std::make_unique<CurlBodyStream>(request, request.timeout);
+    auto body = std::make_unique<CurlBodyStream>(request, pool_, false);
     if (auto started = body->start(); !started) return started.error();
     StreamedResponse out;
     out.status = body->status();
-    out.headers = body->headers();
+    out.headers = body->takeHeaders();
     out.body = std::move(body);
     return out;
   }
+
+ private:
+  std::shared_ptr<HandlePool> pool_ = std::make_shared<HandlePool>();
 };
 
 }  // namespace

@@ -41,6 +41,7 @@ class ProxyService {
   // `request.target` starts with /proxy (the hub API key was checked by the caller). A large
   // body may come as `request.body_stream`: it goes on to CC as it is read.
   http::Response handle(http::Request& request);
+  http::Response handle(http::Request&& request) { return handle(request); }
 
  private:
   struct Upstream;
