@@ -143,7 +143,7 @@ TEST_F(StreamingTest, ABodyThatBreaksOffIsAFailureNotAShortAnswer) {
   auto whole = client_->send(get());
   EXPECT_FALSE(whole) << "a cut-off body read as a complete answer of " << whole->body.size() << " bytes";
   auto streamed = client_->stream(get());
-  ASSERT_TRUE(streamed);
+  ASSERT_TRUE(streamed) << streamed.error().message;
   EXPECT_FALSE(readAll(*streamed->body)) << "a streamed read must fail too";
 }
 

@@ -173,7 +173,9 @@ class CurlBodyStream final : public BodyStream {
     curl_multi_add_handle(handles_->multi, curl);
     added_ = true;
     while (!sink_.complete && !done_) step();
-    if (done_ && result_ != CURLE_OK) return transportError(result_);
+    // Headers that arrived whole make an answer even when the body broke off in the same step:
+    // the body's reader sees that failure.
+    if (done_ && result_ != CURLE_OK && !sink_.complete) return transportError(result_);
     return okStatus();
   }
   int status() const {
