@@ -58,6 +58,9 @@ struct Admission {
   std::chrono::milliseconds retry_after{0};  // refused: when a new try may succeed
   std::optional<TimePoint> resets_at;        // "reserve", "quota_exceeded": the next 00:00 UTC
   std::chrono::milliseconds waited{0};       // how long the call queued (acquire), granted or not
+  // Granted: the app's API calls left today (this one counted), as the budget knew them when it
+  // granted the call: what a proxied answer reports without asking the store again.
+  std::optional<int64_t> api_calls_left_today;
 };
 
 struct BudgetUse {

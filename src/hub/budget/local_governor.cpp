@@ -108,11 +108,12 @@ LocalGovernor::Attempt LocalGovernor::attempt(AppState& state, const CallTicket&
 void LocalGovernor::grant(AppState& state, const CallTicket& call, TimePoint now) {
   DoorState& door = state.at(call.door);
   door.window.take(now);
+  // With a ledger the day's counts came back from the take, this call included.
   if (call.door == Door::Token) {
-    ++state.token_today;
+    if (ledger_ == nullptr) ++state.token_today;
     return;
   }
-  ++state.api_today;
+  if (ledger_ == nullptr) ++state.api_today;
   // With a ledger the busiest connections are read from it; this map would only grow.
   if (ledger_ == nullptr && !call.connection_id.empty()) ++state.api_by_connection[call.connection_id];
   state.last_minute.push_back(now);
@@ -193,6 +194,7 @@ Admission LocalGovernor::admit(const CallTicket& call) {
   if (!tried.went) return refusal("per_second", tried.wait);
   Admission admitted;
   admitted.admitted = true;
+  admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
   return admitted;
 }
 
@@ -225,6 +227,7 @@ Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) 
         Admission admitted;
         admitted.admitted = true;
         admitted.waited = until(entered, now);
+        admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
         return admitted;
       }
       if (now + wait > deadline) return leave(refusal("max_wait", wait), now);

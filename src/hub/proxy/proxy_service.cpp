@@ -247,9 +247,15 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     const auto pause = milliseconds(deps_.random.uniform(static_cast<uint32_t>(cap.count()) + 1));
     deps_.waiter(pause);
   }
-  const auto use = deps_.governor.usage(deps_.app_id);
-  const std::string remaining =
-      std::to_string(std::max<int64_t>(0, use.api_calls_per_day - use.api_calls_today));
+  // What the budget granted the last attempt with; the store is asked only when no call went.
+  int64_t left = 0;
+  if (budget.api_calls_left_today) {
+    left = *budget.api_calls_left_today;
+  } else {
+    const auto use = deps_.governor.usage(deps_.app_id);
+    left = std::max<int64_t>(0, use.api_calls_per_day - use.api_calls_today);
+  }
+  const std::string remaining = std::to_string(left);
   http::Response out;
   if (!response) {
     const Error& error = response.error();
