@@ -84,7 +84,7 @@ const std::vector<SectionSettings>& knownSettings() {
       {"refresh", {"ahead_seconds"}},
       {"budget",
        {"max_queue_wait_ms", "reserve_percent", "requests_per_second", "requests_per_day",
-        "token_requests_per_second"}},
+        "token_requests_per_second", "window_margin_ms"}},
   };
   return settings;
 }

@@ -322,14 +322,19 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
       // Some of the day always stays for background work: at 100 %, health polls would never run.
       [&] { return readWholeNumber(sources, "budget", "reserve_percent", 0, 90, c.budget_reserve_percent); },
       [&] {
-        return readWholeNumber(sources, "budget", "requests_per_second", 1, 10000, c.budget_requests_per_second);
+        return readWholeNumber(sources, "budget", "requests_per_second", 1, 10000,
+                               c.budget_requests_per_second);
       },
       [&] {
-        return readWholeNumber(sources, "budget", "requests_per_day", 1, 1000000000, c.budget_requests_per_day);
+        return readWholeNumber(sources, "budget", "requests_per_day", 1, 1000000000,
+                               c.budget_requests_per_day);
       },
       [&] {
         return readWholeNumber(sources, "budget", "token_requests_per_second", 1, 1000,
                                c.budget_token_requests_per_second);
+      },
+      [&] {
+        return readWholeNumber(sources, "budget", "window_margin_ms", 0, 1000, c.budget_window_margin_ms);
       },
       [&]() -> Status {
         if (!c.client_id.empty()) return okStatus();
@@ -390,6 +395,7 @@ std::string printHubConfig(const HubConfig& c) {
   out += "requests_per_second = " + std::to_string(c.budget_requests_per_second) + "\n";
   out += "requests_per_day = " + std::to_string(c.budget_requests_per_day) + "\n";
   out += "token_requests_per_second = " + std::to_string(c.budget_token_requests_per_second) + "\n";
+  out += "window_margin_ms = " + std::to_string(c.budget_window_margin_ms) + "\n";
   return out;
 }
 

@@ -96,7 +96,9 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       sessions(db),
       keys(db),
       events(db, clock, random),
-      governor(clock, budgetLimits(config), waiter, hub::GovernorSettings{config.budget_reserve_percent},
+      governor(clock, budgetLimits(config), waiter,
+               hub::GovernorSettings{config.budget_reserve_percent,
+                                     std::chrono::milliseconds(config.budget_window_margin_ms)},
                &ledger) {
   const char* env_key = std::getenv("LIAISON_VAULT_KEY");
   auto kek = hub::loadKeyEncryptionKey(env_key ? std::optional<std::string>(env_key) : std::nullopt,

@@ -234,7 +234,8 @@ TEST_F(HubConfigErrorTest, DirectoriesAndOversizedFilesAreRefused) {
 TEST_F(HubConfigErrorTest, StoreUrlMustBePostgresAndNeverHoldAPassword) {
   EXPECT_EQ(envError({{"LIAISON_STORE_URL", "mysql://db/liaison"}}),
             "store.url (LIAISON_STORE_URL): expected a postgresql:// URL, got 'mysql://db/liaison'");
-  for (const char* url : {"postgresql://liaison:hunter2-pw@db/liaison", "postgres://db/liaison?password=hunter2-pw"}) {
+  for (const char* url :
+       {"postgresql://liaison:hunter2-pw@db/liaison", "postgres://db/liaison?password=hunter2-pw"}) {
     const auto message = envError({{"LIAISON_STORE_URL", url}});
     EXPECT_THAT(message, HasSubstr("store.url (LIAISON_STORE_URL): must not hold a password"));
     EXPECT_THAT(message, HasSubstr("PGPASSWORD"));

@@ -96,6 +96,7 @@ class HubFixture : public ::testing::Test {
     config.app_name = app_name_;
     config.budget_max_queue_wait_ms = max_queue_wait_ms_;
     config.budget_requests_per_day = requests_per_day_;
+    config.budget_window_margin_ms = window_margin_ms_;
     config.client_secret = Secret(client_secret_);
     config.redirect_uri = std::string(kHubUrl) + "/connect/callback";
     config.default_scopes = {"account_read", "contact_data", "campaign_data", "offline_access"};
@@ -170,6 +171,8 @@ class HubFixture : public ::testing::Test {
   std::string app_name_;           // cc.app_name for startHub(); empty: the connect page names the client_id
   int max_queue_wait_ms_ = 10000;  // budget.max_queue_wait_ms for startHub()
   int requests_per_day_ = 10000;   // budget.requests_per_day for startHub()
+  // budget.window_margin_ms for startHub(): none, so tests see CC's exact second.
+  int window_margin_ms_ = 0;
   std::string api_key_;
   std::vector<std::string> hub_answers;  // every body and header the hub answered with
 };

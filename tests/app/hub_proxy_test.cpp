@@ -91,6 +91,22 @@ TEST_F(HubProxyTest, ACallGoesOutWithTheConnectionsOwnTokenAndComesBackAsCcAnswe
   EXPECT_LE(longest_wait, 1000);
 }
 
+// budget.window_margin_ms widens CC's second for calls that reach CC unevenly delayed: the fifth
+// call in a row goes a second and the margin after the first.
+TEST_F(HubProxyTest, TheWindowMarginSpacesCallsASecondAndTheMarginApart) {
+  window_margin_ms_ = 25;
+  startHub();
+  const std::string id = connectByDevice("user-1");
+  clock_.advance(std::chrono::seconds(2));
+  std::vector<int64_t> waits;
+  for (int i = 0; i < 5; ++i) {
+    auto call = proxy("GET", "/proxy/v3/contacts?limit=1", id);
+    ASSERT_EQ(call.status, 200) << call.body.dump();
+    waits.push_back(std::stoll(*call.raw.headers.get("Liaison-Queue-Wait-Ms")));
+  }
+  EXPECT_EQ(waits, (std::vector<int64_t>{0, 0, 0, 0, 1025}));
+}
+
 TEST_F(HubProxyTest, RefusedTargetsConnectionsAndOperationsCostNoCcCall) {
   const std::string id = connectByDevice("user-1");
   const size_t before = http_->exchanges.size();

@@ -43,11 +43,12 @@ LocalGovernor::LocalGovernor(const Clock& clock, const cc::Limits& limits, Waite
       api_per_day_(limits.requests_per_day_per_key),
       token_per_second_(limits.token_requests_per_second_per_client),
       reserve_percent_(std::clamp(settings.reserve_percent, 0, 100)),
+      window_(std::chrono::seconds(1) + std::max(std::chrono::milliseconds(0), settings.window_margin)),
       waiter_(std::move(waiter)),
       ledger_(ledger) {}
 
 LocalGovernor::AppState& LocalGovernor::app(const std::string& app_id) {
-  return apps_.try_emplace(app_id, api_per_second_, token_per_second_).first->second;
+  return apps_.try_emplace(app_id, api_per_second_, token_per_second_, window_).first->second;
 }
 
 void LocalGovernor::rollDay(AppState& state, TimePoint now) {
@@ -138,7 +139,8 @@ Admission LocalGovernor::refuse(AppState& state, const std::string& app_id, Admi
 }
 
 LedgerLimits LocalGovernor::ledgerLimits(Door door) const {
-  return {door == Door::Api ? api_per_second_ : token_per_second_, api_per_day_, reserve_percent_};
+  return {door == Door::Api ? api_per_second_ : token_per_second_, api_per_day_, reserve_percent_,
+          window_.count()};
 }
 
 bool LocalGovernor::readLedger(AppState& state, const std::string& app_id, TimePoint now,

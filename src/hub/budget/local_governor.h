@@ -41,6 +41,10 @@ struct GovernorSettings {
   // this many percent of the day remain (20: the last 2,000 of 10,000 serve only people and the
   // host app).
   int reserve_percent = 20;
+  // Added to the one-second window CC counts in: a call goes out a little after it is granted
+  // and reaches CC after a network trip, and those delays vary, so calls granted exactly a second
+  // apart may arrive less than a second apart. 25 ms keeps 3.9 of 4 calls a second.
+  std::chrono::milliseconds window_margin{0};
 };
 
 class LocalGovernor final : public Governor {
@@ -57,13 +61,14 @@ class LocalGovernor final : public Governor {
 
  private:
   struct DoorState {
-    explicit DoorState(int per_second) : window(per_second) {}
+    DoorState(int per_second, std::chrono::milliseconds window) : window(per_second, window) {}
     RateWindow window;
     FairQueue queue;
     bool sleeping = false;  // a call of this door sleeps until the next slot
   };
   struct AppState {
-    AppState(int api_per_second, int token_per_second) : api(api_per_second), token(token_per_second) {}
+    AppState(int api_per_second, int token_per_second, std::chrono::milliseconds window)
+        : api(api_per_second, window), token(token_per_second, window) {}
     DoorState& at(Door door) { return door == Door::Api ? api : token; }
     DoorState api;
     DoorState token;
@@ -105,6 +110,7 @@ class LocalGovernor final : public Governor {
   const int64_t api_per_day_;
   const int token_per_second_;
   const int reserve_percent_;
+  const std::chrono::milliseconds window_;  // a second plus the settings' margin
   Waiter waiter_;
   RateLedger* const ledger_;
   bool ledger_failing_ = false;  // logged once per outage

@@ -5,12 +5,8 @@
 
 namespace liaison::hub {
 
-namespace {
-constexpr auto kWindow = std::chrono::seconds(1);
-}  // namespace
-
 void RateWindow::forget(TimePoint now) {
-  while (!calls_.empty() && calls_.front() + kWindow <= now) calls_.pop_front();
+  while (!calls_.empty() && calls_.front() + window_ <= now) calls_.pop_front();
 }
 
 std::chrono::milliseconds RateWindow::waitAt(TimePoint now) {
@@ -18,7 +14,7 @@ std::chrono::milliseconds RateWindow::waitAt(TimePoint now) {
   if (limit_ <= 0 || static_cast<int>(calls_.size()) < limit_) return std::chrono::milliseconds(0);
   // The oldest call leaves the window a second after it went; rounded up, so a caller that sleeps
   // this long finds the room.
-  const auto left = calls_[calls_.size() - static_cast<size_t>(limit_)] + kWindow - now;
+  const auto left = calls_[calls_.size() - static_cast<size_t>(limit_)] + window_ - now;
   return std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(left));
 }
 
@@ -37,7 +33,7 @@ TimePoint RateWindow::slotAt(TimePoint now, int64_t ahead) {
   for (int64_t i = 0; i <= ahead; ++i) {
     const size_t n = times.size();
     slot = n < static_cast<size_t>(limit_) ? now
-                                           : std::max(now, times[n - static_cast<size_t>(limit_)] + kWindow);
+                                           : std::max(now, times[n - static_cast<size_t>(limit_)] + window_);
     times.push_back(slot);
   }
   return slot;

@@ -13,7 +13,9 @@ namespace liaison::hub {
 
 class RateWindow {
  public:
-  explicit RateWindow(int limit) : limit_(limit) {}  // limit <= 0: no limit
+  // At most `limit` calls in any `window` (a second, plus any safety margin); limit <= 0: no limit.
+  explicit RateWindow(int limit, std::chrono::milliseconds window = std::chrono::seconds(1))
+      : limit_(limit), window_(window) {}
 
   // How long until a call may go at `now`: zero when the last second has room.
   std::chrono::milliseconds waitAt(TimePoint now);
@@ -28,6 +30,7 @@ class RateWindow {
   void forget(TimePoint now);
 
   int limit_;
+  std::chrono::milliseconds window_;
   std::deque<TimePoint> calls_;  // the calls of the last second, oldest first
 };
 

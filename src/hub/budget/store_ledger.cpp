@@ -39,7 +39,6 @@ using std::chrono::milliseconds;
 using storage::Database;
 using storage::Statement;
 
-constexpr int64_t kWindowMs = 1000;
 constexpr size_t kTopConnections = 10;
 
 std::string doorName(Door door) { return door == Door::Api ? "api" : "token"; }
@@ -192,9 +191,10 @@ Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint no
       const Ring ring = readRing(db, call.app_id, door, limits.per_second);
       // Takes are recorded in commit order; a process whose clock is a little behind may record
       // an earlier time after a later one, which only makes the window stricter for a moment.
-      if (ring.oldest_ms && *ring.oldest_ms + kWindowMs > now_floor) {
-        outcome.wait = std::max(
-            milliseconds(1), std::chrono::ceil<milliseconds>(fromMillis(*ring.oldest_ms + kWindowMs) - now));
+      if (ring.oldest_ms && *ring.oldest_ms + limits.window_ms > now_floor) {
+        outcome.wait =
+            std::max(milliseconds(1),
+                     std::chrono::ceil<milliseconds>(fromMillis(*ring.oldest_ms + limits.window_ms) - now));
         return finish(LedgerOutcome::Kind::Wait);
       }
       recordInRing(db, call.app_id, door, ring, limits.per_second, now_ceil);

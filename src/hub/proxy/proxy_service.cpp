@@ -135,7 +135,7 @@ http::Response ProxyService::handle(http::Request& request) {
 
   const auto key = request.header(kIdempotencyHeader);
   if (request.method != "POST" || !key)
-    return call(request, c.id, url, operation_name, safeToRepeat(request.method));
+    return call(request, c, url, operation_name, safeToRepeat(request.method));
   if (key->empty() || key->size() > 255) {
     return errorResponse(ErrorCode::InvalidRequest, "proxy.bad_idempotency_key",
                          "An Idempotency-Key holds 1 to 255 characters.");
@@ -169,7 +169,7 @@ http::Response ProxyService::handle(http::Request& request) {
     case ClaimState::Fresh:
       break;
   }
-  http::Response response = call(request, c.id, url, operation_name, true);
+  http::Response response = call(request, c, url, operation_name, true);
   if (response.stream) {
     // The answer is kept for replays, so it is read whole (CC's answers to a POST are small).
     auto body = http::readAll(*response.stream);
@@ -196,7 +196,7 @@ http::Response ProxyService::handle(http::Request& request) {
   return response;
 }
 
-http::Response ProxyService::call(const http::Request& request, const std::string& connection_id,
+http::Response ProxyService::call(const http::Request& request, const Connection& connection,
                                   const std::string& url, const std::string& operation, bool repeatable) {
   bool renewed = false;
   milliseconds waited{0};
@@ -204,11 +204,14 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
   Admission budget;
   std::shared_ptr<Upload> upload;
   for (int attempt = 1;; ++attempt) {
-    auto token = deps_.refresher.accessToken(connection_id, CallClass::Interactive, renewed);
+    // The connection handle() read serves the first attempt; later ones read it again.
+    auto token = attempt == 1 && !renewed
+                     ? deps_.refresher.accessToken(connection, CallClass::Interactive, false)
+                     : deps_.refresher.accessToken(connection.id, CallClass::Interactive, renewed);
     if (!token) {
       return errorResponse(token.error(), token.error().code == ErrorCode::Conflict
                                               ? "Reconnect the account (POST /api/v1/connections/" +
-                                                    connection_id + "/reconnect)."
+                                                    connection.id + "/reconnect)."
                                               : "");
     }
     http::ClientRequest upstream;
@@ -228,7 +231,7 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
     budget = {};
     // Streamed: CC's body goes on to the caller as it arrives. An answer that is retried is
     // dropped unread (its transfer ends with it).
-    response = deps_.cc.forward(std::move(upstream), operation, connection_id, budget);
+    response = deps_.cc.forward(std::move(upstream), operation, connection.id, budget);
     waited += budget.waited;
     // A streamed body that CC began to receive is gone: that call is never sent again.
     const bool resendable = !upload || !upload->touched();
@@ -236,7 +239,7 @@ http::Response ProxyService::call(const http::Request& request, const std::strin
       renewed = true;  // CC refused the token: renew it once (single flight) and send again
       if (resendable) continue;
       // CC's 401 goes back to the caller; the renewed token serves the call sent again.
-      (void)deps_.refresher.accessToken(connection_id, CallClass::Interactive, true);
+      (void)deps_.refresher.accessToken(connection.id, CallClass::Interactive, true);
       break;
     }
     if (!response && upload && upload->failure()) return errorResponse(*upload->failure());

@@ -45,7 +45,7 @@ class ProxyService {
 
  private:
   struct Upstream;
-  http::Response call(const http::Request& request, const std::string& connection_id, const std::string& url,
+  http::Response call(const http::Request& request, const Connection& connection, const std::string& url,
                       const std::string& operation, bool repeatable);
 
   ProxyDeps deps_;

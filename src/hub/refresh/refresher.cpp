@@ -35,6 +35,13 @@ Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClas
   auto found = connections_.find(connection_id);
   if (!found) return found.error();
   if (!*found) return makeError(ErrorCode::NotFound, "not_found", "No connection has that id.");
+  return accessToken(**found, call_class, after_unauthorized);
+}
+
+Result<Secret> Refresher::accessToken(const Connection& current, CallClass call_class,
+                                      bool after_unauthorized) {
+  const std::string& connection_id = current.id;
+  Result<std::optional<Connection>> found = std::optional<Connection>(current);
   const int64_t seen_generation = (*found)->token_generation;
   if ((*found)->status != ConnectionStatus::Active) {
     return makeError(

@@ -45,6 +45,9 @@ class Refresher {
   // (or always, when `after_unauthorized`: CC just refused the current one).
   Result<Secret> accessToken(const std::string& connection_id, CallClass call_class,
                              bool after_unauthorized = false);
+  // The same for a connection just read from the store (saves reading it again).
+  Result<Secret> accessToken(const Connection& current, CallClass call_class,
+                             bool after_unauthorized = false);
   // One refresh attempt now (shared with any attempt already running for this connection).
   Status refresh(const std::string& connection_id, CallClass call_class, bool force);
   // Refreshes connections that are due; stops early when the governor has no room. Returns

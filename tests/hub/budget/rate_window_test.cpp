@@ -23,6 +23,16 @@ TEST(RateWindow, LetsLimitCallsIntoAnySecondAndSaysWhenTheNextMayGo) {
   EXPECT_EQ(window.waitAt(kStart + milliseconds(1000)), milliseconds(0));
 }
 
+TEST(RateWindow, AMarginWidensTheSecond) {
+  RateWindow window(1, milliseconds(1025));
+  window.take(kStart);
+  EXPECT_EQ(window.waitAt(kStart + milliseconds(1000)), milliseconds(25));
+  EXPECT_EQ(window.waitAt(kStart + milliseconds(1025)), milliseconds(0));
+  RateWindow ahead(1, milliseconds(1025));
+  ahead.take(kStart);
+  EXPECT_EQ(ahead.slotAt(kStart, 1), kStart + milliseconds(2050));
+}
+
 TEST(RateWindow, SlotsForCallsAheadFollowTheWindow) {
   RateWindow window(2);
   window.take(kStart);

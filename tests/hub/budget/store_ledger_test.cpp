@@ -56,6 +56,17 @@ TEST_P(LedgerTest, TheFifthCallOfASecondWaitsUntilTheFirstIsASecondOld) {
   EXPECT_EQ(usage(ledger, kNoon + milliseconds(1000)).today.api_today, 5);
 }
 
+TEST_P(LedgerTest, AWindowWithAMarginKeepsCallsASecondAndTheMarginApart) {
+  auto store = process();
+  RateLedger& ledger = store->ledger();
+  const LedgerLimits margin{1, 10000, 20, 1025};
+  ASSERT_EQ(take(ledger, api(), kNoon, margin).kind, Kind::Taken);
+  const auto early = take(ledger, api(), kNoon + milliseconds(1000), margin);
+  EXPECT_EQ(early.kind, Kind::Wait);
+  EXPECT_EQ(early.wait, milliseconds(25));
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1025), margin).kind, Kind::Taken);
+}
+
 TEST_P(LedgerTest, AnotherProcessSeesTheSameWindow) {
   auto first = process();
   auto second = process();
