@@ -18,7 +18,7 @@ namespace liaison::hub {
 
 // The limits one take is decided under, for the door of the call.
 struct LedgerLimits {
-  int per_second = 0;        // calls in any 1,000 ms at this door; <= 0: no limit
+  int per_second = 0;        // calls in any window_ms at this door; <= 0: no limit
   int64_t per_day = 0;       // API calls per UTC day (the token door has none)
   int reserve_percent = 0;   // share of the day kept for Interactive calls
   int64_t window_ms = 1000;  // the window per_second counts in (a second plus a safety margin)

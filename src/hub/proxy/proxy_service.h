@@ -44,7 +44,6 @@ class ProxyService {
   http::Response handle(http::Request&& request) { return handle(request); }
 
  private:
-  struct Upstream;
   http::Response call(const http::Request& request, const Connection& connection, const std::string& url,
                       const std::string& operation, bool repeatable);
 
