@@ -58,26 +58,28 @@ class SocketBodyStream final : public BodyStream {
 
   Result<size_t> read(char* out, size_t size) override {
     std::lock_guard lock(reading_);
-    std::promise<Result<size_t>> done;
-    auto result = done.get_future();
-    asio::post(executor_, [&] {
+    // Shared with the handlers: the one that sets the value may still be inside set_value() when
+    // this thread wakes and returns.
+    auto done = std::make_shared<std::promise<Result<size_t>>>();
+    auto result = done->get_future();
+    asio::post(executor_, [this, done, out, size] {
       if (closed_)
-        return done.set_value(makeError(ErrorCode::Internal, "http.body_closed", "The request is over."));
-      if (parser_.is_done() || size == 0) return done.set_value(size_t{0});
+        return done->set_value(makeError(ErrorCode::Internal, "http.body_closed", "The request is over."));
+      if (parser_.is_done() || size == 0) return done->set_value(size_t{0});
       parser_.get().body().data = out;
       parser_.get().body().size = size;
       stream_.expires_after(timeout_);
-      bhttp::async_read(stream_, buffer_, parser_, [&, size](beast::error_code ec, size_t) {
+      bhttp::async_read(stream_, buffer_, parser_, [this, done, size](beast::error_code ec, size_t) {
         if (ec == bhttp::error::need_buffer) ec = {};
         if (ec == bhttp::error::body_limit) {
-          return done.set_value(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
-                                          "Request body is too large."));
+          return done->set_value(makeError(ErrorCode::PayloadTooLarge, "http.status.payload_too_large",
+                                           "Request body is too large."));
         }
         if (ec) {
-          return done.set_value(makeError(ErrorCode::InvalidRequest, "http.body_incomplete",
-                                          "The request body ended before it was complete."));
+          return done->set_value(makeError(ErrorCode::InvalidRequest, "http.body_incomplete",
+                                           "The request body ended before it was complete."));
         }
-        done.set_value(size - parser_.get().body().size);
+        done->set_value(size - parser_.get().body().size);
       });
     });
     return result.get();
