@@ -39,7 +39,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
                                              {5, hub::proxy::kIdempotencySchemaSql},
                                              hub::kConnectionRefreshSpread,
                                              hub::kHealthClaimMigration,
-                                             {8, hub::kBudgetLedgerSchemaSql}};
+                                             {8, hub::kBudgetLedgerSchemaSql},
+                                             {9, hub::kBudgetLeaseSchemaSql}};
   return extra;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace liaison::hub {
@@ -19,6 +20,10 @@ constexpr size_t kTopConnections = 10;
 // could break CC's limits for every process, so none is. Not a refusal the day's count records.
 constexpr const char* kStoreReason = "store";
 constexpr auto kStoreRetry = std::chrono::seconds(1);
+// A lease's calls go within this time of its take; they are recorded in the shared window at its
+// end, so a longer hold keeps the window's room from the other processes longer.
+constexpr auto kLeaseHold = std::chrono::milliseconds(100);
+constexpr int kMaxLease = 64;
 
 int64_t dayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
 TimePoint midnightAfter(int64_t day) { return fromUnixSeconds((day + 1) * 86400); }
@@ -47,6 +52,16 @@ LocalGovernor::LocalGovernor(const Clock& clock, const cc::Limits& limits, Waite
       waiter_(std::move(waiter)),
       ledger_(ledger) {}
 
+LocalGovernor::~LocalGovernor() {
+  if (ledger_ == nullptr) return;
+  std::lock_guard lock(mutex_);
+  const TimePoint now = clock_.now();
+  for (auto& [app_id, state] : apps_) {
+    for (Door door : {Door::Api, Door::Token}) endLease(state, door, now);
+    settle(state, app_id, now);  // a failure was logged; the counts are lost with the process
+  }
+}
+
 LocalGovernor::AppState& LocalGovernor::app(const std::string& app_id) {
   return apps_.try_emplace(app_id, api_per_second_, token_per_second_, window_).first->second;
 }
@@ -59,16 +74,29 @@ void LocalGovernor::rollDay(AppState& state, TimePoint now) {
   state.token_today = 0;
   state.refused_today = 0;
   state.api_by_connection.clear();
+  // What leases of the day before left is that day's; it is over.
+  state.unrecorded_uses.clear();
+  state.unused_api = 0;
+  state.unused_token = 0;
+  for (DoorState* door : {&state.api, &state.token}) {
+    door->leased = 0;
+    door->lease_size = 0;
+  }
+}
+
+int64_t LocalGovernor::spentToday(const AppState& state) const {
+  return std::max<int64_t>(0, state.api_today - state.api.leased);
 }
 
 std::optional<Admission> LocalGovernor::dayRefusal(const AppState& state, const CallTicket& call,
                                                    TimePoint now) const {
   if (call.door != Door::Api) return std::nullopt;
   const char* reason = nullptr;
-  if (state.api_today >= api_per_day_) {
+  const int64_t spent = spentToday(state);
+  if (spent >= api_per_day_) {
     reason = "quota_exceeded";
   } else if (call.call_class != CallClass::Interactive &&
-             state.api_today >= api_per_day_ * (100 - reserve_percent_) / 100) {
+             spent >= api_per_day_ * (100 - reserve_percent_) / 100) {
     reason = "reserve";
   }
   if (reason == nullptr) return std::nullopt;
@@ -83,12 +111,20 @@ Admission LocalGovernor::dayRefusal(const char* reason, TimePoint now) const {
 }
 
 LocalGovernor::Attempt LocalGovernor::attempt(AppState& state, const CallTicket& call, TimePoint now) {
+  if (fromLease(state, call, now)) return {.went = true};
   if (auto refused = dayRefusal(state, call, now)) return {.refused = refused};
   // This process's own calls fill the shared window too: while they do, the store is not asked.
   if (const auto wait = state.at(call.door).window.waitAt(now); wait.count() > 0) return {.wait = wait};
   if (ledger_ != nullptr) {
-    auto taken = ledger_->take(call, now, ledgerLimits(call.door));
-    if (!taken) return {.refused = ledgerFailed(taken.error())};
+    DoorState& door = state.at(call.door);
+    endLease(state, call.door, now);
+    const LedgerReturn returned = drainReturn(state);
+    auto taken =
+        ledger_->take(call, now, ledgerLimits(call.door), {door.lease_want, kLeaseHold.count()}, returned);
+    if (!taken) {
+      restoreReturn(state, returned);
+      return {.refused = ledgerFailed(taken.error())};
+    }
     ledgerAnswered();
     useCounts(state, taken->today);
     switch (taken->kind) {
@@ -101,9 +137,67 @@ LocalGovernor::Attempt LocalGovernor::attempt(AppState& state, const CallTicket&
       case LedgerOutcome::Kind::Reserve:
         return {.refused = dayRefusal("reserve", now)};
     }
+    door.lease_size = std::max(1, taken->granted);
+    door.leased = door.lease_size - 1;
+    door.lease_until = std::min(now + kLeaseHold, midnightAfter(dayOf(now)));
   }
   grant(state, call, now);
   return {.went = true};
+}
+
+bool LocalGovernor::fromLease(AppState& state, const CallTicket& call, TimePoint now) {
+  DoorState& door = state.at(call.door);
+  if (ledger_ == nullptr || door.leased <= 0 || now >= door.lease_until) return false;
+  --door.leased;
+  if (call.door == Door::Api && !call.connection_id.empty()) ++state.unrecorded_uses[call.connection_id];
+  grant(state, call, now);
+  return true;
+}
+
+void LocalGovernor::endLease(AppState& state, Door which, TimePoint now) {
+  DoorState& door = state.at(which);
+  if (door.lease_size == 0) return;
+  if (door.leased == 0 && now < door.lease_until) {
+    door.lease_want = std::min(kMaxLease, 2 * std::max(door.lease_want, door.lease_size));
+  } else {
+    door.lease_want = std::max(1, door.lease_size - door.leased);
+  }
+  (which == Door::Api ? state.unused_api : state.unused_token) += door.leased;
+  door.leased = 0;
+  door.lease_size = 0;
+}
+
+LedgerReturn LocalGovernor::drainReturn(AppState& state) {
+  LedgerReturn out;
+  out.day = state.day;
+  out.unused_api = std::exchange(state.unused_api, 0);
+  out.unused_token = std::exchange(state.unused_token, 0);
+  out.uses.reserve(state.unrecorded_uses.size());
+  for (const auto& [id, calls] : state.unrecorded_uses) out.uses.push_back({id, calls});
+  state.unrecorded_uses.clear();
+  return out;
+}
+
+void LocalGovernor::restoreReturn(AppState& state, const LedgerReturn& returned) {
+  if (returned.day != state.day) return;
+  state.unused_api += returned.unused_api;
+  state.unused_token += returned.unused_token;
+  for (const auto& use : returned.uses) state.unrecorded_uses[use.connection_id] += use.calls_today;
+}
+
+bool LocalGovernor::settle(AppState& state, const std::string& app_id, TimePoint now) {
+  for (Door door : {Door::Api, Door::Token}) {
+    if (now >= state.at(door).lease_until) endLease(state, door, now);  // what it left goes back now
+  }
+  const LedgerReturn returned = drainReturn(state);
+  if (returned.empty()) return true;
+  if (auto settled = ledger_->settle(app_id, now, returned); !settled) {
+    restoreReturn(state, returned);
+    ledgerFailed(settled.error());
+    return false;
+  }
+  ledgerAnswered();
+  return true;
 }
 
 void LocalGovernor::grant(AppState& state, const CallTicket& call, TimePoint now) {
@@ -196,7 +290,7 @@ Admission LocalGovernor::admit(const CallTicket& call) {
   if (!tried.went) return refusal("per_second", tried.wait);
   Admission admitted;
   admitted.admitted = true;
-  admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
+  admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - spentToday(state));
   return admitted;
 }
 
@@ -229,7 +323,7 @@ Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) 
         Admission admitted;
         admitted.admitted = true;
         admitted.waited = until(entered, now);
-        admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
+        admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - spentToday(state));
         return admitted;
       }
       if (now + wait > deadline) return leave(refusal("max_wait", wait), now);
@@ -265,6 +359,7 @@ BudgetUse LocalGovernor::usage(const std::string& app_id) {
   AppState& state = app(app_id);
   rollDay(state, now);
   if (ledger_ != nullptr) {  // unreachable: the last counts known
+    settle(state, app_id, now);
     if (auto counts = ledger_->counts(app_id, now)) {
       ledgerAnswered();
       useCounts(state, *counts);
@@ -272,7 +367,8 @@ BudgetUse LocalGovernor::usage(const std::string& app_id) {
       ledgerFailed(counts.error());
     }
   }
-  return {state.api_today, api_per_day_, state.token_today, state.refused_today};
+  return {spentToday(state), api_per_day_, std::max<int64_t>(0, state.token_today - state.token.leased),
+          state.refused_today};
 }
 
 BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
@@ -281,6 +377,7 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   AppState& state = app(app_id);
   rollDay(state, now);
   std::vector<ConnectionUse> shared_top;
+  if (ledger_ != nullptr) settle(state, app_id, now);
   const bool shared = ledger_ != nullptr && readLedger(state, app_id, now, &shared_top);
   BudgetSnapshot out;
   out.app_id = app_id;
@@ -288,8 +385,8 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   out.api_per_day = api_per_day_;
   out.token_per_second = token_per_second_;
   out.reserve_percent = reserve_percent_;
-  out.used_today = state.api_today;
-  out.remaining_today = std::max<int64_t>(0, api_per_day_ - state.api_today);
+  out.used_today = spentToday(state);
+  out.remaining_today = std::max<int64_t>(0, api_per_day_ - out.used_today);
   out.resets_at = midnightAfter(dayOf(now));
   out.token_calls_today = state.token_today;
   while (!state.last_minute.empty() && state.last_minute.front() + kMinute <= now)

@@ -19,6 +19,13 @@
 // governor, then store: no store work may call the governor). Sleeps never hold the lock. A ledger
 // that cannot be reached lets no call through: the call is refused as "store" (retry after a
 // second, not counted as refused) and the failure is logged once per outage.
+//
+// While calls come faster than one take per call would need, the head asks the ledger for a
+// lease (rate_ledger.h): the calls it grants go without a store round trip until it is used or
+// its hold ends. The size follows demand: doubled (up to kMaxLease) when a lease ran out within
+// its hold, back to what was used when it did not. What a lease leaves unused and the calls made
+// under it per connection are handed to the ledger with the next take, or settled before the
+// day's figures are read.
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -55,6 +62,7 @@ class LocalGovernor final : public Governor {
   LocalGovernor(const Clock& clock, const cc::Limits& limits, Waiter waiter, GovernorSettings settings = {},
                 RateLedger* ledger = nullptr);
   Admission admit(const CallTicket& call) override;
+  ~LocalGovernor() override;
   Admission acquire(const CallTicket& call, std::chrono::milliseconds max_wait) override;
   BudgetUse usage(const std::string& app_id) override;
   BudgetSnapshot snapshot(const std::string& app_id) override;
@@ -65,6 +73,10 @@ class LocalGovernor final : public Governor {
     RateWindow window;
     FairQueue queue;
     bool sleeping = false;  // a call of this door sleeps until the next slot
+    int leased = 0;         // calls of the current lease not granted yet
+    int lease_size = 0;     // calls the current lease granted
+    int lease_want = 1;     // calls the next take asks for
+    TimePoint lease_until{};
   };
   struct AppState {
     AppState(int api_per_second, int token_per_second, std::chrono::milliseconds window)
@@ -78,6 +90,10 @@ class LocalGovernor final : public Governor {
     int64_t token_today = 0;
     int64_t refused_today = 0;
     std::unordered_map<std::string, int64_t> api_by_connection;  // today's API calls; "" not kept
+    // With a ledger: what leases granted that the ledger has not recorded yet (LedgerReturn).
+    std::unordered_map<std::string, int64_t> unrecorded_uses;
+    int64_t unused_api = 0;
+    int64_t unused_token = 0;
   };
 
   // Whether the call may go at `now`, decided by the day's budget, this process's window and the
@@ -96,6 +112,15 @@ class LocalGovernor final : public Governor {
   std::optional<Admission> dayRefusal(const AppState& state, const CallTicket& call, TimePoint now) const;
   Admission dayRefusal(const char* reason, TimePoint now) const;
   Attempt attempt(AppState& state, const CallTicket& call, TimePoint now);
+  // Grants the call from the door's lease if one holds calls at `now`.
+  bool fromLease(AppState& state, const CallTicket& call, TimePoint now);
+  // Ends the door's lease (what it left unused goes back) and sizes the next one.
+  void endLease(AppState& state, Door door, TimePoint now);
+  LedgerReturn drainReturn(AppState& state);
+  void restoreReturn(AppState& state, const LedgerReturn& returned);
+  bool settle(AppState& state, const std::string& app_id, TimePoint now);
+  // API calls granted today: the ledger's count less this process's leased calls not granted yet.
+  int64_t spentToday(const AppState& state) const;
   void grant(AppState& state, const CallTicket& call, TimePoint now);
   Admission refuse(AppState& state, const std::string& app_id, Admission refusal, TimePoint now);
   LedgerLimits ledgerLimits(Door door) const;

@@ -33,6 +33,18 @@ const char* const kBudgetLedgerSchemaSql =
     "  calls BIGINT NOT NULL,"  // API calls for the connection that day
     "  PRIMARY KEY (app_id, day, connection_id));";
 
+// The window becomes a table of takes: a lease records many calls in one row, which a ring of one
+// call per slot cannot.
+const char* const kBudgetLeaseSchemaSql =
+    "DROP TABLE budget_window;"
+    "ALTER TABLE budget_days DROP COLUMN window_next;"
+    "CREATE TABLE budget_takes ("
+    "  app_id TEXT NOT NULL,"
+    "  door TEXT NOT NULL,"
+    "  at_ms BIGINT NOT NULL,"  // Unix ms the calls count from (a lease: the end of its hold)
+    "  calls BIGINT NOT NULL,"  // calls recorded at that millisecond
+    "  PRIMARY KEY (app_id, door, at_ms));";
+
 namespace {
 
 using std::chrono::milliseconds;
@@ -40,6 +52,7 @@ using storage::Database;
 using storage::Statement;
 
 constexpr size_t kTopConnections = 10;
+constexpr int64_t kKeepTakesMs = 60'000;
 
 std::string doorName(Door door) { return door == Door::Api ? "api" : "token"; }
 int64_t dayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
@@ -104,43 +117,95 @@ LedgerCounts readCounts(Database& db, const std::string& app_id, int64_t today, 
   return out;
 }
 
-// The door's window, read and written by primary key only, so a take costs the same at 4 calls a
-// second and at 10,000. `next` is the slot the next call is recorded in; that slot holds the
-// oldest of the last per_second calls, or is empty while fewer were made.
-struct Ring {
-  int64_t next = 0;
-  std::optional<int64_t> oldest_ms;
+// The door's window: the calls recorded in the last window_ms (by primary key range, so a take
+// costs the same at 4 calls a second and at 10,000), and how long until it has room for one more.
+struct Window {
+  int64_t used = 0;
+  std::optional<int64_t> wait_ms;  // set when full: until enough of its calls are window_ms old
 };
 
-Ring readRing(Database& db, const std::string& app_id, const std::string& door, int64_t per_second) {
-  Ring ring;
-  Statement next(db, "SELECT window_next FROM budget_days WHERE app_id = ?1 AND door = ?2");
-  next.bind(1, app_id).bind(2, door);
-  if (next.step()) ring.next = next.columnInt(0);
-  next.reset();
-  if (ring.next >= per_second) {
-    // The limit was lowered: start the ring again (a second later every old call is out of it).
-    Statement drop(db, "DELETE FROM budget_window WHERE app_id = ?1 AND door = ?2 AND slot >= ?3");
-    drop.bind(1, app_id).bind(2, door).bind(3, per_second);
-    drop.step();
-    ring.next = 0;
+Window readWindow(Database& db, const std::string& app_id, const std::string& door,
+                  const LedgerLimits& limits, int64_t now_floor) {
+  const int64_t since = now_floor - limits.window_ms;  // a call at `since` or before is out
+  Window window;
+  Statement sum(
+      db, "SELECT COALESCE(SUM(calls), 0) FROM budget_takes WHERE app_id = ?1 AND door = ?2 AND at_ms > ?3");
+  sum.bind(1, app_id).bind(2, door).bind(3, since);
+  if (sum.step()) window.used = sum.columnInt(0);
+  if (window.used < limits.per_second) return window;
+  // Full (or over a lowered limit): room for one more once the oldest (used - per_second + 1) are out.
+  const int64_t must_leave = window.used - limits.per_second + 1;
+  Statement oldest(db,
+                   "SELECT at_ms, calls FROM budget_takes WHERE app_id = ?1 AND door = ?2 AND at_ms > ?3"
+                   " ORDER BY at_ms");
+  oldest.bind(1, app_id).bind(2, door).bind(3, since);
+  int64_t left = 0;
+  while (oldest.step()) {
+    left += oldest.columnInt(1);
+    if (left >= must_leave) {
+      window.wait_ms = oldest.columnInt(0) + limits.window_ms;
+      break;
+    }
   }
-  Statement oldest(db, "SELECT at_ms FROM budget_window WHERE app_id = ?1 AND door = ?2 AND slot = ?3");
-  oldest.bind(1, app_id).bind(2, door).bind(3, ring.next);
-  if (oldest.step()) ring.oldest_ms = oldest.columnInt(0);
-  return ring;
+  if (!window.wait_ms) window.wait_ms = now_floor + limits.window_ms;  // unreachable: sums agree
+  return window;
 }
 
-void recordInRing(Database& db, const std::string& app_id, const std::string& door, const Ring& ring,
-                  int64_t per_second, int64_t at_ms) {
-  Statement write(db,
-                  "INSERT INTO budget_window (app_id, door, slot, at_ms) VALUES (?1, ?2, ?3, ?4)"
-                  " ON CONFLICT (app_id, door, slot) DO UPDATE SET at_ms = excluded.at_ms");
-  write.bind(1, app_id).bind(2, door).bind(3, ring.next).bind(4, at_ms);
+// Calls recorded at the same millisecond share a row. Rows are kept for a minute, far longer than
+// the window: a process whose clock reads a little behind another's still sees every call of its
+// own window (dropping rows the moment the fastest clock is past them would hide them from it).
+void recordInWindow(Database& db, const std::string& app_id, const std::string& door, int64_t at_ms,
+                    int64_t calls, int64_t drop_before_ms) {
+  Statement write(
+      db,
+      "INSERT INTO budget_takes (app_id, door, at_ms, calls) VALUES (?1, ?2, ?3, ?4)"
+      " ON CONFLICT (app_id, door, at_ms) DO UPDATE SET calls = budget_takes.calls + excluded.calls");
+  write.bind(1, app_id).bind(2, door).bind(3, at_ms).bind(4, calls);
   write.step();
-  Statement advance(db, "UPDATE budget_days SET window_next = ?3 WHERE app_id = ?1 AND door = ?2");
-  advance.bind(1, app_id).bind(2, door).bind(3, (ring.next + 1) % per_second);
-  advance.step();
+  Statement drop(db, "DELETE FROM budget_takes WHERE app_id = ?1 AND door = ?2 AND at_ms <= ?3");
+  drop.bind(1, app_id).bind(2, door).bind(3, drop_before_ms);
+  drop.step();
+}
+
+// Adds calls to today's per-connection counts, all in one statement (one round trip on PostgreSQL).
+void countConnectionUse(Database& db, const std::string& app_id, int64_t day,
+                        const std::vector<ConnectionUse>& uses) {
+  if (uses.empty()) return;
+  std::string sql = "INSERT INTO budget_connection_use (app_id, day, connection_id, calls) VALUES ";
+  for (size_t i = 0; i < uses.size(); ++i) {
+    const size_t p = 3 + 2 * i;
+    sql += (i == 0 ? "" : ", ") + std::string("(?1, ?2, ?") + std::to_string(p) + ", ?" +
+           std::to_string(p + 1) + ")";
+  }
+  sql +=
+      " ON CONFLICT (app_id, day, connection_id)"
+      " DO UPDATE SET calls = budget_connection_use.calls + excluded.calls";
+  Statement use(db, sql);
+  use.bind(1, app_id).bind(2, day);
+  for (size_t i = 0; i < uses.size(); ++i) {
+    use.bind(static_cast<int>(3 + 2 * i), uses[i].connection_id);
+    use.bind(static_cast<int>(4 + 2 * i), uses[i].calls_today);
+  }
+  use.step();
+}
+
+// Takes calls a process granted but never sent off the day's count of `door`, if that count is
+// still of the day they were leased on.
+void giveBack(Database& db, const std::string& app_id, const std::string& door, int64_t day, int64_t unused) {
+  if (unused <= 0) return;
+  Statement back(db,
+                 "UPDATE budget_days SET calls = CASE WHEN calls > ?4 THEN calls - ?4 ELSE 0 END"
+                 " WHERE app_id = ?1 AND door = ?2 AND day = ?3");
+  back.bind(1, app_id).bind(2, door).bind(3, day).bind(4, unused);
+  back.step();
+}
+
+// Records `returned` for `today` (figures of an earlier day are dropped: that day is over).
+void recordReturn(Database& db, const std::string& app_id, int64_t today, const LedgerReturn& returned) {
+  if (returned.day != today || returned.empty()) return;
+  giveBack(db, app_id, doorName(Door::Api), today, returned.unused_api);
+  giveBack(db, app_id, doorName(Door::Token), today, returned.unused_token);
+  countConnectionUse(db, app_id, today, returned.uses);
 }
 
 Error ledgerError(const std::string& detail) {
@@ -160,61 +225,86 @@ Status StoreRateLedger::inTransaction(const std::function<Status(storage::Databa
   return status;
 }
 
-Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint now,
-                                            const LedgerLimits& limits) {
-  // A call is recorded at its time rounded up and a slot counts as free from the time rounded
-  // down, so millisecond rows never let two calls closer than a second share a slot.
+Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
+                                            const LeaseRequest& lease, const LedgerReturn& returned) {
+  // A call is recorded at its time rounded up and the window counts from the time rounded down,
+  // so millisecond rows never let two calls closer than window_ms share a place in it.
   const int64_t now_floor = std::chrono::floor<milliseconds>(now.time_since_epoch()).count();
   const int64_t now_ceil = std::chrono::ceil<milliseconds>(now.time_since_epoch()).count();
   const std::string door = doorName(call.door);
   const int64_t today = dayOf(now);
   LedgerOutcome outcome;
   Status status = inTransaction([&](Database& db) {
-    // A take is made for every CC call; waiting for its commit to reach the disk would pace the
-    // whole hub by the disk's flush time. Losing the last takes in a crash of the database
-    // server costs a few counts, never a token or a connection.
+    // A take is made for every CC call (or lease); waiting for its commit to reach the disk would
+    // pace the whole hub by the disk's flush time. Losing the last takes in a crash of the
+    // database server costs a few counts, never a token or a connection.
     if (db.dialect() == storage::Dialect::Postgres) db.exec("SET LOCAL synchronous_commit TO OFF");
-    const DayRow day = lockDay(db, call.app_id, door, today);
+    DayRow day = lockDay(db, call.app_id, door, today);
+    std::vector<ConnectionUse> uses;  // to add to today's per-connection counts
+    if (returned.day == day.day) {
+      LedgerReturn counts_only = returned;
+      counts_only.uses.clear();
+      recordReturn(db, call.app_id, day.day, counts_only);
+      const int64_t unused = call.door == Door::Api ? returned.unused_api : returned.unused_token;
+      day.calls = std::max<int64_t>(0, day.calls - std::max<int64_t>(0, unused));
+      uses = returned.uses;
+    }
     const auto finish = [&](LedgerOutcome::Kind kind) {
+      countConnectionUse(db, call.app_id, day.day, uses);
       outcome.kind = kind;
       outcome.today = readCounts(db, call.app_id, today, nullptr);
       return okStatus();
     };
+    int64_t granted = std::max(1, lease.calls);
     if (call.door == Door::Api) {
       if (day.calls >= limits.per_day) return finish(LedgerOutcome::Kind::QuotaExceeded);
       const int64_t open_to_all = limits.per_day * (100 - limits.reserve_percent) / 100;
       if (call.call_class != CallClass::Interactive && day.calls >= open_to_all) {
         return finish(LedgerOutcome::Kind::Reserve);
       }
+      // A lease takes at most an eighth of what the day has left short of the reserve: every call
+      // granted under it is one any class may make, and near the end of the day calls go one by one.
+      granted = std::min(granted, std::max<int64_t>(1, (open_to_all - day.calls) / 8));
     }
+    int64_t at_ms = now_ceil;
     if (limits.per_second > 0) {
-      const Ring ring = readRing(db, call.app_id, door, limits.per_second);
-      // Takes are recorded in commit order; a process whose clock is a little behind may record
-      // an earlier time after a later one, which only makes the window stricter for a moment.
-      if (ring.oldest_ms && *ring.oldest_ms + limits.window_ms > now_floor) {
+      const Window window = readWindow(db, call.app_id, door, limits, now_floor);
+      if (window.wait_ms) {
         outcome.wait =
-            std::max(milliseconds(1),
-                     std::chrono::ceil<milliseconds>(fromMillis(*ring.oldest_ms + limits.window_ms) - now));
+            std::max(milliseconds(1), std::chrono::ceil<milliseconds>(fromMillis(*window.wait_ms) - now));
         return finish(LedgerOutcome::Kind::Wait);
       }
-      recordInRing(db, call.app_id, door, ring, limits.per_second, now_ceil);
+      granted = std::min(granted, std::max<int64_t>(1, (limits.per_second - window.used) / 8));
+      if (granted > 1) at_ms += std::max<int64_t>(0, lease.hold_ms);
+      recordInWindow(db, call.app_id, door, at_ms, granted, now_floor - kKeepTakesMs);
     }
-    Statement count(db, "UPDATE budget_days SET calls = calls + 1 WHERE app_id = ?1 AND door = ?2");
-    count.bind(1, call.app_id).bind(2, door);
+    Statement count(db, "UPDATE budget_days SET calls = calls + ?3 WHERE app_id = ?1 AND door = ?2");
+    count.bind(1, call.app_id).bind(2, door).bind(3, granted);
     count.step();
     if (call.door == Door::Api && !call.connection_id.empty()) {
-      Statement use(
-          db,
-          "INSERT INTO budget_connection_use (app_id, day, connection_id, calls) VALUES (?1, ?2, ?3, 1)"
-          " ON CONFLICT (app_id, day, connection_id)"
-          " DO UPDATE SET calls = budget_connection_use.calls + 1");
-      use.bind(1, call.app_id).bind(2, day.day).bind(3, call.connection_id);
-      use.step();
+      auto own = std::find_if(uses.begin(), uses.end(), [&](const ConnectionUse& use) {
+        return use.connection_id == call.connection_id;
+      });
+      if (own == uses.end()) {
+        uses.push_back({call.connection_id, 1});
+      } else {
+        ++own->calls_today;
+      }
     }
+    outcome.granted = static_cast<int>(granted);
     return finish(LedgerOutcome::Kind::Taken);
   });
   if (!status) return status.error();
   return outcome;
+}
+
+Status StoreRateLedger::settle(const std::string& app_id, TimePoint now, const LedgerReturn& returned) {
+  if (returned.empty() || returned.day != dayOf(now)) return okStatus();
+  return inTransaction([&](Database& db) {
+    if (db.dialect() == storage::Dialect::Postgres) db.exec("SET LOCAL synchronous_commit TO OFF");
+    recordReturn(db, app_id, dayOf(now), returned);
+    return okStatus();
+  });
 }
 
 Status StoreRateLedger::recordRefusal(const std::string& app_id, TimePoint now) {

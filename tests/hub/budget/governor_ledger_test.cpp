@@ -33,7 +33,8 @@ CallTicket api(CallClass call_class = CallClass::Interactive) {
 // Answers takes from a script (Taken once it runs out), or fails every call while `down`.
 class ScriptedLedger final : public RateLedger {
  public:
-  Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits) override {
+  Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
+                             const LeaseRequest&, const LedgerReturn&) override {
     ++takes;
     last_limits = limits;
     if (down) return unreachable();
@@ -48,6 +49,10 @@ class ScriptedLedger final : public RateLedger {
     }
     out.today = counts;
     return out;
+  }
+  Status settle(const std::string&, TimePoint, const LedgerReturn&) override {
+    if (down) return unreachable();
+    return okStatus();
   }
   Status recordRefusal(const std::string&, TimePoint) override {
     if (down) return unreachable();

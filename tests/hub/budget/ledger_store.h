@@ -42,11 +42,11 @@ class LedgerProcess {
  public:
   explicit LedgerProcess(const std::string& location) {
     if (storage::isPostgresUrl(location)) {
-      static const storage::Migration schema[] = {{1, kBudgetLedgerSchemaSql}};
+      static const storage::Migration schema[] = {{1, kBudgetLedgerSchemaSql}, {2, kBudgetLeaseSchemaSql}};
       db_ = std::make_unique<storage::Database>(location, schema);
       ledger_ = std::make_unique<StoreRateLedger>(*db_, mutex_);
     } else {
-      static const storage::Migration extra[] = {{2, kBudgetLedgerSchemaSql}};
+      static const storage::Migration extra[] = {{2, kBudgetLedgerSchemaSql}, {3, kBudgetLeaseSchemaSql}};
       hub_db_ = std::make_unique<HubDatabase>(location, extra);
       ledger_ = std::make_unique<StoreRateLedger>(*hub_db_);
     }

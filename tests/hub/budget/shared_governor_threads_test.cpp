@@ -33,13 +33,18 @@ struct TakeLog {
 class LoggingLedger final : public RateLedger {
  public:
   LoggingLedger(RateLedger& inner, TakeLog& log) : inner_(inner), log_(log) {}
-  Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits) override {
-    auto outcome = inner_.take(call, now, limits);
+  Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
+                             const LeaseRequest& lease, const LedgerReturn& returned) override {
+    auto outcome = inner_.take(call, now, limits, lease, returned);
     if (outcome.ok() && outcome->kind == LedgerOutcome::Kind::Taken) {
       std::lock_guard lock(log_.mutex);
-      (call.door == Door::Api ? log_.api : log_.token).push_back(now);
+      auto& times = call.door == Door::Api ? log_.api : log_.token;
+      times.insert(times.end(), static_cast<size_t>(outcome->granted), now);
     }
     return outcome;
+  }
+  Status settle(const std::string& app_id, TimePoint now, const LedgerReturn& returned) override {
+    return inner_.settle(app_id, now, returned);
   }
   Status recordRefusal(const std::string& app_id, TimePoint now) override {
     return inner_.recordRefusal(app_id, now);

@@ -201,25 +201,26 @@ TEST_P(LedgerTest, RefusalsAreCountedForTheDay) {
   EXPECT_EQ(usage(first->ledger(), kMidnight).today.refused_today, 0);
 }
 
-TEST_P(LedgerTest, ALoweredLimitHoldsWithinASecondAndARaisedOneAtOnce) {
+TEST_P(LedgerTest, ALoweredOrRaisedLimitHoldsAtOnce) {
   auto store = process();
   RateLedger& ledger = store->ledger();
   for (int i = 0; i < 4; ++i)
     ASSERT_EQ(take(ledger, api(), kNoon + milliseconds(100 * i), kFourASecond).kind, Kind::Taken);
-  // Lowered to 2: the window starts again from its oldest call (0 ms), so for the second after
-  // the change calls go as that call leaves; from then on two a second.
+  // Lowered to 2: the next call goes once the window holds only one call, 200 ms after the
+  // second the oldest three (0, 100, 200 ms) left; from then on two a second.
   const LedgerLimits two{2, 10000, 20};
   const auto wait = take(ledger, api(), kNoon + milliseconds(500), two);
   EXPECT_EQ(wait.kind, Kind::Wait);
-  EXPECT_EQ(wait.wait, milliseconds(500));
-  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1000), two).kind, Kind::Taken);
-  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1000), two).wait, milliseconds(100));  // 100 ms call
-  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1100), two).kind, Kind::Taken);
-  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1100), two).wait, milliseconds(900));
+  EXPECT_EQ(wait.wait, milliseconds(700));
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1000), two).wait, milliseconds(200));
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1200), two).kind, Kind::Taken);
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1200), two).wait, milliseconds(100));  // 300 ms call
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1300), two).kind, Kind::Taken);
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1300), two).wait, milliseconds(900));
   // Raised again: the window has room for the calls it no longer holds.
-  for (int i = 0; i < 4; ++i)
-    EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(2100), kFourASecond).kind, Kind::Taken) << i;
-  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(2100), kFourASecond).wait, milliseconds(1000));
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1500), kFourASecond).kind, Kind::Taken) << i;
+  EXPECT_EQ(take(ledger, api(), kNoon + milliseconds(1500), kFourASecond).wait, milliseconds(700));
 }
 
 TEST_P(LedgerTest, CallsAMillisecondApartAreNeverLessThanASecondApartWhenRounded) {

@@ -83,8 +83,10 @@ struct NodeOptions {
 // For lease polls in storms: let the other threads run without moving the virtual clock.
 // Threads that poll a lease would otherwise push virtual time far ahead of a holder that is
 // busy in real time (waiting for SQLite's write lock), which would read as that holder pausing.
-inline Waiter yieldOnly() {
-  return [](std::chrono::milliseconds) { std::this_thread::yield(); };
+// A millisecond of real time, not a bare yield: sixteen threads re-polling a PostgreSQL lease row
+// at full speed starve the holder they wait for on a loaded machine (the storm then took minutes).
+inline Waiter pauseInRealTime() {
+  return [](std::chrono::milliseconds) { std::this_thread::sleep_for(std::chrono::milliseconds(1)); };
 }
 
 class HubNode {

@@ -51,7 +51,7 @@ TEST_F(T16MultiHolder, FourHoldersOnOneStoreMakeOneTokenCallPerConnection) {
   // lease polls do not move the clock.
   NodeOptions options;
   options.settings.lease = std::chrono::hours(1);
-  options.lease_waiter = yieldOnly();
+  options.lease_waiter = pauseInRealTime();
   std::vector<std::unique_ptr<HubNode>> nodes;
   for (int h = 0; h < kHolders; ++h) nodes.push_back(node("proc-" + std::to_string(h + 1), options));
   seed(*nodes[0], kConnections, clock.now());  // every access token expires now

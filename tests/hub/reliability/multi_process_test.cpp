@@ -72,7 +72,7 @@ int runHubProcess(const std::string& db_path, const Secret& kek, VirtualClock& c
     NodeOptions options;
     options.holder = "proc-" + std::to_string(index + 1);
     options.settings.lease = 1h;  // pauses are tested in one process; here only the sharing
-    options.lease_waiter = yieldOnly();
+    options.lease_waiter = pauseInRealTime();
     HubNode node(db_path, kek, clock, cc, random, options);
     const int n = cc.connections();
     std::atomic<int> next{0};

@@ -104,7 +104,7 @@ TEST(ProcessKilledMidJob, ItsLeasesAndClaimsRunOutAndAnotherProcessFinishesTheWo
 
   NodeOptions options;
   options.holder = "survivor";
-  options.lease_waiter = yieldOnly();
+  options.lease_waiter = pauseInRealTime();
   HubNode survivor(store, kek, *clock.get(), cc, random, options);
   storage::Database webhook_db(store, {});
   webhooks::WebhookRepository deliveries(webhook_db, random);
