@@ -154,6 +154,36 @@ TEST_F(HubProxyTest, AScopeTheConnectionLacksIsRefusedWithTheReconnectFix) {
   EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 200);
 }
 
+// The hub API key and the connection's row and privileges are read for a call and serve the
+// calls of the next second: this process's own changes show at once, another process's (here a
+// second connection to the same store) within that second.
+TEST_F(HubProxyTest, KeysAndConnectionsReadForACallServeTheNextSecondAndChangesShowInTime) {
+  const std::string id = connectByDevice("user-1");
+  const std::string other_id = connectByDevice("user-2");
+  clock_.advance(std::chrono::seconds(2));
+  ASSERT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 200);
+  ASSERT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 200);
+  hub::HubDatabase other_process(store_location_, app::hubExtraMigrations());
+  hub::ConnectionRepository connections(other_process);
+  hub::ApiKeyRepository keys(other_process);
+  ASSERT_TRUE(connections.setStatus(id, hub::ConnectionStatus::Disconnected, clock_.now()).ok());
+  ASSERT_TRUE(*keys.revoke("tests", clock_.now()));
+  EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", id).status, 200) << "within the second";
+  clock_.advance(std::chrono::milliseconds(1000));
+  auto refused = proxy("GET", "/proxy/v3/account/summary", id);
+  EXPECT_EQ(refused.status, 401) << "the key's revocation shows after the second";
+  api_key_ = hub_->createApiKey("tests-2").first;  // a write of this process: every cached key goes
+  refused = proxy("GET", "/proxy/v3/account/summary", id);
+  EXPECT_EQ(refused.status, 409) << refused.body.dump();
+  EXPECT_EQ(refused.body["error"]["code"], "connection_not_active");
+  // A change this process makes shows at once.
+  ASSERT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 200);
+  ASSERT_TRUE(hub_->parts().connections.setStatus(other_id, hub::ConnectionStatus::Disconnected, clock_.now()).ok());
+  EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 409);
+  ASSERT_TRUE(*hub_->parts().keys.revoke("tests-2", clock_.now()));
+  EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 401);
+}
+
 TEST_F(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
   const std::string id = connectByDevice("user-1");
   const auto generation = (*hub_->parts().connections.find(id))->token_generation;

@@ -14,6 +14,7 @@ using nlohmann::json;
 
 namespace {
 
+constexpr auto kLiveKeyTtl = std::chrono::seconds(1);
 constexpr const char* kKeyRemedy =
     "Send the hub API key as 'Authorization: Bearer lsk_…' (create one with `liaison keys create --name "
     "NAME`).";
@@ -48,7 +49,7 @@ Result<int> pageLimit(const Params& query) {
 
 }  // namespace
 
-HubApi::HubApi(HubApiDeps deps) : deps_(std::move(deps)) {
+HubApi::HubApi(HubApiDeps deps) : deps_(std::move(deps)), live_keys_(deps_.clock, kLiveKeyTtl) {
   not_found_ = [](http::Request& request) {
     return errorResponse(ErrorCode::NotFound, "not_found",
                          "No route matches " + std::string(request.path()) + ".");
@@ -81,12 +82,16 @@ std::optional<http::Response> HubApi::refuseWithoutKey(const http::Request& requ
   if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) {
     return errorResponse(ErrorCode::Unauthorized, "unauthorized", "A hub API key is required.", kKeyRemedy);
   }
-  auto key = deps_.keys.findLiveByHash(crypto::sha256Hex(header->substr(7)));
+  const std::string hash = crypto::sha256Hex(header->substr(7));
+  const uint64_t version = deps_.keys.version();
+  if (live_keys_.get(hash, version)) return std::nullopt;
+  auto key = deps_.keys.findLiveByHash(hash);
   if (!key) return errorResponse(key.error());
   if (!*key) {
     return errorResponse(ErrorCode::Unauthorized, "unauthorized",
                          "The hub API key is not valid or was revoked.", kKeyRemedy);
   }
+  live_keys_.put(hash, true, version);
   return std::nullopt;
 }
 

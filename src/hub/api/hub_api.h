@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/metrics.h"
+#include "core/ttl_cache.h"
 #include "http/router.h"
 #include "hub/budget/governor.h"
 #include "hub/connections/connect_service.h"
@@ -61,6 +62,9 @@ class HubApi {
   http::Handler prefix_handler_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;
+  // Hashes of keys found live in the last second: a key is checked on every request (every
+  // proxied call), and a revocation made by this process shows at once, by another within the second.
+  mutable TtlCache<std::string, bool> live_keys_;
 };
 
 }  // namespace liaison::hub::api

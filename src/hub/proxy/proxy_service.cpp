@@ -50,6 +50,9 @@ bool worthRetrying(int status) { return status == 429 || status >= 500; }
 
 // Answers up to this size are read whole before they are passed on.
 constexpr long kWholeAnswerBytes = 256 * 1024;
+// A row is cached only while its access token has longer than this (plus the cache's own time)
+// to live: more than the refresher's margin before expiry.
+constexpr auto kCacheableTokenLife = std::chrono::minutes(2);
 
 // The caller's body on its way to CC, read as curl sends it. It knows whether any of it was read
 // (a body CC has begun to receive cannot be sent again) and why reading it failed.
@@ -82,7 +85,31 @@ http::Response toResponse(const StoredAnswer& answer) {
 }  // namespace
 
 ProxyService::ProxyService(ProxyDeps deps, ProxySettings settings)
-    : deps_(std::move(deps)), settings_(settings) {}
+    : deps_(std::move(deps)),
+      settings_(settings),
+      rows_(deps_.clock, settings.row_cache),
+      privileges_(deps_.clock, settings.row_cache) {}
+
+Result<std::optional<Connection>> ProxyService::findConnection(const std::string& id) {
+  const uint64_t version = deps_.connections.version();
+  if (auto cached = rows_.get(id, version)) return std::optional<Connection>(std::move(*cached));
+  auto found = deps_.connections.find(id);
+  // Far from due: the refresher would not touch the token before the entry is gone (it renews a
+  // minute before expiry), so every call in between sends the token the store holds.
+  if (found && *found && (*found)->status == ConnectionStatus::Active &&
+      (*found)->access_expires_at > deps_.clock.now() + settings_.row_cache + kCacheableTokenLife) {
+    rows_.put(id, **found, version);
+  }
+  return found;
+}
+
+Result<std::optional<std::vector<std::string>>> ProxyService::findPrivileges(const std::string& id) {
+  const uint64_t version = deps_.connections.version();
+  if (auto cached = privileges_.get(id, version)) return std::move(*cached);
+  auto found = deps_.connections.findPrivileges(id);
+  if (found) privileges_.put(id, *found, version);
+  return found;
+}
 
 http::Response ProxyService::handle(http::Request& request) {
   std::string_view target = request.target;
@@ -106,7 +133,7 @@ http::Response ProxyService::handle(http::Request& request) {
                          "Say which connection the call is for.",
                          std::string("Send the header ") + kConnectionHeader + ": <connection id>.");
   }
-  auto found = deps_.connections.find(*connection_id);
+  auto found = findConnection(*connection_id);
   if (!found) return errorResponse(found.error());
   // A connection of another CC app is as unknown as one that does not exist.
   if (!*found || (*found)->app_id != deps_.app_id) {
@@ -121,7 +148,7 @@ http::Response ProxyService::handle(http::Request& request) {
   }
   const cc::Operation* operation = matchOperation(request.method, checked->path);
   if (operation) {
-    auto privileges = deps_.connections.findPrivileges(c.id);
+    auto privileges = findPrivileges(c.id);
     if (!privileges) return errorResponse(privileges.error());
     if (auto refusal = refusalFor(*operation, c.scopes, *privileges, c.id)) {
       return errorResponse(ErrorCode::Forbidden, refusal->key, refusal->message, refusal->remedy);
@@ -208,6 +235,12 @@ http::Response ProxyService::call(const http::Request& request, const Connection
     auto token = attempt == 1 && !renewed
                      ? deps_.refresher.accessToken(connection, CallClass::Interactive, false)
                      : deps_.refresher.accessToken(connection.id, CallClass::Interactive, renewed);
+    if (!token && attempt == 1 && !renewed && token.error().code != ErrorCode::Conflict) {
+      // The row may be a cached one whose token was sealed again since (`vault rotate` in
+      // another process) under a key now retired: open the token the store holds now.
+      rows_.erase(connection.id);
+      token = deps_.refresher.accessToken(connection.id, CallClass::Interactive, false);
+    }
     if (!token) {
       return errorResponse(token.error(), token.error().code == ErrorCode::Conflict
                                               ? "Reconnect the account (POST /api/v1/connections/" +
@@ -236,6 +269,7 @@ http::Response ProxyService::call(const http::Request& request, const Connection
     // A streamed body that CC began to receive is gone: that call is never sent again.
     const bool resendable = !upload || !upload->touched();
     if (response && response->status == 401 && !renewed) {
+      rows_.erase(connection.id);
       renewed = true;  // CC refused the token: renew it once (single flight) and send again
       if (resendable) continue;
       // CC's 401 goes back to the caller; the renewed token serves the call sent again.

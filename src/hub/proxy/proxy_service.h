@@ -6,9 +6,12 @@
 // token once on a 401, retries 429/5xx/timeouts for calls that are safe to repeat, and answers
 // with CC's status, headers that matter and body. Errors of its own are in the hub's format.
 #include <chrono>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/random.h"
+#include "core/ttl_cache.h"
 #include "http/message.h"
 #include "hub/proxy/idempotency_store.h"
 #include "hub/refresh/refresher.h"
@@ -21,6 +24,9 @@ struct ProxySettings {
   int max_attempts = 3;                          // a call safe to repeat is sent at most this often
   std::chrono::milliseconds first_backoff{500};  // doubled per attempt, full jitter
   std::chrono::milliseconds max_backoff{8000};
+  // How long a connection's row and privileges read for one call serve the next calls (0: read
+  // every time). Writes this process makes show at once; another process's within this time.
+  std::chrono::milliseconds row_cache{1000};
 };
 
 struct ProxyDeps {
@@ -46,9 +52,16 @@ class ProxyService {
  private:
   http::Response call(const http::Request& request, const Connection& connection, const std::string& url,
                       const std::string& operation, bool repeatable);
+  // The connection's row, from the cache while it is fresh there.
+  Result<std::optional<Connection>> findConnection(const std::string& id);
+  Result<std::optional<std::vector<std::string>>> findPrivileges(const std::string& id);
 
   ProxyDeps deps_;
   ProxySettings settings_;
+  // Only rows of active connections whose token is far from due are kept: a cached row never
+  // makes a call refresh, and a refresh anywhere in this process drops every entry.
+  TtlCache<std::string, Connection> rows_;
+  TtlCache<std::string, std::optional<std::vector<std::string>>> privileges_;
 };
 
 }  // namespace liaison::hub::proxy

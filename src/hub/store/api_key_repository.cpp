@@ -1,5 +1,7 @@
 #include "hub/store/api_key_repository.h"
 
+#include "core/ttl_cache.h"
+
 namespace liaison::hub {
 
 namespace {
@@ -24,6 +26,7 @@ ApiKey fromRow(const Statement& row) {
 }  // namespace
 
 Status ApiKeyRepository::insert(const ApiKey& k) {
+  const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(raw,
                    "INSERT INTO api_keys(id, name, prefix, hash, created_at) VALUES(?1, ?2, ?3, ?4, ?5)");
@@ -59,6 +62,7 @@ Result<std::optional<ApiKey>> ApiKeyRepository::findLiveByHash(const std::string
 }
 
 Result<bool> ApiKeyRepository::revoke(const std::string& id_or_name, TimePoint now) {
+  const BumpOnExit bump(version_);
   bool revoked = false;
   auto status = db_.transaction([&](Database& raw) -> Status {
     Statement stmt(raw,

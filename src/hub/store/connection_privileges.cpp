@@ -1,5 +1,6 @@
 // The CC user's privileges kept beside each connection (read at connect time and at every
 // health check), so the proxy can refuse a call the user may not make without asking CC.
+#include "core/ttl_cache.h"
 #include "cc/scopes.h"
 #include "core/encoding.h"
 #include "hub/store/connection_repository.h"
@@ -15,6 +16,7 @@ const char* const kConnectionPrivilegesSchemaSql =
 
 Status ConnectionRepository::savePrivileges(const std::string& id, const std::vector<std::string>& privileges,
                                             TimePoint read_at) {
+  const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
         raw,

@@ -1,5 +1,6 @@
 #include "hub/store/connection_repository.h"
 
+#include "core/ttl_cache.h"
 #include "cc/scopes.h"
 #include "core/encoding.h"
 
@@ -145,6 +146,7 @@ int64_t refreshSpread(const std::string& id) {
 }  // namespace
 
 Status ConnectionRepository::insert(const Connection& c) {
+  const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(raw,
                    std::string("INSERT INTO connections(") + kColumns +
@@ -169,6 +171,7 @@ Status ConnectionRepository::insert(const Connection& c) {
 }
 
 Status ConnectionRepository::replaceGrant(const Connection& c) {
+  const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
         raw,
@@ -187,6 +190,7 @@ Status ConnectionRepository::replaceGrant(const Connection& c) {
 }
 
 Status ConnectionRepository::setStatus(const std::string& id, ConnectionStatus status, TimePoint now) {
+  const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(raw, "UPDATE connections SET status=?2, updated_at=?3 WHERE id=?1");
     stmt.bind(1, id).bind(2, std::string(toString(status))).bind(3, toMillis(now));
@@ -196,6 +200,7 @@ Status ConnectionRepository::setStatus(const std::string& id, ConnectionStatus s
 }
 
 Status ConnectionRepository::eraseTokens(const std::string& id, TimePoint now) {
+  const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(
         raw,
@@ -259,12 +264,14 @@ Result<bool> fenced(HubDatabase& db, const RefreshLease& lease, const std::strin
 }  // namespace
 
 Result<bool> ConnectionRepository::markRefreshInFlight(const RefreshLease& lease, TimePoint answer_deadline) {
+  const BumpOnExit bump(version_);
   return fenced(db_, lease, "refresh_in_flight=?2, refresh_not_before=?3",
                 [&](Statement& stmt) { stmt.bind(3, toMillis(answer_deadline)); });
 }
 
 Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, const RefreshedTokens& tokens,
                                                   TimePoint now) {
+  const BumpOnExit bump(version_);
   if (tokens.sealed_refresh_token.empty() || tokens.sealed_access_token.empty()) {
     return makeError(ErrorCode::Internal, "empty_token", "A token pair without both tokens is never stored.");
   }
@@ -293,6 +300,7 @@ Result<bool> ConnectionRepository::storeRefreshed(const RefreshLease& lease, con
 
 Result<bool> ConnectionRepository::storeOutcome(const RefreshLease& lease, const RefreshOutcome& outcome,
                                                 TimePoint now) {
+  const BumpOnExit bump(version_);
   return fenced(db_, lease,
                 "last_refresh_at=?3, last_refresh_outcome=?4, status=?5, refresh_failures=?6,"
                 " refresh_not_before=?7, refresh_in_flight=?8, updated_at=?3",
@@ -372,6 +380,7 @@ Result<std::map<std::string, int64_t>> ConnectionRepository::countByStatus() {
 Result<bool> ConnectionRepository::resealTokens(const std::string& id, int64_t generation,
                                                 const std::string& sealed_access,
                                                 const std::string& sealed_refresh) {
+  const BumpOnExit bump(version_);
   bool written = false;
   auto status = db_.transaction([&](Database& raw) -> Status {
     Statement stmt(

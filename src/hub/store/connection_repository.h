@@ -2,6 +2,8 @@
 // Connections as rows, and the refresh lease that fences concurrent holders: a lease is granted
 // with a new fence number, and a token write succeeds only while the row still carries that
 // fence, so a holder that paused past its lease can never overwrite what a newer holder wrote.
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -122,8 +124,12 @@ class ConnectionRepository {
   // Connections by the outcome of their last refresh ("" = never refreshed since connecting).
   Result<std::map<std::string, int64_t>> countByRefreshOutcome();
 
+  // Moves on after every write of a row or privileges through this repository (core/ttl_cache.h).
+  uint64_t version() const { return version_.load(); }
+
  private:
   HubDatabase& db_;
+  std::atomic<uint64_t> version_{0};
 };
 
 }  // namespace liaison::hub
