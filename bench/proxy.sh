@@ -3,8 +3,9 @@
 # sandbox, in one run: wrk GETs a small v3 resource (/v3/account/summary) and a larger one
 # (/v3/contacts?limit=50) (a) straight from the sandbox with a bearer token (the baseline),
 # (b) through nginx, which adds the token and keeps its upstream connections alive, and (c)
-# through the hub, which looks up the connection, opens its token from the vault, takes the call
-# from the shared CC budget (a write transaction in its store) and forwards it; the hub once on
+# through the hub, which checks its API key and the connection (each read once a second), opens
+# the token from the vault, takes the call from the shared CC budget (a store transaction per
+# lease of up to 64 calls while the budget has room) and forwards it; the hub once on
 # SQLite and once on a throwaway PostgreSQL server. The hub's budget is raised out of the way
 # (10,000 calls a second, 10^9 a day). Prints what each adds to the baseline's latency and the
 # hub's throughput next to nginx's.

@@ -296,7 +296,15 @@ http::Response ProxyService::call(const http::Request& request, const Connection
   http::Response out;
   if (!response) {
     const Error& error = response.error();
-    if (error.code == ErrorCode::TooManyRequests) {
+    if (error.code == ErrorCode::TooManyRequests && std::string_view(budget.reason) == "store") {
+      // Not the budget's answer: the store that keeps it for every hub process did not answer,
+      // and no call goes unasked.
+      out = errorResponse(ErrorCode::Unavailable, "budget_unavailable",
+                          "The shared rate budget could not be reached, so the call was not sent.",
+                          "Retry after the time in Retry-After.");
+      out.headers.set("Retry-After",
+                      std::to_string(std::max<int64_t>(1, (budget.retry_after.count() + 999) / 1000)));
+    } else if (error.code == ErrorCode::TooManyRequests) {
       const bool day_spent = std::string_view(budget.reason) == "quota_exceeded";
       out = day_spent
                 ? errorResponse(ErrorCode::TooManyRequests, "quota_exceeded",

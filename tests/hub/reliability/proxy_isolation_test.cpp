@@ -31,13 +31,13 @@ http::Request proxied(const std::string& method, const std::string& target, cons
 class T13Proxy : public ::testing::Test {
  protected:
   // `spread_ms`: the first expiries are spread over this much virtual time.
-  void build(int connections, int64_t spread_ms = 600'000) {
+  void build(int connections, int64_t spread_ms = 600'000, bool shared_budget = false) {
     NodeOptions options;
     // The budget is out of the way here: isolation, not pacing, is under test (one process, so
-    // nothing to share through the store either).
+    // nothing to share through the store either, unless a test asks for it).
     options.api_calls_per_second = 1'000'000;
     options.token_calls_per_second = 1'000'000;
-    options.shared_budget = false;
+    options.shared_budget = shared_budget;
     // Other callers move the virtual clock 18 ms a call; a refreshing thread the machine leaves
     // unscheduled for a moment would see its lease's time run out (and rightly not send the
     // refresh token: upstream.too_late). Pauses have their own tests (T16); here the lease
@@ -151,6 +151,25 @@ TEST_F(T13Proxy, EverySsrfFormIsRefusedWithoutReachingCc) {
   EXPECT_EQ(cc.totals().v3_calls, before) << "a refused form reached CC";
   figure("t13.ssrf_forms_refused", refused);
   figure("t13.ssrf_forms_passed", static_cast<double>(cc.totals().v3_calls - before));
+}
+
+// The budget kept in the store cannot be asked (its table is gone): the call is not sent, and
+// the app hears the hub is unavailable for a moment, not that CC's rate is spent.
+TEST_F(T13Proxy, ABudgetTheStoreCannotKeepAnswers503AndSendsNothing) {
+  build(1, 0, true);
+  clock.advance(std::chrono::minutes(20));  // past the first expiry: a fresh token, far from due
+  ASSERT_EQ(service->handle(proxied("GET", "/proxy/v3/contacts", connectionId(0))).status, 200);
+  {
+    std::lock_guard lock(node->db.mutex());
+    node->db.raw().exec("DROP TABLE budget_takes");
+  }
+  clock.advance(std::chrono::seconds(2));  // past any lease of the call before
+  const int64_t before = cc.totals().v3_calls;
+  auto refused = service->handle(proxied("GET", "/proxy/v3/contacts", connectionId(0)));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("budget_unavailable"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.headers.get("Retry-After"), std::optional<std::string>("1"));
+  EXPECT_EQ(cc.totals().v3_calls, before);
 }
 
 }  // namespace
