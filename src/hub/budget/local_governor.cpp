@@ -388,7 +388,7 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   out.used_today = spentToday(state);
   out.remaining_today = std::max<int64_t>(0, api_per_day_ - out.used_today);
   out.resets_at = midnightAfter(dayOf(now));
-  out.token_calls_today = state.token_today;
+  out.token_calls_today = std::max<int64_t>(0, state.token_today - state.token.leased);
   while (!state.last_minute.empty() && state.last_minute.front() + kMinute <= now)
     state.last_minute.pop_front();
   out.calls_last_minute = static_cast<int64_t>(state.last_minute.size());

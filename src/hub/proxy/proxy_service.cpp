@@ -235,7 +235,7 @@ http::Response ProxyService::call(const http::Request& request, const Connection
     auto token = attempt == 1 && !renewed
                      ? deps_.refresher.accessToken(connection, CallClass::Interactive, false)
                      : deps_.refresher.accessToken(connection.id, CallClass::Interactive, renewed);
-    if (!token && attempt == 1 && !renewed && token.error().code != ErrorCode::Conflict) {
+    if (!token && attempt == 1 && !renewed && token.error().key.starts_with("vault.")) {
       // The row may be a cached one whose token was sealed again since (`vault rotate` in
       // another process) under a key now retired: open the token the store holds now.
       rows_.erase(connection.id);
