@@ -200,14 +200,6 @@ void giveBack(Database& db, const std::string& app_id, const std::string& door, 
   back.step();
 }
 
-// Records `returned` for `today` (figures of an earlier day are dropped: that day is over).
-void recordReturn(Database& db, const std::string& app_id, int64_t today, const LedgerReturn& returned) {
-  if (returned.day != today || returned.empty()) return;
-  giveBack(db, app_id, doorName(Door::Api), today, returned.unused_api);
-  giveBack(db, app_id, doorName(Door::Token), today, returned.unused_token);
-  countConnectionUse(db, app_id, today, returned.uses);
-}
-
 Error ledgerError(const std::string& detail) {
   return internalError("storage", "The shared rate budget could not be reached.", detail);
 }
@@ -242,9 +234,9 @@ Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint no
     DayRow day = lockDay(db, call.app_id, door, today);
     std::vector<ConnectionUse> uses;  // to add to today's per-connection counts
     if (returned.day == day.day) {
-      LedgerReturn counts_only = returned;
-      counts_only.uses.clear();
-      recordReturn(db, call.app_id, day.day, counts_only);
+      // The connections' counts go with this take's own (finish()).
+      giveBack(db, call.app_id, doorName(Door::Api), day.day, returned.unused_api);
+      giveBack(db, call.app_id, doorName(Door::Token), day.day, returned.unused_token);
       const int64_t unused = call.door == Door::Api ? returned.unused_api : returned.unused_token;
       day.calls = std::max<int64_t>(0, day.calls - std::max<int64_t>(0, unused));
       uses = returned.uses;
@@ -302,7 +294,9 @@ Status StoreRateLedger::settle(const std::string& app_id, TimePoint now, const L
   if (returned.empty() || returned.day != dayOf(now)) return okStatus();
   return inTransaction([&](Database& db) {
     if (db.dialect() == storage::Dialect::Postgres) db.exec("SET LOCAL synchronous_commit TO OFF");
-    recordReturn(db, app_id, dayOf(now), returned);
+    giveBack(db, app_id, doorName(Door::Api), returned.day, returned.unused_api);
+    giveBack(db, app_id, doorName(Door::Token), returned.day, returned.unused_token);
+    countConnectionUse(db, app_id, returned.day, returned.uses);
     return okStatus();
   });
 }

@@ -106,27 +106,15 @@ TEST_P(LedgerTest, UnusedCallsAndConnectionCountsComeBackWithTheNextTakeOrASettl
 class LeaseGovernorTest : public LedgerTest {
  protected:
   // Counts the takes that reach the store.
-  class CountingLedger final : public RateLedger {
+  class CountingLedger final : public ForwardingLedger {
    public:
-    explicit CountingLedger(RateLedger& inner) : inner_(inner) {}
+    using ForwardingLedger::ForwardingLedger;
     Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
                                const LeaseRequest& lease, const LedgerReturn& returned) override {
       ++takes;
-      return inner_.take(call, now, limits, lease, returned);
-    }
-    Status settle(const std::string& app_id, TimePoint now, const LedgerReturn& returned) override {
-      return inner_.settle(app_id, now, returned);
-    }
-    Status recordRefusal(const std::string& app_id, TimePoint now) override {
-      return inner_.recordRefusal(app_id, now);
-    }
-    Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) override {
-      return inner_.usage(app_id, now);
+      return ForwardingLedger::take(call, now, limits, lease, returned);
     }
     int takes = 0;
-
-   private:
-    RateLedger& inner_;
   };
   struct Hub {
     std::unique_ptr<LedgerProcess> store;

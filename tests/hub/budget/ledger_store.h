@@ -80,6 +80,28 @@ inline cc::Limits ccLimits(int per_second, int64_t per_day, int token_per_second
   return out;
 }
 
+// A ledger that passes every call on to `inner`; tests override what they watch (take()).
+class ForwardingLedger : public RateLedger {
+ public:
+  explicit ForwardingLedger(RateLedger& inner) : inner_(inner) {}
+  Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
+                             const LeaseRequest& lease, const LedgerReturn& returned) override {
+    return inner_.take(call, now, limits, lease, returned);
+  }
+  Status settle(const std::string& app_id, TimePoint now, const LedgerReturn& returned) override {
+    return inner_.settle(app_id, now, returned);
+  }
+  Status recordRefusal(const std::string& app_id, TimePoint now) override {
+    return inner_.recordRefusal(app_id, now);
+  }
+  Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) override {
+    return inner_.usage(app_id, now);
+  }
+
+ private:
+  RateLedger& inner_;
+};
+
 // The most calls of `times` (sorted) that fall within any 1,000 ms.
 inline size_t mostInASecond(const std::vector<TimePoint>& times) {
   size_t most = 0;

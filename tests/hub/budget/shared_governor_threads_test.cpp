@@ -30,12 +30,12 @@ struct TakeLog {
 };
 
 // The store's ledger, logging each call it lets go at the time it decided it for.
-class LoggingLedger final : public RateLedger {
+class LoggingLedger final : public ForwardingLedger {
  public:
-  LoggingLedger(RateLedger& inner, TakeLog& log) : inner_(inner), log_(log) {}
+  LoggingLedger(RateLedger& inner, TakeLog& log) : ForwardingLedger(inner), log_(log) {}
   Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
                              const LeaseRequest& lease, const LedgerReturn& returned) override {
-    auto outcome = inner_.take(call, now, limits, lease, returned);
+    auto outcome = ForwardingLedger::take(call, now, limits, lease, returned);
     if (outcome.ok() && outcome->kind == LedgerOutcome::Kind::Taken) {
       std::lock_guard lock(log_.mutex);
       auto& times = call.door == Door::Api ? log_.api : log_.token;
@@ -43,18 +43,8 @@ class LoggingLedger final : public RateLedger {
     }
     return outcome;
   }
-  Status settle(const std::string& app_id, TimePoint now, const LedgerReturn& returned) override {
-    return inner_.settle(app_id, now, returned);
-  }
-  Status recordRefusal(const std::string& app_id, TimePoint now) override {
-    return inner_.recordRefusal(app_id, now);
-  }
-  Result<LedgerUsage> usage(const std::string& app_id, TimePoint now) override {
-    return inner_.usage(app_id, now);
-  }
 
  private:
-  RateLedger& inner_;
   TakeLog& log_;
 };
 
