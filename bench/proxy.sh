@@ -7,7 +7,7 @@
 # the token from the vault, takes the call from the shared CC budget (a store transaction per
 # lease of up to 64 calls while the budget has room) and forwards it; the hub once on
 # SQLite and once on a throwaway PostgreSQL server. The hub's budget is raised out of the way
-# (10,000 calls a second, 10^9 a day). Prints what each adds to the baseline's latency and the
+# (a million calls a second, 10^9 a day). Prints what each adds to the baseline's latency and the
 # hub's throughput next to nginx's.
 # Usage: bench/proxy.sh [build-dir]   (after `make build`; needs wrk, nginx-light and, for the
 #   PostgreSQL hub, Debian's postgresql)
@@ -62,7 +62,7 @@ hub_vars() {
   if [ "$1" = postgres ]; then _url=$PG_URL; fi
   echo LIAISON_CC_CLIENT_ID=bench-app LIAISON_CC_CLIENT_SECRET="$APP_SECRET" LIAISON_CC_BASE_URL=$S \
     LIAISON_STORE_URL="$_url" LIAISON_SERVER_LOG_LEVEL=error \
-    LIAISON_BUDGET_REQUESTS_PER_SECOND=10000 LIAISON_BUDGET_REQUESTS_PER_DAY=1000000000 \
+    LIAISON_BUDGET_REQUESTS_PER_SECOND=1000000 LIAISON_BUDGET_REQUESTS_PER_DAY=1000000000 \
     LIAISON_BUDGET_TOKEN_REQUESTS_PER_SECOND=1000 LIAISON_BUDGET_MAX_QUEUE_WAIT_MS=60000 \
     LIAISON_HEALTH_SOCIAL_POLL_MINUTES=1440
 }

@@ -322,7 +322,7 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
       // Some of the day always stays for background work: at 100 %, health polls would never run.
       [&] { return readWholeNumber(sources, "budget", "reserve_percent", 0, 90, c.budget_reserve_percent); },
       [&] {
-        return readWholeNumber(sources, "budget", "requests_per_second", 1, 10000,
+        return readWholeNumber(sources, "budget", "requests_per_second", 1, 1000000,
                                c.budget_requests_per_second);
       },
       [&] {

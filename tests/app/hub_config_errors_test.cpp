@@ -74,6 +74,10 @@ TEST_F(HubConfigErrorTest, WholeNumbersAreRangeChecked) {
   EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\n[budget]\nreserve_percent = 0.2\n"),
               HasSubstr("budget.reserve_percent"));
   EXPECT_THAT(envError({{"LIAISON_BUDGET_RESERVE_PERCENT", "20%"}}), HasSubstr("budget.reserve_percent"));
+  EXPECT_EQ(
+      envError({{"LIAISON_BUDGET_REQUESTS_PER_SECOND", "1000001"}}),
+      "budget.requests_per_second (LIAISON_BUDGET_REQUESTS_PER_SECOND): must be a whole number from 1 to "
+      "1000000, got '1000001'");
 }
 
 TEST_F(HubConfigErrorTest, WrongTomlTypesAreRefused) {

@@ -3,6 +3,7 @@
 // again once descriptors are free. The child's descriptor limit is lowered from outside
 // (prlimit), just above what it has open, and the test's own connections use up the rest.
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,19 @@ bool awaitLogLine(const std::string& file, const std::string& word, Deadline unt
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
+}
+
+// The log's last lines, for a failure message: a child that died at the descriptor limit (a
+// sanitizer that needs a file to report, say) says why there.
+std::string logTail(const std::string& file, size_t count = 15) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::string tail;
+  for (size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
+    tail += lines[i] + "\n";
+  }
+  return tail;
 }
 
 uint16_t portOf(const std::string& url) {
@@ -99,8 +113,13 @@ TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecover
   }
   EXPECT_EQ(status, 200) << "the server did not answer new connections once descriptors were free";
   // Logged once accepts have worked for two seconds without a failure.
-  EXPECT_TRUE(awaitLogLine(log_file, "accepting connections again", deadlineIn(std::chrono::seconds(20))));
-  child.stop(SIGKILL);
+  EXPECT_TRUE(awaitLogLine(log_file, "accepting connections again", deadlineIn(std::chrono::seconds(20))))
+      << "the log ends with:\n"
+      << logTail(log_file);
+  const int wait_status = child.stop(SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
+      << "the child ended by itself (wait status " << wait_status << "); the log ends with:\n"
+      << logTail(log_file);
 
   // Once when the episode starts and once when it is over, not once per attempt (a spinning loop
   // writes thousands of lines a second), even while the queued connections come and go.
