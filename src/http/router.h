@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/message.h"
+#include "http/reply.h"
 
 namespace liaison::http {
 
@@ -30,6 +31,9 @@ struct Dispatch {
   // The handler takes a large body as a stream (Request::body_stream) instead of whole; only
   // for handlers off the I/O threads, since reading waits on the client.
   bool streams_body = false;
+  // When set, a request whose body arrived whole goes here instead, on the I/O thread that read
+  // it (see reply.h); `handler` still serves one whose body streams.
+  const AsyncHandler* async_handler = nullptr;
 };
 
 struct RouteMatch {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "http/client/curl_loop_client.h"
 #include "http/status.h"
 
 namespace liaison::http {
@@ -127,6 +128,7 @@ class Server::Impl {
         id_prefix_(makeIdPrefix()) {
     for (auto& worker : workers_) {
       guards_.emplace_back(worker->get_executor());
+      loop_clients_.push_back(makeCurlLoopClient(*worker));
       // Each worker's reactor (its epoll, eventfd and timerfd) is made now, not with the first
       // connection the worker is dealt: made then, it would take descriptors exactly when they
       // may have run out.
@@ -216,8 +218,10 @@ class Server::Impl {
     for (;;) {
       beast::error_code ec;
       std::optional<tcp::socket> socket;
+      size_t worker = 0;
       try {
-        socket.emplace(asio::make_strand(*workers_[next_worker_++ % workers_.size()]));
+        worker = next_worker_++ % workers_.size();
+        socket.emplace(asio::make_strand(*workers_[worker]));
         co_await acceptor_.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
       } catch (const boost::system::system_error& e) {
         ec = e.code();  // the loop must outlive any failure, or the server never accepts again
@@ -236,9 +240,10 @@ class Server::Impl {
       socket->set_option(tcp::no_delay(true), ec);
       auto executor = socket->get_executor();
       ++active_;
-      asio::co_spawn(executor, session(std::move(*socket)), [this](std::exception_ptr) {
-        if (--active_ == 0 && stopping_) grace_timer_.cancel();
-      });
+      asio::co_spawn(executor, session(std::move(*socket), *loop_clients_[worker]),
+                     [this](std::exception_ptr) {
+                       if (--active_ == 0 && stopping_) grace_timer_.cancel();
+                     });
     }
   }
 
@@ -274,7 +279,8 @@ class Server::Impl {
     }
   }
 
-  asio::awaitable<void> session(tcp::socket socket) {
+  // `upstream`: the event-loop client of the worker the connection was dealt to.
+  asio::awaitable<void> session(tcp::socket socket, AsyncHttpClient& upstream) {
     beast::tcp_stream stream(std::move(socket));
     beast::error_code ec;
     const std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
@@ -355,7 +361,12 @@ class Server::Impl {
               request.body = std::move(body_parser.get().body());
             }
           }
-          if (!close) response = co_await handle(dispatch, request);
+          // Two statements, not one conditional expression: GCC 12 miscompiles co_await in `?:`.
+          if (!close && dispatch.async_handler != nullptr) {
+            response = co_await handleAsync(dispatch, request, upstream);
+          } else if (!close) {
+            response = co_await handle(dispatch, request);
+          }
         }
         if (response.delay.count() > 0) {
           // Only this coroutine waits: however many answers are held back, no thread is, and
@@ -500,6 +511,35 @@ class Server::Impl {
     co_return internal_error_(request);
   }
 
+  // The handler answers through a Reply, from any thread; the session waits here, on its strand,
+  // holding no thread meanwhile.
+  asio::awaitable<Response> handleAsync(const Dispatch& dispatch, Request& request,
+                                        AsyncHttpClient& upstream) {
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [&](auto handler) {
+          using Handler = decltype(handler);
+          auto resume = std::make_shared<Handler>(std::move(handler));
+          auto state = std::make_shared<Reply::State>();
+          state->answer = [resume, executor](Response response) {
+            asio::post(executor, [resume, response = std::move(response)]() mutable {
+              (*resume)(std::move(response));
+            });
+          };
+          state->run_blocking = [this](std::function<void()> job) { asio::post(blocking_, std::move(job)); };
+          state->unanswered = internal_error_(request);
+          Reply reply(state);
+          state.reset();
+          try {
+            (*dispatch.async_handler)(request, upstream, reply);
+          } catch (const std::exception& e) {
+            spdlog::error("{} handler failed: {}", request.request_id, e.what());
+            reply(internal_error_(request));
+          }
+        },
+        asio::use_awaitable);
+  }
+
   static bool isClosing(const beast::error_code& ec) {
     return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
            ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
@@ -527,6 +567,8 @@ class Server::Impl {
   asio::thread_pool blocking_;
   std::vector<std::unique_ptr<asio::io_context>> workers_;
   asio::io_context& ioc_;  // the first worker also runs the acceptor and shutdown timer
+  // One per worker, used on its thread only; destroyed before the workers, once they stopped.
+  std::vector<std::unique_ptr<AsyncHttpClient>> loop_clients_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   size_t next_worker_ = 0;
   tcp::acceptor acceptor_;
