@@ -58,7 +58,7 @@ struct HubConfig {
   // CC's limits per API key, which the budget keeps to. CC documents 4 requests a second and
   // 10,000 a day for the v3 API, and CC's token endpoint takes 1 a second [unconfirmed]; an app
   // that CC granted more sets its own figures here (and a test bench raises them out of the way).
-  int budget_requests_per_second = 4;        // budget.requests_per_second, 1..10000
+  int budget_requests_per_second = 4;        // budget.requests_per_second, 1..1000000
   int budget_requests_per_day = 10000;       // budget.requests_per_day, 1..1000000000
   int budget_token_requests_per_second = 1;  // budget.token_requests_per_second, 1..1000
   // budget.window_margin_ms, 0..1000: added to the second the per-second limits count in, so

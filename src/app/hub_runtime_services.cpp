@@ -43,8 +43,12 @@ void Parts::buildProxy(hub::api::HubApi& hub_api) {
   idempotency = std::make_unique<hub::proxy::IdempotencyStore>(db, *vault, clock);
   proxy = std::make_unique<hub::proxy::ProxyService>(hub::proxy::ProxyDeps{
       connections, *refresher, *cc, governor, *idempotency, clock, random, waiter, client_id});
-  hub_api.setPrefixHandler(std::string(hub::proxy::kProxyPrefix),
-                           [this](http::Request& request) { return proxy->handle(request); });
+  hub_api.setPrefixHandler(
+      std::string(hub::proxy::kProxyPrefix),
+      [this](http::Request& request) { return proxy->handle(request); },
+      [this](http::Request& request, http::AsyncHttpClient& upstream, http::Reply reply) {
+        proxy->handleAsync(request, upstream, std::move(reply));
+      });
 }
 
 void Parts::buildWebhooks(hub::api::HubApi& hub_api) {

@@ -6,7 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +62,27 @@ class RoutingHttpClient final : public http::HttpClient {
   sandbox::Sandbox& sandbox_;
 };
 
+// The event-loop client for in-process tests: a call goes to `http` when the queue it was put on
+// is run, after the handler that sent it returned, as on a real loop.
+class QueuedAsyncClient final : public http::AsyncHttpClient {
+ public:
+  QueuedAsyncClient(http::HttpClient& http, std::deque<std::function<void()>>& queue)
+      : http_(http), queue_(queue) {}
+  void send(http::ClientRequest request, Done done) override {
+    ++sent;
+    queue_.push_back([this, request = std::move(request), done = std::move(done)] {
+      auto answer = http_.send(request);
+      if (!answer) return done(answer.error());
+      done(http::StreamedResponse{answer->status, answer->headers, http::bodyStreamOf(answer->body)});
+    });
+  }
+  int sent = 0;
+
+ private:
+  http::HttpClient& http_;
+  std::deque<std::function<void()>>& queue_;
+};
+
 struct Answer {
   int status = 0;
   nlohmann::json body;
@@ -96,6 +120,7 @@ class HubFixture : public ::testing::Test {
     config.app_name = app_name_;
     config.budget_max_queue_wait_ms = max_queue_wait_ms_;
     config.budget_requests_per_day = requests_per_day_;
+    config.budget_requests_per_second = requests_per_second_;
     config.budget_window_margin_ms = window_margin_ms_;
     config.client_secret = Secret(client_secret_);
     config.redirect_uri = std::string(kHubUrl) + "/connect/callback";
@@ -142,6 +167,39 @@ class HubFixture : public ::testing::Test {
     return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
   }
 
+  // `request` as the server answers it: a route that answers later (Dispatch::async_handler) gets
+  // an event-loop client and a Reply; what it sends and hands to the blocking pool runs after it
+  // returned, in order, until it answered. Counts the calls sent from the "loop" in loop_sends_.
+  http::Response serve(http::Request& request) {
+    auto dispatch = hub_->dispatch(request);
+    // As the server does: a body that streams goes to the blocking handler.
+    if (dispatch.async_handler == nullptr || request.body_stream) return hub_->handle(request);
+    std::deque<std::function<void()>> later;
+    std::optional<http::Response> answered;
+    QueuedAsyncClient upstream(*http_, later);
+    {
+      auto state = std::make_shared<http::Reply::State>();
+      state->answer = [&answered](http::Response response) { answered = std::move(response); };
+      state->run_blocking = [&later](std::function<void()> job) { later.push_back(std::move(job)); };
+      state->unanswered = http::Response::text(500, "unanswered");
+      (*dispatch.async_handler)(request, upstream, http::Reply(std::move(state)));
+    }
+    while (!later.empty()) {
+      auto job = std::move(later.front());
+      later.pop_front();
+      job();
+    }
+    loop_sends_ += upstream.sent;
+    if (!answered) return http::Response::text(599, "no answer");
+    if (answered->stream) {  // as HubRuntime::handle reads one in process
+      auto body = http::readAll(*answered->stream);
+      answered->stream.reset();
+      if (body) answered->body = std::move(*body);
+      if (!body) answered->abort_connection = true;
+    }
+    return std::move(*answered);
+  }
+
   // Connects the demo account for `end_user` through the device flow; returns the connection id.
   std::string connectByDevice(const std::string& end_user) {
     auto session =
@@ -171,6 +229,8 @@ class HubFixture : public ::testing::Test {
   std::string app_name_;           // cc.app_name for startHub(); empty: the connect page names the client_id
   int max_queue_wait_ms_ = 10000;  // budget.max_queue_wait_ms for startHub()
   int requests_per_day_ = 10000;   // budget.requests_per_day for startHub()
+  int requests_per_second_ = 4;    // budget.requests_per_second for startHub()
+  int loop_sends_ = 0;             // CC calls serve() saw sent from the event loop
   // budget.window_margin_ms for startHub(): none, so tests see CC's exact second.
   int window_margin_ms_ = 0;
   std::string api_key_;

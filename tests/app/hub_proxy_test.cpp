@@ -2,60 +2,23 @@
 // never holds a token; the hub picks the connection's, refuses what cannot succeed without
 // spending a CC call, renews a refused token once, retries what is safe to repeat, and answers
 // a repeated idempotent POST with the first answer.
-#include <algorithm>
-
-#include "app/hub_fixture.h"
+#include "app/hub_proxy_fixture.h"
 
 namespace liaison::testing {
 namespace {
 
-class HubProxyTest : public HubFixture {
+// Every test runs twice: as the blocking handler answers, and as the server's event loop does
+// (the call at hand in memory goes out from the loop; here, at CC's 4 calls a second, the budget
+// never leases a call ahead, so each goes on on the blocking pool).
+class HubProxyTest : public ProxyFixture, public ::testing::WithParamInterface<bool> {
  protected:
-  Answer proxy(const std::string& method, const std::string& target, const std::string& connection,
-               const nlohmann::json& body = nullptr,
-               const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    http::Request request;
-    request.method = method;
-    request.target = target;
-    request.remote_address = "127.0.0.1";
-    request.headers.set("Authorization", "Bearer " + api_key_);
-    if (!connection.empty()) request.headers.set("Liaison-Connection-Id", connection);
-    for (const auto& [name, value] : headers) request.headers.set(name, value);
-    if (!body.is_null()) {
-      request.body = body.dump();
-      request.headers.set("Content-Type", "application/json");
-    }
-    auto response = hub_->handle(request);
-    return {response.status, nlohmann::json::parse(response.body, nullptr, false), response};
-  }
-  // The sandbox answers the next `count` calls of `operation` with `status`.
-  void failNext(const std::string& operation, int count, int status) {
-    ASSERT_EQ(sandboxCall("POST", "/__sandbox/faults",
-                          {{"operation", operation},
-                           {"count", count},
-                           {"action", {{"type", "status"}, {"status", status}}}})
-                  .status,
-              201);
-  }
-  // CC calls the hub made for /v3 paths starting with `path`.
-  size_t ccCalls(const std::string& path) {
-    return static_cast<size_t>(
-        std::count_if(http_->exchanges.begin(), http_->exchanges.end(),
-                      [&](const auto& e) { return e.url.starts_with(std::string(kSandboxOrigin) + path); }));
-  }
-  std::string connectWithScopes(const std::string& end_user, const std::vector<std::string>& scopes) {
-    auto session = hubCall("POST", "/api/v1/connect-sessions",
-                           {{"end_user_id", end_user}, {"flow", "device"}, {"scopes", scopes}});
-    EXPECT_EQ(session.status, 201) << session.body.dump();
-    sandboxCall("POST", "/__sandbox/device/approve", {{"user_code", session.body["user_code"]}});
-    clock_.advance(std::chrono::seconds(session.body["interval"].get<int>()));
-    hub_->tick();
-    auto done = hubCall("GET", "/api/v1/connect-sessions/" + session.body["id"].get<std::string>());
-    return done.body.value("connection_id", "");
+  void SetUp() override {
+    on_event_loop_ = GetParam();
+    ProxyFixture::SetUp();
   }
 };
 
-TEST_F(HubProxyTest, ACallGoesOutWithTheConnectionsOwnTokenAndComesBackAsCcAnswered) {
+TEST_P(HubProxyTest, ACallGoesOutWithTheConnectionsOwnTokenAndComesBackAsCcAnswered) {
   const std::string id = connectByDevice("user-1");
   clock_.advance(std::chrono::seconds(2));  // connecting spent this second's budget
   const size_t before = http_->exchanges.size();
@@ -93,7 +56,7 @@ TEST_F(HubProxyTest, ACallGoesOutWithTheConnectionsOwnTokenAndComesBackAsCcAnswe
 
 // budget.window_margin_ms widens CC's second for calls that reach CC unevenly delayed: the fifth
 // call in a row goes a second and the margin after the first.
-TEST_F(HubProxyTest, TheWindowMarginSpacesCallsASecondAndTheMarginApart) {
+TEST_P(HubProxyTest, TheWindowMarginSpacesCallsASecondAndTheMarginApart) {
   window_margin_ms_ = 25;
   startHub();
   const std::string id = connectByDevice("user-1");
@@ -107,7 +70,7 @@ TEST_F(HubProxyTest, TheWindowMarginSpacesCallsASecondAndTheMarginApart) {
   EXPECT_EQ(waits, (std::vector<int64_t>{0, 0, 0, 0, 1025}));
 }
 
-TEST_F(HubProxyTest, RefusedTargetsConnectionsAndOperationsCostNoCcCall) {
+TEST_P(HubProxyTest, RefusedTargetsConnectionsAndOperationsCostNoCcCall) {
   const std::string id = connectByDevice("user-1");
   const size_t before = http_->exchanges.size();
   EXPECT_EQ(proxy("GET", "/proxy/v3/../admin", id).status, 400);
@@ -142,7 +105,7 @@ TEST_F(HubProxyTest, RefusedTargetsConnectionsAndOperationsCostNoCcCall) {
   EXPECT_EQ(http_->exchanges.size(), before) << "no CC call for a refused request";
 }
 
-TEST_F(HubProxyTest, AScopeTheConnectionLacksIsRefusedWithTheReconnectFix) {
+TEST_P(HubProxyTest, AScopeTheConnectionLacksIsRefusedWithTheReconnectFix) {
   const std::string id = connectWithScopes("user-2", {"account_read", "offline_access"});
   ASSERT_FALSE(id.empty());
   const size_t before = ccCalls("/v3/contacts");
@@ -157,7 +120,7 @@ TEST_F(HubProxyTest, AScopeTheConnectionLacksIsRefusedWithTheReconnectFix) {
 // The hub API key and the connection's row and privileges are read for a call and serve the
 // calls of the next second: this process's own changes show at once, another process's (here a
 // second connection to the same store) within that second.
-TEST_F(HubProxyTest, KeysAndConnectionsReadForACallServeTheNextSecondAndChangesShowInTime) {
+TEST_P(HubProxyTest, KeysAndConnectionsReadForACallServeTheNextSecondAndChangesShowInTime) {
   const std::string id = connectByDevice("user-1");
   const std::string other_id = connectByDevice("user-2");
   clock_.advance(std::chrono::seconds(2));
@@ -178,13 +141,14 @@ TEST_F(HubProxyTest, KeysAndConnectionsReadForACallServeTheNextSecondAndChangesS
   EXPECT_EQ(refused.body["error"]["code"], "connection_not_active");
   // A change this process makes shows at once.
   ASSERT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 200);
-  ASSERT_TRUE(hub_->parts().connections.setStatus(other_id, hub::ConnectionStatus::Disconnected, clock_.now()).ok());
+  ASSERT_TRUE(
+      hub_->parts().connections.setStatus(other_id, hub::ConnectionStatus::Disconnected, clock_.now()).ok());
   EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 409);
   ASSERT_TRUE(*hub_->parts().keys.revoke("tests-2", clock_.now()));
   EXPECT_EQ(proxy("GET", "/proxy/v3/account/summary", other_id).status, 401);
 }
 
-TEST_F(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
+TEST_P(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
   const std::string id = connectByDevice("user-1");
   const auto generation = (*hub_->parts().connections.find(id))->token_generation;
   failNext("getContacts", 1, 401);
@@ -194,7 +158,7 @@ TEST_F(HubProxyTest, ATokenCcRefusesIsRenewedOnceAndTheCallSentAgain) {
   EXPECT_EQ(ccCalls("/v3/contacts"), 2u);
 }
 
-TEST_F(HubProxyTest, FailuresAreRetriedOnlyWhenTheCallIsSafeToRepeat) {
+TEST_P(HubProxyTest, FailuresAreRetriedOnlyWhenTheCallIsSafeToRepeat) {
   const std::string id = connectByDevice("user-1");
   failNext("getContacts", 2, 503);
   auto list = proxy("GET", "/proxy/v3/contacts", id);
@@ -211,7 +175,7 @@ TEST_F(HubProxyTest, FailuresAreRetriedOnlyWhenTheCallIsSafeToRepeat) {
 
 // A large body the server hands over as a stream (over HTTP: Request::body_stream) goes on to
 // CC as it is read; once CC began to receive it, it is never sent again.
-TEST_F(HubProxyTest, AStreamedBodyGoesOnToCcAndIsNeverSentTwice) {
+TEST_P(HubProxyTest, AStreamedBodyGoesOnToCcAndIsNeverSentTwice) {
   const std::string id = connectByDevice("user-1");
   clock_.advance(std::chrono::seconds(2));
   auto list = proxy("POST", "/proxy/v3/contact_lists", id, {{"name", "Bulk"}});
@@ -261,7 +225,7 @@ TEST_F(HubProxyTest, AStreamedBodyGoesOnToCcAndIsNeverSentTwice) {
   EXPECT_EQ((*hub_->parts().connections.find(id))->token_generation, generation + 1) << "renewed";
 }
 
-TEST_F(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours) {
+TEST_P(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours) {
   const std::string id = connectByDevice("user-1");
   const nlohmann::json contact = {{"email_address", {{"address", "idem@example.com"}}},
                                   {"create_source", "Account"}};
@@ -292,7 +256,7 @@ TEST_F(HubProxyTest, AnIdempotentPostIsAnsweredOnceAndReplayedForTwentyFourHours
   EXPECT_EQ(later.raw.headers.get("Liaison-Upstream"), std::optional<std::string>("cc"));
 }
 
-TEST_F(HubProxyTest, ACallTheBudgetHasNoRoomForInTimeGetsTheHubs429WithRetryAfter) {
+TEST_P(HubProxyTest, ACallTheBudgetHasNoRoomForInTimeGetsTheHubs429WithRetryAfter) {
   const std::string id = connectByDevice("user-1");
   max_queue_wait_ms_ = 0;  // no waiting at all: a full second refuses at once
   startHub();              // the same store, restarted with the new setting
@@ -319,7 +283,7 @@ TEST_F(HubProxyTest, ACallTheBudgetHasNoRoomForInTimeGetsTheHubs429WithRetryAfte
 // 00:00 UTC, background work stops without reaching CC, and at midnight (on the virtual clock)
 // everything resumes: the refused calls go through when repeated, an idempotent POST is made
 // exactly once, and the health poll that was due runs.
-TEST_F(HubProxyTest, T28AtTheDaysQuotaWorkPausesAndResumesAtMidnightUtcWithNothingLost) {
+TEST_P(HubProxyTest, T28AtTheDaysQuotaWorkPausesAndResumesAtMidnightUtcWithNothingLost) {
   requests_per_day_ = 30;
   startHub();
   const std::string id = connectByDevice("user-1");
@@ -373,6 +337,9 @@ TEST_F(HubProxyTest, T28AtTheDaysQuotaWorkPausesAndResumesAtMidnightUtcWithNothi
   EXPECT_EQ(budget["resets_at"], formatIso8601(midnight + std::chrono::hours(24)));
   EXPECT_LE(budget["used_today"].get<int>(), 30);
 }
+
+INSTANTIATE_TEST_SUITE_P(Paths, HubProxyTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "EventLoop" : "Blocking"; });
 
 }  // namespace
 }  // namespace liaison::testing

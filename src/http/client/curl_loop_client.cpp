@@ -174,15 +174,32 @@ class CurlLoopClient final : public AsyncHttpClient {
     return 0;
   }
 
+  // curl moves its timer on nearly every step of every transfer; each move of the loop's earliest
+  // timer is a system call (timerfd_settime). So a timer that would fire later than the one set
+  // is left alone, and "now" is a post: curl takes a timeout that comes early in its stride (it
+  // handles what is due and asks for the timer again).
   static int onTimer(CURLM*, long timeout_ms, void* user) {
     auto* self = static_cast<CurlLoopClient*>(user);
-    if (timeout_ms < 0) {
-      self->timer_.cancel();
+    if (timeout_ms < 0) return 0;  // an early timeout is harmless; cancelling costs a call
+    if (timeout_ms == 0) {
+      if (!self->run_now_posted_) {
+        self->run_now_posted_ = true;
+        asio::post(self->loop_, [self, alive = std::weak_ptr<bool>(self->alive_)] {
+          if (alive.expired()) return;
+          self->run_now_posted_ = false;
+          self->act(CURL_SOCKET_TIMEOUT, 0);
+        });
+      }
       return 0;
     }
-    self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+    const auto due = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    if (self->timer_armed_ && self->timer_.expiry() <= due) return 0;
+    self->timer_armed_ = true;
+    self->timer_.expires_at(due);
     self->timer_.async_wait([self](const boost::system::error_code& ec) {
-      if (!ec) self->act(CURL_SOCKET_TIMEOUT, 0);
+      if (ec) return;
+      self->timer_armed_ = false;
+      self->act(CURL_SOCKET_TIMEOUT, 0);
     });
     return 0;
   }
@@ -360,6 +377,10 @@ class CurlLoopClient final : public AsyncHttpClient {
   asio::io_context& loop_;
   LoopClientOptions options_;
   asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  bool run_now_posted_ = false;
+  // Posted work checks it: the client may be gone by the time the loop runs it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   CURLM* multi_ = nullptr;
   std::unordered_map<CURL*, std::shared_ptr<Transfer>> transfers_;
   std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;

@@ -67,8 +67,11 @@ HubApi::HubApi(HubApiDeps deps) : deps_(std::move(deps)), live_keys_(deps_.clock
 http::Dispatch HubApi::dispatch(http::Request& request) const {
   if (prefix_handler_) {
     const std::string_view path = request.path();
-    if (path == prefix_ || path.starts_with(prefix_ + "/"))
-      return {&prefix_handler_, http::Execution::Blocking, true};
+    if (path == prefix_ || path.starts_with(prefix_ + "/")) {
+      http::Dispatch dispatch{&prefix_handler_, http::Execution::Blocking, true};
+      if (prefix_async_) dispatch.async_handler = &prefix_async_;
+      return dispatch;
+    }
   }
   auto match = router_.match(request);
   if (match.route) return {&match.route->handler, match.route->execution};
@@ -105,11 +108,28 @@ void HubApi::addAuthenticated(const std::string& method, const std::string& patt
       http::Execution::Blocking);
 }
 
-void HubApi::setPrefixHandler(std::string prefix, http::Handler handler) {
+bool HubApi::keyKnownLive(const http::Request& request) const {
+  const auto header = request.header("Authorization");
+  if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) return false;
+  return live_keys_.get(crypto::sha256Hex(header->substr(7)), deps_.keys.version()).has_value();
+}
+
+void HubApi::setPrefixHandler(std::string prefix, http::Handler handler, http::AsyncHandler async) {
   prefix_ = std::move(prefix);
   prefix_handler_ = [this, handler = std::move(handler)](http::Request& request) {
     if (auto refused = refuseWithoutKey(request)) return std::move(*refused);
     return handler(request);
+  };
+  prefix_async_ = nullptr;
+  if (!async) return;
+  prefix_async_ = [this, async = std::move(async)](http::Request& request, http::AsyncHttpClient& upstream,
+                                                   http::Reply reply) {
+    // A key not seen live within the second is checked against the store, off the I/O thread.
+    if (!keyKnownLive(request)) {
+      reply.offload([this, &request] { return prefix_handler_(request); });
+      return;
+    }
+    async(request, upstream, reply);
   };
 }
 

@@ -43,8 +43,10 @@ class HubApi {
   // Adds a route that needs the hub API key (webhooks and later domains register theirs).
   void addAuthenticated(const std::string& method, const std::string& pattern, http::Handler handler);
   // Serves every method and path under `prefix` ("/proxy") with `handler`, behind the hub API key;
-  // large bodies reach it as a stream (Request::body_stream).
-  void setPrefixHandler(std::string prefix, http::Handler handler);
+  // large bodies reach it as a stream (Request::body_stream). `async`, when given, serves the
+  // requests whose body came whole and whose key is known live in memory, on the I/O thread
+  // (http/reply.h); the others go to `handler` on the blocking pool.
+  void setPrefixHandler(std::string prefix, http::Handler handler, http::AsyncHandler async = {});
   const http::Router& router() const { return router_; }
 
  private:
@@ -57,9 +59,12 @@ class HubApi {
   http::Router router_;
   // The hub API key check every authenticated route runs first: nullopt when the key is good.
   std::optional<http::Response> refuseWithoutKey(const http::Request& request) const;
+  // Whether the request's key is one found live in the last second (no store read).
+  bool keyKnownLive(const http::Request& request) const;
 
   std::string prefix_;
   http::Handler prefix_handler_;
+  http::AsyncHandler prefix_async_;
   http::Handler not_found_;
   http::Handler method_not_allowed_;
   // Hashes of keys found live in the last second: a key is checked on every request (every

@@ -109,6 +109,11 @@ class Governor {
   // order) and returns once the call may go; refused at once, or as soon as it is clear, when its
   // turn would come later than `max_wait` from now, and when the day's budget has no room for it.
   virtual Admission acquire(const CallTicket& call, std::chrono::milliseconds max_wait) = 0;
+  // The call now, if it can go at once without waiting and without asking the store (no call
+  // waits ahead of it, and this process holds room for it); nullopt otherwise, and nothing is
+  // counted: the caller goes the usual way (acquire). For callers that must not block (an I/O
+  // thread). The default never grants.
+  virtual std::optional<Admission> tryAcquire(const CallTicket&) { return std::nullopt; }
   virtual BudgetUse usage(const std::string& app_id) = 0;
   virtual BudgetSnapshot snapshot(const std::string& app_id) = 0;
 };

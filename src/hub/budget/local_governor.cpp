@@ -353,6 +353,26 @@ Admission LocalGovernor::acquire(const CallTicket& call, milliseconds max_wait) 
   }
 }
 
+std::optional<Admission> LocalGovernor::tryAcquire(const CallTicket& call) {
+  std::lock_guard lock(mutex_);
+  const TimePoint now = clock_.now();
+  AppState& state = app(call.app_id);
+  rollDay(state, now);
+  DoorState& door = state.at(call.door);
+  // Waiting calls go first, in their fair order.
+  if (door.queue.size() > 0 || door.sleeping) return std::nullopt;
+  if (ledger_ != nullptr) {
+    if (!fromLease(state, call, now)) return std::nullopt;
+  } else {
+    if (dayRefusal(state, call, now) || door.window.waitAt(now).count() > 0) return std::nullopt;
+    grant(state, call, now);
+  }
+  Admission admitted;
+  admitted.admitted = true;
+  admitted.api_calls_left_today = std::max<int64_t>(0, api_per_day_ - spentToday(state));
+  return admitted;
+}
+
 BudgetUse LocalGovernor::usage(const std::string& app_id) {
   std::lock_guard lock(mutex_);
   const TimePoint now = clock_.now();

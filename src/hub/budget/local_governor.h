@@ -64,6 +64,9 @@ class LocalGovernor final : public Governor {
   Admission admit(const CallTicket& call) override;
   ~LocalGovernor() override;
   Admission acquire(const CallTicket& call, std::chrono::milliseconds max_wait) override;
+  // With a ledger: from the door's current lease only. Without: while this process's window has
+  // room and the day's budget allows the call.
+  std::optional<Admission> tryAcquire(const CallTicket& call) override;
   BudgetUse usage(const std::string& app_id) override;
   BudgetSnapshot snapshot(const std::string& app_id) override;
 

@@ -74,6 +74,23 @@ class Upload final : public http::BodyStream {
   std::optional<Error> failure_;
 };
 
+constexpr std::array<std::string_view, 5> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+
+// The request CC gets: method, URL, the headers CC may use, the body when it came whole, and the
+// connection's token.
+http::ClientRequest upstreamRequest(const http::Request& request, const std::string& url,
+                                    const Secret& token) {
+  http::ClientRequest upstream;
+  upstream.method = request.method;
+  upstream.url = url;
+  upstream.body = request.body;
+  for (const auto& [name, value] : request.headers.pairs()) {
+    if (listed(kRequestHeaders, name)) upstream.headers.set(name, value);
+  }
+  upstream.headers.set("Authorization", "Bearer " + token.reveal());
+  return upstream;
+}
+
 http::Response toResponse(const StoredAnswer& answer) {
   http::Response out;
   out.status = answer.status;
@@ -111,6 +128,81 @@ Result<std::optional<std::vector<std::string>>> ProxyService::findPrivileges(con
   return found;
 }
 
+std::string ProxyService::upstreamUrl(const ProxyTarget& target) const {
+  // The API base ends in /v3; the checked path starts with it.
+  const std::string& base = deps_.cc.endpoints().api_base;
+  return base.substr(0, base.size() - 3) + target.path + (target.query.empty() ? "" : "?" + target.query);
+}
+
+std::optional<ProxyService::FastCall> ProxyService::fastCall(const http::Request& request) {
+  // Anything unusual (a refusal to explain, an idempotent POST, a body that streams) takes the
+  // blocking path, which says what is wrong or does the store work.
+  if (request.body_stream) return std::nullopt;
+  if (std::find(kMethods.begin(), kMethods.end(), request.method) == kMethods.end()) return std::nullopt;
+  if (request.method == "POST" && request.header(kIdempotencyHeader)) return std::nullopt;
+  std::string_view target = request.target;
+  target.remove_prefix(std::min(target.size(), kProxyPrefix.size()));
+  auto checked = checkTarget(target);
+  if (!checked || !checkHeaders(request.headers)) return std::nullopt;
+  const auto connection_id = request.header(kConnectionHeader);
+  if (!connection_id || request.headers.count(kConnectionHeader) != 1) return std::nullopt;
+  const uint64_t version = deps_.connections.version();
+  auto row = rows_.get(*connection_id, version);
+  // Cached rows are active and far from due; the check is repeated so a token is never renewed
+  // here.
+  if (!row || row->app_id != deps_.app_id || row->status != ConnectionStatus::Active ||
+      row->access_expires_at <= deps_.clock.now() + kCacheableTokenLife) {
+    return std::nullopt;
+  }
+  const cc::Operation* operation = matchOperation(request.method, checked->path);
+  if (operation) {
+    auto privileges = privileges_.get(row->id, version);
+    if (!privileges || refusalFor(*operation, row->scopes, *privileges, row->id)) return std::nullopt;
+  }
+  auto token = deps_.refresher.accessToken(*row, CallClass::Interactive, false);
+  if (!token) return std::nullopt;
+  // Last: a grant is a call counted.
+  auto budget = deps_.cc.admitNow(row->id);
+  if (!budget) return std::nullopt;
+  FastCall call{std::move(*row),
+                upstreamUrl(*checked),
+                operation ? std::string(operation->id) : "proxy.unknown",
+                safeToRepeat(request.method),
+                *budget,
+                {}};
+  call.upstream = upstreamRequest(request, call.url, *token);
+  deps_.cc.prepareForward(call.upstream);
+  return call;
+}
+
+void ProxyService::handleAsync(http::Request& request, http::AsyncHttpClient& upstream, http::Reply reply) {
+  auto fast = fastCall(request);
+  if (!fast) {
+    reply.offload([this, &request] { return handle(request); });
+    return;
+  }
+  auto call_state = std::make_shared<FastCall>(std::move(*fast));
+  upstream.send(std::move(call_state->upstream),
+                [this, &request, reply, call_state](Result<http::StreamedResponse> answer) {
+                  auto first = std::make_shared<FirstAttempt>(FirstAttempt{
+                      deps_.cc.forwarded(std::move(answer), call_state->operation), call_state->budget});
+                  const auto& got = first->response;
+                  // A 401 needs a renewal and a failure worth retrying a pause: both wait, so they go on on
+                  // the blocking pool. Any other answer is final and is passed on from here.
+                  const bool renew = got && got->status == 401;
+                  const bool retry = call_state->repeatable && (!got || worthRetrying(got->status));
+                  auto finish = [this, &request, call_state, first] {
+                    return call(request, call_state->connection, call_state->url, call_state->operation,
+                                call_state->repeatable, first);
+                  };
+                  if (renew || retry) {
+                    reply.offload(finish);
+                  } else {
+                    reply(finish());
+                  }
+                });
+}
+
 http::Response ProxyService::handle(http::Request& request) {
   std::string_view target = request.target;
   target.remove_prefix(std::min(target.size(), kProxyPrefix.size()));
@@ -120,7 +212,6 @@ http::Response ProxyService::handle(http::Request& request) {
                          "Send the CC v3 path after /proxy, e.g. /proxy/v3/contacts?limit=50.");
   }
   if (auto headers = checkHeaders(request.headers); !headers) return errorResponse(headers.error());
-  static constexpr std::array<std::string_view, 5> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
   if (std::find(kMethods.begin(), kMethods.end(), request.method) == kMethods.end()) {
     auto refused = errorResponse(ErrorCode::MethodNotAllowed, "method_not_allowed",
                                  "The proxy forwards GET, POST, PUT, PATCH and DELETE.");
@@ -155,10 +246,7 @@ http::Response ProxyService::handle(http::Request& request) {
     }
   }
   const std::string operation_name = operation ? std::string(operation->id) : "proxy.unknown";
-  // The API base ends in /v3; the checked path starts with it.
-  const std::string& base = deps_.cc.endpoints().api_base;
-  const std::string url =
-      base.substr(0, base.size() - 3) + checked->path + (checked->query.empty() ? "" : "?" + checked->query);
+  const std::string url = upstreamUrl(*checked);
 
   const auto key = request.header(kIdempotencyHeader);
   if (request.method != "POST" || !key)
@@ -224,47 +312,46 @@ http::Response ProxyService::handle(http::Request& request) {
 }
 
 http::Response ProxyService::call(const http::Request& request, const Connection& connection,
-                                  const std::string& url, const std::string& operation, bool repeatable) {
+                                  const std::string& url, const std::string& operation, bool repeatable,
+                                  std::shared_ptr<FirstAttempt> first) {
   bool renewed = false;
   milliseconds waited{0};
   Result<http::StreamedResponse> response = makeError(ErrorCode::Unavailable, "proxy.not_sent", "");
   Admission budget;
   std::shared_ptr<Upload> upload;
   for (int attempt = 1;; ++attempt) {
-    // The connection handle() read serves the first attempt; later ones read it again.
-    auto token = attempt == 1 && !renewed
-                     ? deps_.refresher.accessToken(connection, CallClass::Interactive, false)
-                     : deps_.refresher.accessToken(connection.id, CallClass::Interactive, renewed);
-    if (!token && attempt == 1 && !renewed && token.error().key.starts_with("vault.")) {
-      // The row may be a cached one whose token was sealed again since (`vault rotate` in
-      // another process) under a key now retired: open the token the store holds now.
-      rows_.erase(connection.id);
-      token = deps_.refresher.accessToken(connection.id, CallClass::Interactive, false);
-    }
-    if (!token) {
-      return errorResponse(token.error(), token.error().code == ErrorCode::Conflict
-                                              ? "Reconnect the account (POST /api/v1/connections/" +
-                                                    connection.id + "/reconnect)."
-                                              : "");
-    }
-    http::ClientRequest upstream;
-    upstream.method = request.method;
-    upstream.url = url;
-    if (request.body_stream) {
-      upload = std::make_shared<Upload>(request.body_stream);
-      upstream.body_stream = upload;
-      upstream.body_size = request.body_size;
+    if (attempt == 1 && first) {
+      // Sent already, from the event loop (handleAsync): its answer is this attempt's.
+      response = std::move(first->response);
+      budget = first->budget;
     } else {
-      upstream.body = request.body;
+      // The connection handle() read serves the first attempt; later ones read it again.
+      auto token = attempt == 1 && !renewed
+                       ? deps_.refresher.accessToken(connection, CallClass::Interactive, false)
+                       : deps_.refresher.accessToken(connection.id, CallClass::Interactive, renewed);
+      if (!token && attempt == 1 && !renewed && token.error().key.starts_with("vault.")) {
+        // The row may be a cached one whose token was sealed again since (`vault rotate` in
+        // another process) under a key now retired: open the token the store holds now.
+        rows_.erase(connection.id);
+        token = deps_.refresher.accessToken(connection.id, CallClass::Interactive, false);
+      }
+      if (!token) {
+        return errorResponse(token.error(), token.error().code == ErrorCode::Conflict
+                                                ? "Reconnect the account (POST /api/v1/connections/" +
+                                                      connection.id + "/reconnect)."
+                                                : "");
+      }
+      http::ClientRequest upstream = upstreamRequest(request, url, *token);
+      if (request.body_stream) {
+        upload = std::make_shared<Upload>(request.body_stream);
+        upstream.body_stream = upload;
+        upstream.body_size = request.body_size;
+      }
+      budget = {};
+      // Streamed: CC's body goes on to the caller as it arrives. An answer that is retried is
+      // dropped unread (its transfer ends with it).
+      response = deps_.cc.forward(std::move(upstream), operation, connection.id, budget);
     }
-    for (const auto& [name, value] : request.headers.pairs()) {
-      if (listed(kRequestHeaders, name)) upstream.headers.set(name, value);
-    }
-    upstream.headers.set("Authorization", "Bearer " + token->reveal());
-    budget = {};
-    // Streamed: CC's body goes on to the caller as it arrives. An answer that is retried is
-    // dropped unread (its transfer ends with it).
-    response = deps_.cc.forward(std::move(upstream), operation, connection.id, budget);
     waited += budget.waited;
     // A streamed body that CC began to receive is gone: that call is never sent again.
     const bool resendable = !upload || !upload->touched();

@@ -6,6 +6,7 @@
 // token once on a 401, retries 429/5xx/timeouts for calls that are safe to repeat, and answers
 // with CC's status, headers that matter and body. Errors of its own are in the hub's format.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +14,9 @@
 #include "core/random.h"
 #include "core/ttl_cache.h"
 #include "http/message.h"
+#include "http/reply.h"
 #include "hub/proxy/idempotency_store.h"
+#include "hub/proxy/proxy_guard.h"
 #include "hub/refresh/refresher.h"
 #include "hub/store/connection_repository.h"
 #include "hub/upstream/cc_client.h"
@@ -48,10 +51,32 @@ class ProxyService {
   // body may come as `request.body_stream`: it goes on to CC as it is read.
   http::Response handle(http::Request& request);
   http::Response handle(http::Request&& request) { return handle(request); }
+  // The same from an I/O thread, never waiting there: a call whose connection row, privileges and
+  // budget are at hand in memory (the caches above, a budget lease) goes out on `upstream` and is
+  // answered from its callback; any other call, and an answer that needs a renewal or a retry,
+  // goes on on the blocking pool (handle()).
+  void handleAsync(http::Request& request, http::AsyncHttpClient& upstream, http::Reply reply);
 
  private:
+  // A call sent from the event loop: its answer is the first attempt's.
+  struct FirstAttempt {
+    Result<http::StreamedResponse> response;
+    Admission budget;
+  };
+  struct FastCall {
+    Connection connection;
+    std::string url;
+    std::string operation;
+    bool repeatable = false;
+    Admission budget;
+    http::ClientRequest upstream;
+  };
   http::Response call(const http::Request& request, const Connection& connection, const std::string& url,
-                      const std::string& operation, bool repeatable);
+                      const std::string& operation, bool repeatable,
+                      std::shared_ptr<FirstAttempt> first = nullptr);
+  // Everything the fast path needs, or nullopt when the call takes the blocking path.
+  std::optional<FastCall> fastCall(const http::Request& request);
+  std::string upstreamUrl(const ProxyTarget& target) const;
   // The connection's row, from the cache while it is fresh there.
   Result<std::optional<Connection>> findConnection(const std::string& id);
   Result<std::optional<std::vector<std::string>>> findPrivileges(const std::string& id);

@@ -86,6 +86,20 @@ Result<http::ClientResponse> CcClient::send(http::ClientRequest request, CallTic
   return response;
 }
 
+std::optional<Admission> CcClient::admitNow(const std::string& connection_id) {
+  return governor_.tryAcquire({app_.app_id, Door::Api, CallClass::Interactive, connection_id});
+}
+
+void CcClient::prepareForward(http::ClientRequest& request) const { request.timeout = kCallTimeout; }
+
+Result<http::StreamedResponse> CcClient::forwarded(Result<http::StreamedResponse> response,
+                                                   const std::string& operation) {
+  if (!response) return noAnswer(operation, response.error());
+  metrics_.increment("liaison_cc_calls_total",
+                     {{"operation", operation}, {"status", statusClass(response->status)}});
+  return response;
+}
+
 Result<http::StreamedResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
                                                  const std::string& connection_id, Admission& budget) {
   request.timeout = kCallTimeout;

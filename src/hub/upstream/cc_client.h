@@ -95,6 +95,14 @@ class CcClient {
   // `budget` tells how long the call waited, or why and for how long the budget refused it.
   Result<http::StreamedResponse> forward(http::ClientRequest request, const std::string& operation,
                                          const std::string& connection_id, Admission& budget);
+  // For a proxied call sent from an event loop (which must not wait): the budget's grant now,
+  // or nullopt when the call would have to wait or ask the store (then forward() is the way).
+  std::optional<Admission> admitNow(const std::string& connection_id);
+  // What forward() makes of the answer to a call sent after admitNow(): counted, and a transport
+  // failure turned into "upstream.no_answer". `request` gets the timeout forward() uses.
+  void prepareForward(http::ClientRequest& request) const;
+  Result<http::StreamedResponse> forwarded(Result<http::StreamedResponse> response,
+                                           const std::string& operation);
   // GET /v3/<path> with the connection's token; the body on 2xx, else an Error carrying the
   // status (401 → Unauthorized, 403 → Forbidden, 429/5xx/transport → transient). A call the
   // rate budget refused is a TooManyRequests Error keyed budget.exhausted. `connection_id` is
