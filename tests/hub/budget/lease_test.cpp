@@ -156,6 +156,42 @@ TEST_P(LeaseGovernorTest, AStreamOfCallsMakesFewTakesAndEveryFigureComesOutExact
   EXPECT_EQ(b.governor->usage("app-1").api_calls_today, kCalls);
 }
 
+// tryAcquire (for a caller on an event loop) grants only from a lease the process holds: never a
+// store round trip, never a wait; what it grants is counted like any other call.
+TEST_P(LeaseGovernorTest, TryAcquireGrantsOnlyFromALeaseAndCountsWhatItGrants) {
+  Hub a = hub(ccLimits(10000, 1'000'000));
+  EXPECT_FALSE(a.governor->tryAcquire(api())) << "no lease yet";
+  EXPECT_EQ(a.ledger->takes, 0);
+  // Calls at one instant: each lease is used up within its hold, so the next one is twice as big.
+  // Leases of 1, 2 and 4 serve the first 7; the 8th takes a lease of 8 and leaves 7 in it.
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(a.governor->acquire(api(), seconds(1)).admitted);
+  const int takes = a.ledger->takes;
+  int from_lease = 0;
+  while (auto granted = a.governor->tryAcquire(api("conn_" + std::to_string(from_lease % 2)))) {
+    ASSERT_TRUE(granted->admitted);
+    EXPECT_EQ(*granted->api_calls_left_today, 1'000'000 - 8 - from_lease - 1);
+    ++from_lease;
+  }
+  EXPECT_EQ(from_lease, 7);
+  EXPECT_EQ(a.ledger->takes, takes) << "the store was not asked";
+  EXPECT_FALSE(a.governor->tryAcquire(api())) << "the lease is used up";
+  // Nor once the hold is over, however much of a lease is left.
+  ASSERT_TRUE(a.governor->acquire(api(), seconds(1)).admitted);
+  clock.advance(milliseconds(101));
+  EXPECT_FALSE(a.governor->tryAcquire(api()));
+  const BudgetSnapshot s = a.governor->snapshot("app-1");
+  EXPECT_EQ(s.used_today, 8 + from_lease + 1);
+}
+
+// At CC's 4 calls a second a lease is one call: every call goes the way that may wait.
+TEST_P(LeaseGovernorTest, AtCcsLimitTryAcquireNeverGrants) {
+  Hub a = hub(ccLimits(4, 10000));
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_FALSE(a.governor->tryAcquire(api()));
+    ASSERT_TRUE(a.governor->acquire(api(), seconds(10)).admitted);
+  }
+}
+
 TEST_P(LeaseGovernorTest, ACallAtATimeAtCcsLimitIsATakeEach) {
   Hub a = hub(ccLimits(4, 10000));
   for (int i = 0; i < 40; ++i) ASSERT_TRUE(a.governor->acquire(api(), seconds(10)).admitted);

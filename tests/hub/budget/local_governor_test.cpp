@@ -73,6 +73,21 @@ TEST_F(GovernorTest, ACallWhoseTurnComesAfterItsMaxWaitIsRefusedAtOnceWithRetryA
   EXPECT_TRUE(governor.acquire(api(CallClass::Interactive), milliseconds(0)).admitted);
 }
 
+// Without a ledger, tryAcquire grants while this process's window has room, and is counted.
+TEST_F(GovernorTest, TryAcquireGrantsWhileTheWindowHasRoomAndNeverWaits) {
+  for (int i = 0; i < 4; ++i) {
+    const auto granted = governor.tryAcquire(api(CallClass::Interactive));
+    ASSERT_TRUE(granted && granted->admitted);
+    EXPECT_EQ(*granted->api_calls_left_today, 10000 - i - 1);
+  }
+  EXPECT_FALSE(governor.tryAcquire(api(CallClass::Interactive))) << "the second is full";
+  EXPECT_TRUE(sleeps.empty());
+  EXPECT_EQ(governor.usage("app-1").api_calls_today, 4);
+  EXPECT_EQ(governor.usage("app-1").refused_today, 0) << "a call tryAcquire turns away goes the usual way";
+  clock.advance(seconds(1));
+  EXPECT_TRUE(governor.tryAcquire(api(CallClass::Interactive)));
+}
+
 TEST_F(GovernorTest, AdmitNeverWaitsAndPacingIsNotCountedAsRefused) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(governor.admit(api(CallClass::Background)).admitted);
   const auto paced = governor.admit(api(CallClass::Background));
