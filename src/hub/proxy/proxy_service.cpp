@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include "core/encoding.h"
 #include "crypto/hash.h"
 #include "hub/api/wire.h"
 #include "hub/proxy/operation_check.h"
@@ -30,16 +31,10 @@ constexpr std::array<std::string_view, 8> kResponseHeaders = {
     "content-type",        "location",    "etag", "last-modified", "cache-control",
     "content-disposition", "retry-after", "link"};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 template <size_t N>
 bool listed(const std::array<std::string_view, N>& names, std::string_view name) {
-  const std::string l = lower(name);
-  return std::find(names.begin(), names.end(), l) != names.end();
+  return std::any_of(names.begin(), names.end(),
+                     [&](std::string_view listed) { return iequals(listed, name); });
 }
 
 bool safeToRepeat(const std::string& method) {
@@ -109,22 +104,23 @@ ProxyService::ProxyService(ProxyDeps deps, ProxySettings settings)
 
 Result<std::optional<Connection>> ProxyService::findConnection(const std::string& id) {
   const uint64_t version = deps_.connections.version();
-  if (auto cached = rows_.get(id, version)) return std::optional<Connection>(std::move(*cached));
+  if (auto cached = rows_.get(id, version)) return std::optional<Connection>(**cached);
   auto found = deps_.connections.find(id);
   // Far from due: the refresher would not touch the token before the entry is gone (it renews a
   // minute before expiry), so every call in between sends the token the store holds.
   if (found && *found && (*found)->status == ConnectionStatus::Active &&
       (*found)->access_expires_at > deps_.clock.now() + settings_.row_cache + kCacheableTokenLife) {
-    rows_.put(id, **found, version);
+    rows_.put(id, std::make_shared<const Connection>(**found), version);
   }
   return found;
 }
 
 Result<std::optional<std::vector<std::string>>> ProxyService::findPrivileges(const std::string& id) {
   const uint64_t version = deps_.connections.version();
-  if (auto cached = privileges_.get(id, version)) return std::move(*cached);
+  if (auto cached = privileges_.get(id, version)) return **cached;
   auto found = deps_.connections.findPrivileges(id);
-  if (found) privileges_.put(id, *found, version);
+  if (found)
+    privileges_.put(id, std::make_shared<const std::optional<std::vector<std::string>>>(*found), version);
   return found;
 }
 
@@ -147,24 +143,26 @@ std::optional<ProxyService::FastCall> ProxyService::fastCall(const http::Request
   const auto connection_id = request.header(kConnectionHeader);
   if (!connection_id || request.headers.count(kConnectionHeader) != 1) return std::nullopt;
   const uint64_t version = deps_.connections.version();
-  auto row = rows_.get(*connection_id, version);
+  auto cached = rows_.get(*connection_id, version);
+  if (!cached) return std::nullopt;
+  const std::shared_ptr<const Connection>& row = *cached;
   // Cached rows are active and far from due; the check is repeated so a token is never renewed
   // here.
-  if (!row || row->app_id != deps_.app_id || row->status != ConnectionStatus::Active ||
+  if (row->app_id != deps_.app_id || row->status != ConnectionStatus::Active ||
       row->access_expires_at <= deps_.clock.now() + kCacheableTokenLife) {
     return std::nullopt;
   }
   const cc::Operation* operation = matchOperation(request.method, checked->path);
   if (operation) {
     auto privileges = privileges_.get(row->id, version);
-    if (!privileges || refusalFor(*operation, row->scopes, *privileges, row->id)) return std::nullopt;
+    if (!privileges || refusalFor(*operation, row->scopes, **privileges, row->id)) return std::nullopt;
   }
   auto token = deps_.refresher.accessToken(*row, CallClass::Interactive, false);
   if (!token) return std::nullopt;
   // Last: a grant is a call counted.
   auto budget = deps_.cc.admitNow(row->id);
   if (!budget) return std::nullopt;
-  FastCall call{std::move(*row),
+  FastCall call{row,
                 upstreamUrl(*checked),
                 operation ? std::string(operation->id) : "proxy.unknown",
                 safeToRepeat(request.method),
@@ -192,7 +190,7 @@ void ProxyService::handleAsync(http::Request& request, http::AsyncHttpClient& up
                   const bool renew = got && got->status == 401;
                   const bool retry = call_state->repeatable && (!got || worthRetrying(got->status));
                   auto finish = [this, &request, call_state, first] {
-                    return call(request, call_state->connection, call_state->url, call_state->operation,
+                    return call(request, *call_state->connection, call_state->url, call_state->operation,
                                 call_state->repeatable, first);
                   };
                   if (renew || retry) {

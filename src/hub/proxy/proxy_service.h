@@ -64,7 +64,7 @@ class ProxyService {
     Admission budget;
   };
   struct FastCall {
-    Connection connection;
+    std::shared_ptr<const Connection> connection;
     std::string url;
     std::string operation;
     bool repeatable = false;
@@ -85,8 +85,9 @@ class ProxyService {
   ProxySettings settings_;
   // Only rows of active connections whose token is far from due are kept: a cached row never
   // makes a call refresh, and a refresh anywhere in this process drops every entry.
-  TtlCache<std::string, Connection> rows_;
-  TtlCache<std::string, std::optional<std::vector<std::string>>> privileges_;
+  // Shared, so that a call on the event loop takes a row without copying it.
+  TtlCache<std::string, std::shared_ptr<const Connection>> rows_;
+  TtlCache<std::string, std::shared_ptr<const std::optional<std::vector<std::string>>>> privileges_;
 };
 
 }  // namespace liaison::hub::proxy
