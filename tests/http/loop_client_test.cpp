@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <cstring>
 #include <future>
 #include <memory>
 #include <string>
@@ -177,6 +178,50 @@ TEST_F(LoopClientTest, ALargeAnswerComesAsAStreamBeforeItHasArrivedAndIsReadWhol
   EXPECT_EQ(outcome->answer->status, 200);
   gate->set_value();  // the answer came while the server was still holding most of it
   EXPECT_EQ(drain(*outcome->answer->body), std::string(35 * chunk.size(), 'x'));
+}
+
+TEST_F(LoopClientTest, ReadingAStreamOnItsOwnLoopBeforeItsBytesCameFailsInsteadOfHanging) {
+  auto gate = std::make_shared<std::promise<void>>();
+  auto opened = gate->get_future().share();
+  serve(
+      [opened](Request&) {
+        // 128 KB (over the 64 KB limit: handed over as a stream), then nothing until the gate opens.
+        struct Held final : BodyStream {
+          explicit Held(std::shared_future<void> opened) : opened(std::move(opened)) {}
+          Result<size_t> read(char* out, size_t size) override {
+            if (sent >= 128 * 1024) {
+              opened.wait_for(20s);
+              return size_t{0};
+            }
+            const size_t n = std::min(size, 128 * 1024 - sent);
+            std::memset(out, 'z', n);
+            sent += n;
+            return n;
+          }
+          std::shared_future<void> opened;
+          size_t sent = 0;
+        };
+        Response response;
+        response.stream = std::make_shared<Held>(opened);
+        return response;
+      },
+      Execution::Blocking);
+  std::promise<std::string> result;
+  asio::post(loop_, [&] {
+    client_->send(request("/held"), [&](Result<StreamedResponse> answer) {
+      if (!answer) return result.set_value("no answer: " + answer.error().message);
+      char buffer[8192];
+      for (;;) {  // on the loop's thread: what has come is read, then a read would wait
+        auto got = answer->body->read(buffer, sizeof buffer);
+        if (!got) return result.set_value(got.error().key);
+        if (*got == 0) return result.set_value("ended");
+      }
+    });
+  });
+  auto future = result.get_future();
+  ASSERT_EQ(future.wait_for(20s), std::future_status::ready) << "the loop's thread hung in a read";
+  EXPECT_EQ(future.get(), "http.read_would_block_loop");
+  gate->set_value();
 }
 
 TEST_F(LoopClientTest, AReaderThatGoesAwayEndsItsTransferAndTheClientGoesOn) {

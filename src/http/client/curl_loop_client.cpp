@@ -9,9 +9,11 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.h"
 #include "http/client/curl_transfer.h"
 
 namespace liaison::http {
@@ -51,8 +53,9 @@ struct Transfer {
 // A handed-over answer's body: reads wait for curl (on the loop) to write more.
 class PipeBodyStream final : public BodyStream {
  public:
+  // Made on the loop's thread, whose id it keeps.
   PipeBodyStream(std::shared_ptr<Pipe> pipe, std::function<void()> resume)
-      : pipe_(std::move(pipe)), resume_(std::move(resume)) {}
+      : pipe_(std::move(pipe)), resume_(std::move(resume)), loop_thread_(std::this_thread::get_id()) {}
   ~PipeBodyStream() override {
     std::unique_lock lock(pipe_->mutex);
     pipe_->abandoned = true;
@@ -89,6 +92,12 @@ class PipeBodyStream final : public BodyStream {
         lock.lock();
         continue;
       }
+      // Waiting on the loop's own thread would stop the loop that brings the bytes: a caller's
+      // mistake, which fails the read instead of hanging the thread.
+      if (std::this_thread::get_id() == loop_thread_) {
+        return makeError(ErrorCode::Internal, "http.read_would_block_loop",
+                         "A streamed answer was read on its event loop before it arrived.");
+      }
       // The transfer's own timeouts end a silent answer, which wakes this wait.
       pipe_->changed.wait(lock);
     }
@@ -97,6 +106,7 @@ class PipeBodyStream final : public BodyStream {
  private:
   std::shared_ptr<Pipe> pipe_;
   std::function<void()> resume_;
+  std::thread::id loop_thread_;
 };
 
 class CurlLoopClient final : public AsyncHttpClient {
@@ -192,10 +202,11 @@ class CurlLoopClient final : public AsyncHttpClient {
       }
       return 0;
     }
-    const auto due = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    if (self->timer_armed_ && self->timer_.expiry() <= due) return 0;
+    const auto due = self->since_start_.elapsed() + std::chrono::milliseconds(timeout_ms);
+    if (self->timer_armed_ && self->timer_due_ <= due) return 0;
     self->timer_armed_ = true;
-    self->timer_.expires_at(due);
+    self->timer_due_ = due;
+    self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
     self->timer_.async_wait([self](const boost::system::error_code& ec) {
       if (ec) return;
       self->timer_armed_ = false;
@@ -378,6 +389,8 @@ class CurlLoopClient final : public AsyncHttpClient {
   LoopClientOptions options_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;
+  Stopwatch since_start_;                  // the timer's deadlines, on a monotonic clock
+  std::chrono::microseconds timer_due_{};  // when the armed timer fires, on since_start_
   bool run_now_posted_ = false;
   // Posted work checks it: the client may be gone by the time the loop runs it.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -43,7 +43,9 @@ bool safeToRepeat(const std::string& method) {
 
 bool worthRetrying(int status) { return status == 429 || status >= 500; }
 
-// Answers up to this size are read whole before they are passed on.
+// Answers up to this size are read whole before they are passed on. The server's event-loop
+// client hands answers up to the same size over complete (LoopClientOptions), so reading one in a
+// callback on the loop never waits.
 constexpr long kWholeAnswerBytes = 256 * 1024;
 // A row is cached only while its access token has longer than this (plus the cache's own time)
 // to live: more than the refresher's margin before expiry.
