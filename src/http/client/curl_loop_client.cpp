@@ -122,6 +122,7 @@ class CurlLoopClient final : public AsyncHttpClient {
   }
 
   ~CurlLoopClient() override {
+    alive_.reset();  // handlers still queued on the loop find the client gone
     for (auto& [easy, transfer] : transfers_) {
       curl_multi_remove_handle(multi_, easy);
       endPipe(*transfer, CURLE_ABORTED_BY_CALLBACK);
@@ -207,11 +208,12 @@ class CurlLoopClient final : public AsyncHttpClient {
     self->timer_armed_ = true;
     self->timer_due_ = due;
     self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
-    self->timer_.async_wait([self](const boost::system::error_code& ec) {
-      if (ec) return;
-      self->timer_armed_ = false;
-      self->act(CURL_SOCKET_TIMEOUT, 0);
-    });
+    self->timer_.async_wait(
+        [self, alive = std::weak_ptr<bool>(self->alive_)](const boost::system::error_code& ec) {
+          if (ec || alive.expired()) return;
+          self->timer_armed_ = false;
+          self->act(CURL_SOCKET_TIMEOUT, 0);
+        });
     return 0;
   }
 
@@ -277,15 +279,17 @@ class CurlLoopClient final : public AsyncHttpClient {
     if ((entry->want & CURL_POLL_IN) != 0 && !entry->reading) {
       entry->reading = true;
       entry->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
-                                   [this, socket, weak = std::weak_ptr<Watch>(entry)](const auto& ec) {
-                                     ready(socket, weak, ec, CURL_CSELECT_IN);
+                                   [this, socket, weak = std::weak_ptr<Watch>(entry),
+                                    alive = std::weak_ptr<bool>(alive_)](const auto& ec) {
+                                     if (!alive.expired()) ready(socket, weak, ec, CURL_CSELECT_IN);
                                    });
     }
     if ((entry->want & CURL_POLL_OUT) != 0 && !entry->writing) {
       entry->writing = true;
       entry->descriptor.async_wait(asio::posix::stream_descriptor::wait_write,
-                                   [this, socket, weak = std::weak_ptr<Watch>(entry)](const auto& ec) {
-                                     ready(socket, weak, ec, CURL_CSELECT_OUT);
+                                   [this, socket, weak = std::weak_ptr<Watch>(entry),
+                                    alive = std::weak_ptr<bool>(alive_)](const auto& ec) {
+                                     if (!alive.expired()) ready(socket, weak, ec, CURL_CSELECT_OUT);
                                    });
     }
   }
@@ -392,7 +396,7 @@ class CurlLoopClient final : public AsyncHttpClient {
   Stopwatch since_start_;                  // the timer's deadlines, on a monotonic clock
   std::chrono::microseconds timer_due_{};  // when the armed timer fires, on since_start_
   bool run_now_posted_ = false;
-  // Posted work checks it: the client may be gone by the time the loop runs it.
+  // Every handler left on the loop checks it first: the client may be gone by the time it runs.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   CURLM* multi_ = nullptr;
   std::unordered_map<CURL*, std::shared_ptr<Transfer>> transfers_;
