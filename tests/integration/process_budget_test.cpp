@@ -16,38 +16,13 @@
 #include <thread>
 #include <vector>
 
-#include "http/client/http_client.h"
-#include "integration/child_process.h"
+#include "integration/hub_process.h"
 #include "support/postgres_server.h"
-#include "support/temp_dir.h"
 
 namespace liaison::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Answer {
-  int status = 0;
-  nlohmann::json body;
-  http::Headers headers;
-};
-
-Answer send(http::HttpClient& http, const std::string& method, const std::string& url,
-            const std::vector<std::pair<std::string, std::string>>& headers,
-            const nlohmann::json& body = nullptr) {
-  http::ClientRequest request;
-  request.method = method;
-  request.url = url;
-  for (const auto& [name, value] : headers) request.headers.set(name, value);
-  if (!body.is_null()) {
-    request.headers.set("Content-Type", "application/json");
-    request.body = body.dump();
-  }
-  request.timeout = 30s;
-  auto response = http.send(request);
-  if (!response) return {};
-  return {response->status, nlohmann::json::parse(response->body, nullptr, false), response->headers};
-}
 
 // The sum of `liaison_cc_calls_total` series with status="<status>" in a /metrics text.
 int64_t ccCalls(const std::string& metrics, const std::string& status) {
@@ -91,31 +66,18 @@ TEST(ProcessBudget, FourHubProcessesOnOnePostgresKeepCcUnderItsRateWithNo429) {
                        dir.file("sandbox.err"));
   const std::string cc = bannerUrl(sandbox);
   ASSERT_FALSE(cc.empty());
-  const Answer app = send(*http, "POST", cc + "/__sandbox/apps", {},
-                          {{"client_id", "budget-app"},
-                           {"name", "Budget test app"},
-                           {"confidential", true},
-                           {"redirect_uris", {"http://127.0.0.1/connect/callback"}},
-                           {"flows", {"authorization_code", "device"}},
-                           {"refresh_token_type", "rotating"}});
-  ASSERT_EQ(app.status, 201) << app.body.dump();
+  const std::string secret = registerHubApp(*http, cc, "budget-app");
+  ASSERT_FALSE(secret.empty());
 
   const std::string store = PostgresServer::shared().createDatabase();
   const std::string data = dir.file("hub");
   ScopedEnv env({{"LIAISON_CC_CLIENT_ID", "budget-app"},
-                 {"LIAISON_CC_CLIENT_SECRET", app.body["client_secret"].get<std::string>()},
+                 {"LIAISON_CC_CLIENT_SECRET", secret},
                  {"LIAISON_CC_BASE_URL", cc},
                  {"LIAISON_STORE_URL", store},
                  {"LIAISON_SERVER_LOG_LEVEL", "warn"}});
-  {
-    ChildProcess init({"vault", "init", "--data", data}, dir.file("init.err"));
-    ASSERT_EQ(init.stop(), 0);
-  }
-  ChildProcess create({"keys", "create", "--name", "budget-test", "--data", data}, dir.file("keys.err"));
-  std::string key = create.readAll();
-  ASSERT_EQ(create.stop(), 0);
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
-  ASSERT_TRUE(key.starts_with("lsk_")) << key;
+  const std::string key = initHubData(dir, data);
+  ASSERT_FALSE(key.empty());
 
   constexpr int kHubs = 4;
   std::vector<std::unique_ptr<ChildProcess>> hubs;
@@ -133,22 +95,8 @@ TEST(ProcessBudget, FourHubProcessesOnOnePostgresKeepCcUnderItsRateWithNo429) {
   }
   const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer " + key}};
 
-  // One connection, made through the first hub; every hub serves it (they share the store).
-  const Answer session = send(*http, "POST", urls[0] + "/api/v1/connect-sessions", auth,
-                              {{"end_user_id", "user-1"}, {"flow", "device"}});
-  ASSERT_EQ(session.status, 201) << session.body.dump();
-  ASSERT_EQ(
-      send(*http, "POST", cc + "/__sandbox/device/approve", {}, {{"user_code", session.body["user_code"]}})
-          .status,
-      200);
-  std::string connection;
-  for (int i = 0; i < 300 && connection.empty(); ++i) {
-    const Answer state =
-        send(*http, "GET",
-             urls[i % kHubs] + "/api/v1/connect-sessions/" + session.body["id"].get<std::string>(), auth);
-    if (state.body.value("status", "") == "connected") connection = state.body.value("connection_id", "");
-    if (connection.empty()) std::this_thread::sleep_for(100ms);
-  }
+  // One connection, made through the hubs in turn; every hub serves it (they share the store).
+  const std::string connection = connectByDevice(*http, urls, cc, auth);
   ASSERT_FALSE(connection.empty()) << "the device flow did not finish";
 
   const CcCounts before = ccCountsOf(*http, urls);

@@ -276,22 +276,21 @@ class CurlLoopClient final : public AsyncHttpClient {
   }
 
   void arm(curl_socket_t socket, const std::shared_ptr<Watch>& entry) {
-    if ((entry->want & CURL_POLL_IN) != 0 && !entry->reading) {
-      entry->reading = true;
-      entry->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
-                                   [this, socket, weak = std::weak_ptr<Watch>(entry),
-                                    alive = std::weak_ptr<bool>(alive_)](const auto& ec) {
-                                     if (!alive.expired()) ready(socket, weak, ec, CURL_CSELECT_IN);
-                                   });
-    }
-    if ((entry->want & CURL_POLL_OUT) != 0 && !entry->writing) {
-      entry->writing = true;
-      entry->descriptor.async_wait(asio::posix::stream_descriptor::wait_write,
-                                   [this, socket, weak = std::weak_ptr<Watch>(entry),
-                                    alive = std::weak_ptr<bool>(alive_)](const auto& ec) {
-                                     if (!alive.expired()) ready(socket, weak, ec, CURL_CSELECT_OUT);
-                                   });
-    }
+    waitFor(socket, entry, CURL_POLL_IN, asio::posix::stream_descriptor::wait_read, entry->reading,
+            CURL_CSELECT_IN);
+    waitFor(socket, entry, CURL_POLL_OUT, asio::posix::stream_descriptor::wait_write, entry->writing,
+            CURL_CSELECT_OUT);
+  }
+
+  // Waits for `type` on the socket if curl wants `poll` and no such wait is pending (`waiting`).
+  void waitFor(curl_socket_t socket, const std::shared_ptr<Watch>& entry, int poll,
+               asio::posix::stream_descriptor::wait_type type, bool& waiting, int event) {
+    if ((entry->want & poll) == 0 || waiting) return;
+    waiting = true;
+    entry->descriptor.async_wait(type, [this, socket, event, weak = std::weak_ptr<Watch>(entry),
+                                        alive = std::weak_ptr<bool>(alive_)](const auto& ec) {
+      if (!alive.expired()) ready(socket, weak, ec, event);
+    });
   }
 
   void ready(curl_socket_t socket, const std::weak_ptr<Watch>& weak, const boost::system::error_code& ec,
