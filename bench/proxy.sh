@@ -5,7 +5,7 @@
 # (b) through nginx, which adds the token and keeps its upstream connections alive, and (c)
 # through the hub, which checks its API key and the connection (each read once a second), opens
 # the token from the vault, takes the call from the shared CC budget (a store transaction per
-# lease of up to 64 calls while the budget has room) and forwards it; the hub once on
+# lease of up to 1,024 calls while the budget has room) and forwards it; the hub once on
 # SQLite and once on a throwaway PostgreSQL server. The hub's budget is raised out of the way
 # (a million calls a second, 10^9 a day). Prints what each adds to the baseline's latency and the
 # hub's throughput next to nginx's.

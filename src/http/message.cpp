@@ -103,6 +103,7 @@ Response Response::noContent() {
 }
 
 Result<std::string> readAll(BodyStream& stream) {
+  if (auto whole = stream.takeWhole()) return std::move(*whole);
   std::string out;
   char chunk[16384];
   for (;;) {

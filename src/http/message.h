@@ -28,6 +28,9 @@ class BodyStream {
  public:
   virtual ~BodyStream() = default;
   virtual Result<size_t> read(char* out, size_t size) = 0;
+  // The whole body at once when it is already in memory and nothing was read yet (readAll()
+  // then moves it instead of copying it chunk by chunk); nullopt otherwise.
+  virtual std::optional<std::string> takeWhole() { return std::nullopt; }
 };
 
 class Headers {

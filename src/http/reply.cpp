@@ -3,7 +3,7 @@
 namespace liaison::http {
 
 Reply::State::~State() {
-  if (!answered.exchange(true) && answer) answer(std::move(unanswered));
+  if (!answered.exchange(true) && answer) answer(unanswered());
 }
 
 void Reply::operator()(Response response) const {
@@ -18,7 +18,7 @@ void Reply::offload(std::function<Response()> work) const {
     try {
       reply(work());
     } catch (...) {
-      reply(std::move(state->unanswered));
+      reply(state->unanswered());
     }
   });
 }

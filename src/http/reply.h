@@ -19,7 +19,8 @@ class Reply {
   struct State {
     std::function<void(Response)> answer;
     std::function<void(std::function<void()>)> run_blocking;
-    Response unanswered;  // 500 in the application's format
+    // The 500 in the application's format, made only when needed (most replies are answered).
+    std::function<Response()> unanswered;
     std::atomic<bool> answered{false};
     ~State();
   };

@@ -181,7 +181,7 @@ class HubFixture : public ::testing::Test {
       auto state = std::make_shared<http::Reply::State>();
       state->answer = [&answered](http::Response response) { answered = std::move(response); };
       state->run_blocking = [&later](std::function<void()> job) { later.push_back(std::move(job)); };
-      state->unanswered = http::Response::text(500, "unanswered");
+      state->unanswered = [] { return http::Response::text(500, "unanswered"); };
       (*dispatch.async_handler)(request, upstream, http::Reply(std::move(state)));
     }
     while (!later.empty()) {

@@ -1,12 +1,10 @@
-// The event-loop client: answers come back on the loop's thread, never inside send(); many calls
-// wait at once on one thread; a small answer comes whole, a large one as a stream before it has
-// all arrived, which a reader on another thread drains; failures are errors; a reader that goes
-// away ends its transfer and the client goes on serving.
+// The event-loop clients (curl's multi interface, and the plain HTTP one): answers come back on the loop's
+// thread, never inside send(); many calls wait at once on one thread; a small answer comes whole, a large one
+// as a stream before it has all arrived, which a reader on another thread drains; failures are errors; a
+// reader that goes away ends its transfer and the client goes on serving.
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cstring>
 #include <future>
@@ -14,8 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "http/client/curl_loop_client.h"
 #include "http/server/server.h"
+#include "loop_harness.h"
 
 namespace liaison::http::testing {
 namespace {
@@ -23,37 +21,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
-struct Outcome {
-  Result<StreamedResponse> answer = makeError(ErrorCode::Internal, "test.unanswered", "");
-  bool on_loop = false;
-  bool inside_send = false;
-};
-
-class LoopClientTest : public ::testing::Test {
+class LoopClientTest : public ::testing::TestWithParam<ClientFactory> {
  protected:
-  void SetUp() override {
-    loop_thread_ = std::thread([this] {
-      loop_id_ = std::this_thread::get_id();
-      loop_.run();
-    });
-    onLoop([this] { client_ = makeCurlLoopClient(loop_, LoopClientOptions{64 * 1024}); });
-  }
   void TearDown() override {
-    onLoop([this] { client_.reset(); });
-    guard_.reset();
-    loop_.stop();
-    loop_thread_.join();
+    harness_.reset();
     if (server_) server_->stop();
-  }
-
-  // Runs `work` on the loop's thread and waits for it.
-  void onLoop(std::function<void()> work) {
-    std::promise<void> finished;
-    asio::post(loop_, [&] {
-      work();
-      finished.set_value();
-    });
-    finished.get_future().wait();
   }
 
   void serve(std::function<Response(Request&)> handler, Execution execution = Execution::Inline) {
@@ -77,51 +49,20 @@ class LoopClientTest : public ::testing::Test {
     return out;
   }
 
-  // Sends on the loop; the future is ready once the answer (or its failure) came.
-  std::future<std::shared_ptr<Outcome>> send(ClientRequest r) {
-    auto promise = std::make_shared<std::promise<std::shared_ptr<Outcome>>>();
-    auto future = promise->get_future();
-    asio::post(loop_, [this, r = std::move(r), promise]() mutable {
-      auto outcome = std::make_shared<Outcome>();
-      auto sending = std::make_shared<std::atomic<bool>>(true);
-      client_->send(std::move(r), [this, outcome, promise, sending](Result<StreamedResponse> answer) {
-        outcome->answer = std::move(answer);
-        outcome->on_loop = std::this_thread::get_id() == loop_id_;
-        outcome->inside_send = sending->load();
-        promise->set_value(outcome);
-      });
-      sending->store(false);
-    });
-    return future;
+  std::future<std::shared_ptr<Outcome>> send(ClientRequest r) { return harness_->send(std::move(r)); }
+  static std::shared_ptr<Outcome> await(std::future<std::shared_ptr<Outcome>>& f) {
+    return LoopHarness::await(f);
   }
+  static std::string drain(BodyStream& body) { return LoopHarness::drain(body); }
 
-  static std::shared_ptr<Outcome> await(std::future<std::shared_ptr<Outcome>>& future) {
-    if (future.wait_for(20s) != std::future_status::ready) return nullptr;
-    return future.get();
-  }
-
-  static std::string drain(BodyStream& body) {
-    std::string all;
-    char buffer[8192];
-    for (;;) {
-      auto got = body.read(buffer, sizeof buffer);
-      if (!got) return all + "<failed: " + got.error().message + ">";
-      if (*got == 0) return all;
-      all.append(buffer, *got);
-    }
-  }
-
-  asio::io_context loop_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(loop_);
-  std::thread loop_thread_;
-  std::thread::id loop_id_;
-  std::unique_ptr<AsyncHttpClient> client_;
+  std::unique_ptr<LoopHarness> harness_ =
+      std::make_unique<LoopHarness>(GetParam(), LoopClientOptions{64 * 1024});
   Handler handler_;
   std::unique_ptr<Server> server_;
   std::string base_;
 };
 
-TEST_F(LoopClientTest, ManyCallsWaitAtOnceOnOneThreadAndEachGetsItsOwnAnswer) {
+TEST_P(LoopClientTest, ManyCallsWaitAtOnceOnOneThreadAndEachGetsItsOwnAnswer) {
   // Each answer is held 200 ms by the server: 50 calls one after another would take 10 s.
   serve([](Request& r) {
     Response response = Response::text(200, "echo " + std::string(r.path()) + " " + r.body);
@@ -144,7 +85,7 @@ TEST_F(LoopClientTest, ManyCallsWaitAtOnceOnOneThreadAndEachGetsItsOwnAnswer) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s) << "the calls did not wait at the same time";
 }
 
-TEST_F(LoopClientTest, ALargeAnswerComesAsAStreamBeforeItHasArrivedAndIsReadWhole) {
+TEST_P(LoopClientTest, ALargeAnswerComesAsAStreamBeforeItHasArrivedAndIsReadWhole) {
   auto gate = std::make_shared<std::promise<void>>();
   auto opened = gate->get_future().share();
   const std::string chunk(32 * 1024, 'x');
@@ -180,7 +121,7 @@ TEST_F(LoopClientTest, ALargeAnswerComesAsAStreamBeforeItHasArrivedAndIsReadWhol
   EXPECT_EQ(drain(*outcome->answer->body), std::string(35 * chunk.size(), 'x'));
 }
 
-TEST_F(LoopClientTest, ReadingAStreamOnItsOwnLoopBeforeItsBytesCameFailsInsteadOfHanging) {
+TEST_P(LoopClientTest, ReadingAStreamOnItsOwnLoopBeforeItsBytesCameFailsInsteadOfHanging) {
   auto gate = std::make_shared<std::promise<void>>();
   auto opened = gate->get_future().share();
   serve(
@@ -207,8 +148,8 @@ TEST_F(LoopClientTest, ReadingAStreamOnItsOwnLoopBeforeItsBytesCameFailsInsteadO
       },
       Execution::Blocking);
   std::promise<std::string> result;
-  asio::post(loop_, [&] {
-    client_->send(request("/held"), [&](Result<StreamedResponse> answer) {
+  asio::post(harness_->loop(), [&] {
+    harness_->client().send(request("/held"), [&](Result<StreamedResponse> answer) {
       if (!answer) return result.set_value("no answer: " + answer.error().message);
       char buffer[8192];
       for (;;) {  // on the loop's thread: what has come is read, then a read would wait
@@ -224,7 +165,7 @@ TEST_F(LoopClientTest, ReadingAStreamOnItsOwnLoopBeforeItsBytesCameFailsInsteadO
   gate->set_value();
 }
 
-TEST_F(LoopClientTest, AReaderThatGoesAwayEndsItsTransferAndTheClientGoesOn) {
+TEST_P(LoopClientTest, AReaderThatGoesAwayEndsItsTransferAndTheClientGoesOn) {
   const std::string big(4 * 1024 * 1024, 'y');
   serve([&](Request& r) { return Response::text(200, r.path() == "/big" ? big : std::string("small")); });
   auto first = send(request("/big"));
@@ -232,7 +173,7 @@ TEST_F(LoopClientTest, AReaderThatGoesAwayEndsItsTransferAndTheClientGoesOn) {
   ASSERT_TRUE(outcome && outcome->answer);
   char buffer[1024];
   ASSERT_TRUE(outcome->answer->body->read(buffer, sizeof buffer));
-  outcome->answer->body.reset();  // the rest is never read: curl is told to stop
+  outcome->answer->body.reset();  // the rest is never read: the client is told to stop
   for (int i = 0; i < 5; ++i) {
     auto next = send(request("/small"));
     auto after = await(next);
@@ -241,7 +182,7 @@ TEST_F(LoopClientTest, AReaderThatGoesAwayEndsItsTransferAndTheClientGoesOn) {
   }
 }
 
-TEST_F(LoopClientTest, NoServerAndASilentServerAreTransportFailures) {
+TEST_P(LoopClientTest, NoServerAndASilentServerAreTransportFailures) {
   serve([](Request&) {
     Response response = Response::text(200, "late");
     response.delay = 3s;
@@ -263,6 +204,10 @@ TEST_F(LoopClientTest, NoServerAndASilentServerAreTransportFailures) {
   ASSERT_FALSE(s->answer);
   EXPECT_EQ(s->answer.error().key, "timeout");
 }
+
+INSTANTIATE_TEST_SUITE_P(Clients, LoopClientTest,
+                         ::testing::Values(&makeCurlLoopClient, &makePlainLoopClient),
+                         [](const auto& info) { return info.index == 0 ? "Curl" : "Plain"; });
 
 }  // namespace
 }  // namespace liaison::http::testing

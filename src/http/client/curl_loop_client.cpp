@@ -1,4 +1,4 @@
-#include "http/client/curl_loop_client.h"
+#include "http/client/loop_client.h"
 
 #include <unistd.h>
 
@@ -6,34 +6,17 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <condition_variable>
-#include <cstring>
-#include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
 #include "http/client/curl_transfer.h"
+#include "http/client/loop_pipe.h"
 
 namespace liaison::http {
 namespace {
 
 namespace asio = boost::asio;
-
-// A body's bytes between the loop, where curl writes them, and the answer's reader. Until the
-// answer is handed over only the loop touches it; after, the reader may be on any thread.
-struct Pipe {
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::string bytes;  // from `offset` on: not read yet
-  size_t offset = 0;
-  bool finished = false;  // the transfer ended; `result` says how
-  CURLcode result = CURLE_OK;
-  bool paused = false;     // curl holds further bytes until the reader has taken these
-  bool abandoned = false;  // the reader went away: curl's next write ends the transfer
-  size_t unread() const { return bytes.size() - offset; }
-};
 
 class CurlLoopClient;
 
@@ -45,68 +28,9 @@ struct Transfer {
   curl::HeaderSink sink;
   int sends = 0;
   AsyncHttpClient::Done done;
-  std::shared_ptr<Pipe> pipe = std::make_shared<Pipe>();
+  std::shared_ptr<LoopPipe> pipe = std::make_shared<LoopPipe>();
   bool handing_over = false;  // large: handed over as a stream after the current curl step
   bool handed_over = false;   // `done` was called
-};
-
-// A handed-over answer's body: reads wait for curl (on the loop) to write more.
-class PipeBodyStream final : public BodyStream {
- public:
-  // Made on the loop's thread, whose id it keeps.
-  PipeBodyStream(std::shared_ptr<Pipe> pipe, std::function<void()> resume)
-      : pipe_(std::move(pipe)), resume_(std::move(resume)), loop_thread_(std::this_thread::get_id()) {}
-  ~PipeBodyStream() override {
-    std::unique_lock lock(pipe_->mutex);
-    pipe_->abandoned = true;
-    if (pipe_->paused && !pipe_->finished) {
-      pipe_->paused = false;
-      lock.unlock();
-      resume_();  // curl writes once more, is refused, and the transfer ends
-    }
-  }
-  PipeBodyStream(const PipeBodyStream&) = delete;
-  PipeBodyStream& operator=(const PipeBodyStream&) = delete;
-
-  Result<size_t> read(char* out, size_t size) override {
-    std::unique_lock lock(pipe_->mutex);
-    for (;;) {
-      if (pipe_->unread() > 0) {
-        const size_t n = std::min(size, pipe_->unread());
-        std::memcpy(out, pipe_->bytes.data() + pipe_->offset, n);
-        pipe_->offset += n;
-        if (pipe_->unread() == 0) {
-          pipe_->bytes.clear();
-          pipe_->offset = 0;
-        }
-        return n;
-      }
-      if (pipe_->finished) {
-        if (pipe_->result != CURLE_OK) return curl::transportError(pipe_->result);
-        return size_t{0};
-      }
-      if (pipe_->paused) {
-        pipe_->paused = false;
-        lock.unlock();
-        resume_();
-        lock.lock();
-        continue;
-      }
-      // Waiting on the loop's own thread would stop the loop that brings the bytes: a caller's
-      // mistake, which fails the read instead of hanging the thread.
-      if (std::this_thread::get_id() == loop_thread_) {
-        return makeError(ErrorCode::Internal, "http.read_would_block_loop",
-                         "A streamed answer was read on its event loop before it arrived.");
-      }
-      // The transfer's own timeouts end a silent answer, which wakes this wait.
-      pipe_->changed.wait(lock);
-    }
-  }
-
- private:
-  std::shared_ptr<Pipe> pipe_;
-  std::function<void()> resume_;
-  std::thread::id loop_thread_;
 };
 
 class CurlLoopClient final : public AsyncHttpClient {
@@ -231,7 +155,7 @@ class CurlLoopClient final : public AsyncHttpClient {
   static size_t onChunk(char* data, size_t size, size_t count, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
     const size_t n = size * count;
-    Pipe& pipe = *transfer->pipe;
+    LoopPipe& pipe = *transfer->pipe;
     {
       std::lock_guard lock(pipe.mutex);
       if (pipe.abandoned) return 0;  // not what curl offered: the transfer fails
@@ -347,7 +271,7 @@ class CurlLoopClient final : public AsyncHttpClient {
     answer.headers = std::move(transfer.sink.headers);
     std::weak_ptr<Transfer> weak = transfers_.at(transfer.easy);
     asio::io_context& loop = loop_;
-    answer.body = std::make_unique<PipeBodyStream>(transfer.pipe, [&loop, weak] {
+    answer.body = std::make_unique<LoopPipeBodyStream>(transfer.pipe, [&loop, weak] {
       asio::post(loop, [weak] {
         if (auto alive = weak.lock()) curl_easy_pause(alive->easy, CURLPAUSE_CONT);
       });
@@ -357,12 +281,11 @@ class CurlLoopClient final : public AsyncHttpClient {
   }
 
   static void endPipe(Transfer& transfer, CURLcode result) {
-    {
-      std::lock_guard lock(transfer.pipe->mutex);
-      transfer.pipe->finished = true;
-      transfer.pipe->result = result;
+    if (result == CURLE_OK) {
+      transfer.pipe->finish();
+    } else {
+      transfer.pipe->finish(curl::transportError(result));
     }
-    transfer.pipe->changed.notify_all();
   }
 
   // The transfer is over: its handle goes back for the next one (the multi keeps the connection).

@@ -65,9 +65,7 @@ curl_slist* prepare(CURL* curl, const ClientRequest& request, HeaderSink& sink) 
   // PATCH): curl resends a request by itself when a reused connection turns out closed, and
   // a POST the server carried out just before the connection dropped must come back as "no
   // answer". On a fresh connection curl never resends; on a reused one onRequestSent stops it.
-  const bool repeatable = request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
-                          request.method == "DELETE" || request.method == "OPTIONS";
-  curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, repeatable ? 0L : 1L);
+  curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, isRepeatable(request.method) ? 0L : 1L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);

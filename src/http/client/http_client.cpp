@@ -15,6 +15,12 @@ class StringBodyStream final : public BodyStream {
     offset_ += n;
     return n;
   }
+  std::optional<std::string> takeWhole() override {
+    if (offset_ != 0) return std::nullopt;
+    std::string whole = std::move(body_);
+    body_.clear();  // read() now ends at once
+    return whole;
+  }
 
  private:
   std::string body_;
@@ -22,6 +28,10 @@ class StringBodyStream final : public BodyStream {
 };
 
 }  // namespace
+
+bool isRepeatable(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+}
 
 std::unique_ptr<BodyStream> bodyStreamOf(std::string body) {
   return std::make_unique<StringBodyStream>(std::move(body));

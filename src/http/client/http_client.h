@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -49,6 +50,11 @@ class HttpClient {
   // `request.timeout` bounds the wait for the headers and each silence while the body arrives.
   virtual Result<StreamedResponse> stream(const ClientRequest& request);
 };
+
+// Methods a client may send on a kept-alive connection: the server has not acted on one that
+// fails there before answering, or acting twice is harmless (RFC 9110 §9.2.2). Others (POST,
+// PATCH) take a new connection, so a failure is never "maybe sent twice".
+bool isRepeatable(std::string_view method);
 
 // A stream over a body already in memory.
 std::unique_ptr<BodyStream> bodyStreamOf(std::string body);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "http/client/curl_loop_client.h"
+#include "http/client/loop_client.h"
 #include "http/server/socket_body_stream.h"
 #include "http/status.h"
 
@@ -32,7 +32,7 @@ namespace {
 
 struct SessionState {
   beast::tcp_stream* stream = nullptr;
-  bool busy = false;  // touched only on the session's strand
+  bool busy = false;  // touched only on the session's I/O thread
 };
 
 Request toRequest(const bhttp::request<bhttp::empty_body>& in) {
@@ -75,7 +75,7 @@ class Server::Impl {
         id_prefix_(makeIdPrefix()) {
     for (auto& worker : workers_) {
       guards_.emplace_back(worker->get_executor());
-      loop_clients_.push_back(makeCurlLoopClient(*worker));
+      loop_clients_.push_back(makeLoopClient(*worker));
       // Each worker's reactor (its epoll, eventfd and timerfd) is made now, not with the first
       // connection the worker is dealt: made then, it would take descriptors exactly when they
       // may have run out.
@@ -168,7 +168,8 @@ class Server::Impl {
       size_t worker = 0;
       try {
         worker = next_worker_++ % workers_.size();
-        socket.emplace(asio::make_strand(*workers_[worker]));
+        // No strand: each io_context is run by one thread, which already orders a connection's work.
+        socket.emplace(workers_[worker]->get_executor());
         co_await acceptor_.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
       } catch (const boost::system::system_error& e) {
         ec = e.code();  // the loop must outlive any failure, or the server never accepts again
@@ -380,7 +381,7 @@ class Server::Impl {
   };
 
   // Sends `response.stream` chunked as it is read, each read on the blocking pool (it may wait
-  // on upstream), each write on this connection's strand. A body that fails midway ends the
+  // on upstream), each write on this connection's I/O thread. A body that fails midway ends the
   // connection without the last chunk, so the client sees it cut off, never complete. Returns
   // the bytes sent.
   asio::awaitable<size_t> writeStreamed(beast::tcp_stream& stream, const Request& request, Response& response,
@@ -446,7 +447,7 @@ class Server::Impl {
     try {
       if (dispatch.execution != Execution::Inline) {
         // Work that may wait on disk runs on the blocking pool; the coroutine resumes on its
-        // own strand with the result.
+        // own I/O thread with the result.
         co_return co_await asio::co_spawn(
             blocking_, [&]() -> asio::awaitable<Response> { co_return (*dispatch.handler)(request); },
             asio::use_awaitable);
@@ -458,7 +459,7 @@ class Server::Impl {
     co_return internal_error_(request);
   }
 
-  // The handler answers through a Reply, from any thread; the session waits here, on its strand,
+  // The handler answers through a Reply, from any thread; the session waits here, on its I/O thread,
   // holding no thread meanwhile.
   asio::awaitable<Response> handleAsync(const Dispatch& dispatch, Request& request,
                                         AsyncHttpClient& upstream) {
@@ -474,7 +475,7 @@ class Server::Impl {
             });
           };
           state->run_blocking = [this](std::function<void()> job) { asio::post(blocking_, std::move(job)); };
-          state->unanswered = internal_error_(request);
+          state->unanswered = [this] { return internalError(); };
           Reply reply(state);
           state.reset();
           try {
@@ -507,10 +508,11 @@ class Server::Impl {
 
   ServerOptions options_;
   DispatchFn dispatch_;
-  Handler internal_error_ = [this](Request&) {
+  Response internalError() const {
     return renderError(
         makeError(ErrorCode::Internal, "http.status.internal_server_error", "An unexpected error occurred."));
-  };
+  }
+  Handler internal_error_ = [this](Request&) { return internalError(); };
   asio::thread_pool blocking_;
   std::vector<std::unique_ptr<asio::io_context>> workers_;
   asio::io_context& ioc_;  // the first worker also runs the acceptor and shutdown timer

@@ -19,8 +19,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 // A request body read from the connection while the handler runs on the blocking pool: each
-// read() runs one read on the connection's strand (where the session waits for the handler) and
-// blocks the calling thread until it is done. close() (on the strand, once the handler returned)
+// read() runs one read on the connection's I/O thread (where the session waits for the handler) and
+// blocks the calling thread until it is done. close() (on that thread, once the handler returned)
 // makes later reads fail instead of touching a connection that may be gone.
 class SocketBodyStream final : public BodyStream {
  public:
@@ -70,7 +70,7 @@ class SocketBodyStream final : public BodyStream {
   bhttp::request_parser<bhttp::buffer_body>& parser_;
   std::chrono::seconds timeout_;
   std::mutex reading_;
-  bool closed_ = false;  // touched only on the strand
+  bool closed_ = false;  // touched only on the connection's I/O thread
 };
 
 }  // namespace liaison::http::server_detail

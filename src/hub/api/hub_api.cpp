@@ -111,7 +111,20 @@ void HubApi::addAuthenticated(const std::string& method, const std::string& patt
 bool HubApi::keyKnownLive(const http::Request& request) const {
   const auto header = request.header("Authorization");
   if (!header || !header->starts_with("Bearer ") || request.headers.count("Authorization") != 1) return false;
-  return live_keys_.get(crypto::sha256Hex(header->substr(7)), deps_.keys.version()).has_value();
+  // Hashing the key was a few percent of a proxied call's CPU. A hub serves few keys, so each I/O
+  // thread keeps the last key it hashed with its hash (compared in constant time: the memo holds a
+  // valid key, and a compare that stops early would time how much of it a guess got right).
+  struct Memo {
+    std::string key;
+    std::string hash;
+  };
+  thread_local Memo memo;
+  const std::string_view presented = std::string_view(*header).substr(7);
+  if (memo.hash.empty() || !crypto::constantTimeEquals(memo.key, presented)) {
+    memo.key = std::string(presented);
+    memo.hash = crypto::sha256Hex(presented);
+  }
+  return live_keys_.get(memo.hash, deps_.keys.version()).has_value();
 }
 
 void HubApi::setPrefixHandler(std::string prefix, http::Handler handler, http::AsyncHandler async) {

@@ -40,32 +40,37 @@ Result<Secret> Refresher::accessToken(const std::string& connection_id, CallClas
 
 Result<Secret> Refresher::accessToken(const Connection& current, CallClass call_class,
                                       bool after_unauthorized) {
+  if (current.status != ConnectionStatus::Active) {
+    return makeError(ErrorCode::Conflict, "connection_not_active",
+                     "The connection is " + std::string(toString(current.status)) + ": reconnect it first.");
+  }
+  if (!after_unauthorized && current.access_expires_at - kUseMargin > clock_.now()) {
+    return openAccessToken(current);  // the common case: no copy of the row, no store read
+  }
   const std::string& connection_id = current.id;
-  Result<std::optional<Connection>> found = std::optional<Connection>(current);
-  const int64_t seen_generation = (*found)->token_generation;
-  if ((*found)->status != ConnectionStatus::Active) {
-    return makeError(
-        ErrorCode::Conflict, "connection_not_active",
-        "The connection is " + std::string(toString((*found)->status)) + ": reconnect it first.");
+  const int64_t seen_generation = current.token_generation;
+  auto refreshed = refresh(connection_id, call_class, after_unauthorized);
+  if (!refreshed) return refreshed.error();
+  auto found = connections_.find(connection_id);
+  if (!found) return found.error();
+  if (!*found || (*found)->status != ConnectionStatus::Active) {
+    return makeError(ErrorCode::Conflict, "connection_not_active", "The connection needs to be reconnected.");
   }
-  if (after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now()) {
-    auto refreshed = refresh(connection_id, call_class, after_unauthorized);
-    if (!refreshed) return refreshed.error();
-    found = connections_.find(connection_id);
-    if (!found) return found.error();
-    if (!*found || (*found)->status != ConnectionStatus::Active) {
-      return makeError(ErrorCode::Conflict, "connection_not_active",
-                       "The connection needs to be reconnected.");
-    }
-    // The refresh this call waited on may have ended without a new token (its lease ran out
-    // and another holder has not stored yet): never hand out the token that was due.
-    const bool still_due = after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now();
-    if ((*found)->token_generation == seen_generation && still_due) {
-      return makeError(ErrorCode::Unavailable, "refresh_pending",
-                       "The connection's token could not be renewed yet.");
-    }
+  // The refresh this call waited on may have ended without a new token (its lease ran out
+  // and another holder has not stored yet): never hand out the token that was due.
+  const bool still_due = after_unauthorized || (*found)->access_expires_at - kUseMargin <= clock_.now();
+  if ((*found)->token_generation == seen_generation && still_due) {
+    return makeError(ErrorCode::Unavailable, "refresh_pending",
+                     "The connection's token could not be renewed yet.");
   }
-  return vault_.open((*found)->sealed_access_token, accessTokenContext(connection_id));
+  return openAccessToken(**found);
+}
+
+Result<Secret> Refresher::openAccessToken(const Connection& connection) {
+  if (auto known = opened_.find(connection.id, connection.sealed_access_token)) return std::move(*known);
+  auto opened = vault_.open(connection.sealed_access_token, accessTokenContext(connection.id));
+  if (opened) opened_.remember(connection.id, connection.sealed_access_token, *opened);
+  return opened;
 }
 
 Status Refresher::refresh(const std::string& connection_id, CallClass call_class, bool force) {

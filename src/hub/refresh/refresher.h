@@ -14,6 +14,7 @@
 
 #include "core/metrics.h"
 #include "core/random.h"
+#include "hub/refresh/opened_tokens.h"
 #include "hub/store/connection_repository.h"
 #include "hub/store/event_log.h"
 #include "hub/upstream/cc_client.h"
@@ -55,6 +56,7 @@ class Refresher {
   int runDue(int limit);
 
  private:
+  Result<Secret> openAccessToken(const Connection& connection);
   Status refreshOnce(const std::string& connection_id, CallClass call_class, bool force);
   Status refreshUnderLease(const RefreshLease& lease, const Connection& seen, CallClass call_class,
                            bool force);
@@ -75,6 +77,7 @@ class Refresher {
     bool done = false;
     Status status = okStatus();
   };
+  OpenedTokens opened_;
   std::mutex mutex_;
   std::condition_variable landed_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;

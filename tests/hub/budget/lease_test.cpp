@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hub/budget/ledger_store.h"
@@ -181,6 +185,63 @@ TEST_P(LeaseGovernorTest, TryAcquireGrantsOnlyFromALeaseAndCountsWhatItGrants) {
   EXPECT_FALSE(a.governor->tryAcquire(api()));
   const BudgetSnapshot s = a.governor->snapshot("app-1");
   EXPECT_EQ(s.used_today, 8 + from_lease + 1);
+}
+
+// tryAcquire runs on an event loop: it must not wait for the governor's lock while another call
+// holds it through a store round trip (a take), even with a lease it could grant from.
+TEST_P(LeaseGovernorTest, TryAcquireDoesNotWaitWhileAnotherCallIsAtTheStore) {
+  class GatedLedger final : public ForwardingLedger {
+   public:
+    using ForwardingLedger::ForwardingLedger;
+    Result<LedgerOutcome> take(const CallTicket& call, TimePoint now, const LedgerLimits& limits,
+                               const LeaseRequest& lease, const LedgerReturn& returned) override {
+      if (call.door == Door::Token) {
+        entered.set_value();
+        opened.wait();
+      }
+      return ForwardingLedger::take(call, now, limits, lease, returned);
+    }
+    std::promise<void> entered;
+    std::shared_future<void> opened;
+  };
+  auto store = process();
+  GatedLedger ledger(store->ledger());
+  std::promise<void> gate;
+  ledger.opened = gate.get_future().share();
+  LocalGovernor governor(
+      clock, ccLimits(10000, 1'000'000), [this](milliseconds wait) { clock.advance(wait); },
+      GovernorSettings{}, &ledger);
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(governor.acquire(api(), seconds(1)).admitted);  // a lease, 7 left
+  std::thread token([&] {
+    governor.acquire({"app-1", Door::Token, CallClass::Interactive, "conn_1"}, seconds(1));
+  });
+  ledger.entered.get_future().wait();  // the token call holds the governor through its take
+  // A tryAcquire that waits would wait forever: the watchdog opens the gate after 10 s at most.
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool gate_opened = false;
+  const auto openGate = [&] {
+    std::lock_guard lock(mutex);
+    if (gate_opened) return false;
+    gate_opened = true;
+    gate.set_value();
+    wake.notify_all();
+    return true;
+  };
+  std::thread watchdog([&] {
+    std::unique_lock lock(mutex);
+    if (!wake.wait_for(lock, seconds(10), [&] { return gate_opened; })) {
+      lock.unlock();
+      openGate();
+    }
+  });
+  const auto tried = governor.tryAcquire(api());
+  const bool returned_before_the_take_ended = openGate();
+  token.join();
+  watchdog.join();
+  EXPECT_TRUE(returned_before_the_take_ended) << "tryAcquire waited for the store";
+  EXPECT_FALSE(tried) << "nothing granted while the lock was held";
+  EXPECT_TRUE(governor.tryAcquire(api())) << "the lease serves again once the take is over";
 }
 
 // At CC's 4 calls a second a lease is one call: every call goes the way that may wait.
