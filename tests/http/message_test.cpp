@@ -175,8 +175,7 @@ namespace liaison::http {
 namespace {
 
 TEST(ResponseTest, JsonBodyWithInvalidUtf8IsReplacedNotThrown) {
-  const nlohmann::json body = {{"error_message", std::string("status 'sl\xc3"
-                                                             "ee' is not valid")}};
+  const nlohmann::json body = {{"error_message", std::string("status 'sl\xc3" "ee' is not valid")}};
   Response response = Response::json(400, body);
   EXPECT_EQ(response.status, 400);
   EXPECT_NE(response.body.find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD in place of the bad byte

@@ -30,11 +30,8 @@ TEST(MultipartTest, RejectsOtherMediaTypesMissingBoundariesAndTruncatedBodies) {
   EXPECT_EQ(parseMultipartForm("application/json", "{}").error().code, ErrorCode::UnsupportedMediaType);
   EXPECT_EQ(parseMultipartForm("multipart/form-data", "x").error().code, ErrorCode::InvalidRequest);
   EXPECT_FALSE(parseMultipartForm(kType, "no boundary here").ok());
-  EXPECT_FALSE(
-      parseMultipartForm(kType, "------b0undary\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nopen")
-          .ok());
-  EXPECT_FALSE(
-      parseMultipartForm(kType, "------b0undary\r\nX: y\r\n\r\nv\r\n------b0undary--").ok());  // no name
+  EXPECT_FALSE(parseMultipartForm(kType, "------b0undary\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nopen").ok());
+  EXPECT_FALSE(parseMultipartForm(kType, "------b0undary\r\nX: y\r\n\r\nv\r\n------b0undary--").ok());  // no name
   EXPECT_FALSE(parseMultipartForm(kType, "------b0undaryjunk").ok());
 }
 

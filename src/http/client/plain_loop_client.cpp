@@ -134,9 +134,13 @@ class PlainLoopClient final : public AsyncHttpClient {
   }
 
  private:
+  // A handler for an operation on the call's connection. It holds the connection: an operation
+  // ended by closing the socket (a timeout) still completes, and Beast's read touches the
+  // connection's buffer before the handler sees the error.
   template <typename F>
   auto guarded(const std::shared_ptr<Call>& call, F f) {
-    return [this, call, f = std::move(f), alive = std::weak_ptr<bool>(alive_)](auto&&... args) {
+    return [this, call, connection = call->connection, f = std::move(f),
+            alive = std::weak_ptr<bool>(alive_)](auto&&... args) {
       if (alive.expired() || call->over) return;
       f(std::forward<decltype(args)>(args)...);
     };
