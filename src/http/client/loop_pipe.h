@@ -28,6 +28,11 @@ struct LoopPipe {
   bool abandoned = false;        // the reader went away: the writer ends the transfer
   size_t unread() const { return bytes.size() - offset; }
 
+  bool readerGone() {
+    std::lock_guard lock(mutex);
+    return abandoned;
+  }
+
   // The writer's end: the body is complete, or broke off with `error`.
   void finish(std::optional<Error> error = std::nullopt) {
     {

@@ -49,6 +49,9 @@ constexpr Micros kNever = Micros::max();
 Error transportError(std::string_view what, const error_code& ec) {
   return makeError(ErrorCode::Unavailable, "transport", std::string(what) + ": " + ec.message());
 }
+Error readerGone() {
+  return makeError(ErrorCode::Unavailable, "transport", "The answer's reader went away.");
+}
 Error timeoutError() {
   return makeError(ErrorCode::Unavailable, "timeout", "The server did not answer in time.");
 }
@@ -261,13 +264,13 @@ class PlainLoopClient final : public AsyncHttpClient {
         if (pause && !ec && !call->parser->is_done()) pipe.paused = true;
       }
     }
-    // (endStream takes the pipe's lock: never call it holding that lock.)
-    if (abandoned) return endStream(call, makeError(ErrorCode::Unavailable, "transport", "Reader gone."));
+    // (fail takes the pipe's lock: never call it holding that lock.)
+    if (abandoned) return fail(call, readerGone());
     pipe.changed.notify_all();
-    if (ec) return endStream(call, transportError("The answer broke off", ec));
+    if (ec) return fail(call, transportError("The answer broke off", ec));
     if (call->parser->is_done()) {
       call->keep_alive = call->parser->get().keep_alive();
-      return endStream(call, std::nullopt);
+      return endStream(call);
     }
     if (pause) {
       call->deadline = kNever;  // the reader is slow, not the server
@@ -293,12 +296,7 @@ class PlainLoopClient final : public AsyncHttpClient {
       asio::post(loop, [this, weak, alive] {
         auto call = weak.lock();
         if (alive.expired() || !call || call->over) return;
-        bool abandoned = false;
-        {
-          std::lock_guard lock(call->pipe->mutex);
-          abandoned = call->pipe->abandoned;
-        }
-        if (abandoned) return endStream(call, makeError(ErrorCode::Unavailable, "transport", "Reader gone."));
+        if (call->pipe->readerGone()) return fail(call, readerGone());
         call->deadline = clock_.elapsed() + call->request.timeout;
         readBody(call);
       });
@@ -310,9 +308,10 @@ class PlainLoopClient final : public AsyncHttpClient {
     readBody(call);
   }
 
-  void endStream(const std::shared_ptr<Call>& call, std::optional<Error> failure) {
-    end(call, !failure && keepable(*call));
-    call->pipe->finish(std::move(failure));
+  // A streamed answer arrived whole (one that broke off ends through fail()).
+  void endStream(const std::shared_ptr<Call>& call) {
+    end(call, keepable(*call));
+    call->pipe->finish();
   }
 
   void fail(const std::shared_ptr<Call>& call, Error error) {
