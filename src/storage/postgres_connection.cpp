@@ -113,6 +113,9 @@ class PostgresConnection final : public Connection {
   Dialect dialect() const override { return Dialect::Postgres; }
 
   void migrate(std::span<const Migration> migrations) override {
+    // No migrations: a database the caller does not own (a sync's table in an app's database),
+    // which must not gain a schema_migrations table (or trip over the app's own of that name).
+    if (migrations.empty()) return;
     if (!hasVersionTable()) {
       begin();
       mustExec(kMigrationLock);
@@ -161,6 +164,7 @@ class PostgresConnection final : public Connection {
   int64_t changes() override { return changes_; }
 
   int schemaVersion() override {
+    if (!hasVersionTable()) return 0;
     PgResult result = run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", 0, nullptr, nullptr);
     return static_cast<int>(std::strtoll(PQgetvalue(result.get(), 0, 0), nullptr, 10));
   }

@@ -1,0 +1,193 @@
+#include "sync/connectors/cc_client.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace liaison::sync {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kReasonMax = 200;  // a reason is a line in a report, not a body dump
+
+std::string clipped(std::string text) {
+  if (text.size() > kReasonMax) text = text.substr(0, kReasonMax) + "...";
+  return text;
+}
+
+// CC's error bodies: an array of {error_key, error_message}, or one such object (auth errors).
+const json* firstError(const json& parsed) {
+  if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) return &parsed[0];
+  if (parsed.is_object()) return &parsed;
+  return nullptr;
+}
+
+bool terminal(const std::string& state) {
+  return state == "completed" || state == "failed" || state == "cancelled" || state == "timed_out";
+}
+
+std::vector<std::string> activityErrors(const json& activity) {
+  std::vector<std::string> out;
+  auto it = activity.find("activity_errors");
+  if (it == activity.end() || !it->is_array()) return out;
+  for (const auto& error : *it) {
+    // Strings on most activities, {message} objects on some (tag deletes, ActivityGeneric).
+    if (error.is_string()) out.push_back(error.get<std::string>());
+    if (error.is_object() && !jsonText(error, "message").empty()) out.push_back(jsonText(error, "message"));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::string& jsonText(const json& object, const char* key) {
+  static const std::string kEmpty;
+  if (!object.is_object()) return kEmpty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get_ref<const std::string&>() : kEmpty;
+}
+
+std::string answerReason(const CcAnswer& answer) {
+  std::string reason = "CC answered " + std::to_string(answer.status);
+  json parsed = json::parse(answer.body, nullptr, false);
+  if (const json* error = firstError(parsed)) {
+    const std::string& message = jsonText(*error, "error_message");
+    if (!message.empty()) reason += ": " + message;
+  }
+  return clipped(reason);
+}
+
+bool tokenRefused(const CcAnswer& answer) { return answer.status == 401 || answer.status == 403; }
+
+Error answerError(const CcAnswer& answer, const std::string& what) {
+  ErrorCode code = ErrorCode::BadGateway;
+  switch (answer.status) {
+    case 400:
+      code = ErrorCode::InvalidRequest;
+      break;
+    case 401:
+      code = ErrorCode::Unauthorized;
+      break;
+    case 403:
+      code = ErrorCode::Forbidden;
+      break;
+    case 404:
+      code = ErrorCode::NotFound;
+      break;
+    case 409:
+      code = ErrorCode::Conflict;
+      break;
+    case 429:
+      code = ErrorCode::TooManyRequests;
+      break;
+    default:
+      break;
+  }
+  std::string key = "upstream.bad_answer";
+  json parsed = json::parse(answer.body, nullptr, false);
+  if (const json* error = firstError(parsed); error && !jsonText(*error, "error_key").empty()) {
+    key = jsonText(*error, "error_key");
+  }
+  return makeError(code, key, what + ": " + answerReason(answer));
+}
+
+CcClient::CcClient(CcCaller& caller, std::function<void(std::chrono::milliseconds)> wait, Polling polling)
+    : caller_(caller), wait_(std::move(wait)), polling_(polling) {}
+
+Result<CcAnswer> CcClient::send(const std::string& method, const std::string& target,
+                                const std::string& payload) {
+  ++calls_;  // a call whose answer was lost still counts against CC's budget
+  return caller_.call(CcCall{method, target, payload});
+}
+
+Result<json> CcClient::getObject(const std::string& target, const std::string& what) {
+  auto answer = send("GET", target);
+  if (!answer) return answer.error();
+  if (answer->status < 200 || answer->status > 299) return answerError(*answer, what);
+  json parsed = json::parse(answer->body, nullptr, false);
+  if (!parsed.is_object()) {
+    return makeError(ErrorCode::BadGateway, "upstream.bad_answer",
+                     what + ": CC's answer is not a JSON object");
+  }
+  return parsed;
+}
+
+Status CcClient::drain(const std::string& target, const char* field, const std::function<void(json&)>& each) {
+  std::string next = target;
+  while (!next.empty()) {
+    auto page = getObject(next, std::string("reading ") + field);
+    if (!page) return page.error();
+    auto items = page->find(field);
+    if (items != page->end() && items->is_array()) {
+      for (auto& item : *items) each(item);
+    }
+    std::string href;
+    if (auto links = page->find("_links"); links != page->end() && links->is_object()) {
+      if (auto link = links->find("next"); link != links->end()) href = jsonText(*link, "href");
+    }
+    // The same page again would loop for ever: CC's cursors always move on.
+    next = href == next ? "" : href;
+  }
+  return okStatus();
+}
+
+Result<Activity> CcClient::start(const std::string& kind, const json& request) {
+  Activity activity;
+  activity.waited_at_start_ms = waited_ms_;
+  auto answer = send("POST", "/v3/activities/" + kind, request.dump());
+  if (!answer) return answer.error();
+  if (tokenRefused(*answer)) return answerError(*answer, kind);
+  if (answer->status < 200 || answer->status > 299) {
+    activity.failure = kind + ": " + answerReason(*answer);
+    return activity;
+  }
+  json parsed = json::parse(answer->body, nullptr, false);
+  activity.id = jsonText(parsed, "activity_id");
+  activity.state = jsonText(parsed, "state");
+  if (activity.id.empty()) activity.failure = kind + ": CC's answer names no activity";
+  return activity;
+}
+
+Status CcClient::finish(Activity& activity) {
+  if (!activity.failure.empty() || terminal(activity.state)) return okStatus();
+  // An activity started before earlier ones were waited for has had that time already.
+  int64_t credit = waited_ms_ - activity.waited_at_start_ms;
+  std::chrono::milliseconds delay = polling_.first;
+  int64_t spent = 0;
+  for (;;) {
+    const int64_t need = delay.count() - credit;
+    credit = 0;
+    if (need > 0) {
+      wait_(std::chrono::milliseconds(need));
+      waited_ms_ += need;
+      spent += need;
+    }
+    auto answer = send("GET", "/v3/activities/" + activity.id);
+    if (!answer) return answer.error();
+    if (tokenRefused(*answer)) return answerError(*answer, "activity " + activity.id);
+    if (answer->status < 200 || answer->status > 299) {
+      activity.failure = "activity " + activity.id + ": " + answerReason(*answer);
+      return okStatus();
+    }
+    json parsed = json::parse(answer->body, nullptr, false);
+    activity.state = jsonText(parsed, "state");
+    if (terminal(activity.state)) {
+      activity.errors = activityErrors(parsed);
+      if (activity.state != "completed") {
+        activity.failure = "activity " + activity.id + " " + activity.state;
+        if (!activity.errors.empty())
+          activity.failure = clipped(activity.failure + ": " + activity.errors[0]);
+      }
+      return okStatus();
+    }
+    if (spent >= polling_.timeout.count()) {
+      activity.failure = "activity " + activity.id + " still " + activity.state + " after " +
+                         std::to_string(spent / 1000) + " s of polling";
+      return okStatus();
+    }
+    delay = std::min(delay * 2, polling_.max);
+  }
+}
+
+}  // namespace liaison::sync

@@ -1,0 +1,102 @@
+#include "sync/connectors/cc_side.h"
+
+#include <unordered_map>
+
+#include "sync/connectors/cc_contact_json.h"
+#include "sync/connectors/cc_writes.h"
+
+namespace liaison::sync {
+
+namespace {
+
+constexpr size_t kListsPerQuery = 25;  // GET /v3/contacts takes at most 25 list ids
+
+}  // namespace
+
+CcSide::CcSide(CcCaller& cc, const Clock& clock, std::function<void(std::chrono::milliseconds)> wait,
+               CcSideOptions options)
+    : client_(cc, std::move(wait), Polling{options.poll_first, options.poll_max, options.poll_timeout}),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+Result<std::unique_ptr<CcSide>> CcSide::open(CcCaller& cc, const Clock& clock,
+                                             std::function<void(std::chrono::milliseconds)> wait,
+                                             CcSideOptions options) {
+  std::unique_ptr<CcSide> side(new CcSide(cc, clock, std::move(wait), std::move(options)));
+  if (auto loaded = side->catalogue_.load(side->client_); !loaded) return loaded.error();
+  const ListFilter& filter = side->options_.filter;
+  if (!filter.all && filter.lists.empty()) {
+    return makeError(ErrorCode::InvalidRequest, "sync.cc_filter_empty",
+                     "the CC side's list filter names no list");
+  }
+  if (!filter.all) {
+    for (const auto& list : filter.lists) {
+      std::string id = side->catalogue_.listId(list);
+      if (id.empty()) {
+        return makeError(ErrorCode::NotFound, "sync.cc_list_missing",
+                         "the CC account has no list '" + list + "' (the sync's filter names it)");
+      }
+      side->filter_ids_.push_back(id);
+      side->scope_names_.push_back(side->catalogue_.listName(id));
+    }
+  }
+  return side;
+}
+
+Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool complete) {
+  // Without a filter one query covers every contact; with one, each group of 25 lists is a query.
+  std::vector<std::string> list_params;
+  for (size_t i = 0; i < filter_ids_.size(); i += kListsPerQuery) {
+    std::string ids;
+    for (size_t j = i; j < std::min(filter_ids_.size(), i + kListsPerQuery); ++j) {
+      ids += (ids.empty() ? "" : ",") + filter_ids_[j];
+    }
+    list_params.push_back("&lists=" + ids);
+  }
+  if (list_params.empty()) list_params.emplace_back();
+
+  SideRead out;
+  out.complete = complete;
+  std::unordered_map<std::string, size_t> index;
+  std::vector<size_t> unknown;  // records that name ids the catalogue did not know
+  for (const auto& pass : passes) {
+    for (const auto& lists : list_params) {
+      const std::string target =
+          "/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500" + pass + lists;
+      auto drained = client_.drain(target, "contacts", [&](nlohmann::json& contact) {
+        bool unknown_ids = false;
+        Record record = recordFromContact(contact, catalogue_, unknown_ids);
+        if (record.id.empty()) return;
+        auto [it, added] = index.emplace(record.id, out.records.size());
+        // A later pass read the contact later: its view is the newer one.
+        if (added) {
+          out.records.push_back(std::move(record));
+        } else {
+          out.records[it->second] = std::move(record);
+        }
+        if (unknown_ids) unknown.push_back(it->second);
+      });
+      if (!drained) return drained.error();
+    }
+  }
+  if (!unknown.empty()) {
+    // A list, tag or custom field made since open: read the names again, once per read.
+    if (auto loaded = catalogue_.load(client_); !loaded) return loaded.error();
+    for (size_t i : unknown) renameIds(out.records[i], catalogue_);
+  }
+  return out;
+}
+
+Result<SideRead> CcSide::readAll() { return read({""}, true); }
+
+Result<SideRead> CcSide::readChanged(TimePoint since) {
+  const std::string from = formatIso8601(since - options_.overlap);
+  return read({"&updated_after=" + from, "&optout_after=" + from}, false);
+}
+
+Result<CcApplyResult> CcSide::apply(const std::vector<Write>& writes, const std::vector<Record>& current) {
+  CcWriter writer(CcWriteSetup{client_, catalogue_, clock_, options_, filter_ids_}, writes, current);
+  return writer.run();
+}
+
+}  // namespace liaison::sync

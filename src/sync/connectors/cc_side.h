@@ -1,0 +1,89 @@
+#pragma once
+// The CC side of a sync: a CC account's contacts read as Records, and the planner's Writes
+// applied with CC's cheapest calls (reference §10.8-10.9): pages of 500 to read, JSON imports of
+// up to 40,000 rows for creates and field updates, bulk activities of 500 contacts for list and
+// tag membership and deletes, and PUT only where CC has no bulk form (clearing a field, changing
+// an address, unsubscribing). Every call goes through the CcCaller; all time through the Clock
+// and the injected wait.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "sync/connectors/cc_caller.h"
+#include "sync/connectors/cc_catalogue.h"
+#include "sync/connectors/cc_client.h"
+#include "sync/mapping/catalog.h"
+#include "sync/model/definition.h"
+#include "sync/model/record.h"
+#include "sync/planner/plan.h"
+
+namespace liaison::sync {
+
+struct CcSideOptions {
+  ListFilter filter;  // all contacts, or members of these lists (names or list ids)
+  std::string import_list =
+      "Liaison sync";  // new contacts join it when the filter is "all" (made if missing)
+  std::chrono::milliseconds poll_first{1000};  // activity polling: first wait, doubled up to poll_max
+  std::chrono::milliseconds poll_max{30000};
+  std::chrono::milliseconds poll_timeout{std::chrono::minutes(30)};  // then the activity's writes fail
+  std::chrono::seconds overlap{300};  // incremental reads start this much before the cursor (clock skew)
+  // One JSON import's caps (CC: 40,000 contacts, under 4 MB of request). Tests lower them.
+  size_t import_rows_max = 40000;
+  size_t import_bytes_max = 4'000'000;
+};
+
+struct CcApplyResult {
+  std::map<size_t, std::string> created;               // write index → new contact_id
+  std::vector<std::pair<size_t, std::string>> failed;  // write index → reason (activity errors, 4xx)
+  int64_t calls = 0;                                   // CC calls this apply made
+};
+
+class CcSide {
+ public:
+  // Reads the account's lists, tags and custom fields (names ↔ ids): one call per page of each.
+  // Fails when the filter names a list the account does not have.
+  static Result<std::unique_ptr<CcSide>> open(CcCaller& cc, const Clock& clock,
+                                              std::function<void(std::chrono::milliseconds)> wait,
+                                              CcSideOptions options);
+
+  const std::vector<CcCustomField>& customFields() const { return catalogue_.customFields(); }
+  // The filter's lists by name (a filter may name a list by id; Records hold names), empty for
+  // "all": what a Record's "lists" set holds when the contact is in scope.
+  const std::vector<std::string>& scopeLists() const { return scope_names_; }
+
+  // Every contact in scope, deleted ones included (status=all), every page: complete.
+  Result<SideRead> readAll();
+  // Contacts changed since `since` - overlap: updated_after, and a second pass optout_after
+  // (CC leaves updated_at alone on an unsubscribe), merged by id. Not complete.
+  Result<SideRead> readChanged(TimePoint since);
+  // Applies `writes`. `current`: the records read this run (a PUT replaces top-level fields, so
+  // it needs the whole contact; a contact not among them is read before it is written). An Error
+  // only when CC gave no answer (or refused the token): the runner then reconciles by reading.
+  Result<CcApplyResult> apply(const std::vector<Write>& writes, const std::vector<Record>& current);
+
+  int64_t calls() const { return client_.calls(); }  // CC calls made since open
+
+ private:
+  CcSide(CcCaller& cc, const Clock& clock, std::function<void(std::chrono::milliseconds)> wait,
+         CcSideOptions options);
+  // Drains GET /v3/contacts once per `pass` (extra query parameters) and per group of up to 25
+  // filter lists, merging by id.
+  Result<SideRead> read(const std::vector<std::string>& passes, bool complete);
+
+  CcClient client_;
+  CcCatalogue catalogue_;
+  const Clock& clock_;
+  CcSideOptions options_;
+  std::vector<std::string> filter_ids_;
+  std::vector<std::string> scope_names_;
+};
+
+}  // namespace liaison::sync
