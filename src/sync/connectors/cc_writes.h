@@ -55,6 +55,7 @@ class CcWriter {
     nlohmann::json columns;
     IdSet candidates;  // an update's lists the import may name; empty for a create
     bool failed = false;
+    std::string note;  // its import's errors that name no row
   };
   struct Started {
     Activity activity;

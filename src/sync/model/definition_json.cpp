@@ -177,6 +177,10 @@ SideSpec readSide(Reader& parent, std::string_view name, bool must_be_cc) {
     case SideType::Sql:
       r.onlyKeys({"type", "url", "table", "key", "updated_at", "where"});
       side.url = r.text("url", true);
+      if (redactUrl(side.url) != side.url) {
+        // A password would be stored with the definition: libpq reads it from ~/.pgpass instead.
+        r.problem("url", json(side.url), "must not hold a password: put it in the hub's ~/.pgpass (or PGPASSFILE)");
+      }
       side.table = r.text("table", true, {}, 200);
       side.key = r.text("key", false, "id", 200);
       side.updated_at = r.text("updated_at", false, {}, 200);
@@ -307,8 +311,6 @@ std::variant<SyncDefinition, Problems> patchDefinition(const SyncDefinition& cur
   if (!patch.is_object()) return Problems{{"", shown(patch), "must be a JSON object"}};
   json merged = toJson(current);
   for (const auto& [key, value] : patch.items()) merged[key] = value;
-  // The stored URL may hold a password toJson does not show: keep it unless b is replaced.
-  if (!patch.contains("b") && current.b.type == SideType::Sql) merged["b"]["url"] = current.b.url;
   return parseDefinition(merged);
 }
 

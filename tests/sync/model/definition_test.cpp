@@ -42,21 +42,34 @@ TEST(SyncDefinition, EveryProblemIsListedAtOnce) {
   EXPECT_EQ(problems["deletions.from_a"], "must be one of ignore, mark, soft_delete");
 }
 
-TEST(SyncDefinition, RoundTripsAndNeverShowsAPassword) {
+TEST(SyncDefinition, RefusesAPasswordInTheUrlWithoutShowingIt) {
+  auto parsed = parseDefinition(json::parse(R"({"name": "Users", "a": {"type": "cc", "connection_id": "c-1"},
+      "b": {"type": "sql", "url": "postgresql://app:s3cret@db/app", "table": "users"}})"));
+  ASSERT_TRUE(std::holds_alternative<Problems>(parsed));
+  const auto& problems = std::get<Problems>(parsed);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].field, "b.url");
+  EXPECT_EQ(problems[0].value, "postgresql://app:***@db/app");
+  EXPECT_NE(problems[0].why.find(".pgpass"), std::string::npos);
+}
+
+TEST(SyncDefinition, RoundTripsThroughItsJson) {
   auto parsed = parseDefinition(json::parse(R"({"name": "Users", "a": {"type": "cc", "connection_id": "c-1",
-      "filter": {"lists": ["Customers"]}}, "b": {"type": "sql", "url": "postgresql://app:s3cret@db/app",
+      "filter": {"lists": ["Customers"]}}, "b": {"type": "sql", "url": "postgresql://app@db/app",
       "table": "users", "key": "user_id"}, "mapping": [{"a": ["first_name", "last_name"], "b": "full_name"}],
       "interval": "15m"})"));
   ASSERT_TRUE(std::holds_alternative<SyncDefinition>(parsed));
   json shown = toJson(std::get<SyncDefinition>(parsed));
-  EXPECT_EQ(shown["b"]["url"], "postgresql://app:***@db/app");
-  EXPECT_EQ(shown.dump().find("s3cret"), std::string::npos);
   EXPECT_EQ(shown["interval"], 900);
   EXPECT_EQ(shown["a"]["filter"]["lists"][0], "Customers");
-  // A PATCH of another part keeps the stored URL, password included.
+  auto again = parseDefinition(shown);
+  ASSERT_TRUE(std::holds_alternative<SyncDefinition>(again));
+  EXPECT_EQ(toJson(std::get<SyncDefinition>(again)), shown);
+  // A PATCH replaces the parts it names and keeps the rest.
   auto patched = patchDefinition(std::get<SyncDefinition>(parsed), json::parse(R"({"name": "Renamed"})"));
   ASSERT_TRUE(std::holds_alternative<SyncDefinition>(patched));
-  EXPECT_EQ(std::get<SyncDefinition>(patched).b.url, "postgresql://app:s3cret@db/app");
+  EXPECT_EQ(std::get<SyncDefinition>(patched).name, "Renamed");
+  EXPECT_EQ(std::get<SyncDefinition>(patched).b.key, "user_id");
   EXPECT_EQ(std::get<SyncDefinition>(patched).mapping.size(), 1u);
 }
 

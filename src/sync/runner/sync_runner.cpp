@@ -1,0 +1,135 @@
+#include "sync/runner/sync_runner.h"
+
+#include <set>
+
+#include "sync/mapping/mapping.h"
+#include "sync/planner/planner.h"
+#include "sync/runner/report_json.h"
+
+namespace liaison::sync {
+
+using nlohmann::json;
+
+struct SyncRunner::Prepared {
+  std::unique_ptr<SyncSide> a, b;
+  SideRead read_a, read_b;
+  bool full_read = false;
+  TimePoint read_started{};
+  Plan plan;
+};
+
+namespace {
+
+Error mappingError(const Problems& problems) {
+  std::string message = "the sync's mapping does not fit its sides:";
+  for (const auto& p : problems) message += " " + p.field + " (" + p.value + ") " + p.why + ";";
+  return makeError(ErrorCode::Unprocessable, "sync.mapping_invalid", message);
+}
+
+}  // namespace
+
+Result<SyncRunner::Prepared> SyncRunner::prepare(const StoredSync& sync, bool approved) {
+  Prepared p;
+  const SyncDefinition& d = sync.definition;
+  auto a = sides_.open(sync.app_id, d.a);
+  if (!a) return a.error();
+  auto b = sides_.open(sync.app_id, d.b);
+  if (!b) return b.error();
+  p.a = std::move(*a);
+  p.b = std::move(*b);
+  auto catalog_a = p.a->catalog();
+  if (!catalog_a) return catalog_a.error();
+  auto catalog_b = p.b->catalog();
+  if (!catalog_b) return catalog_b.error();
+  auto mapping = resolveMapping(d, *catalog_a, *catalog_b);
+  if (std::holds_alternative<Problems>(mapping)) return mappingError(std::get<Problems>(mapping));
+  auto links = store_.links(sync.id);
+  if (!links) return links.error();
+
+  p.read_started = clock_.now();
+  p.full_read = sync.a_cursor == TimePoint{} || links->empty() ||
+                p.read_started - sync.last_full_at >= settings_.full_read_every;
+  auto read_a = p.a->read(p.full_read ? std::nullopt : std::optional<TimePoint>(sync.a_cursor));
+  if (!read_a) return read_a.error();
+  auto read_b = p.b->read(std::nullopt);
+  if (!read_b) return read_b.error();
+  p.read_a = std::move(*read_a);
+  p.read_b = std::move(*read_b);
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(p.read_started.time_since_epoch()).count();
+  p.plan = planSync(PlanInput{d, std::get<ResolvedMapping>(mapping), p.read_a, p.read_b, *links, now_ms, approved});
+  return p;
+}
+
+Result<json> SyncRunner::preview(const StoredSync& sync) {
+  auto prepared = prepare(sync, false);
+  if (!prepared) return prepared.error();
+  json out = planJson(prepared->plan, true);
+  out["cc_calls"] = prepared->a->calls() + prepared->b->calls();
+  return out;
+}
+
+Result<RunRecord> SyncRunner::run(const StoredSync& sync, const std::string& trigger, bool approved) {
+  auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease);
+  if (!begun) return begun.error();
+  RunRecord run = std::move(*begun);
+  Stopwatch watch;
+  TimePoint next_run = clock_.now() + std::chrono::seconds(sync.definition.interval_seconds);
+  auto finish = [&](RunState state, json report, const std::vector<Link>& links, std::optional<TimePoint> cursor,
+                    bool full_read, int64_t calls) -> Result<RunRecord> {
+    run.state = state;
+    report["cc_calls"] = calls;
+    report["duration_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(watch.elapsed()).count();
+    run.report_json = report.dump();
+    auto ended = store_.endRun(run, settings_.owner, links, cursor, full_read, next_run);
+    if (!ended) return ended.error();
+    run.finished_at = clock_.now();
+    const char* event = state == RunState::Held ? "sync.run_held"
+                        : state == RunState::Failed ? "sync.run_failed" : "sync.run_finished";
+    if (listener_) listener_(event, sync, run);
+    return run;
+  };
+
+  auto prepared = prepare(sync, approved);
+  if (!prepared) {
+    return finish(RunState::Failed, json{{"error", prepared.error().message}}, {}, std::nullopt, false, 0);
+  }
+  Prepared& p = *prepared;
+  if (p.plan.held) {
+    return finish(RunState::Held, planJson(p.plan, false), {}, std::nullopt, false, p.a->calls() + p.b->calls());
+  }
+
+  std::vector<Link> links = p.plan.links;
+  std::set<std::string> unsettled;  // links (by a or b id) whose write failed: they keep their old state
+  json failed = json::array();
+  auto record = [&](const std::vector<Write>& writes, const ApplyOutcome& outcome, Side side) {
+    for (const auto& [index, id] : outcome.created) {
+      int link = writes[index].link;
+      if (link >= 0) (side == Side::A ? links[static_cast<size_t>(link)].a_id : links[static_cast<size_t>(link)].b_id) = id;
+    }
+    for (const auto& [index, why] : outcome.failed) {
+      const Write& w = writes[index];
+      if (!w.id.empty()) unsettled.insert(w.id);
+      failed.push_back({{"side", sideName(side)}, {"id", w.id}, {"kind", toString(w.kind)}, {"reason", why}});
+    }
+  };
+  for (Side side : {Side::B, Side::A}) {
+    const auto& writes = side == Side::A ? p.plan.a_writes : p.plan.b_writes;
+    auto outcome = (side == Side::A ? p.a : p.b)->apply(writes, side == Side::A ? p.read_a : p.read_b);
+    if (!outcome) {
+      // Nothing of this run is agreed: the next run reads what did get written and settles it.
+      json report = planJson(p.plan, false);
+      report["error"] = outcome.error().message;
+      return finish(RunState::Failed, report, {}, std::nullopt, false, p.a->calls() + p.b->calls());
+    }
+    record(writes, *outcome, side);
+  }
+  std::vector<Link> settled;
+  for (auto& link : links) {
+    if (unsettled.count(link.a_id) == 0 && unsettled.count(link.b_id) == 0) settled.push_back(std::move(link));
+  }
+  json report = planJson(p.plan, false);
+  report["failed"] = failed;
+  return finish(RunState::Finished, report, settled, p.read_started, p.full_read, p.a->calls() + p.b->calls());
+}
+
+}  // namespace liaison::sync

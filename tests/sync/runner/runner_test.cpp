@@ -1,0 +1,225 @@
+// The runner over the hub's store (SQLite and PostgreSQL): runs end in the history with their
+// reports, links and cursor move together, a held run writes nothing until approved, runs of one
+// sync never overlap, and a run that fails part-way loses and duplicates nothing on replay.
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "support/temp_dir.h"
+#include "support/test_store.h"
+#include "sync/model/definition_json.h"
+#include "sync/planner/memory_sides.h"
+#include "sync/runner/sync_runner.h"
+
+namespace liaison::sync {
+namespace {
+
+using nlohmann::json;
+using testing::MemorySide;
+
+// A side kept in memory that can be told to fail.
+class FakeSide final : public SyncSide {
+ public:
+  FakeSide(MemorySide& side, const TimePoint& now) : side_(side), now_(now) {}
+  Result<Catalog> catalog() override {
+    if (!side_.cc) return Catalog::table({{"email", ""}, {"first_name", ""}, {"last_name", ""}}, false);
+    return Catalog::cc({});
+  }
+  Result<SideRead> read(std::optional<TimePoint>) override { return side_.read(); }
+  Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead&) override {
+    ++calls_;
+    if (fail_apply) return makeError(ErrorCode::BadGateway, "upstream.no_answer", "no answer");
+    ApplyOutcome outcome;
+    std::vector<Write> accepted;
+    std::vector<size_t> index;
+    for (size_t i = 0; i < writes.size(); ++i) {
+      if (!refuse_id.empty() && writes[i].id == refuse_id) {
+        outcome.failed.push_back({i, "refused by the side"});
+      } else {
+        accepted.push_back(writes[i]);
+        index.push_back(i);
+      }
+    }
+    int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(now_.time_since_epoch()).count();
+    for (const auto& [i, id] : side_.apply(accepted, ms)) outcome.created[index[i]] = id;
+    return outcome;
+  }
+  int64_t calls() const override { return calls_; }
+
+  bool fail_apply = false;
+  std::string refuse_id;
+
+ private:
+  MemorySide& side_;
+  const TimePoint& now_;
+  int64_t calls_ = 0;
+};
+
+class Factory final : public SideFactory {
+ public:
+  Factory(MemorySide& a, MemorySide& b, const TimePoint& now) : a_(a), b_(b), now_(now) {}
+  Result<std::unique_ptr<SyncSide>> open(const std::string&, const SideSpec& spec) override {
+    auto side = std::make_unique<FakeSide>(spec.type == SideType::Cc ? a_ : b_, now_);
+    side->fail_apply = spec.type == SideType::Cc ? fail_a : false;
+    side->refuse_id = spec.type == SideType::Cc ? refuse_a : std::string();
+    return std::unique_ptr<SyncSide>(std::move(side));
+  }
+  bool fail_a = false;
+  std::string refuse_a;
+
+ private:
+  MemorySide& a_;
+  MemorySide& b_;
+  const TimePoint& now_;
+};
+
+Record contact(const std::string& id, const std::string& email, const std::string& first) {
+  return testing::recordFromJson(json{{"id", id}, {"email", email}, {"first_name", first}}, true);
+}
+Record row(const std::string& id, const std::string& email, const std::string& first) {
+  return testing::recordFromJson(json{{"id", id}, {"email", email}, {"first_name", first}, {"last_name", ""}}, false);
+}
+
+class SyncRunnerTest : public ::testing::Test {
+ protected:
+  SyncRunnerTest()
+      : clock_(fromUnixSeconds(1'800'000'000)),
+        db_(liaison::testing::testStoreLocation(dir_.path() / "hub.db"), migrations()),
+        store_(db_, clock_, random_) {
+    a_.cc = true;
+    a_.id_prefix = "c-new-";
+    b_.cc = false;
+    b_.id_prefix = "r-new-";
+    for (int i = 0; i < 3; ++i) {
+      std::string n = std::to_string(i);
+      a_.records["c" + n] = contact("c" + n, "p" + n + "@example.com", "P" + n);
+      b_.records["r" + n] = row("r" + n, "p" + n + "@example.com", "P" + n);
+    }
+    b_.records["r9"] = row("r9", "new@example.com", "New");
+  }
+  static std::span<const storage::Migration> migrations() {
+    static const storage::Migration extra[] = {{2, kSyncSchemaSql}};
+    return extra;
+  }
+  StoredSync create() {
+    auto parsed = parseDefinition(json::parse(R"({"name": "Users", "a": {"type": "cc", "connection_id": "conn"},
+        "b": {"type": "sql", "url": "app.db", "table": "users"}, "deletions": {"from_b": "soft_delete"}})"));
+    auto sync = store_.create("app", std::get<SyncDefinition>(parsed));
+    EXPECT_TRUE(sync.ok());
+    return *sync;
+  }
+  StoredSync reload(const StoredSync& sync) { return *store_.get("app", sync.id); }
+  RunRecord runNow(const StoredSync& sync, bool approved = false) {
+    now_ = clock_.now();
+    auto run = runner_.run(reload(sync), "manual", approved);
+    EXPECT_TRUE(run.ok()) << (run.ok() ? "" : run.error().message);
+    clock_.advance(std::chrono::minutes(1));
+    return run.ok() ? *run : RunRecord{};
+  }
+  json report(const RunRecord& run) { return json::parse(run.report_json); }
+
+  liaison::testing::TempDir dir_;
+  ManualClock clock_;
+  CryptoRandom random_;
+  hub::HubDatabase db_;
+  SyncStore store_;
+  MemorySide a_, b_;
+  TimePoint now_{};
+  Factory factory_{a_, b_, now_};
+  std::vector<std::string> events_;
+  SyncRunner runner_{store_, factory_, clock_, RunnerSettings{},
+                     [this](const std::string& type, const StoredSync&, const RunRecord&) { events_.push_back(type); }};
+};
+
+TEST_F(SyncRunnerTest, RunsSettleAndAQuietRunWritesNothing) {
+  StoredSync sync = create();
+  RunRecord first = runNow(sync);
+  EXPECT_EQ(first.state, RunState::Finished);
+  EXPECT_EQ(report(first)["counts"]["a"]["created"], 1);
+  EXPECT_EQ(a_.records.size(), 4u);
+  ASSERT_EQ(store_.links(sync.id)->size(), 4u);
+  EXPECT_GT(reload(sync).a_cursor, TimePoint{});
+
+  RunRecord second = runNow(sync);
+  EXPECT_EQ(report(second)["counts"]["a"]["updated"], 0);
+  EXPECT_EQ(report(second)["counts"]["b"]["updated"], 0);
+  EXPECT_EQ(report(second)["cc_calls"], 2) << "one apply call per side, each with nothing to do";
+  auto history = store_.runs(sync.id, 10);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].id, second.id);
+  EXPECT_EQ(events_, (std::vector<std::string>{"sync.run_finished", "sync.run_finished"}));
+}
+
+TEST_F(SyncRunnerTest, AHeldRunWritesNothingUntilApproved) {
+  StoredSync sync = create();
+  runNow(sync);
+  sync.definition.guard = Guard{1, 0};
+  ASSERT_TRUE(store_.update("app", sync.id, sync.definition).ok());
+  b_.records.erase("r0");
+  b_.records.erase("r1");
+  RunRecord held = runNow(sync);
+  EXPECT_EQ(held.state, RunState::Held);
+  EXPECT_EQ(report(held)["held"], true);
+  EXPECT_FALSE(a_.records["c0"].deleted);
+  EXPECT_EQ(events_.back(), "sync.run_held");
+
+  RunRecord approved = runNow(sync, /*approved=*/true);
+  EXPECT_EQ(approved.state, RunState::Finished);
+  EXPECT_TRUE(a_.records["c0"].deleted);
+  EXPECT_TRUE(a_.records["c1"].deleted);
+  EXPECT_FALSE(a_.records["c2"].deleted);
+}
+
+TEST_F(SyncRunnerTest, RunsOfOneSyncNeverOverlap) {
+  StoredSync sync = create();
+  auto holder = store_.beginRun(sync.id, "other-process", "schedule", std::chrono::minutes(10));
+  ASSERT_TRUE(holder.ok());
+  auto refused = runner_.run(reload(sync), "manual");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().key, "sync.run_in_progress");
+  EXPECT_TRUE(store_.due(clock_.now(), 10)->empty()) << "a sync with a live run is not due";
+  // The other process dies: once its lease runs out the sync is taken, and its run is closed.
+  clock_.advance(std::chrono::minutes(11));
+  RunRecord run = runNow(sync);
+  EXPECT_EQ(run.state, RunState::Finished);
+  EXPECT_EQ(store_.getRun(sync.id, holder->id)->state, RunState::Failed);
+}
+
+TEST_F(SyncRunnerTest, AFailedRunAgreesNothingAndTheNextRunNeitherLosesNorDuplicates) {
+  StoredSync sync = create();
+  runNow(sync);
+  b_.records["r0"].text["first_name"] = "Changed";
+  b_.records["r5"] = row("r5", "five@example.com", "Five");
+  factory_.fail_a = true;  // CC's answer is lost: the import may or may not have happened
+  RunRecord failed = runNow(sync);
+  EXPECT_EQ(failed.state, RunState::Failed);
+  EXPECT_EQ(events_.back(), "sync.run_failed");
+  factory_.fail_a = false;
+  RunRecord replay = runNow(sync);
+  EXPECT_EQ(replay.state, RunState::Finished);
+  EXPECT_EQ(a_.records["c0"].field("first_name"), "Changed");
+  int fives = 0;
+  for (const auto& [id, r] : a_.records) fives += r.field("email") == "five@example.com";
+  EXPECT_EQ(fives, 1);
+  RunRecord quiet = runNow(sync);
+  EXPECT_EQ(report(quiet)["counts"]["a"]["created"], 0);
+  EXPECT_EQ(report(quiet)["counts"]["a"]["updated"], 0);
+}
+
+TEST_F(SyncRunnerTest, ARecordThatFailsIsListedAndRetriedNextRun) {
+  StoredSync sync = create();
+  runNow(sync);
+  b_.records["r1"].text["first_name"] = "Retry";
+  factory_.refuse_a = "c1";
+  RunRecord run = runNow(sync);
+  ASSERT_EQ(report(run)["failed"].size(), 1u);
+  EXPECT_EQ(report(run)["failed"][0]["id"], "c1");
+  EXPECT_EQ(a_.records["c1"].field("first_name"), "P1");
+  factory_.refuse_a.clear();
+  RunRecord retry = runNow(sync);
+  EXPECT_EQ(report(retry)["counts"]["a"]["updated"], 1);
+  EXPECT_EQ(a_.records["c1"].field("first_name"), "Retry");
+}
+
+}  // namespace
+}  // namespace liaison::sync
