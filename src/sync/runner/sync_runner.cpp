@@ -71,7 +71,18 @@ Result<json> SyncRunner::preview(const StoredSync& sync) {
 Result<RunRecord> SyncRunner::run(const StoredSync& sync, const std::string& trigger, bool approved) {
   auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease);
   if (!begun) return begun.error();
-  RunRecord run = std::move(*begun);
+  return carryOut(sync, std::move(*begun), approved);
+}
+
+Result<RunRecord> SyncRunner::start(const StoredSync& sync, const std::string& trigger, bool approved,
+                                    const std::function<void(std::function<void()>)>& background) {
+  auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease);
+  if (!begun) return begun.error();
+  background([this, sync, run = *begun, approved]() { (void)carryOut(sync, run, approved); });
+  return begun;
+}
+
+Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bool approved) {
   Stopwatch watch;
   TimePoint next_run = clock_.now() + std::chrono::seconds(sync.definition.interval_seconds);
   auto finish = [&](RunState state, json report, const std::vector<Link>& links, std::optional<TimePoint> cursor,

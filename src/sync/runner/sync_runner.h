@@ -39,8 +39,13 @@ class SyncRunner {
   // Runs the sync now. `approved`: a person approved what the guard held. The run record comes
   // back ended (finished, held or failed); Conflict when another run of the sync is going on.
   Result<RunRecord> run(const StoredSync& sync, const std::string& trigger, bool approved = false);
+  // Begins a run (Conflict as above) and hands the rest to `background`, so a caller (the REST
+  // API) answers at once with the running run.
+  Result<RunRecord> start(const StoredSync& sync, const std::string& trigger, bool approved,
+                          const std::function<void(std::function<void()>)>& background);
 
  private:
+  Result<RunRecord> carryOut(const StoredSync& sync, RunRecord run, bool approved);
   struct Prepared;
   Result<Prepared> prepare(const StoredSync& sync, bool approved);
 

@@ -93,13 +93,18 @@ TEST_F(CcSideTest, ImportsSplitByRowsAndBytes) {
   auto by_bytes = open(ListFilter{false, {members}}, options);
   ASSERT_TRUE(by_bytes);
   writes.clear();
-  for (int i = 0; i < 1000; ++i) writes.push_back(newContact({{"email", "b" + std::to_string(i) + "@example.com"}}));
+  // The planner adds the filter's lists to each new contact, here by id: it is the same list.
+  for (int i = 0; i < 1000; ++i) {
+    writes.push_back(newContact({{"email", "b" + std::to_string(i) + "@example.com"}}, {members}));
+  }
   caller_->import_bytes.clear();
   since = mark();
   result = by_bytes->apply(writes, {});
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->created.size(), 1000u);
-  EXPECT_EQ(seen(since)["bulkImportContactsJSON"], 4);
+  auto ops = seen(since);
+  EXPECT_EQ(ops["bulkImportContactsJSON"], 4);
+  EXPECT_EQ(ops["createList"], 0);
   ASSERT_EQ(caller_->import_bytes.size(), 4u);
   size_t total = 0;
   for (size_t bytes : caller_->import_bytes) {
@@ -111,6 +116,7 @@ TEST_F(CcSideTest, ImportsSplitByRowsAndBytes) {
   auto read = by_bytes->readAll();
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->records.size(), 2000u);  // all in Members, the filter's list
+  for (const auto& r : read->records) EXPECT_EQ(r.sets.at("lists"), Items{"Members"});
 }
 
 TEST_F(CcSideTest, AnUpdateNeverPutsAContactBackOnAListItLeft) {
@@ -260,6 +266,122 @@ TEST_F(CcSideTest, AnUnsubscribedContactIsNeverAddedToAList) {
   EXPECT_TRUE(byEmail(*read, "bob@example.com")->sets.at("lists").empty());
   EXPECT_TRUE(byEmail(*read, "bob@example.com")->unsubscribed);
   EXPECT_EQ(byEmail(*read, "cat@example.com")->sets.at("lists"), Items{"Leads"});
+}
+
+TEST_F(CcSideTest, ListAndTagChangesGoInActivitiesOf500Contacts) {
+  const std::string a = makeList("A");
+  json rows = json::array();
+  for (int i = 0; i < 600; ++i) rows.push_back({{"email", "m" + std::to_string(i) + "@example.com"}});
+  importRows(rows, {a});
+  auto side = open();
+  ASSERT_TRUE(side);
+  auto read = side->readAll();
+  ASSERT_TRUE(read.ok());
+  std::vector<Write> writes;
+  for (const auto& r : read->records) {
+    Write w = ofKind(Write::Kind::Update, r.id);
+    w.add["tags"] = {"vip"};  // not a tag yet: made first
+    w.remove["lists"] = {"A"};
+    writes.push_back(w);
+  }
+  std::string since = mark();
+  auto result = side->apply(writes, read->records);
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result->failed.empty()) << failures(*result);
+  auto ops = seen(since);
+  EXPECT_EQ(ops["postTag"], 1);
+  EXPECT_EQ(ops["postTagAddContact"], 2);
+  EXPECT_EQ(ops["postListRemoveContact"], 2);
+  EXPECT_EQ(ops["putContact"] + ops["bulkImportContactsJSON"] + ops["getContact"] + ops["getContacts"], 0);
+  EXPECT_EQ(result->calls, ops["total"]);
+  read = side->readAll();
+  ASSERT_TRUE(read.ok());
+  for (const auto& r : read->records) {
+    EXPECT_EQ(r.sets.at("tags"), Items{"vip"});
+    EXPECT_TRUE(r.sets.at("lists").empty());
+  }
+
+  for (auto& w : writes) {
+    w.add.clear();
+    w.remove = {{"tags", {"vip"}}};
+  }
+  since = mark();
+  result = side->apply(writes, read->records);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(seen(since)["postTagRemoveContact"], 2);
+  read = side->readAll();
+  ASSERT_TRUE(read.ok());
+  for (const auto& r : read->records) EXPECT_TRUE(r.sets.at("tags").empty());
+}
+
+TEST_F(CcSideTest, ContactsMissingFromCurrentAreReadBeforeTheyAreWritten) {
+  const std::string a = makeList("A");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(create("p" + std::to_string(i) + "@example.com", {{"first_name", "P"}, {"list_memberships", {a}}})["contact_id"]);
+  }
+  auto side = open();
+  ASSERT_TRUE(side);
+  // Two: one GET each.
+  std::string since = mark();
+  auto result = side->apply({update(ids[0], {{"first_name", "Q"}}), update(ids[1], {{"last_name", "R"}})}, {});
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result->failed.empty()) << failures(*result);
+  auto ops = seen(since);
+  EXPECT_EQ(ops["getContact"], 2);
+  EXPECT_EQ(ops["bulkImportContactsJSON"], 1);
+  EXPECT_EQ(ops["putContact"], 0);
+  // Five: a page of every contact is fewer calls than a GET each.
+  std::vector<Write> writes;
+  for (const auto& id : ids) writes.push_back(update(id, {{"job_title", ""}, {"company_name", "Acme"}}));
+  since = mark();
+  result = side->apply(writes, {});
+  ASSERT_TRUE(result.ok());
+  ops = seen(since);
+  EXPECT_EQ(ops["getContact"], 0);
+  EXPECT_EQ(ops["getContacts"], 2);  // the count, then the one page
+  EXPECT_EQ(ops["putContact"], 0);   // clearing an empty job title is no change: an import does it
+  EXPECT_EQ(ops["bulkImportContactsJSON"], 1);
+  auto read = side->readAll();
+  ASSERT_TRUE(read.ok());
+  const Record* p0 = byEmail(*read, "p0@example.com");
+  EXPECT_EQ(p0->field("first_name"), "Q");
+  EXPECT_EQ(p0->field("company_name"), "Acme");
+  EXPECT_EQ(p0->sets.at("lists"), Items{"A"});
+  EXPECT_EQ(byEmail(*read, "p1@example.com")->field("last_name"), "R");
+}
+
+TEST_F(CcSideTest, RefusalsAreFailuresAndALostAnswerIsAnError) {
+  const std::string a = makeList("A");
+  auto ann = create("ann@example.com", {{"list_memberships", {a}}});
+  auto bob = create("bob@example.com", {{"list_memberships", {a}}});
+  auto side = open();
+  ASSERT_TRUE(side);
+  auto read = side->readAll();
+  ASSERT_TRUE(read.ok());
+  Write strange = update(ann["contact_id"], {{"shoe", "9"}});
+  auto result = side->apply({update(bob["contact_id"], {{"email", "ann@example.com"}}),  // taken: 409
+                             update(ann["contact_id"], {{"first_name", "Ann"}}), newContact({{"first_name", "X"}}),
+                             strange},
+                            read->records);
+  ASSERT_TRUE(result.ok());
+  ASSERT_TRUE(failedIndex(*result, 0)) << failures(*result);
+  for (const auto& [index, reason] : result->failed) {
+    if (index != 0) continue;
+    EXPECT_NE(reason.find("409"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("Email already exists"), std::string::npos) << reason;
+    EXPECT_EQ(reason.find(token_), std::string::npos);
+    EXPECT_LT(reason.size(), 300u);
+  }
+  EXPECT_FALSE(failedIndex(*result, 1)) << failures(*result);
+  EXPECT_TRUE(failedIndex(*result, 2));  // a new contact needs an address
+  EXPECT_TRUE(failedIndex(*result, 3));  // not a CC field
+  EXPECT_EQ(contact(ann["contact_id"])["first_name"], "Ann");
+
+  caller_->fail_on = "PUT";
+  auto lost = side->apply({update(ann["contact_id"], {{"email", "anne@example.com"}})}, read->records);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().key, "upstream.no_answer");
 }
 
 }  // namespace
