@@ -40,7 +40,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
                                              hub::kConnectionRefreshSpread,
                                              hub::kHealthClaimMigration,
                                              {8, hub::kBudgetLedgerSchemaSql},
-                                             {9, hub::kBudgetLeaseSchemaSql}};
+                                             {9, hub::kBudgetLeaseSchemaSql},
+                                             {10, sync::kSyncSchemaSql}};
   return extra;
 }
 
@@ -123,8 +124,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   refresh_settings.metrics = &metrics;
   // A long-lived refresh token survives a second refresh: nothing to wait for.
   if (config.refresh_token_type == "long_lived") refresh_settings.answer_wait = std::chrono::seconds(0);
-  refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter,
-                                               options.holder.empty() ? defaultHolder() : options.holder,
+  const std::string holder = options.holder.empty() ? defaultHolder() : options.holder;
+  refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter, holder,
                                                refresh_settings);
   buildHealth(config);
   api = std::make_unique<hub::api::HubApi>(hub::api::HubApiDeps{
@@ -133,6 +134,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
   buildProxy(*api);
+  buildSync(holder);
   describeMetrics(config.client_id);
 }
 
@@ -165,6 +167,7 @@ int HubRuntime::tick() {
   done += p.refresher->runDue(50);
   done += p.runHealth(20);
   done += p.runWebhooks(50);
+  done += p.scheduleSyncs(5);
   // Idempotent answers live 24 hours; sweeping them once an hour is plenty.
   if (p.clock.now() - p.idempotency_purged_at >= std::chrono::hours(1)) {
     p.idempotency_purged_at = p.clock.now();

@@ -23,6 +23,9 @@
 #include "hub/vault/vault.h"
 #include "hub/webhooks/dispatcher.h"
 #include "hub/webhooks/repository.h"
+#include "app/sync_sides.h"
+#include "app/sync_worker.h"
+#include "sync/runner/sync_runner.h"
 
 namespace liaison::app {
 
@@ -34,6 +37,8 @@ struct HubRuntime::Parts {
   void buildHealth(const HubConfig& config);
   void buildWebhooks(hub::api::HubApi& api);
   void buildProxy(hub::api::HubApi& api);
+  void buildSync(const std::string& holder);
+  int scheduleSyncs(int limit);
   void describeMetrics(const std::string& app_id);
   void describeBudgetMetrics(const std::string& app_id);
   Result<std::string> healthJson(const std::string& connection_id, bool fresh);
@@ -76,6 +81,11 @@ struct HubRuntime::Parts {
   std::unique_ptr<hub::proxy::IdempotencyStore> idempotency;
   std::unique_ptr<hub::proxy::ProxyService> proxy;
   TimePoint idempotency_purged_at{};  // when tick last removed expired idempotent answers
+  std::unique_ptr<sync::SyncStore> sync_store;
+  std::unique_ptr<HubSyncSides> sync_sides;
+  std::unique_ptr<sync::SyncRunner> sync_runner;
+  // Last: destroyed first, so a run going on finishes while everything it uses still exists.
+  std::unique_ptr<SyncWorker> sync_worker;
 };
 
 }  // namespace liaison::app

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/demo_sync.h"
 #include "app/hub_runtime.h"
 #include "app/hub_runtime_parts.h"
 #include "app/run_sandbox.h"
@@ -158,6 +159,7 @@ int runUp(const cli::UpCommand& command) {
   std::string demo_id;
   if (auto demo = hub.parts().connections.list(kDemoEndUser); demo && !demo->empty())
     demo_id = demo->front().id;
+  const std::string sync_id = demo_id.empty() ? "" : addDemoSync(hub, config.data_dir, kHubClientId, demo_id);
 
   BackgroundLoop background(hub);
   hub_server.runUntilSignalled([&](uint16_t) {
@@ -180,6 +182,15 @@ int runUp(const cli::UpCommand& command) {
                 hub_url.c_str());
     std::printf("  curl -s -H \"Authorization: Bearer %s\" '%s/api/v1/connections/%s/health?fresh=true'\n",
                 key.c_str(), hub_url.c_str(), demo_id.c_str());
+    if (!sync_id.empty()) {
+      std::printf("A demo sync links the demo account with the app's users in %s/demo-app.db:\n",
+                  config.data_dir.c_str());
+      // The key goes through the environment: on the command line it would show in `ps`.
+      const std::string env = api_key.empty() ? "" : "LIAISON_API_KEY=" + api_key + " ";
+      for (const char* verb : {"preview", "run"}) {
+        std::printf("  %sliaison sync %s %s --hub %s\n", env.c_str(), verb, sync_id.c_str(), hub_url.c_str());
+      }
+    }
     std::printf("Press Ctrl+C to stop.\n");
     std::fflush(stdout);
   });

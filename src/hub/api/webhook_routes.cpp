@@ -13,7 +13,8 @@ namespace {
 
 const std::vector<std::string_view> kEventTypes = {
     "connection.created", "connection.updated",     "connection.reauth_required", "connection.recovered",
-    "connection.deleted", "connect_session.failed", "social.status_changed"};
+    "connection.deleted", "connect_session.failed", "social.status_changed",      "sync.run_finished",
+    "sync.run_held",      "sync.run_failed"};
 
 json webhookJson(const webhooks::Webhook& w) {
   return {{"id", w.id},
@@ -50,7 +51,8 @@ void addWebhookRoutes(HubApi& api, webhooks::WebhookRepository& repository, Vaul
           return errorResponse(
               ErrorCode::InvalidRequest, "invalid_request", "'" + t + "' is not an event type.",
               "Event types: connection.created, connection.updated, connection.reauth_required, "
-              "connection.recovered, connection.deleted, connect_session.failed, social.status_changed.");
+              "connection.recovered, connection.deleted, connect_session.failed, social.status_changed, "
+              "sync.run_finished, sync.run_held, sync.run_failed.");
         }
       }
       hook.event_types = **types;

@@ -101,9 +101,10 @@ Result<http::StreamedResponse> CcClient::forwarded(Result<http::StreamedResponse
 }
 
 Result<http::StreamedResponse> CcClient::forward(http::ClientRequest request, const std::string& operation,
-                                                 const std::string& connection_id, Admission& budget) {
+                                                 const std::string& connection_id, Admission& budget,
+                                                 CallClass call_class) {
   request.timeout = kCallTimeout;
-  const CallTicket ticket{"", Door::Api, CallClass::Interactive, connection_id};
+  const CallTicket ticket{"", Door::Api, call_class, connection_id};
   if (auto clear = clearToSend(ticket, operation, {}, &budget, request.timeout); !clear) return clear.error();
   auto response = http_.stream(request);
   if (!response) return noAnswer(operation, response.error());

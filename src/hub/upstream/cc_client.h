@@ -93,8 +93,10 @@ class CcClient {
   // as an interactive call. Any HTTP status is a response; it returns once CC's status and
   // headers are in, and the body is read as it arrives.
   // `budget` tells how long the call waited, or why and for how long the budget refused it.
+  // `call_class` Background (the sync engine): let through now or refused, never queued.
   Result<http::StreamedResponse> forward(http::ClientRequest request, const std::string& operation,
-                                         const std::string& connection_id, Admission& budget);
+                                         const std::string& connection_id, Admission& budget,
+                                         CallClass call_class = CallClass::Interactive);
   // For a proxied call sent from an event loop (which must not wait): the budget's grant now,
   // or nullopt when the call would have to wait or ask the store (then forward() is the way).
   std::optional<Admission> admitNow(const std::string& connection_id);

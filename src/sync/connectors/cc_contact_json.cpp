@@ -36,7 +36,10 @@ bool readInt(std::string_view text, int& out) {
   return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-std::string twoDigits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
+// A month or day (1-31) as two digits.
+std::string twoDigits(int n) {
+  return {static_cast<char>('0' + n / 10 % 10), static_cast<char>('0' + n % 10)};
+}
 
 int64_t timeMs(const std::string& text) {
   TimePoint t;
@@ -158,8 +161,10 @@ Record recordFromContact(const json& contact, const CcCatalogue& catalogue, bool
     if (const auto& value = jsonText(contact, name); !value.empty()) record.text[name] = value;
   }
   auto month = contact.find("birthday_month"), day = contact.find("birthday_day");
-  if (month != contact.end() && day != contact.end() && month->is_number_integer() &&
-      day->is_number_integer()) {
+  auto in = [](const json& value, int64_t max) {
+    return value.is_number_integer() && value.get<int64_t>() >= 1 && value.get<int64_t>() <= max;
+  };
+  if (month != contact.end() && day != contact.end() && in(*month, 12) && in(*day, 31)) {
     record.text["birthday"] = "--" + twoDigits(month->get<int>()) + "-" + twoDigits(day->get<int>());
   }
   if (const auto& anniversary = jsonText(contact, "anniversary"); !anniversary.empty()) {

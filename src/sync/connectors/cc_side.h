@@ -29,8 +29,8 @@ namespace liaison::sync {
 
 struct CcSideOptions {
   ListFilter filter;  // all contacts, or members of these lists (names or list ids)
-  std::string import_list =
-      "Liaison sync";  // new contacts join it when the filter is "all" (made if missing)
+  // The list new contacts join when the filter is "all" (an import must name one); made if missing.
+  std::string import_list = "Liaison sync";
   std::chrono::milliseconds poll_first{1000};  // activity polling: first wait, doubled up to poll_max
   std::chrono::milliseconds poll_max{30000};
   std::chrono::milliseconds poll_timeout{std::chrono::minutes(30)};  // then the activity's writes fail

@@ -1,6 +1,7 @@
 // CcWriter's calls: the singular PUTs and POSTs, the JSON imports and their read-back, and the
 // list, tag and delete activities, each activity followed to its end.
 #include <charconv>
+#include <optional>
 
 #include "core/encoding.h"
 #include "sync/connectors/cc_contact_json.h"
@@ -14,7 +15,7 @@ namespace {
 
 constexpr size_t kContactsPerActivity = 500;  // source.contact_ids
 constexpr size_t kIdsPerActivity = 50;        // list_ids / tag_ids
-constexpr size_t kLookupMax = 25;  // new contacts the read-back missed, looked up by address
+constexpr size_t kLookupMax = 25;             // new contacts the read-back missed, looked up by address
 
 // "Row 12: ..." names the 12th row of import_data (the form CC's import errors take).
 std::optional<size_t> rowOf(const std::string& error) {
@@ -62,7 +63,8 @@ Status CcWriter::putAndPost() {
     }
     const Consent consent = !t.current->unsubscribed ? (t.unsubscribe ? Consent::Unsubscribe : Consent::Keep)
                                                      : Consent::StaysUnsubscribed;
-    auto done = singular("PUT", "/v3/contacts/" + t.id, putBody(whole, s_.catalogue, touched, consent), t, nullptr);
+    auto done =
+        singular("PUT", "/v3/contacts/" + t.id, putBody(whole, s_.catalogue, touched, consent), t, nullptr);
     if (!done) return done.error();
   }
   for (size_t i : posts_) {
@@ -70,8 +72,8 @@ Status CcWriter::putAndPost() {
     const std::vector<std::string> lists(t.lists_to_add.begin(), t.lists_to_add.end());
     const std::vector<std::string> tags(t.tags_to_add.begin(), t.tags_to_add.end());
     json answer;
-    auto done = singular("POST", "/v3/contacts", postBody(t.changes, s_.catalogue, t.unsubscribe, lists, tags), t,
-                         &answer);
+    auto done = singular("POST", "/v3/contacts",
+                         postBody(t.changes, s_.catalogue, t.unsubscribe, lists, tags), t, &answer);
     if (!done) return done.error();
     t.lists_to_add.clear();  // the POST carried them
     t.tags_to_add.clear();
@@ -108,7 +110,8 @@ Status CcWriter::imports() {
         batch.writes.insert(batch.writes.end(), indexes.begin(), indexes.end());
         ++next;
       }
-      auto activity = s_.client.start("contacts_json_import", json{{"import_data", std::move(data)}, {"list_ids", list_ids}});
+      auto activity = s_.client.start("contacts_json_import",
+                                      json{{"import_data", std::move(data)}, {"list_ids", list_ids}});
       if (!activity) return activity.error();
       batch.activity = std::move(*activity);
       started.push_back(std::move(batch));
@@ -162,8 +165,8 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
       if (contacts != page->end() && contacts->is_array() && !contacts->empty()) found((*contacts)[0]);
     }
     if (t.id.empty()) {
-      fail(t, "the import did not make contact " + jsonText(row.columns, "email") + (row.note.empty() ? "" : "; ") +
-                  row.note);
+      fail(t, "the import did not make contact " + jsonText(row.columns, "email") +
+                  (row.note.empty() ? "" : "; ") + row.note);
     }
   }
   return okStatus();
@@ -227,7 +230,8 @@ Status CcWriter::activities() {
           const json some_ids = std::vector<std::string>(
               ids.begin() + static_cast<std::ptrdiff_t>(k),
               ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), k + kIdsPerActivity)));
-          auto activity = s_.client.start(kind, {{"source", {{"contact_ids", contact_ids}}}, {ids_key, some_ids}});
+          auto activity =
+              s_.client.start(kind, {{"source", {{"contact_ids", contact_ids}}}, {ids_key, some_ids}});
           if (!activity) return activity.error();
           run.activity = std::move(*activity);
           started.push_back(std::move(run));

@@ -23,7 +23,8 @@ std::string joined(const Items& items) {
 
 }  // namespace
 
-CcWriter::CcWriter(const CcWriteSetup& setup, const std::vector<Write>& writes, const std::vector<Record>& current)
+CcWriter::CcWriter(const CcWriteSetup& setup, const std::vector<Write>& writes,
+                   const std::vector<Record>& current)
     : s_(setup), writes_(writes) {
   for (const auto& record : current) current_[record.id] = &record;
 }
@@ -61,11 +62,9 @@ void CcWriter::gather() {
       if (!w.id.empty()) deletes_.emplace_back(w.id, i);
       continue;
     }
-    // An Unsubscribe without an id is a contact to create unsubscribed (consent carried from
-    // another CC account).
-    const bool create = w.kind == Write::Kind::Create || w.id.empty();
-    if (create && w.kind == Write::Kind::Update) {
-      result_.failed.emplace_back(i, "an update names no contact");
+    const bool create = w.kind == Write::Kind::Create;
+    if (!create && w.id.empty()) {
+      result_.failed.emplace_back(i, "a write names no contact");
       continue;
     }
     size_t at = targets_.size();
@@ -78,13 +77,15 @@ void CcWriter::gather() {
     }
     Target& t = targets_[at];
     t.indexes.push_back(i);
-    t.unsubscribe = t.unsubscribe || w.kind == Write::Kind::Unsubscribe;
+    // A create may carry an unsubscribe too (consent from another CC account): made unsubscribed.
+    t.unsubscribe = t.unsubscribe || w.kind == Write::Kind::Unsubscribe || w.unsubscribed;
     for (const auto& [name, value] : w.values) {
       if (name.rfind("list:", 0) == 0 && name.size() > 5) {
         (value == "1" ? t.add_lists : t.remove_lists).insert(name.substr(5));
       } else if (!isCcTextField(name)) {
         result_.failed.emplace_back(i, "'" + name + "' is not a CC contact field");
-      } else if (name.rfind("cf:", 0) == 0 && s_.catalogue.fieldId(std::string_view(name).substr(3)).empty()) {
+      } else if (name.rfind("cf:", 0) == 0 &&
+                 s_.catalogue.fieldId(std::string_view(name).substr(3)).empty()) {
         result_.failed.emplace_back(i, "the CC account has no custom field '" + name.substr(3) + "'");
       } else if (name == "birthday" && !value.empty() && !birthdayParts(value)) {
         result_.failed.emplace_back(i, "birthday '" + value + "' is not --MM-DD");
@@ -93,11 +94,13 @@ void CcWriter::gather() {
       }
     }
     for (const auto& [field, items] : w.add) {
-      if (field != "lists" && field != "tags") result_.failed.emplace_back(i, "'" + field + "' is not a CC set");
+      if (field != "lists" && field != "tags")
+        result_.failed.emplace_back(i, "'" + field + "' is not a CC set");
       (field == "lists" ? t.add_lists : t.add_tags).insert(items.begin(), items.end());
     }
     for (const auto& [field, items] : w.remove) {
-      if (field != "lists" && field != "tags") result_.failed.emplace_back(i, "'" + field + "' is not a CC set");
+      if (field != "lists" && field != "tags")
+        result_.failed.emplace_back(i, "'" + field + "' is not a CC set");
       (field == "lists" ? t.remove_lists : t.remove_tags).insert(items.begin(), items.end());
     }
   }
@@ -118,7 +121,8 @@ Status CcWriter::fetchMissing() {
   // One GET per contact, unless paging through every contact (500 a page) is fewer calls.
   bool page_all = false;
   if (missing.size() > kFetchEachMax) {
-    auto counted = s_.client.getObject("/v3/contacts?status=all&include_count=true&limit=1", "counting contacts");
+    auto counted =
+        s_.client.getObject("/v3/contacts?status=all&include_count=true&limit=1", "counting contacts");
     if (!counted) return counted.error();
     auto count = counted->find("contacts_count");
     if (count != counted->end() && count->is_number_unsigned()) {
@@ -133,10 +137,11 @@ Status CcWriter::fetchMissing() {
   if (page_all) {
     std::set<std::string> wanted;
     for (const Target* t : missing) wanted.insert(t->id);
-    auto drained = s_.client.drain("/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500",
-                                   "contacts", [&](json& contact) {
-                                     if (wanted.count(jsonText(contact, "contact_id"))) keep(contact);
-                                   });
+    auto drained =
+        s_.client.drain("/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500",
+                        "contacts", [&](json& contact) {
+                          if (wanted.count(jsonText(contact, "contact_id"))) keep(contact);
+                        });
     if (!drained) return drained.error();
   } else {
     for (Target* t : missing) {
@@ -204,7 +209,8 @@ Status CcWriter::classifyCreate(Target& t, size_t index) {
   if (s_.options.filter.all && !s_.options.import_list.empty()) adds.insert(s_.options.import_list);
   if (t.unsubscribe) {
     // CC never puts an unsubscribed contact on a list; it is made outside the lists.
-    if (!t.add_lists.empty()) fail(t, "the new contact is unsubscribed: not added to list(s) " + joined(t.add_lists));
+    if (!t.add_lists.empty())
+      fail(t, "the new contact is unsubscribed: not added to list(s) " + joined(t.add_lists));
     lists.clear();
     adds.clear();
   }
@@ -243,13 +249,13 @@ Status CcWriter::classify(size_t index) {
   }
   IdSet in_lists, in_tags;
   if (cur) {
-    for (const char* set : {"lists", "tags"}) {
-      auto it = cur->sets.find(set);
+    for (const bool lists : {true, false}) {
+      auto it = cur->sets.find(lists ? "lists" : "tags");
       if (it == cur->sets.end()) continue;
       for (const auto& name : it->second) {
-        auto id = set == std::string("lists") ? listIdFor(name, false) : tagIdFor(name, false);
+        auto id = lists ? listIdFor(name, false) : tagIdFor(name, false);
         if (!id) return id.error();
-        if (!id->empty()) (set == std::string("lists") ? in_lists : in_tags).insert(*id);
+        if (!id->empty()) (lists ? in_lists : in_tags).insert(*id);
       }
     }
   }
@@ -299,7 +305,8 @@ Status CcWriter::classify(size_t index) {
   for (const auto& [name, value] : t.changes) {
     if (name.rfind("address:", 0) != 0) continue;
     const std::string prefix = name.substr(0, name.find('.') + 1);
-    for (auto it = cur->text.lower_bound(prefix); it != cur->text.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    for (auto it = cur->text.lower_bound(prefix); it != cur->text.end() && it->first.rfind(prefix, 0) == 0;
+         ++it) {
       if (!t.changes.count(it->first)) kept[it->first] = it->second;
     }
   }
@@ -315,7 +322,8 @@ bool CcWriter::needsPut(const Target& t) const {
   const Record* cur = t.current;
   if (!cur || cur->field("email").empty() || cur->field("email").size() > kImportEmailMax) return true;
   std::vector<std::string> numbers;
-  for (auto it = cur->text.lower_bound("phone:"); it != cur->text.end() && it->first.rfind("phone:", 0) == 0; ++it) {
+  for (auto it = cur->text.lower_bound("phone:"); it != cur->text.end() && it->first.rfind("phone:", 0) == 0;
+       ++it) {
     numbers.push_back(it->second);
   }
   for (const auto& [name, value] : t.changes) {
@@ -361,9 +369,9 @@ void CcWriter::groupUpdateRows() {
     for (size_t r : left) {
       for (const auto& id : rows_[r].candidates) ++counts[id];
     }
-    const std::string best =
-        std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; })
-            ->first;
+    const std::string best = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+                               return a.second < b.second;
+                             })->first;
     std::vector<size_t> rest;
     auto& members = groups_[{best}];
     for (size_t r : left) (rows_[r].candidates.count(best) ? members : rest).push_back(r);

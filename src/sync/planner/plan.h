@@ -36,6 +36,7 @@ struct Write {
   Fields values;   // the side's field or column → new value (canonical; "" clears)
   std::map<std::string, Items, std::less<>> add;     // set fields ("lists", "tags"): items to add
   std::map<std::string, Items, std::less<>> remove;  // ... and to remove
+  bool unsubscribed = false;  // a CC contact created unsubscribed (consent carried from the other side)
 };
 
 struct Conflict {

@@ -78,7 +78,11 @@ class Planner {
 
   void setUnsubscribedOnB(Write& to_b, bool unsubscribed) {
     if (d_.b.type == SideType::Cc) {
-      if (unsubscribed) to_b.kind = Write::Kind::Unsubscribe;
+      if (unsubscribed && to_b.kind == Write::Kind::Create) {
+        to_b.unsubscribed = true;
+      } else if (unsubscribed) {
+        to_b.kind = Write::Kind::Unsubscribe;
+      }
       return;
     }
     bool timestamp = d_.unsubscribes.format == UnsubscribeRule::Format::Timestamp;

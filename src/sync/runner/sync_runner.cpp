@@ -100,6 +100,19 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     return run;
   };
 
+  // Progress for whoever watches (GET …/runs/{id}, the CLI's progress line); the heartbeat also
+  // keeps the run's lease alive between phases.
+  auto progress = [&](const char* phase, const Prepared* p, int64_t written) {
+    json out = {{"phase", phase}, {"written", written}};
+    if (p != nullptr) {
+      out["read"] = static_cast<int64_t>(p->read_a.records.size() + p->read_b.records.size());
+      out["planned"] = static_cast<int64_t>(p->plan.a_writes.size() + p->plan.b_writes.size());
+      out["cc_calls"] = p->a->calls() + p->b->calls();
+    }
+    run.progress_json = out.dump();
+    (void)store_.heartbeat(run, settings_.owner, settings_.lease);  // a lost lease shows at endRun
+  };
+  progress("reading", nullptr, 0);
   auto prepared = prepare(sync, approved);
   if (!prepared) {
     return finish(RunState::Failed, json{{"error", prepared.error().message}}, {}, std::nullopt, false, 0);
@@ -123,8 +136,10 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
       failed.push_back({{"side", sideName(side)}, {"id", w.id}, {"kind", toString(w.kind)}, {"reason", why}});
     }
   };
+  int64_t written = 0;
   for (Side side : {Side::B, Side::A}) {
     const auto& writes = side == Side::A ? p.plan.a_writes : p.plan.b_writes;
+    progress("writing", &p, written);
     auto outcome = (side == Side::A ? p.a : p.b)->apply(writes, side == Side::A ? p.read_a : p.read_b);
     if (!outcome) {
       // Nothing of this run is agreed: the next run reads what did get written and settles it.
@@ -133,7 +148,9 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
       return finish(RunState::Failed, report, {}, std::nullopt, false, p.a->calls() + p.b->calls());
     }
     record(writes, *outcome, side);
+    written += static_cast<int64_t>(writes.size());
   }
+  progress("done", &p, written);
   std::vector<Link> settled;
   for (auto& link : links) {
     if (unsettled.count(link.a_id) == 0 && unsettled.count(link.b_id) == 0) settled.push_back(std::move(link));

@@ -27,25 +27,25 @@ constexpr const char* kIncludes = "custom_fields,list_memberships,taggings,phone
 // lose its answer (an Error), as a dropped connection would.
 class SandboxCaller final : public sync::CcCaller {
  public:
-  SandboxCaller(SandboxClient& client, std::string token) : client_(client), token_(std::move(token)) {}
+  SandboxCaller(SandboxClient& client, std::string bearer) : token(std::move(bearer)), client_(client) {}
   Result<sync::CcAnswer> call(const sync::CcCall& call) override {
     ++calls;
     if (call.target == "/v3/activities/contacts_json_import") import_bytes.push_back(call.body.size());
     if (!fail_on.empty() && call.method == fail_on) {
       return makeError(ErrorCode::BadGateway, "upstream.no_answer", "no answer");
     }
-    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + token_}};
+    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + token}};
     if (!call.body.empty()) headers.emplace_back("Content-Type", "application/json");
     auto response = client_.send(call.method, call.target, call.body, headers);
     return sync::CcAnswer{response.status, response.body};
   }
+  std::string token;
   int64_t calls = 0;
   std::vector<size_t> import_bytes;  // each JSON import's request size
   std::string fail_on;
 
  private:
   SandboxClient& client_;
-  std::string token_;
 };
 
 class CcSideTest : public ContactsTest {
@@ -89,7 +89,8 @@ class CcSideTest : public ContactsTest {
     request.target = "/__sandbox/journal?limit=1000";
     std::map<std::string, int> out;
     for (const auto& entry : jsonOf(sandbox_->handle(request))) {
-      if (entry["at"].get<std::string>() < since || entry["path"].get<std::string>().rfind("/v3/", 0) != 0) continue;
+      if (entry["at"].get<std::string>() < since || entry["path"].get<std::string>().rfind("/v3/", 0) != 0)
+        continue;
       ++out[entry["operation"].get<std::string>()];
       ++out["total"];
     }
@@ -102,7 +103,8 @@ class CcSideTest : public ContactsTest {
     return jsonOf(response)["tag_id"];
   }
   void importRows(const json& rows, const std::vector<std::string>& lists) {
-    auto response = call("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", lists}});
+    auto response =
+        call("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", lists}});
     ASSERT_EQ(response.status, 201) << response.body;
     auto status = jsonOf(call("GET", "/v3/activities/" + jsonOf(response)["activity_id"].get<std::string>()));
     ASSERT_EQ(status["state"], "completed");
@@ -111,7 +113,9 @@ class CcSideTest : public ContactsTest {
     auto response = call("POST", "/v3/activities/" + kind, request);
     ASSERT_EQ(response.status, 201) << response.body;
   }
-  json contact(const std::string& id) { return jsonOf(call("GET", "/v3/contacts/" + id + "?include=" + kIncludes)); }
+  json contact(const std::string& id) {
+    return jsonOf(call("GET", "/v3/contacts/" + id + "?include=" + kIncludes));
+  }
   void unsubscribe(const std::string& id, const std::string& email) {
     auto response = call("PUT", "/v3/contacts/" + id,
                          {{"email_address", {{"address", email}, {"permission_to_send", "unsubscribed"}}},
@@ -125,6 +129,20 @@ class CcSideTest : public ContactsTest {
     }
     return nullptr;
   }
+  static Write newContact(Fields values, Items lists = {}, Items tags = {}) {
+    Write w;
+    w.kind = Write::Kind::Create;
+    w.values = std::move(values);
+    if (!lists.empty()) w.add["lists"] = std::move(lists);
+    if (!tags.empty()) w.add["tags"] = std::move(tags);
+    return w;
+  }
+  static Write ofKind(Write::Kind kind, const std::string& id) {
+    Write w;
+    w.kind = kind;
+    w.id = id;
+    return w;
+  }
   static Write update(const std::string& id, Fields values) {
     Write w;
     w.kind = Write::Kind::Update;
@@ -133,7 +151,8 @@ class CcSideTest : public ContactsTest {
     return w;
   }
   static bool failedIndex(const CcApplyResult& result, size_t index) {
-    return std::any_of(result.failed.begin(), result.failed.end(), [&](const auto& f) { return f.first == index; });
+    return std::any_of(result.failed.begin(), result.failed.end(),
+                       [&](const auto& f) { return f.first == index; });
   }
   static std::string failures(const CcApplyResult& result) {
     std::string out;

@@ -7,7 +7,8 @@ namespace {
 
 TEST_F(CcSideTest, OpenReadsTheCatalogueAndRefusesAFilterListTheAccountLacks) {
   makeList("Customers");
-  auto field = jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Shoe Size"}, {"type", "number"}}));
+  auto field =
+      jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Shoe Size"}, {"type", "number"}}));
   const std::string since = mark();
   auto side = open();
   ASSERT_TRUE(side);
@@ -21,8 +22,9 @@ TEST_F(CcSideTest, OpenReadsTheCatalogueAndRefusesAFilterListTheAccountLacks) {
   EXPECT_EQ(ops["total"], 3);
   EXPECT_EQ(side->calls(), 3);
 
-  auto missing = CcSide::open(*caller_, sandbox_->clock(), [](std::chrono::milliseconds) {},
-                              CcSideOptions{ListFilter{false, {"Nobody's list"}}});
+  auto missing = CcSide::open(
+      *caller_, sandbox_->clock(), [](std::chrono::milliseconds) {},
+      CcSideOptions{ListFilter{false, {"Nobody's list"}}});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().key, "sync.cc_list_missing");
 }
@@ -30,7 +32,8 @@ TEST_F(CcSideTest, OpenReadsTheCatalogueAndRefusesAFilterListTheAccountLacks) {
 TEST_F(CcSideTest, ReadAllMapsEveryFieldKindAndDrainsEveryPage) {
   const std::string customers = makeList("Customers");
   const std::string vip = makeTag("vip");
-  auto field = jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Shoe Size"}, {"type", "string"}}));
+  auto field =
+      jsonOf(call("POST", "/v3/contact_custom_fields", {{"label", "Shoe Size"}, {"type", "string"}}));
   json rows = json::array();
   for (int i = 0; i < 1200; ++i) {
     rows.push_back({{"email", "bulk" + std::to_string(i) + "@example.com"}, {"first_name", "Bulk"}});
@@ -64,9 +67,9 @@ TEST_F(CcSideTest, ReadAllMapsEveryFieldKindAndDrainsEveryPage) {
   auto cy = create("cy@example.com", {{"list_memberships", {customers}}});
   advance(60);
   unsubscribe(cy["contact_id"], "cy@example.com");
-  const int64_t opted_out_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   sandbox_->clock().now().time_since_epoch())
-                                   .count();
+  const int64_t opted_out_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(sandbox_->clock().now().time_since_epoch())
+          .count();
 
   auto side = open();
   ASSERT_TRUE(side);
@@ -74,7 +77,7 @@ TEST_F(CcSideTest, ReadAllMapsEveryFieldKindAndDrainsEveryPage) {
   auto read = side->readAll();
   ASSERT_TRUE(read.ok()) << read.error().message;
   EXPECT_TRUE(read->complete);
-  EXPECT_EQ(read->records.size(), 1203u);  // status=all: the deleted contact too
+  EXPECT_EQ(read->records.size(), 1203u);    // status=all: the deleted contact too
   EXPECT_EQ(seen(since)["getContacts"], 3);  // 1,203 contacts, 500 a page
   EXPECT_EQ(side->calls(), 6);
 
@@ -161,7 +164,9 @@ TEST_F(CcSideTest, ReadChangedSeesUnsubscribesThroughOptoutAfterAndDeletionsThro
   unsubscribe(bob["contact_id"], "bob@example.com");
   ASSERT_EQ(call("DELETE", "/v3/contacts/" + cat["contact_id"].get<std::string>()).status, 204);
   ASSERT_EQ(call("PUT", "/v3/contacts/" + dan["contact_id"].get<std::string>(),
-                 {{"email_address", {{"address", "dan@example.com"}}}, {"first_name", "Daniel"}, {"update_source", "Account"}})
+                 {{"email_address", {{"address", "dan@example.com"}}},
+                  {"first_name", "Daniel"},
+                  {"update_source", "Account"}})
                 .status,
             200);
   // What the second pass is for: updated_after alone does not show the unsubscribe.

@@ -45,7 +45,7 @@ std::map<size_t, std::string> MemorySide::apply(const std::vector<Write>& writes
       r->deleted = true;
       r->sets["lists"].clear();  // CC strips list memberships on delete
     }
-    if (w.kind == Write::Kind::Unsubscribe) r->unsubscribed = true;
+    if (w.kind == Write::Kind::Unsubscribe || w.unsubscribed) r->unsubscribed = true;
     r->changed_at_ms = now_ms;
   }
   return created;

@@ -1,0 +1,38 @@
+#include "app/sync_sides.h"
+
+#include "app/sync_cc_caller.h"
+#include "sync/connectors/csv_table.h"
+#include "sync/connectors/sql_table.h"
+#include "sync/runner/cc_sync_side.h"
+#include "sync/runner/table_sync_side.h"
+
+namespace liaison::app {
+
+Result<std::unique_ptr<sync::SyncSide>> HubSyncSides::open(const std::string& app_id, const sync::SideSpec& spec) {
+  switch (spec.type) {
+    case sync::SideType::Cc: {
+      auto caller = std::make_unique<SyncCcCaller>(connections_, refresher_, cc_, waiter_, app_id, spec.connection_id);
+      sync::CcSideOptions options;
+      options.filter = spec.filter;
+      return sync::CcSyncSide::open(std::move(caller), clock_, waiter_, std::move(options));
+    }
+    case sync::SideType::Sql: {
+      auto table = sync::SqlTable::open({spec.url, spec.table, spec.key, spec.updated_at, spec.where});
+      if (!table) return table.error();
+      return std::unique_ptr<sync::SyncSide>(std::make_unique<sync::TableSyncSide>(std::move(*table), false));
+    }
+    case sync::SideType::Csv: {
+      sync::CsvOptions options;
+      options.path = spec.path;
+      options.key = spec.key;
+      options.delimiter = spec.delimiter;
+      options.encoding = spec.encoding;
+      auto table = sync::CsvTable::open(options);
+      if (!table) return table.error();
+      return std::unique_ptr<sync::SyncSide>(std::make_unique<sync::TableSyncSide>(std::move(*table), true));
+    }
+  }
+  return makeError(ErrorCode::InvalidRequest, "sync.side_type", "Unknown side type.");
+}
+
+}  // namespace liaison::app

@@ -1,0 +1,32 @@
+#pragma once
+// A CC connection as a side of a sync: CC's fields and the account's custom fields as the
+// catalogue, contacts read completely or since a time, writes in CC's cheapest calls (CcSide).
+#include <memory>
+
+#include "sync/connectors/cc_caller.h"
+#include "sync/connectors/cc_side.h"
+#include "sync/runner/sync_side.h"
+
+namespace liaison::sync {
+
+class CcSyncSide final : public SyncSide {
+ public:
+  // Opens the account's catalogue (lists, tags, custom fields) through `caller`, which it keeps.
+  static Result<std::unique_ptr<SyncSide>> open(std::unique_ptr<CcCaller> caller, const Clock& clock,
+                                                std::function<void(std::chrono::milliseconds)> wait,
+                                                CcSideOptions options);
+
+  Result<Catalog> catalog() override;
+  Result<SideRead> read(std::optional<TimePoint> since) override;
+  Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) override;
+  int64_t calls() const override;
+
+ private:
+  CcSyncSide(std::unique_ptr<CcCaller> caller, std::unique_ptr<CcSide> side)
+      : caller_(std::move(caller)), side_(std::move(side)) {}
+
+  std::unique_ptr<CcCaller> caller_;
+  std::unique_ptr<CcSide> side_;
+};
+
+}  // namespace liaison::sync
