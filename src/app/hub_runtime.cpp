@@ -125,8 +125,8 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   // A long-lived refresh token survives a second refresh: nothing to wait for.
   if (config.refresh_token_type == "long_lived") refresh_settings.answer_wait = std::chrono::seconds(0);
   const std::string holder = options.holder.empty() ? defaultHolder() : options.holder;
-  refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter, holder,
-                                               refresh_settings);
+  refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter,
+                                               holder, refresh_settings);
   buildHealth(config);
   api = std::make_unique<hub::api::HubApi>(hub::api::HubApiDeps{
       db, connections, sessions, keys, events, *connect, *refresher, *cc, governor, metrics, clock,
@@ -134,7 +134,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
   buildProxy(*api);
-  buildSync(holder);
+  buildSync(*api, holder);
   describeMetrics(config.client_id);
 }
 

@@ -6,6 +6,8 @@
 
 #include "app/hub_config.h"
 #include "app/hub_runtime.h"
+#include "app/sync_sides.h"
+#include "app/sync_worker.h"
 #include "core/metrics.h"
 #include "hub/api/hub_api.h"
 #include "hub/budget/local_governor.h"
@@ -23,8 +25,6 @@
 #include "hub/vault/vault.h"
 #include "hub/webhooks/dispatcher.h"
 #include "hub/webhooks/repository.h"
-#include "app/sync_sides.h"
-#include "app/sync_worker.h"
 #include "sync/runner/sync_runner.h"
 
 namespace liaison::app {
@@ -37,7 +37,7 @@ struct HubRuntime::Parts {
   void buildHealth(const HubConfig& config);
   void buildWebhooks(hub::api::HubApi& api);
   void buildProxy(hub::api::HubApi& api);
-  void buildSync(const std::string& holder);
+  void buildSync(hub::api::HubApi& api, const std::string& holder);
   int scheduleSyncs(int limit);
   void describeMetrics(const std::string& app_id);
   void describeBudgetMetrics(const std::string& app_id);

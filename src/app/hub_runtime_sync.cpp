@@ -6,13 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/hub_runtime_parts.h"
+#include "sync/api/sync_routes.h"
 
 namespace liaison::app {
 
 using Parts = HubRuntime::Parts;
 using nlohmann::json;
 
-void Parts::buildSync(const std::string& holder) {
+void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder) {
   sync_store = std::make_unique<sync::SyncStore>(db, clock, random);
   sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter);
   sync::RunnerSettings settings;
@@ -30,6 +31,20 @@ void Parts::buildSync(const std::string& holder) {
         }
       });
   sync_worker = std::make_unique<SyncWorker>();
+  sync::addSyncRoutes(
+      [&hub_api](const std::string& method, const std::string& pattern, http::Handler handler) {
+        hub_api.addAuthenticated(method, pattern, std::move(handler));
+      },
+      sync::SyncRoutesDeps{*sync_store, *sync_runner, *sync_sides, client_id,
+                           [this](const std::string& connection_id) {
+                             auto found = connections.find(connection_id);
+                             return found && *found && (*found)->app_id == client_id &&
+                                    (*found)->status != hub::ConnectionStatus::Disconnected;
+                           },
+                           [this](std::function<void()> task) {
+                             // A run started by hand: its own queue key, as its sync is already claimed.
+                             sync_worker->post("started:" + random.token(8), std::move(task));
+                           }});
 }
 
 int Parts::scheduleSyncs(int limit) {

@@ -16,7 +16,8 @@ std::optional<int> runClientVerb(const cli::Command& command) {
         using Verb = std::decay_t<decltype(verb)>;
         constexpr bool is_client_verb =
             std::is_same_v<Verb, cli::ConnectCommand> || std::is_same_v<Verb, cli::ConnectionsCommand> ||
-            std::is_same_v<Verb, cli::StatusCommand> || std::is_same_v<Verb, cli::DisconnectCommand>;
+            std::is_same_v<Verb, cli::StatusCommand> || std::is_same_v<Verb, cli::DisconnectCommand> ||
+            std::is_same_v<Verb, cli::SyncCommand>;
         if constexpr (!is_client_verb) {
           return std::nullopt;
         } else {
@@ -32,6 +33,7 @@ std::optional<int> runClientVerb(const cli::Command& command) {
           if constexpr (std::is_same_v<Verb, cli::StatusCommand>) return cli::runStatus(hub, verb, terminal);
           if constexpr (std::is_same_v<Verb, cli::DisconnectCommand>)
             return cli::runDisconnect(hub, verb, terminal);
+          if constexpr (std::is_same_v<Verb, cli::SyncCommand>) return cli::runSync(hub, verb, terminal);
         }
       },
       command);

@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace liaison::cli {
 
@@ -21,8 +24,9 @@ void addSandboxOptions(CLI::App& verb, SandboxCommand& options, std::string& lis
                   "Data created on first start: demo, bare (demo account, users and apps only) or empty")
       ->check(CLI::IsMember({"demo", "bare", "empty"}))
       ->default_val("demo");
-  verb.add_option("--fixture", options.fixture,
-                  "Snapshot JSON (GET /__sandbox/snapshots/NAME) to start from instead of the seed, on first start")
+  verb.add_option(
+          "--fixture", options.fixture,
+          "Snapshot JSON (GET /__sandbox/snapshots/NAME) to start from instead of the seed, on first start")
       ->check(CLI::ExistingFile);
   verb.add_option("--device-code-lifetime", options.device_code_lifetime_s,
                   "Seconds a device code stays valid")
@@ -60,6 +64,49 @@ void resolveHubAccess(HubAccess& hub) {
   }
 }
 
+// The sync verbs under `liaison sync`; `action` is named after the one given.
+struct SyncVerbs {
+  CLI::App* verb = nullptr;
+  std::vector<std::pair<std::string, CLI::App*>> actions;
+};
+
+SyncVerbs addSyncVerbs(CLI::App& app, SyncCommand& sync) {
+  SyncVerbs verbs;
+  verbs.verb = app.add_subcommand("sync", "Two-way contact syncs between CC and a table, a CSV file or CC");
+  verbs.verb->require_subcommand(1);
+  auto action = [&](const std::string& name, const std::string& help) {
+    auto* sub = verbs.verb->add_subcommand(name, help);
+    addHubAccess(*sub, sync.hub);
+    verbs.actions.emplace_back(name, sub);
+    return sub;
+  };
+  auto id = [&](CLI::App* sub) { sub->add_option("id", sync.sync_id, "The sync's id")->required(); };
+  auto json = [&](CLI::App* sub) { sub->add_flag("--json", sync.json, "Print the hub's JSON answer"); };
+  auto* create = action("create", "Create a sync from a JSON definition (see docs/SYNC.md)");
+  create->add_option("--file", sync.file, "The definition's JSON file")->required()->check(CLI::ExistingFile);
+  json(action("list", "List the syncs"));
+  auto* show = action("show", "A sync's definition and its last run");
+  id(show);
+  json(show);
+  auto* preview = action("preview", "What a run would do now, written nowhere");
+  id(preview);
+  json(preview);
+  auto* run = action("run", "Run a sync now and follow it to its end");
+  id(run);
+  run->add_flag("--no-wait", sync.no_wait, "Print the begun run and return");
+  auto* approve = action("approve", "Approve a held run: run again, doing what was held");
+  id(approve);
+  approve->add_option("run_id", sync.run_id, "The held run's id")->required();
+  approve->add_flag("--no-wait", sync.no_wait, "Print the begun run and return");
+  id(action("pause", "Pause a sync's schedule (it may still be run by hand)"));
+  id(action("resume", "Resume a sync's schedule"));
+  auto* history = action("history", "A sync's runs, newest first");
+  id(history);
+  history->add_option("--limit", sync.limit, "Runs to list")->check(CLI::Range(1, 100))->default_val(20);
+  json(history);
+  return verbs;
+}
+
 }  // namespace
 
 bool parseListen(const std::string& text, std::string& host, uint16_t& port) {
@@ -83,8 +130,8 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
 
   SandboxCommand sandbox;
   std::string sandbox_listen;
-  auto* sandbox_verb = app.add_subcommand(
-      "sandbox", "Run a local emulator of Constant Contact's OAuth2 server and v3 API");
+  auto* sandbox_verb =
+      app.add_subcommand("sandbox", "Run a local emulator of Constant Contact's OAuth2 server and v3 API");
   addSandboxOptions(*sandbox_verb, sandbox, sandbox_listen);
 
   UpCommand up;
@@ -149,6 +196,9 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
   disconnect_verb->add_option("id", disconnect.connection_id, "The connection's id")->required();
   addHubAccess(*disconnect_verb, disconnect.hub);
 
+  SyncCommand sync;
+  const SyncVerbs sync_verbs = addSyncVerbs(app, sync);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -173,8 +223,14 @@ ParseOutcome parseCommandLine(int argc, char** argv) {
     vault.action = vault_init->parsed() ? "init" : "rotate";
     return {Command(vault), 0};
   }
-  for (HubAccess* hub : {&connect.hub, &connections.hub, &status.hub, &disconnect.hub})
+  for (HubAccess* hub : {&connect.hub, &connections.hub, &status.hub, &disconnect.hub, &sync.hub})
     resolveHubAccess(*hub);
+  if (sync_verbs.verb->parsed()) {
+    for (const auto& [name, sub] : sync_verbs.actions) {
+      if (sub->parsed()) sync.action = name;
+    }
+    return {Command(sync), 0};
+  }
   if (connect_verb->parsed()) return {Command(connect), 0};
   if (connections_verb->parsed()) return {Command(connections), 0};
   if (status_verb->parsed()) return {Command(status), 0};

@@ -86,8 +86,21 @@ struct DisconnectCommand {
   std::string connection_id;
 };
 
-using Command = std::variant<SandboxCommand, UpCommand, ServeCommand, KeysCommand, VaultCommand,
-                             ConnectCommand, ConnectionsCommand, StatusCommand, DisconnectCommand>;
+// `liaison sync create|list|show|preview|run|approve|pause|resume|history`: the hub's contact syncs.
+struct SyncCommand {
+  HubAccess hub;
+  std::string action;
+  std::string file;      // create: the definition's JSON file
+  std::string sync_id;   // every action but create and list
+  std::string run_id;    // approve
+  bool no_wait = false;  // run, approve: print the begun run instead of following it to its end
+  bool json = false;     // list, show, preview, history: the hub's JSON answer
+  int limit = 20;        // history
+};
+
+using Command =
+    std::variant<SandboxCommand, UpCommand, ServeCommand, KeysCommand, VaultCommand, ConnectCommand,
+                 ConnectionsCommand, StatusCommand, DisconnectCommand, SyncCommand>;
 
 struct ParseOutcome {
   std::optional<Command> command;  // empty when the process should exit (help, version, error)

@@ -1,5 +1,5 @@
 #pragma once
-// The terminal verbs that talk to a running hub: connect, connections, status, disconnect. Only
+// The terminal verbs that talk to a running hub: connect, connections, status, disconnect, sync. Only
 // calls to the hub's REST API and their rendering; the hub decides everything. Time comes through
 // the Terminal's clock and waits through its `sleep`, so tests run the whole polling loop at once.
 #include <chrono>
@@ -19,7 +19,8 @@ enum ClientExit : int {
   kExitNoHub = 2,     // the hub could not be reached, refused the key, or failed
   kExitDenied = 3,    // connect: the account's user said no
   kExitExpired = 4,   // connect: the code or link expired unanswered
-  kExitFailed = 5,    // connect: CC or the hub could not finish the connection
+  kExitFailed = 5,    // connect: CC or the hub could not finish the connection; sync run: the run failed
+  kExitHeld = 6,      // sync run/approve: the guard held the run until a person approves it
 };
 
 struct Terminal {
@@ -34,6 +35,7 @@ int runConnect(HubClient& hub, const ConnectCommand& command, Terminal& terminal
 int runConnections(HubClient& hub, const ConnectionsCommand& command, Terminal& terminal);
 int runStatus(HubClient& hub, const StatusCommand& command, Terminal& terminal);
 int runDisconnect(HubClient& hub, const DisconnectCommand& command, Terminal& terminal);
+int runSync(HubClient& hub, const SyncCommand& command, Terminal& terminal);
 
 // Shared by the verbs: the one-line warning for a key given with --key.
 void warnAboutKeyOnCommandLine(const HubAccess& access, Terminal& terminal);

@@ -1,6 +1,7 @@
 // The client verbs on the command line: required arguments, and where the hub and key come from.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -65,6 +66,44 @@ TEST_F(ClientVerbParse, StatusAndDisconnectNeedAnId) {
   auto outcome = parse({"disconnect", "conn_1"});
   ASSERT_TRUE(outcome.command);
   EXPECT_EQ(std::get<cli::DisconnectCommand>(*outcome.command).connection_id, "conn_1");
+}
+
+TEST_F(ClientVerbParse, EverySyncVerbParsesWithItsArguments) {
+  ::setenv("LIAISON_API_KEY", "lsk_from_env", 1);
+  auto sync = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "sync");
+    auto outcome = parse(args);
+    EXPECT_TRUE(outcome.command) << args[1];
+    return outcome.command ? std::get<cli::SyncCommand>(*outcome.command) : cli::SyncCommand{};
+  };
+  const std::string file = ::testing::TempDir() + "/liaison-sync-parse.json";
+  std::fclose(std::fopen(file.c_str(), "w"));
+  auto create = sync({"create", "--file", file});
+  EXPECT_EQ(create.action, "create");
+  EXPECT_EQ(create.file, file);
+  EXPECT_EQ(create.hub.key, "lsk_from_env");
+  EXPECT_EQ(sync({"list", "--json"}).json, true);
+  for (const char* action : {"show", "preview", "run", "pause", "resume", "history"}) {
+    auto command = sync({action, "sync_1"});
+    EXPECT_EQ(command.action, action);
+    EXPECT_EQ(command.sync_id, "sync_1");
+  }
+  EXPECT_TRUE(sync({"run", "sync_1", "--no-wait"}).no_wait);
+  auto approve = sync({"approve", "sync_1", "run_9", "--hub", "http://other:1"});
+  EXPECT_EQ(approve.action, "approve");
+  EXPECT_EQ(approve.run_id, "run_9");
+  EXPECT_EQ(approve.hub.url, "http://other:1");
+  EXPECT_EQ(sync({"history", "sync_1"}).limit, 20);
+  EXPECT_EQ(sync({"history", "sync_1", "--limit", "5"}).limit, 5);
+
+  EXPECT_FALSE(parse({"sync"}).command);
+  EXPECT_FALSE(parse({"sync", "create"}).command) << "--file is required";
+  EXPECT_FALSE(parse({"sync", "create", "--file", file + ".missing"}).command);
+  EXPECT_FALSE(parse({"sync", "show"}).command);
+  EXPECT_FALSE(parse({"sync", "approve", "sync_1"}).command) << "the run's id is required";
+  EXPECT_FALSE(parse({"sync", "history", "sync_1", "--limit", "0"}).command);
+  EXPECT_FALSE(parse({"sync", "rewind", "sync_1"}).command);
+  std::remove(file.c_str());
 }
 
 }  // namespace
