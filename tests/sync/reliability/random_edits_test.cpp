@@ -24,8 +24,12 @@ class RandomEdits : public ::testing::TestWithParam<int> {
         "deletions": {"from_a": "soft_delete", "from_b": "soft_delete", "column": "deleted_at"}})"));
     SyncDefinition d = std::get<SyncDefinition>(parsed);
     auto mapping = resolveMapping(d, Catalog::cc({}),
-                                  Catalog::table({{"email", ""}, {"full_name", ""}, {"job_title", ""}, {"lists", ""},
-                                                  {"unsubscribed", ""}, {"deleted_at", ""}},
+                                  Catalog::table({{"email", ""},
+                                                  {"full_name", ""},
+                                                  {"job_title", ""},
+                                                  {"lists", ""},
+                                                  {"unsubscribed", ""},
+                                                  {"deleted_at", ""}},
                                                  false));
     MemorySide a, b;
     a.cc = true;
@@ -35,12 +39,14 @@ class RandomEdits : public ::testing::TestWithParam<int> {
     for (int i = 0; i < 40; ++i) {
       std::string email = "p" + std::to_string(i) + "@example.com";
       if (i < 30) {
-        Record r{"c" + std::to_string(i), {{"email", email}, {"first_name", "F" + std::to_string(i)}, {"last_name", "L"}}};
+        Record r{"c" + std::to_string(i),
+                 {{"email", email}, {"first_name", "F" + std::to_string(i)}, {"last_name", "L"}}};
         r.sets["lists"] = {"Customers"};
         a.records[r.id] = r;
       }
       if (i >= 10) {
-        Record r{"r" + std::to_string(i), {{"email", email}, {"full_name", "F" + std::to_string(i) + " L"}, {"unsubscribed", "0"}}};
+        Record r{"r" + std::to_string(i),
+                 {{"email", email}, {"full_name", "F" + std::to_string(i) + " L"}, {"unsubscribed", "0"}}};
         b.records[r.id] = r;
       }
     }
@@ -61,11 +67,21 @@ class RandomEdits : public ::testing::TestWithParam<int> {
     Record* r = any(sync.side(Side::A).records);
     if (r == nullptr || r->deleted) return;
     switch (pick(6)) {
-      case 0: r->text["first_name"] = "Cf" + std::to_string(serial); break;
-      case 1: r->text["job_title"] = pick(2) ? "" : "Title" + std::to_string(serial); break;
-      case 2: r->sets["lists"].insert(pick(2) ? "VIP" : "Gold"); break;
-      case 3: r->sets["lists"].erase("Customers"); break;
-      case 4: r->unsubscribed = true; break;
+      case 0:
+        r->text["first_name"] = "Cf" + std::to_string(serial);
+        break;
+      case 1:
+        r->text["job_title"] = pick(2) ? "" : "Title" + std::to_string(serial);
+        break;
+      case 2:
+        r->sets["lists"].insert(pick(2) ? "VIP" : "Gold");
+        break;
+      case 3:
+        r->sets["lists"].erase("Customers");
+        break;
+      case 4:
+        r->unsubscribed = true;
+        break;
       case 5:
         if (pick(4) == 0) {
           r->deleted = true;
@@ -79,19 +95,31 @@ class RandomEdits : public ::testing::TestWithParam<int> {
   void editTable(MemorySync& sync, int serial) {
     auto& rows = sync.side(Side::B).records;
     if (pick(8) == 0) {
-      Record r{"n" + std::to_string(serial), {{"email", "new" + std::to_string(serial) + "@example.com"},
-                                               {"full_name", "New Person"}, {"unsubscribed", "0"}}};
+      Record r{"n" + std::to_string(serial),
+               {{"email", "new" + std::to_string(serial) + "@example.com"},
+                {"full_name", "New Person"},
+                {"unsubscribed", "0"}}};
       rows[r.id] = r;
       return;
     }
     Record* r = any(rows);
     if (r == nullptr) return;
     switch (pick(6)) {
-      case 0: r->text["full_name"] = r->field("full_name") + "x"; break;
-      case 1: r->text["job_title"] = "Tb" + std::to_string(serial); break;
-      case 2: r->text["lists"] = pick(2) ? "Customers; Gold" : ""; break;
-      case 3: r->text["unsubscribed"] = pick(3) ? "1" : "0"; break;  // "0" tries to resubscribe
-      case 4: r->text["email"] = "moved" + std::to_string(serial) + "@example.com"; break;
+      case 0:
+        r->text["full_name"] = r->field("full_name") + "x";
+        break;
+      case 1:
+        r->text["job_title"] = "Tb" + std::to_string(serial);
+        break;
+      case 2:
+        r->text["lists"] = pick(2) ? "Customers; Gold" : "";
+        break;
+      case 3:
+        r->text["unsubscribed"] = pick(3) ? "1" : "0";
+        break;  // "0" tries to resubscribe
+      case 4:
+        r->text["email"] = "moved" + std::to_string(serial) + "@example.com";
+        break;
       case 5:
         if (pick(4) == 0) rows.erase(r->id);
         return;
@@ -114,7 +142,8 @@ TEST_P(RandomEdits, QuietRunsWriteNothingAndNobodyIsResubscribed) {
     auto outcome = sync.run(/*approved=*/true);
     ASSERT_TRUE(outcome.applied);
     for (const auto& id : unsubscribed_in_cc) {
-      ASSERT_TRUE(sync.side(Side::A).records.at(id).unsubscribed) << "round " << round << ": " << id << " resubscribed";
+      ASSERT_TRUE(sync.side(Side::A).records.at(id).unsubscribed)
+          << "round " << round << ": " << id << " resubscribed";
     }
   }
   for (int cycle = 0; cycle < 2; ++cycle) {
