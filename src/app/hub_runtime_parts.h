@@ -39,6 +39,7 @@ struct HubRuntime::Parts {
   void buildProxy(hub::api::HubApi& api);
   void buildSync(hub::api::HubApi& api, const std::string& holder);
   int scheduleSyncs(int limit);
+  std::chrono::seconds syncBudgetGap();
   void describeMetrics(const std::string& app_id);
   void describeBudgetMetrics(const std::string& app_id);
   Result<std::string> healthJson(const std::string& connection_id, bool fresh);
@@ -84,6 +85,8 @@ struct HubRuntime::Parts {
   std::unique_ptr<sync::SyncStore> sync_store;
   std::unique_ptr<HubSyncSides> sync_sides;
   std::unique_ptr<sync::SyncRunner> sync_runner;
+  TimePoint sync_gap_at{};  // when syncBudgetGap last worked the gap out
+  std::chrono::seconds sync_gap{0};
   // Last: destroyed first, so a run going on finishes while everything it uses still exists.
   std::unique_ptr<SyncWorker> sync_worker;
 };

@@ -18,6 +18,7 @@ void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder) {
   sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter);
   sync::RunnerSettings settings;
   settings.owner = holder;
+  settings.budget_gap = [this] { return syncBudgetGap(); };
   sync_runner = std::make_unique<sync::SyncRunner>(
       *sync_store, *sync_sides, clock, settings,
       [this](const std::string& type, const sync::StoredSync& s, const sync::RunRecord& run) {
@@ -45,6 +46,21 @@ void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder) {
                              // A run started by hand: its own queue key, as its sync is already claimed.
                              sync_worker->post("started:" + random.token(8), std::move(task));
                            }});
+}
+
+// Scheduled syncs get 40 % of the app's daily API budget (health polls get 30 %, the rest stays
+// for the host app's own calls), and a quiet run costs about kQuietRunCalls calls: with S
+// syncs, each may run budget × 0.4 / (S × kQuietRunCalls) times a day. Counting syncs walks a
+// table, so the gap is worked out once a minute.
+std::chrono::seconds Parts::syncBudgetGap() {
+  constexpr int64_t kQuietRunCalls = 5;  // lists, tags and custom fields; changed and opted-out contacts
+  if (clock.now() - sync_gap_at < std::chrono::minutes(1)) return sync_gap;
+  sync_gap_at = clock.now();
+  auto syncs = sync_store->countActive();
+  const int64_t budget = governor.usage(client_id).api_calls_per_day * 4 / 10;
+  const int64_t runs_per_day = budget / std::max<int64_t>(1, (syncs ? *syncs : 1) * kQuietRunCalls);
+  sync_gap = std::chrono::seconds(86400 / std::max<int64_t>(1, runs_per_day));
+  return sync_gap;
 }
 
 int Parts::scheduleSyncs(int limit) {

@@ -84,7 +84,9 @@ Result<RunRecord> SyncRunner::start(const StoredSync& sync, const std::string& t
 
 Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bool approved) {
   Stopwatch watch;
-  TimePoint next_run = clock_.now() + std::chrono::seconds(sync.definition.interval_seconds);
+  std::chrono::seconds gap(sync.definition.interval_seconds);
+  if (settings_.budget_gap) gap = std::max(gap, settings_.budget_gap());
+  TimePoint next_run = clock_.now() + gap;
   auto finish = [&](RunState state, json report, const std::vector<Link>& links, std::optional<TimePoint> cursor,
                     bool full_read, int64_t calls) -> Result<RunRecord> {
     run.state = state;

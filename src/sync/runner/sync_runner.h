@@ -23,6 +23,9 @@ struct RunnerSettings {
   std::string owner = "hub";                        // this process, for the run's lease
   std::chrono::milliseconds lease{std::chrono::minutes(10)};
   std::chrono::hours full_read_every{24};           // a complete CC read catches what increments miss
+  // The shortest gap between scheduled runs the shared CC budget allows now (0: the sync's own
+  // interval): with many syncs on one API key, runs come less often instead of starving the rest.
+  std::function<std::chrono::seconds()> budget_gap;
 };
 
 // Told when a run ends: "sync.run_finished", "sync.run_held" or "sync.run_failed".

@@ -329,6 +329,17 @@ Result<RunRecord> SyncStore::getRun(const std::string& sync_id, const std::strin
   return *found;
 }
 
+Result<int64_t> SyncStore::countActive() {
+  int64_t count = 0;
+  auto status = db_.read([&](Database& db) -> Status {
+    Statement q(db, "SELECT COUNT(*) FROM syncs WHERE paused = 0");
+    if (q.step()) count = q.columnInt(0);
+    return okStatus();
+  });
+  if (!status) return status.error();
+  return count;
+}
+
 Result<std::vector<StoredSync>> SyncStore::due(TimePoint now, int limit) {
   std::vector<StoredSync> out;
   auto status = db_.read([&](Database& db) -> Status {

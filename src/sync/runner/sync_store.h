@@ -74,6 +74,8 @@ class SyncStore {
   Result<std::vector<Link>> links(const std::string& sync_id);
   Result<std::vector<RunRecord>> runs(const std::string& sync_id, int limit);  // newest first
   Result<RunRecord> getRun(const std::string& sync_id, const std::string& run_id);
+  // How many syncs are not paused (all apps: they share the CC budget).
+  Result<int64_t> countActive();
   // Syncs due at `now` (not paused, no live run), oldest due first.
   Result<std::vector<StoredSync>> due(TimePoint now, int limit);
 

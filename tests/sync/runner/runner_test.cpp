@@ -221,5 +221,20 @@ TEST_F(SyncRunnerTest, ARecordThatFailsIsListedAndRetriedNextRun) {
   EXPECT_EQ(a_.records["c1"].field("first_name"), "Retry");
 }
 
+TEST_F(SyncRunnerTest, TheSharedBudgetStretchesTheGapBetweenScheduledRuns) {
+  StoredSync sync = create();  // interval: 1 hour
+  RunnerSettings settings;
+  std::chrono::seconds gap{0};
+  settings.budget_gap = [&gap] { return gap; };
+  SyncRunner runner(store_, factory_, clock_, settings);
+  ASSERT_TRUE(runner.run(reload(sync), "schedule").ok());
+  EXPECT_EQ(reload(sync).next_run_at, clock_.now() + std::chrono::hours(1));
+  gap = std::chrono::hours(6);  // many syncs share the day's calls
+  ASSERT_TRUE(runner.run(reload(sync), "schedule").ok());
+  EXPECT_EQ(reload(sync).next_run_at, clock_.now() + std::chrono::hours(6));
+  EXPECT_TRUE(store_.due(clock_.now() + std::chrono::hours(5), 10)->empty());
+  EXPECT_EQ(*store_.countActive(), 1);
+}
+
 }  // namespace
 }  // namespace liaison::sync
