@@ -27,6 +27,8 @@ TEST_F(HubSyncTest, CarriesEditsUnsubscribesAndDeletesBothWaysAndHoldsATruncated
   EXPECT_EQ(quiet["counts"]["a"]["updated"], 0) << quiet.dump();
   EXPECT_EQ(quiet["counts"]["b"]["updated"], 0) << quiet.dump();
   EXPECT_EQ(quiet["counts"]["a"]["created"], 0);
+  EXPECT_EQ(quiet["cc_calls"], 2)
+      << "changed and opted-out contacts; the lists and fields read an hour ago still serve";
 
   // In the app: a new last name, an unsubscribe, a deleted row.
   app_db_->exec("UPDATE users SET full_name = 'Grace Brewster Murray' WHERE email = 'grace@app.example'");

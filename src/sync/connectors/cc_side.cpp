@@ -23,7 +23,13 @@ Result<std::unique_ptr<CcSide>> CcSide::open(CcCaller& cc, const Clock& clock,
                                              std::function<void(std::chrono::milliseconds)> wait,
                                              CcSideOptions options) {
   std::unique_ptr<CcSide> side(new CcSide(cc, clock, std::move(wait), std::move(options)));
-  if (auto loaded = side->catalogue_.load(side->client_); !loaded) return loaded.error();
+  bool fresh = !side->options_.catalogue;
+  if (side->options_.catalogue) {
+    side->catalogue_ = std::move(*side->options_.catalogue);
+    side->options_.catalogue.reset();
+  } else if (auto loaded = side->catalogue_.load(side->client_); !loaded) {
+    return loaded.error();
+  }
   const ListFilter& filter = side->options_.filter;
   if (!filter.all && filter.lists.empty()) {
     return makeError(ErrorCode::InvalidRequest, "sync.cc_filter_empty",
@@ -32,6 +38,11 @@ Result<std::unique_ptr<CcSide>> CcSide::open(CcCaller& cc, const Clock& clock,
   if (!filter.all) {
     for (const auto& list : filter.lists) {
       std::string id = side->catalogue_.listId(list);
+      if (id.empty() && !fresh) {  // a list made since the cached copy was read
+        if (auto loaded = side->catalogue_.load(side->client_); !loaded) return loaded.error();
+        fresh = true;
+        id = side->catalogue_.listId(list);
+      }
       if (id.empty()) {
         return makeError(ErrorCode::NotFound, "sync.cc_list_missing",
                          "the CC account has no list '" + list + "' (the sync's filter names it)");

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,9 @@ struct CcSideOptions {
   // One JSON import's caps (CC: 40,000 contacts, under 4 MB of request). Tests lower them.
   size_t import_rows_max = 40000;
   size_t import_bytes_max = 4'000'000;
+  // The account's lists, tags and custom fields as read a little earlier (the caller's cache):
+  // open reads them only when absent. A name or id the cached copy lacks is read again.
+  std::optional<CcCatalogue> catalogue;
 };
 
 struct CcApplyResult {
@@ -55,6 +59,7 @@ class CcSide {
                                               CcSideOptions options);
 
   const std::vector<CcCustomField>& customFields() const { return catalogue_.customFields(); }
+  const CcCatalogue& catalogue() const { return catalogue_; }
   // The filter's lists by name (a filter may name a list by id; Records hold names), empty for
   // "all": what a Record's "lists" set holds when the contact is in scope.
   const std::vector<std::string>& scopeLists() const { return scope_names_; }

@@ -2,12 +2,12 @@
 
 namespace liaison::sync {
 
-Result<std::unique_ptr<SyncSide>> CcSyncSide::open(std::unique_ptr<CcCaller> caller, const Clock& clock,
-                                                   std::function<void(std::chrono::milliseconds)> wait,
-                                                   CcSideOptions options) {
+Result<std::unique_ptr<CcSyncSide>> CcSyncSide::open(std::unique_ptr<CcCaller> caller, const Clock& clock,
+                                                     std::function<void(std::chrono::milliseconds)> wait,
+                                                     CcSideOptions options) {
   auto side = CcSide::open(*caller, clock, std::move(wait), std::move(options));
   if (!side) return side.error();
-  return std::unique_ptr<SyncSide>(new CcSyncSide(std::move(caller), std::move(*side)));
+  return std::unique_ptr<CcSyncSide>(new CcSyncSide(std::move(caller), std::move(*side)));
 }
 
 Result<Catalog> CcSyncSide::catalog() { return Catalog::cc(side_->customFields()); }

@@ -12,14 +12,21 @@ namespace liaison::sync {
 class CcSyncSide final : public SyncSide {
  public:
   // Opens the account's catalogue (lists, tags, custom fields) through `caller`, which it keeps.
-  static Result<std::unique_ptr<SyncSide>> open(std::unique_ptr<CcCaller> caller, const Clock& clock,
-                                                std::function<void(std::chrono::milliseconds)> wait,
-                                                CcSideOptions options);
+  static Result<std::unique_ptr<CcSyncSide>> open(std::unique_ptr<CcCaller> caller, const Clock& clock,
+                                                  std::function<void(std::chrono::milliseconds)> wait,
+                                                  CcSideOptions options);
 
   Result<Catalog> catalog() override;
   Result<SideRead> read(std::optional<TimePoint> since) override;
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) override;
   int64_t calls() const override;
+  const CcCatalogue& catalogue() const { return side_->catalogue(); }
+  // Called with the catalogue as the run leaves it (lists and tags it made included), so a cache
+  // of it stays current.
+  void onClose(std::function<void(const CcCatalogue&)> hook) { on_close_ = std::move(hook); }
+  ~CcSyncSide() override {
+    if (on_close_) on_close_(side_->catalogue());
+  }
 
  private:
   CcSyncSide(std::unique_ptr<CcCaller> caller, std::unique_ptr<CcSide> side)
@@ -27,6 +34,7 @@ class CcSyncSide final : public SyncSide {
 
   std::unique_ptr<CcCaller> caller_;
   std::unique_ptr<CcSide> side_;
+  std::function<void(const CcCatalogue&)> on_close_;
 };
 
 }  // namespace liaison::sync
