@@ -127,6 +127,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   std::vector<Link> links = p.plan.links;
   std::set<std::string> unsettled;  // links (by a or b id) whose write failed: they keep their old state
   json failed = json::array();
+  int64_t failed_a = 0, failed_b = 0;
   auto record = [&](const std::vector<Write>& writes, const ApplyOutcome& outcome, Side side) {
     for (const auto& [index, id] : outcome.created) {
       int link = writes[index].link;
@@ -136,6 +137,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
       const Write& w = writes[index];
       if (!w.id.empty()) unsettled.insert(w.id);
       failed.push_back({{"side", sideName(side)}, {"id", w.id}, {"kind", toString(w.kind)}, {"reason", why}});
+      ++(side == Side::A ? failed_a : failed_b);
     }
   };
   int64_t written = 0;
@@ -158,7 +160,9 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     if (unsettled.count(link.a_id) == 0 && unsettled.count(link.b_id) == 0) settled.push_back(std::move(link));
   }
   json report = planJson(p.plan, false);
-  report["failed"] = failed;
+  report["failed"] = failed;  // the run's error ledger: retried by later runs
+  report["counts"]["a"]["failed"] = failed_a;
+  report["counts"]["b"]["failed"] = failed_b;
   return finish(RunState::Finished, report, settled, p.read_started, p.full_read, p.a->calls() + p.b->calls());
 }
 

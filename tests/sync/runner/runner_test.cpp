@@ -214,6 +214,8 @@ TEST_F(SyncRunnerTest, ARecordThatFailsIsListedAndRetriedNextRun) {
   RunRecord run = runNow(sync);
   ASSERT_EQ(report(run)["failed"].size(), 1u);
   EXPECT_EQ(report(run)["failed"][0]["id"], "c1");
+  EXPECT_EQ(report(run)["counts"]["a"]["failed"], 1);
+  EXPECT_EQ(report(run)["counts"]["b"]["failed"], 0);
   EXPECT_EQ(a_.records["c1"].field("first_name"), "P1");
   factory_.refuse_a.clear();
   RunRecord retry = runNow(sync);
