@@ -98,12 +98,14 @@ class Planner {
     bool a_went = ua != link.a_unsubscribed, b_went = ub != link.b_unsubscribed;
     link.a_unsubscribed = ua;
     link.b_unsubscribed = ub;
+    // Between two CC accounts only a new opt-out travels: an opt-in on either account is the
+    // contact's own (CC's resubscribe flow), which the other account keeps as it is.
+    const bool cc_b = d_.b.type == SideType::Cc;
+    if (cc_b && ((ua && !ub && !a_went) || (ub && !ua && !b_went))) return;
     if (ua && !ub && w.b) {
-      if (b_went && d_.b.type != SideType::Cc) {
+      if (b_went && !cc_b) {
         plan_.notes.push_back("record " + link.b_id + " was marked subscribed on b, but contact " +
                               link.a_id + " is unsubscribed in CC: only the contact can opt back in");
-      } else if (b_went) {
-        return;  // the contact opted back in on b's CC account: that is theirs to do
       }
       setUnsubscribedOnB(to_b, true);
       link.b_unsubscribed = true;
