@@ -3,6 +3,7 @@
 #include "app/sync_cc_caller.h"
 #include "sync/connectors/csv_table.h"
 #include "sync/connectors/sql_table.h"
+#include "sync/mapping/mapping.h"
 #include "sync/runner/cc_sync_side.h"
 #include "sync/runner/table_sync_side.h"
 
@@ -45,6 +46,7 @@ Result<std::unique_ptr<sync::SyncSide>> HubSyncSides::open(const std::string& ap
       options.key = spec.key;
       options.delimiter = spec.delimiter;
       options.encoding = spec.encoding;
+      options.column_order = sync::newFileColumns();
       auto table = sync::CsvTable::open(options);
       if (!table) return table.error();
       return std::unique_ptr<sync::SyncSide>(std::make_unique<sync::TableSyncSide>(std::move(*table), true));

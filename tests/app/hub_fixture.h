@@ -40,6 +40,8 @@ class RoutingHttpClient final : public http::HttpClient {
       in.remote_address = "127.0.0.1";
       auto out = sandbox_.handle(in);
       exchanges.push_back({request.url, request.headers, request.body, out.body});
+      // Another client changing CC between two calls of the hub (between the pages of a read).
+      if (after_sandbox_call) after_sandbox_call(request);
       if (out.abort_connection) return makeError(ErrorCode::Unavailable, "reset", "connection reset");
       return http::ClientResponse{out.status, out.headers, out.body};
     }
@@ -57,6 +59,7 @@ class RoutingHttpClient final : public http::HttpClient {
   std::vector<http::ClientRequest> outside;
   int outside_status = 200;
   bool outside_down = false;
+  std::function<void(const http::ClientRequest&)> after_sandbox_call;  // run once CC answered
 
  private:
   sandbox::Sandbox& sandbox_;

@@ -4,6 +4,9 @@
 // CC, all carried across, and a truncated table held instead of deleting everyone.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "hub_sync_fixture.h"
 
 namespace liaison::testing {
@@ -75,6 +78,43 @@ TEST_F(HubSyncTest, CarriesEditsUnsubscribesAndDeletesBothWaysAndHoldsATruncated
   EXPECT_EQ(held["state"], "held") << held.dump();
   EXPECT_FALSE(contactByEmail("grace@app.example").contains("deleted_at"));
   EXPECT_GT(before, 100);
+}
+
+TEST_F(HubSyncTest, ACsvFileIsWrittenAndReadBack) {
+  const auto file = dir_.path() / "contacts.csv";
+  auto parsed = sync::parseDefinition(json{{"name", "CSV"},
+                                           {"a", {{"type", "cc"}, {"connection_id", connection_}}},
+                                           {"b", {{"type", "csv"}, {"path", file.string()}}}});
+  ASSERT_TRUE(std::holds_alternative<sync::SyncDefinition>(parsed));
+  auto created = parts().sync_store->create("hub-app", std::get<sync::SyncDefinition>(parsed));
+  ASSERT_TRUE(created.ok());
+  sync_id_ = created->id;
+  json first = run();
+  ASSERT_EQ(first["state"], "finished") << first.dump();
+  EXPECT_GT(first["counts"]["b"]["created"], 100);
+  std::string text;
+  {
+    std::ifstream in(file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_EQ(text.rfind("email,first_name,last_name", 0), 0u) << "[" << text.substr(0, 300) << "]";
+  // A person edits a row's last name in the file.
+  const auto line_start = text.find("\r\n") + 2;
+  const auto first_comma = text.find(',', line_start);
+  const std::string email = text.substr(line_start, first_comma - line_start);
+  const auto second_comma = text.find(',', first_comma + 1);
+  const auto third_comma = text.find(',', second_comma + 1);
+  text.replace(second_comma + 1, third_comma - second_comma - 1, "Edited");
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << text;
+  }
+  json second = run();
+  ASSERT_EQ(second["state"], "finished") << second.dump();
+  EXPECT_EQ(contactByEmail(email)["last_name"], "Edited");
+  json quiet = run();
+  EXPECT_EQ(quiet["counts"]["a"]["updated"], 0) << quiet.dump();
+  EXPECT_EQ(quiet["counts"]["b"]["updated"], 0) << quiet.dump();
 }
 
 }  // namespace

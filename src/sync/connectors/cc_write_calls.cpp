@@ -49,6 +49,21 @@ Result<bool> CcWriter::singular(const std::string& method, const std::string& ta
 Status CcWriter::putAndPost() {
   for (size_t i : puts_) {
     Target& t = targets_[i];
+    // The copy read at the run's start may be minutes old, and a PUT replaces every top-level
+    // field and revives a deleted contact: read it again just before writing (PUTs are the rare
+    // writes: an unsubscribe, a cleared field, a changed address).
+    auto fresh = s_.client.send("GET", "/v3/contacts/" + t.id + "?include=" + kContactIncludes);
+    if (!fresh) return fresh.error();
+    if (tokenRefused(*fresh)) return answerError(*fresh, "reading contact " + t.id);
+    if (fresh->status >= 200 && fresh->status < 300) {
+      bool unknown = false;
+      Record record = recordFromContact(json::parse(fresh->body, nullptr, false), s_.catalogue, unknown);
+      if (record.deleted) {
+        fail(t, "contact " + t.id + " was deleted in CC during the run: not written");
+        continue;  // its link stays as it was; the next complete read carries the deletion
+      }
+      if (!record.id.empty()) t.current = &(fetched_[t.id] = std::move(record));
+    }
     Fields whole = t.current->text;  // a PUT nulls every top-level field it leaves out
     Touched touched;
     for (const auto& [name, value] : t.changes) {

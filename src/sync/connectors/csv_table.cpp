@@ -131,13 +131,26 @@ Status setCell(CsvRow& row, size_t column, const std::string& value, const CsvFi
 using ColumnIndex = std::unordered_map<std::string, size_t>;
 
 // Every column of the header by name, after appending those the writes name that it lacks.
-Result<ColumnIndex> appendNewColumns(CsvFile& file, const std::vector<RowWrite>& writes) {
+Result<ColumnIndex> appendNewColumns(CsvFile& file, const std::vector<RowWrite>& writes,
+                                     const std::vector<std::string>& column_order) {
   ColumnIndex column_of;
   for (size_t column = 0; column < file.header.size(); ++column) {
     if (!file.header[column].empty()) column_of.emplace(file.header[column], column);
   }
+  std::vector<std::string> named;  // the columns the writes name: the preferred ones first
+  for (const auto& preferred : column_order) {
+    for (const RowWrite& write : writes) {
+      if (write.values.count(preferred) != 0) {
+        named.push_back(preferred);
+        break;
+      }
+    }
+  }
   for (const RowWrite& write : writes) {
-    for (const auto& [name, value] : write.values) {
+    for (const auto& [name, value] : write.values) named.push_back(name);
+  }
+  {
+    for (const auto& name : named) {
       if (name.empty()) {
         return csvError(ErrorCode::InvalidRequest, "column_name", "A write names a column ''.");
       }
@@ -268,7 +281,7 @@ Result<std::vector<std::string>> CsvTable::apply(const std::vector<RowWrite>& wr
   auto key_at = columnIndex(file.header, key_column_, options_.path);
   if (!key_at) return key_at.error();
 
-  auto column_of = appendNewColumns(file, writes);
+  auto column_of = appendNewColumns(file, writes, options_.column_order);
   if (!column_of) return column_of.error();
 
   // The first row with a key is the one updates change, as readAll() made it the record.

@@ -24,6 +24,9 @@ struct CsvOptions {
   // "utf-16be", "windows-1252", "latin-1".
   std::string encoding;
   size_t max_rows = 1000000;  // data rows, the header not counted
+  // Where columns a write adds go: those named here first, in this order (a new file's header
+  // reads like the sync's default mapping), then any others by name.
+  std::vector<std::string> column_order;
 };
 
 class CsvTable final : public TableSide {

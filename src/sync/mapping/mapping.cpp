@@ -36,7 +36,7 @@ const std::vector<DefaultPair>& defaultPairs() {
 }
 
 // The columns a new CSV file gets when the sync writes it first.
-const std::vector<const char*> kNewFileColumns = {
+const std::vector<std::string> kNewFileColumns = {
     "email", "first_name",  "last_name", "job_title", "company_name", "mobile_phone", "street", "city",
     "state", "postal_code", "country",   "birthday",  "anniversary",  "lists",        "tags"};
 
@@ -51,6 +51,8 @@ std::set<std::string> reservedColumns(const SyncDefinition& d) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& newFileColumns() { return kNewFileColumns; }
 
 std::vector<MappingEntry> defaultMapping(const SyncDefinition& d, const Catalog& a, const Catalog& b) {
   std::vector<MappingEntry> mapping;

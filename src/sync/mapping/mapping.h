@@ -32,6 +32,9 @@ struct ResolvedMapping {
 // The default field pairs for `b` (what it has of: email, first and last name or one full-name
 // column, job title, company, phones and addresses by kind, birthday, anniversary, lists, tags),
 // leaving out the columns the sync uses for itself (key, change time, unsubscribe, deletions).
+// The columns a new CSV file gets from the default mapping, in the order its header shows them.
+const std::vector<std::string>& newFileColumns();
+
 std::vector<MappingEntry> defaultMapping(const SyncDefinition& definition, const Catalog& a,
                                          const Catalog& b);
 

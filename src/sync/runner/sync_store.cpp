@@ -47,9 +47,9 @@ CREATE INDEX sync_runs_sync ON sync_runs (sync_id, started_at);
 
 namespace {
 
-using nlohmann::json;
 using hub::fromMillis;
 using hub::toMillis;
+using nlohmann::json;
 using storage::Database;
 using storage::Statement;
 
@@ -113,7 +113,9 @@ Link readLink(const std::string& a_id, const std::string& b_id, const std::strin
   for (const auto& [field, value] : agreed.items()) {
     if (value.is_string()) link.agreed[field] = value.get<std::string>();
   }
-  auto flag = [&](const char* name) { return j.contains(name) && j[name].is_boolean() && j[name].get<bool>(); };
+  auto flag = [&](const char* name) {
+    return j.contains(name) && j[name].is_boolean() && j[name].get<bool>();
+  };
   link.a_unsubscribed = flag("a_unsubscribed");
   link.b_unsubscribed = flag("b_unsubscribed");
   link.a_deleted = flag("a_deleted");
@@ -137,16 +139,22 @@ void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Lin
   }
 }
 
-Error notFound(const std::string& what) { return makeError(ErrorCode::NotFound, "sync.not_found", what + " not found"); }
+Error notFound(const std::string& what) {
+  return makeError(ErrorCode::NotFound, "sync.not_found", what + " not found");
+}
 
 }  // namespace
 
 const char* toString(RunState state) {
   switch (state) {
-    case RunState::Running: return "running";
-    case RunState::Held: return "held";
-    case RunState::Finished: return "finished";
-    case RunState::Failed: return "failed";
+    case RunState::Running:
+      return "running";
+    case RunState::Held:
+      return "held";
+    case RunState::Finished:
+      return "finished";
+    case RunState::Failed:
+      return "failed";
   }
   return "running";
 }
@@ -155,9 +163,14 @@ Result<StoredSync> SyncStore::create(const std::string& app_id, const SyncDefini
   StoredSync s{"sync_" + random_.token(12), app_id, definition};
   s.created_at = s.updated_at = s.next_run_at = clock_.now();
   auto status = db_.transaction([&](Database& db) -> Status {
-    Statement insert(db, "INSERT INTO syncs (id, app_id, definition, created_at, updated_at, next_run_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?4, ?4)");
-    insert.bind(1, s.id).bind(2, app_id).bind(3, toJson(definition).dump()).bind(4, toMillis(s.created_at)).step();
+    Statement insert(db,
+                     "INSERT INTO syncs (id, app_id, definition, created_at, updated_at, next_run_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?4, ?4)");
+    insert.bind(1, s.id)
+        .bind(2, app_id)
+        .bind(3, toJson(definition).dump())
+        .bind(4, toMillis(s.created_at))
+        .step();
     return okStatus();
   });
   if (!status) return status.error();
@@ -167,7 +180,8 @@ Result<StoredSync> SyncStore::create(const std::string& app_id, const SyncDefini
 Result<std::vector<StoredSync>> SyncStore::list(const std::string& app_id) {
   std::vector<StoredSync> out;
   auto status = db_.read([&](Database& db) -> Status {
-    Statement q(db, std::string("SELECT ") + kSyncColumns + " FROM syncs WHERE app_id = ?1 ORDER BY created_at, id");
+    Statement q(
+        db, std::string("SELECT ") + kSyncColumns + " FROM syncs WHERE app_id = ?1 ORDER BY created_at, id");
     q.bind(1, app_id);
     while (q.step()) out.push_back(readSync(q));
     return okStatus();
@@ -200,7 +214,8 @@ Status SyncStore::update(const std::string& app_id, const std::string& id, const
 
 Status SyncStore::setPaused(const std::string& app_id, const std::string& id, bool paused) {
   return db_.transaction([&](Database& db) -> Status {
-    Statement u(db, "UPDATE syncs SET paused = ?3, updated_at = ?4, next_run_at = ?4 WHERE app_id = ?1 AND id = ?2");
+    Statement u(
+        db, "UPDATE syncs SET paused = ?3, updated_at = ?4, next_run_at = ?4 WHERE app_id = ?1 AND id = ?2");
     u.bind(1, app_id).bind(2, id).bind(3, paused ? 1 : 0).bind(4, toMillis(clock_.now())).step();
     if (db.changes() == 0) return notFound("sync " + id);
     return okStatus();
@@ -226,8 +241,9 @@ Result<RunRecord> SyncStore::beginRun(const std::string& sync_id, const std::str
   int64_t now = toMillis(run.started_at);
   auto status = db_.transaction([&](Database& db) -> Status {
     // The claim is one compare-and-swap: only a sync with no live run is taken.
-    Statement claim(db, "UPDATE syncs SET run_id = ?2, run_owner = ?3, run_lease_until = ?4 "
-                        "WHERE id = ?1 AND (run_id IS NULL OR run_lease_until <= ?5)");
+    Statement claim(db,
+                    "UPDATE syncs SET run_id = ?2, run_owner = ?3, run_lease_until = ?4 "
+                    "WHERE id = ?1 AND (run_id IS NULL OR run_lease_until <= ?5)");
     claim.bind(1, sync_id).bind(2, run.id).bind(3, owner).bind(4, now + lease.count()).bind(5, now).step();
     if (db.changes() == 0) {
       Statement exists(db, "SELECT 1 FROM syncs WHERE id = ?1");
@@ -236,11 +252,14 @@ Result<RunRecord> SyncStore::beginRun(const std::string& sync_id, const std::str
       return makeError(ErrorCode::Conflict, "sync.run_in_progress", "a run of this sync is in progress");
     }
     // A run whose process died is closed as failed, so its history says what happened.
-    Statement stale(db, "UPDATE sync_runs SET state = 'failed', finished_at = ?2, "
-                        "report = '{\"error\":\"the run stopped before it ended (its process went away)\"}' "
-                        "WHERE sync_id = ?1 AND state = 'running'");
+    Statement stale(db,
+                    "UPDATE sync_runs SET state = 'failed', finished_at = ?2, "
+                    "report = '{\"error\":\"the run stopped before it ended (its process went away)\"}' "
+                    "WHERE sync_id = ?1 AND state = 'running'");
     stale.bind(1, sync_id).bind(2, now).step();
-    Statement insert(db, "INSERT INTO sync_runs (id, sync_id, state, run_trigger, started_at) VALUES (?1, ?2, 'running', ?3, ?4)");
+    Statement insert(db,
+                     "INSERT INTO sync_runs (id, sync_id, state, run_trigger, started_at) VALUES (?1, ?2, "
+                     "'running', ?3, ?4)");
     insert.bind(1, run.id).bind(2, sync_id).bind(3, trigger).bind(4, now).step();
     return okStatus();
   });
@@ -251,9 +270,11 @@ Result<RunRecord> SyncStore::beginRun(const std::string& sync_id, const std::str
 Status SyncStore::heartbeat(const RunRecord& run, const std::string& owner, std::chrono::milliseconds lease) {
   return db_.transaction([&](Database& db) -> Status {
     int64_t now = toMillis(clock_.now());
-    Statement renew(db, "UPDATE syncs SET run_lease_until = ?4 WHERE id = ?1 AND run_id = ?2 AND run_owner = ?3");
+    Statement renew(db,
+                    "UPDATE syncs SET run_lease_until = ?4 WHERE id = ?1 AND run_id = ?2 AND run_owner = ?3");
     renew.bind(1, run.sync_id).bind(2, run.id).bind(3, owner).bind(4, now + lease.count()).step();
-    if (db.changes() == 0) return makeError(ErrorCode::Conflict, "sync.lease_lost", "the run lost its claim on the sync");
+    if (db.changes() == 0)
+      return makeError(ErrorCode::Conflict, "sync.lease_lost", "the run lost its claim on the sync");
     Statement progress(db, "UPDATE sync_runs SET progress = ?2 WHERE id = ?1");
     progress.bind(1, run.id).bind(2, run.progress_json).step();
     return okStatus();
@@ -265,10 +286,12 @@ Status SyncStore::endRun(const RunRecord& run, const std::string& owner, const s
   return db_.transaction([&](Database& db) -> Status {
     int64_t now = toMillis(clock_.now());
     // Fenced: a run that lost its lease (another took over) writes nothing.
-    Statement free(db, "UPDATE syncs SET run_id = NULL, run_owner = NULL, run_lease_until = 0, next_run_at = ?4 "
-                       "WHERE id = ?1 AND run_id = ?2 AND run_owner = ?3");
+    Statement free(db,
+                   "UPDATE syncs SET run_id = NULL, run_owner = NULL, run_lease_until = 0, next_run_at = ?4 "
+                   "WHERE id = ?1 AND run_id = ?2 AND run_owner = ?3");
     free.bind(1, run.sync_id).bind(2, run.id).bind(3, owner).bind(4, toMillis(next_run_at)).step();
-    if (db.changes() == 0) return makeError(ErrorCode::Conflict, "sync.lease_lost", "the run lost its claim on the sync");
+    if (db.changes() == 0)
+      return makeError(ErrorCode::Conflict, "sync.lease_lost", "the run lost its claim on the sync");
     upsertLinks(db, run.sync_id, links);
     if (a_cursor) {
       Statement cursor(db, "UPDATE syncs SET a_cursor = ?2 WHERE id = ?1");
@@ -276,10 +299,17 @@ Status SyncStore::endRun(const RunRecord& run, const std::string& owner, const s
     }
     if (full_read) {
       Statement full(db, "UPDATE syncs SET last_full_at = ?2 WHERE id = ?1");
-      full.bind(1, run.sync_id).bind(2, now).step();
+      // From the read's start: "daily" counts from what the complete read saw, not when it ended.
+      full.bind(1, run.sync_id).bind(2, a_cursor ? toMillis(*a_cursor) : now).step();
     }
-    Statement end(db, "UPDATE sync_runs SET state = ?2, finished_at = ?3, report = ?4, progress = ?5 WHERE id = ?1");
-    end.bind(1, run.id).bind(2, toString(run.state)).bind(3, now).bind(4, run.report_json).bind(5, run.progress_json).step();
+    Statement end(
+        db, "UPDATE sync_runs SET state = ?2, finished_at = ?3, report = ?4, progress = ?5 WHERE id = ?1");
+    end.bind(1, run.id)
+        .bind(2, toString(run.state))
+        .bind(3, now)
+        .bind(4, run.report_json)
+        .bind(5, run.progress_json)
+        .step();
     return okStatus();
   });
 }
@@ -343,9 +373,11 @@ Result<int64_t> SyncStore::countActive() {
 Result<std::vector<StoredSync>> SyncStore::due(TimePoint now, int limit) {
   std::vector<StoredSync> out;
   auto status = db_.read([&](Database& db) -> Status {
-    Statement q(db, std::string("SELECT ") + kSyncColumns +
-                        " FROM syncs WHERE paused = 0 AND next_run_at <= ?1 AND (run_id IS NULL OR run_lease_until <= ?1)"
-                        " ORDER BY next_run_at LIMIT ?2");
+    Statement q(
+        db,
+        std::string("SELECT ") + kSyncColumns +
+            " FROM syncs WHERE paused = 0 AND next_run_at <= ?1 AND (run_id IS NULL OR run_lease_until <= ?1)"
+            " ORDER BY next_run_at LIMIT ?2");
     q.bind(1, toMillis(now)).bind(2, static_cast<int64_t>(limit));
     while (q.step()) out.push_back(readSync(q));
     return okStatus();
