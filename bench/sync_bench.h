@@ -115,6 +115,8 @@ struct Usage {
   double max_rss_mb = 0;
 };
 Usage usage();
+// The resident set now (/proc/self/statm), in MB.
+double residentMb();
 
 // One result line on stdout ("RESULT {...}"), which bench/sync.sh collects into its table.
 void printResult(const json& result);

@@ -3,6 +3,7 @@
 // kind (counted here, checked against the sandbox's journal and the run's own report) and the
 // fewest calls that run could have made, term by term.
 #include <cmath>
+#include <map>
 #include <thread>
 
 #include "core/random.h"
@@ -31,25 +32,51 @@ class CallerRef final : public sync::CcCaller {
   Sandbox& cc_;
 };
 
-// The CC side, telling the sandbox client which part of the run each call belongs to.
-class PhaseSide final : public sync::SyncSide {
+// Where a run's CPU time and memory go: each side's calls timed (getrusage: the process is
+// single-threaded), with the resident set after each; what is left is the runner's own (the
+// store's links, the plan, the run's end). The CC side also tells the sandbox client which part
+// of the run each CC call belongs to.
+struct Parts {
+  std::map<std::string, double> cpu_s;
+  std::map<std::string, double> rss_mb_after;
+  void add(const std::string& part, const Usage& before) {
+    cpu_s[part] += usage().cpu_s - before.cpu_s;
+    rss_mb_after[part] = residentMb();
+  }
+};
+
+class TimedSide final : public sync::SyncSide {
  public:
-  PhaseSide(std::unique_ptr<sync::SyncSide> inner, Sandbox& cc) : inner_(std::move(inner)), cc_(cc) {}
-  Result<sync::Catalog> catalog() override { return inner_->catalog(); }
+  TimedSide(std::unique_ptr<sync::SyncSide> inner, std::string name, Parts& parts, Sandbox* cc)
+      : inner_(std::move(inner)), name_(std::move(name)), parts_(parts), cc_(cc) {}
+  Result<sync::Catalog> catalog() override {
+    const Usage before = usage();
+    auto out = inner_->catalog();
+    parts_.add(name_ + ".catalog", before);
+    return out;
+  }
   Result<sync::SideRead> read(std::optional<TimePoint> since) override {
-    cc_.phase = "read";
-    return inner_->read(since);
+    if (cc_) cc_->phase = "read";
+    const Usage before = usage();
+    auto out = inner_->read(since);
+    parts_.add(name_ + ".read", before);
+    return out;
   }
   Result<sync::ApplyOutcome> apply(const std::vector<sync::Write>& writes,
                                    const sync::SideRead& current) override {
-    cc_.phase = "write";
-    return inner_->apply(writes, current);
+    if (cc_) cc_->phase = "write";
+    const Usage before = usage();
+    auto out = inner_->apply(writes, current);
+    parts_.add(name_ + ".apply", before);
+    return out;
   }
   int64_t calls() const override { return inner_->calls(); }
 
  private:
   std::unique_ptr<sync::SyncSide> inner_;
-  Sandbox& cc_;
+  std::string name_;
+  Parts& parts_;
+  Sandbox* cc_;
 };
 
 // The sides as the hub opens them, the CC one over the sandbox. Activity polling really waits
@@ -58,10 +85,13 @@ class BenchSides final : public sync::SideFactory {
  public:
   explicit BenchSides(Sandbox& cc) : cc_(cc) {}
   Result<std::unique_ptr<sync::SyncSide>> open(const std::string&, const sync::SideSpec& spec) override {
+    const Usage before = usage();
     if (spec.type == sync::SideType::Sql) {
       auto table = sync::SqlTable::open({spec.url, spec.table, spec.key, spec.updated_at, spec.where});
       if (!table) return table.error();
-      return std::unique_ptr<sync::SyncSide>(std::make_unique<sync::TableSyncSide>(std::move(*table), false));
+      parts.add("table.open", before);
+      return std::unique_ptr<sync::SyncSide>(std::make_unique<TimedSide>(
+          std::make_unique<sync::TableSyncSide>(std::move(*table), false), "table", parts, nullptr));
     }
     if (spec.type != sync::SideType::Cc)
       return makeError(ErrorCode::InvalidRequest, "bench", "CC and SQL sides only");
@@ -76,8 +106,10 @@ class BenchSides final : public sync::SideFactory {
         },
         options);
     if (!side) return side.error();
-    return std::unique_ptr<sync::SyncSide>(std::make_unique<PhaseSide>(std::move(*side), cc_));
+    parts.add("cc.open", before);
+    return std::unique_ptr<sync::SyncSide>(std::make_unique<TimedSide>(std::move(*side), "cc", parts, &cc_));
   }
+  Parts parts;
   int64_t waited_ms = 0;
 
  private:
@@ -132,6 +164,16 @@ std::pair<int64_t, int64_t> journaled(Sandbox& cc, const std::string& mark) {
   return {calls, errors};
 }
 
+// The sides' parts, and the rest: the runner's own work (links read from and written to the
+// store, the plan).
+json cpuByPart(const Parts& parts, double total) {
+  json out = parts.cpu_s;
+  double sides = 0;
+  for (const auto& [part, cpu] : parts.cpu_s) sides += cpu;
+  out["runner"] = total - sides;
+  return out;
+}
+
 int64_t tableRows(const std::string& path) {
   storage::Database app(path, std::span<const storage::Migration>{});
   storage::Statement count(app, "SELECT COUNT(*) FROM users");
@@ -148,10 +190,17 @@ void runPhase(Sandbox& cc, const BenchOptions& o) {
   sync::SyncStore store(db, cc.clock(), random);
   auto sync = store.get(kApp, state["sync_id"]);
   if (!sync) die("the bench's sync is not in " + o.dir + "/hub.db");
-  auto links = store.links(sync->id);
-  if (!links) die("reading the sync's links: " + links.error().message);
   // The runner's own rule (sync_runner.cpp): a complete read on the first run and once a day.
-  const bool full_read = sync->a_cursor == TimePoint{} || links->empty() ||
+  // The links are counted, not loaded: the engine's memory is the figure.
+  int64_t links = 0;
+  auto counted = db.read([&](storage::Database& raw) -> Status {
+    storage::Statement q(raw, "SELECT COUNT(*) FROM sync_links WHERE sync_id = ?1");
+    q.bind(1, sync->id);
+    if (q.step()) links = q.columnInt(0);
+    return okStatus();
+  });
+  if (!counted) die("counting the sync's links: " + counted.error().message);
+  const bool full_read = sync->a_cursor == TimePoint{} || links == 0 ||
                          cc.clock().now() - sync->last_full_at >= std::chrono::hours(24);
   const int64_t cc_before =
       cc.must("GET", "/v3/contacts?status=all&limit=1&include_count=true")["contacts_count"];
@@ -192,6 +241,8 @@ void runPhase(Sandbox& cc, const BenchOptions& o) {
                  {"ratio", static_cast<double>(calls) / m["total"].get<double>()},
                  {"over_minimum", calls - m["total"].get<int64_t>()},
                  {"cpu_s", after.cpu_s - before.cpu_s},
+                 {"cpu_by_part", cpuByPart(sides.parts, after.cpu_s - before.cpu_s)},
+                 {"rss_mb_after", sides.parts.rss_mb_after},
                  {"max_rss_mb", after.max_rss_mb},
                  {"wall_s", wall_s},
                  {"waited_s", sides.waited_ms / 1000.0},

@@ -193,7 +193,10 @@ void mergeFields(const PairContext& c, const Record* ra, const Record* rb, Link&
     if (e.isName()) {
       NameParts agreed{link.agreed["first_name"], link.agreed["last_name"]};
       NameParts pa = ra ? NameParts{ra->field(e.a[0].name), ra->field(e.a[1].name)} : agreed;
-      NameParts pb = rb ? splitName(rb->field(e.b.name), agreed) : agreed;
+      // On a first meeting nothing is agreed yet: CC's own parts are the hint, so "Donald van
+      // Rossum" in b matches CC's "Donald" / "van Rossum" instead of splitting at the last space.
+      const bool first_meeting = agreed.first.empty() && agreed.last.empty();
+      NameParts pb = rb ? splitName(rb->field(e.b.name), first_meeting ? pa : agreed) : agreed;
       NameParts written = pb;
       bool b_touched = false;
       for (size_t part = 0; part < 2; ++part) {

@@ -69,6 +69,8 @@ class Sides final : public SideFactory {
 };
 
 constexpr int kContacts = 10000;
+// 10 cases × 5 points = 50 kill points; a case stays well inside CTest's timeout under ASan.
+constexpr int kPointsPerCase = 5;
 
 // 6,000 CC contacts, 6,000 rows, 2,000 of them the same people with different details.
 void seed(MemorySide& a, MemorySide& b) {
@@ -156,7 +158,7 @@ TEST_P(CrashReplay, ARunKilledAnywhereEndsLikeARunThatWasNot) {
 
   std::mt19937 draws(static_cast<unsigned>(GetParam()));
   int64_t extra = 0;
-  for (int point = 0; point < 10; ++point) {
+  for (int point = 0; point < kPointsPerCase; ++point) {
     World world;
     world.budget.left = std::uniform_int_distribution<int64_t>(0, reference_writes - 1)(draws);
     const int64_t killed_at = world.budget.left;
@@ -167,15 +169,15 @@ TEST_P(CrashReplay, ARunKilledAnywhereEndsLikeARunThatWasNot) {
     EXPECT_EQ(World::state(world.b), want_b) << "killed after " << killed_at << " writes";
     extra += world.budget.written - reference_writes;
   }
-  RecordProperty("extra_writes_per_replay", static_cast<int>(extra / 10));
+  RecordProperty("extra_writes_per_replay", static_cast<int>(extra / kPointsPerCase));
   std::printf("seed %d: %.1f %% extra writes per replay (of %lld)\n", GetParam(),
-              100.0 * static_cast<double>(extra) / 10 / static_cast<double>(reference_writes),
+              100.0 * static_cast<double>(extra) / kPointsPerCase / static_cast<double>(reference_writes),
               static_cast<long long>(reference_writes));
 }
 
-// 5 × 10 = 50 kill points (the reliability bar's full form, 1,000 points on 100,000 contacts,
-// is bench/sync_crash.sh's).
-INSTANTIATE_TEST_SUITE_P(Points, CrashReplay, ::testing::Range(1, 6));
+// The reliability bar's full form (1,000 points on 100,000 contacts, a real process killed) is
+// not written yet.
+INSTANTIATE_TEST_SUITE_P(Points, CrashReplay, ::testing::Range(1, 11));
 
 }  // namespace
 }  // namespace liaison::sync::testing
