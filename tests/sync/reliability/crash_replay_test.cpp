@@ -2,7 +2,7 @@
 // spread over a 10,000-contact first sync (both sides' writes, tables in batches, CC partially
 // applied), then the sync simply runs again. Must: the final state of both sides equals a run
 // that never stopped (0 lost, 0 duplicated, 0 field differences); the figure is the extra writes
-// the replay cost. The store is the hub's (SQLite or PostgreSQL); a stop is what a kill -9 leaves
+// the replay cost. The store is the hub's (SQLite); a stop is what a kill -9 leaves
 // behind: the writes made so far and no agreed state for this run (endRun never happened).
 #include <gtest/gtest.h>
 
@@ -10,7 +10,6 @@
 
 #include "core/random.h"
 #include "support/temp_dir.h"
-#include "support/test_store.h"
 #include "sync/model/definition_json.h"
 #include "sync/planner/memory_sides.h"
 #include "sync/runner/sync_runner.h"
@@ -104,7 +103,7 @@ struct World {
   liaison::testing::TempDir dir;
   ManualClock clock{fromUnixSeconds(1'800'000'000)};
   CryptoRandom random;
-  hub::HubDatabase db{liaison::testing::testStoreLocation(dir.path() / "hub.db"), migrations()};
+  hub::HubDatabase db{(dir.path() / "hub.db").string(), migrations()};
   SyncStore store{db, clock, random};
   MemorySide a, b;
   CrashBudget budget;
