@@ -86,7 +86,7 @@ class CcWriter {
   Result<bool> singular(const std::string& method, const std::string& target, const nlohmann::json& request,
                         Target& t, nlohmann::json* answer);
 
-  const CcWriteSetup& s_;
+  CcWriteSetup s_;  // a copy: it holds references only, and callers pass a temporary
   const std::vector<Write>& writes_;
   std::unordered_map<std::string, const Record*> current_;
   std::map<std::string, Record> fetched_;  // contacts read because `current` lacked them
