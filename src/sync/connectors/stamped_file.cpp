@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "core/file_descriptor.h"
 #include "core/random.h"
 
 namespace liaison::sync {
@@ -23,23 +24,6 @@ Error ioError(const std::string& doing, const std::string& path, int error_numbe
   return internalError("sync.file.io", "Could not " + doing + " the file " + path + ".",
                        doing + " " + path + ": " + std::strerror(error_number));
 }
-
-// Closes a file descriptor on every way out of a function.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  // Closes now, so that a failing close (data not written after all) can be reported.
-  bool close() { return ::close(std::exchange(fd_, -1)) == 0; }
-
- private:
-  int fd_;
-};
 
 FileStamp stampOf(const struct stat& info) {
   return {int64_t(info.st_size), int64_t(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec,
