@@ -22,7 +22,7 @@ namespace liaison::bench {
 
 namespace {
 
-constexpr int64_t kImportRows = 20000;  // about 2.2 MB of request: under CC's 4 MB
+constexpr int64_t kSeedImportRows = 20000;  // about 2.2 MB of request: under CC's 4 MB
 const char* const kLists[] = {kScopeList, "Newsletter", "VIP"};
 
 std::string ccTitle(int64_t i, int64_t n) { return i < n / 2 && i % 20 == 1 ? "" : jobTitle(i); }
@@ -34,9 +34,9 @@ void seedCc(Sandbox& cc, int64_t n, json& state) {
   json lists = json::object();
   for (const char* name : kLists)
     lists[name] = cc.must("POST", "/v3/contact_lists", {{"name", name}})["list_id"];
-  for (int64_t from = 0, batch = 0; from < n; from += kImportRows, ++batch) {
+  for (int64_t from = 0, batch = 0; from < n; from += kSeedImportRows, ++batch) {
     json rows = json::array();
-    for (int64_t i = from; i < std::min(n, from + kImportRows); ++i) {
+    for (int64_t i = from; i < std::min(n, from + kSeedImportRows); ++i) {
       json row = {{"email", ccEmail(i, n)}, {"first_name", firstName(i)}, {"last_name", lastName(i)}};
       if (!ccTitle(i, n).empty()) row["job_title"] = ccTitle(i, n);
       rows.push_back(std::move(row));

@@ -34,23 +34,23 @@ struct Session {
   seconds interval{5};
 };
 
-std::string text(const json& object, const char* name) {
+std::string sessionText(const json& object, const char* name) {
   return object.contains(name) && object[name].is_string() ? printable(object[name].get<std::string>()) : "";
 }
 
 std::optional<Session> readSession(const json& body) {
   if (!body.is_object()) return std::nullopt;
   Session s;
-  s.id = text(body, "id");
-  s.status = text(body, "status");
-  if (s.id.empty() || s.status.empty() || !parseIso8601(text(body, "expires_at"), s.expires_at))
+  s.id = sessionText(body, "id");
+  s.status = sessionText(body, "status");
+  if (s.id.empty() || s.status.empty() || !parseIso8601(sessionText(body, "expires_at"), s.expires_at))
     return std::nullopt;
-  s.error = text(body, "error");
-  s.connection_id = text(body, "connection_id");
-  s.connect_url = text(body, "connect_url");
-  s.user_code = text(body, "user_code");
-  s.verification_uri = text(body, "verification_uri");
-  s.verification_uri_complete = text(body, "verification_uri_complete");
+  s.error = sessionText(body, "error");
+  s.connection_id = sessionText(body, "connection_id");
+  s.connect_url = sessionText(body, "connect_url");
+  s.user_code = sessionText(body, "user_code");
+  s.verification_uri = sessionText(body, "verification_uri");
+  s.verification_uri_complete = sessionText(body, "verification_uri_complete");
   if (body.contains("interval") && body["interval"].is_number_integer()) {
     s.interval = seconds(std::clamp(body["interval"].get<int64_t>(), int64_t{1}, int64_t{60}));
   }
@@ -114,7 +114,7 @@ int connected(HubClient& hub, const Session& s, Terminal& terminal) {
   std::string organization;
   if (connection.ok() && connection.json.is_object() && connection.json.contains("account") &&
       connection.json["account"].is_object()) {
-    organization = text(connection.json["account"], "organization_name");
+    organization = sessionText(connection.json["account"], "organization_name");
   } else if (connection.problem) {
     terminal.err << "liaison: connected, but the connection could not be read: "
                  << connection.problem->message << "\n";

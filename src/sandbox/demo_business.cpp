@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "sandbox/contacts/contact_store.h"
+#include "sandbox/demo_account.h"
 
 namespace liaison::sandbox {
 
@@ -12,7 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAccount = "a07e1sandbox01";
+constexpr const char* kAccount = kDemoAccount;
 constexpr uint64_t kSeed = 0x5a4d0b4e;  // any fixed value: the demo must not change between runs
 constexpr int kContacts = 200;
 constexpr int kUnsubscribed = 12;

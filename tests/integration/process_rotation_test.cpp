@@ -46,7 +46,7 @@ Answer call(http::HttpClient& http, const std::string& method, const std::string
   return {response->status, nlohmann::json::parse(response->body, nullptr, false)};
 }
 
-std::string fileText(const std::string& path) {
+std::string rotationFileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
@@ -120,7 +120,7 @@ TEST(ProcessRotation, KilledAgainAndAgainUnderLoadItLosesNothingAndFinishes) {
   }
   ChildProcess finish({"vault", "rotate", "--data", data}, err);
   const std::string summary = finish.readAll(std::chrono::seconds(60));
-  EXPECT_EQ(finish.stop(0, std::chrono::seconds(60)), 0) << fileText(err);
+  EXPECT_EQ(finish.stop(0, std::chrono::seconds(60)), 0) << rotationFileText(err);
   stop = true;
   load.join();
 
@@ -139,15 +139,15 @@ TEST(ProcessRotation, KilledAgainAndAgainUnderLoadItLosesNothingAndFinishes) {
   up.stop(SIGTERM);
 
   // (a) A second, different key in the environment: refused, nothing on disk changes.
-  const std::string db_before = fileText(data + "/hub.db");
+  const std::string db_before = rotationFileText(data + "/hub.db");
   {
     ::setenv("LIAISON_VAULT_KEY", ("lvk1." + std::string(42, 'B') + "A").c_str(), 1);
     ChildProcess refused(up_args, err);
     EXPECT_NE(refused.stop(0, std::chrono::seconds(30)), 0);
     ::unsetenv("LIAISON_VAULT_KEY");
-    EXPECT_NE(fileText(err).find("hold different keys"), std::string::npos) << fileText(err);
+    EXPECT_NE(rotationFileText(err).find("hold different keys"), std::string::npos) << rotationFileText(err);
   }
-  EXPECT_EQ(fileText(data + "/hub.db"), db_before);
+  EXPECT_EQ(rotationFileText(data + "/hub.db"), db_before);
 
   // Started again: everything re-sealed under the new key opens.
   ChildProcess again(up_args, dir.file("up2.err"));

@@ -6,17 +6,17 @@ namespace liaison::hub {
 
 namespace {
 
-// CC's key order is kept in the verbatim text; comparisons parse it again.
+// CC's key order is kept in the verbatim linkText; comparisons parse it again.
 using Json = nlohmann::ordered_json;
 
 constexpr const char* kWhere = "inside Constant Contact (Marketing → Social → Connections)";
 
-std::string text(const Json& object, const char* name) {
+std::string linkText(const Json& object, const char* name) {
   return object.contains(name) && object[name].is_string() ? object[name].get<std::string>() : std::string();
 }
 
-// A flag CC left out reads as false: an unknown state is not a healthy one.
-bool flag(const Json& object, const char* name) {
+// A linkFlag CC left out reads as false: an unknown state is not a healthy one.
+bool linkFlag(const Json& object, const char* name) {
   return object.contains(name) && object[name].is_boolean() && object[name].get<bool>();
 }
 
@@ -34,10 +34,10 @@ bool judgeStatus(const SocialLinkHealth& link, std::string& remedy) {
   Json status = Json::parse(link.connection_status_json, nullptr, false);
   if (!status.is_object()) status = Json::object();
   const std::string network = networkOf(link);
-  const bool token_ok =
-      flag(status, "has_token") && flag(status, "token_is_valid") && flag(status, "token_has_scopes");
-  const bool active_user = flag(status, "is_active_user");
-  const bool rate_limited = flag(status, "rate_limited");
+  const bool token_ok = linkFlag(status, "has_token") && linkFlag(status, "token_is_valid") &&
+                        linkFlag(status, "token_has_scopes");
+  const bool active_user = linkFlag(status, "is_active_user");
+  const bool rate_limited = linkFlag(status, "rate_limited");
   const bool error = status.contains("error") && !status["error"].is_null();
   if (token_ok && active_user && !rate_limited && !error) return true;
   if (!token_ok) {
@@ -52,7 +52,7 @@ bool judgeStatus(const SocialLinkHealth& link, std::string& remedy) {
   if (rate_limited)
     addRemedy(remedy, "Wait; " + network + " limits posting for now and lifts the limit on its own.");
   if (error && remedy.empty()) {
-    const std::string said = text(status, "error");
+    const std::string said = linkText(status, "error");
     addRemedy(remedy,
               "Constant Contact could not reach " + network + (said.empty() ? "" : " (" + said + ")") +
                   "; if this persists, the account's user must reconnect " + network + " " + kWhere + ".");
@@ -103,9 +103,9 @@ Result<std::vector<SocialLinkHealth>> readSocialConnections(const std::string& b
     if (!item.is_object() || !item.contains("account_info") || !item["account_info"].is_object()) continue;
     const Json& info = item["account_info"];
     SocialLinkHealth link;
-    link.network = text(info, "network");
-    link.network_account_id = text(info, "network_account_id");
-    link.display_name = text(info, "display_name");
+    link.network = linkText(info, "network");
+    link.network_account_id = linkText(info, "network_account_id");
+    link.display_name = linkText(info, "display_name");
     // A link without its account id cannot be tracked from one check to the next.
     if (link.network_account_id.empty()) continue;
     link.connection_status_json =

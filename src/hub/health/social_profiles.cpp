@@ -8,20 +8,20 @@ namespace liaison::hub {
 
 namespace {
 
-using Json = nlohmann::json;
+using ProfilesJson = nlohmann::json;
 
-std::string text(const Json& object, const char* name) {
+std::string profileText(const ProfilesJson& object, const char* name) {
   return object.contains(name) && object[name].is_string() ? object[name].get<std::string>() : std::string();
 }
 
-bool isFlag(const Json& object, const char* name) {
+bool isFlag(const ProfilesJson& object, const char* name) {
   return object.contains(name) && object[name].is_boolean();
 }
 
 }  // namespace
 
 Result<CcSocialProfiles> readSocialProfiles(const std::string& body) {
-  const Json json = Json::parse(body, nullptr, false);
+  const ProfilesJson json = ProfilesJson::parse(body, nullptr, false);
   if (!json.is_array()) {
     return makeError(ErrorCode::Unavailable, "health.social_profiles_unreadable",
                      "Constant Contact's social profiles answer could not be read.");
@@ -30,19 +30,19 @@ Result<CcSocialProfiles> readSocialProfiles(const std::string& body) {
   for (const auto& item : json) {
     // Without the two flags CC's verdict on the profile is unknown; without its id it cannot
     // be named. Such an item is counted, not guessed at.
-    if (!item.is_object() || text(item, "profile_id").empty() || !isFlag(item, "connected") ||
+    if (!item.is_object() || profileText(item, "profile_id").empty() || !isFlag(item, "connected") ||
         !isFlag(item, "accessible")) {
       ++out.unreadable;
       continue;
     }
     CcSocialProfile profile;
-    profile.profile.profile_id = text(item, "profile_id");
-    profile.profile.name = text(item, "name");
-    profile.profile.network = text(item, "network");
+    profile.profile.profile_id = profileText(item, "profile_id");
+    profile.profile.name = profileText(item, "name");
+    profile.profile.network = profileText(item, "network");
     profile.profile.connected = item["connected"].get<bool>();
     profile.profile.accessible = item["accessible"].get<bool>();
     if (item.contains("account_info") && item["account_info"].is_object())
-      profile.network_account_id = text(item["account_info"], "network_account_id");
+      profile.network_account_id = profileText(item["account_info"], "network_account_id");
     out.profiles.push_back(std::move(profile));
   }
   return out;

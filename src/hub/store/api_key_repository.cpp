@@ -9,9 +9,9 @@ namespace {
 using storage::Database;
 using storage::Statement;
 
-constexpr const char* kColumns = "id, name, prefix, hash, created_at, revoked_at, last_used_at";
+constexpr const char* kApiKeyColumns = "id, name, prefix, hash, created_at, revoked_at, last_used_at";
 
-ApiKey fromRow(const Statement& row) {
+ApiKey apiKeyFromRow(const Statement& row) {
   ApiKey k;
   k.id = row.columnText(0);
   k.name = row.columnText(1);
@@ -39,8 +39,8 @@ Status ApiKeyRepository::insert(const ApiKey& k) {
 Result<std::vector<ApiKey>> ApiKeyRepository::list() {
   std::vector<ApiKey> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at, id");
-    while (stmt.step()) out.push_back(fromRow(stmt));
+    Statement stmt(raw, std::string("SELECT ") + kApiKeyColumns + " FROM api_keys ORDER BY created_at, id");
+    while (stmt.step()) out.push_back(apiKeyFromRow(stmt));
     return okStatus();
   });
   if (!status) return status.error();
@@ -51,10 +51,10 @@ Result<std::optional<ApiKey>> ApiKeyRepository::findLiveByHash(const std::string
   std::optional<ApiKey> found;
   auto status = db_.read([&](Database& raw) -> Status {
     // An index lookup by hash: the hash of a 256-bit random key reveals nothing to time.
-    Statement stmt(
-        raw, std::string("SELECT ") + kColumns + " FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL");
+    Statement stmt(raw, std::string("SELECT ") + kApiKeyColumns +
+                            " FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL");
     stmt.bind(1, hash);
-    if (stmt.step()) found = fromRow(stmt);
+    if (stmt.step()) found = apiKeyFromRow(stmt);
     return okStatus();
   });
   if (!status) return status.error();

@@ -22,7 +22,7 @@ namespace {
 using storage::Database;
 using storage::Statement;
 
-constexpr const char* kColumns =
+constexpr const char* kConnectionColumns =
     "id, app_id, end_user_id, account_id, organization_name, user_login, scopes, status, created_at,"
     " updated_at, access_token, refresh_token, access_expires_at, refresh_used_at, token_generation,"
     " last_refresh_at, last_refresh_outcome, refresh_failures, refresh_not_before";
@@ -40,7 +40,7 @@ void bindOptionalTime(Statement& stmt, int index, const std::optional<TimePoint>
   }
 }
 
-Connection fromRow(const Statement& row) {
+Connection connectionFromRow(const Statement& row) {
   Connection c;
   c.id = row.columnText(0);
   c.app_id = row.columnText(1);
@@ -68,9 +68,9 @@ Result<std::optional<Connection>> findWhere(HubDatabase& db, const std::string& 
                                             const std::vector<std::string>& args) {
   std::optional<Connection> found;
   auto status = db.read([&](Database& raw) -> Status {
-    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connections WHERE " + where);
+    Statement stmt(raw, std::string("SELECT ") + kConnectionColumns + " FROM connections WHERE " + where);
     for (size_t i = 0; i < args.size(); ++i) stmt.bind(static_cast<int>(i + 1), args[i]);
-    if (stmt.step()) found = fromRow(stmt);
+    if (stmt.step()) found = connectionFromRow(stmt);
     return okStatus();
   });
   if (!status) return status.error();
@@ -93,11 +93,11 @@ Result<std::optional<Connection>> ConnectionRepository::findByAccount(const std:
 Result<std::vector<Connection>> ConnectionRepository::list(const std::string& end_user_id) {
   std::vector<Connection> out;
   auto status = db_.read([&](Database& raw) -> Status {
-    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connections" +
+    Statement stmt(raw, std::string("SELECT ") + kConnectionColumns + " FROM connections" +
                             (end_user_id.empty() ? "" : " WHERE end_user_id = ?1") +
                             " ORDER BY created_at DESC, id DESC");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);
-    while (stmt.step()) out.push_back(fromRow(stmt));
+    while (stmt.step()) out.push_back(connectionFromRow(stmt));
     return okStatus();
   });
   if (!status) return status.error();
@@ -119,12 +119,12 @@ Result<ConnectionPage> ConnectionRepository::listPage(const std::string& end_use
     };
     if (!end_user_id.empty()) require("end_user_id = ?1");
     if (after) require("(created_at, id) < (?2, ?3)");
-    Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connections" + where +
+    Statement stmt(raw, std::string("SELECT ") + kConnectionColumns + " FROM connections" + where +
                             " ORDER BY created_at DESC, id DESC LIMIT ?4");
     if (!end_user_id.empty()) stmt.bind(1, end_user_id);
     if (after) stmt.bind(2, toMillis(after->created_at)).bind(3, after->id);
     stmt.bind(4, static_cast<int64_t>(limit) + 1);
-    while (stmt.step()) page.connections.push_back(fromRow(stmt));
+    while (stmt.step()) page.connections.push_back(connectionFromRow(stmt));
     return okStatus();
   });
   if (!status) return status.error();
@@ -149,7 +149,7 @@ Status ConnectionRepository::insert(const Connection& c) {
   const BumpOnExit bump(version_);
   return db_.transaction([&](Database& raw) -> Status {
     Statement stmt(raw,
-                   std::string("INSERT INTO connections(") + kColumns +
+                   std::string("INSERT INTO connections(") + kConnectionColumns +
                        ", refresh_spread) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
                        "?18,?19,?20)");
     stmt.bind(20, refreshSpread(c.id));

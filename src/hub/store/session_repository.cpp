@@ -10,13 +10,13 @@ namespace {
 using storage::Database;
 using storage::Statement;
 
-constexpr const char* kColumns =
+constexpr const char* kSessionColumns =
     "id, app_id, flow, status, end_user_id, scopes, return_url, reconnect_connection_id, connection_id, "
     "error,"
     " created_at, expires_at, state_hash, verifier, issuer, device_code, user_code, verification_uri,"
     " verification_uri_complete, interval_s, next_poll_at";
 
-ConnectSession fromRow(const Statement& row) {
+ConnectSession sessionFromRow(const Statement& row) {
   ConnectSession s;
   s.id = row.columnText(0);
   s.app_id = row.columnText(1);
@@ -44,10 +44,10 @@ ConnectSession fromRow(const Statement& row) {
 
 std::vector<ConnectSession> selectAll(Database& raw, const std::string& where,
                                       const std::function<void(Statement&)>& bind) {
-  Statement stmt(raw, std::string("SELECT ") + kColumns + " FROM connect_sessions WHERE " + where);
+  Statement stmt(raw, std::string("SELECT ") + kSessionColumns + " FROM connect_sessions WHERE " + where);
   bind(stmt);
   std::vector<ConnectSession> out;
-  while (stmt.step()) out.push_back(fromRow(stmt));
+  while (stmt.step()) out.push_back(sessionFromRow(stmt));
   return out;
 }
 
@@ -55,7 +55,7 @@ std::vector<ConnectSession> selectAll(Database& raw, const std::string& where,
 
 Status SessionRepository::insert(const ConnectSession& s) {
   return db_.transaction([&](Database& raw) -> Status {
-    Statement stmt(raw, std::string("INSERT INTO connect_sessions(") + kColumns +
+    Statement stmt(raw, std::string("INSERT INTO connect_sessions(") + kSessionColumns +
                             ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
                             "?20,?21)");
     stmt.bind(1, s.id).bind(2, s.app_id).bind(3, std::string(toString(s.flow)));

@@ -24,7 +24,7 @@ Error storageError(const std::string& detail) {
   return internalError("vault.storage", "The vault's keys could not be read or saved.", detail);
 }
 
-Error unknownVersion(int version) {
+Error unknownStoredVersion(int version) {
   return makeError(ErrorCode::NotFound, "vault.unknown_key",
                    "The vault has no data key v" + std::to_string(version) + ".");
 }
@@ -99,7 +99,7 @@ Status StoreDataKeyRepository::insert(const StoredDataKey& key) {
 Status StoreDataKeyRepository::makeCurrent(int version) {
   return inTransaction([&]() -> Status {
     auto retired = findRetired(db_, version);
-    if (!retired || *retired) return unknownVersion(version);
+    if (!retired || *retired) return unknownStoredVersion(version);
     storage::Statement stmt(db_, "UPDATE vault_keys SET current = CASE WHEN version = ?1 THEN 1 ELSE 0 END");
     stmt.bind(1, static_cast<int64_t>(version));
     stmt.step();
@@ -109,7 +109,7 @@ Status StoreDataKeyRepository::makeCurrent(int version) {
 
 Status StoreDataKeyRepository::retire(int version) {
   return inTransaction([&]() -> Status {
-    if (!findRetired(db_, version)) return unknownVersion(version);
+    if (!findRetired(db_, version)) return unknownStoredVersion(version);
     storage::Statement stmt(db_, "UPDATE vault_keys SET retired = 1, current = 0 WHERE version = ?1");
     stmt.bind(1, static_cast<int64_t>(version));
     stmt.step();

@@ -5,6 +5,7 @@
 #include "sandbox/campaigns/email_rules.h"
 #include "sandbox/campaigns/preview_text.h"
 #include "sandbox/contacts/contact_rules.h"
+#include "sandbox/demo_account.h"
 
 namespace liaison::sandbox {
 
@@ -12,7 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kDemoAccount = "a07e1sandbox01";
 
 http::Response respond(const Result<json>& result, int status = 200) {
   if (!result) return cc::errorResponse(result.error());

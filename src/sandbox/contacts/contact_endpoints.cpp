@@ -6,6 +6,7 @@
 #include "core/memory.h"
 #include "sandbox/contacts/activities/csv_import.h"
 #include "sandbox/contacts/contact_rules.h"
+#include "sandbox/demo_account.h"
 
 namespace liaison::sandbox {
 
@@ -213,7 +214,7 @@ void addContactEndpoints(http::Router& router, ApiGuard& guard, ContactStore& st
   }, Execution::Blocking);
   router.add("POST", "/__sandbox/contacts/{contact_id}/confirm_resubscribe", [&store](http::Request& request) {
     auto q = request.query();
-    const std::string account = q ? q->getOr("account_id", "a07e1sandbox01") : "a07e1sandbox01";
+    const std::string account = q ? q->getOr("account_id", kDemoAccount) : kDemoAccount;
     return answer(store.confirmResubscribe(account, request.path_params["contact_id"]));
   }, Execution::Blocking);
   guard.add(

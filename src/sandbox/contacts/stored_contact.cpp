@@ -31,12 +31,12 @@ std::vector<std::string> stringsOf(const json& object, const char* field) {
   return out;
 }
 
-const std::string kPermissions[] = {"not_set", "explicit", "implicit", "pending_confirmation", "temp_hold",
-                                    "unsubscribed"};
+const std::string kPermissionNames[] = {"not_set",   "explicit",    "implicit", "pending_confirmation",
+                                        "temp_hold", "unsubscribed"};
 
 uint8_t permissionIndex(const std::string& name) {
-  for (uint8_t i = 0; i < std::size(kPermissions); ++i) {
-    if (kPermissions[i] == name) return i;
+  for (uint8_t i = 0; i < std::size(kPermissionNames); ++i) {
+    if (kPermissionNames[i] == name) return i;
   }
   return 0;
 }
@@ -111,7 +111,7 @@ bool StoredContact::textContains(const std::string& needle) const {
   return view_.find(needle) != std::string::npos || extra_.find(needle) != std::string::npos;
 }
 
-const std::string& StoredContact::permission() const { return kPermissions[permission_]; }
+const std::string& StoredContact::permission() const { return kPermissionNames[permission_]; }
 
 std::string emailKeyOf(const json& contact) {
   auto email = contact.find("email_address");

@@ -9,21 +9,21 @@ using nlohmann::json;
 
 namespace {
 
-http::Response fail(const Error& error) { return cc::errorResponse(error); }
+http::Response accessFailure(const Error& error) { return cc::errorResponse(error); }
 
 http::Response revokeGrants(SandboxContext& context, const http::Request& request) {
   auto body = readJson(request);
-  if (!body) return fail(body.error());
+  if (!body) return accessFailure(body.error());
   auto client_id = field<std::string>(*body, "client_id", "");
   auto email = field<std::string>(*body, "email", "");
-  if (!client_id) return fail(client_id.error());
-  if (!email) return fail(email.error());
+  if (!client_id) return accessFailure(client_id.error());
+  if (!email) return accessFailure(email.error());
   if (client_id->empty() || email->empty()) {
-    return fail(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
-                          "client_id and email are required."));
+    return accessFailure(makeError(ErrorCode::InvalidRequest, "sandbox.validation.error",
+                                   "client_id and email are required."));
   }
   auto ended = context.auth.revokeUserAccess(*client_id, *email);
-  if (!ended) return fail(ended.error());
+  if (!ended) return accessFailure(ended.error());
   return http::Response::json(
       200, {{"client_id", *client_id}, {"email", toLower(*email)}, {"revoked_grants", *ended}});
 }
@@ -31,25 +31,25 @@ http::Response revokeGrants(SandboxContext& context, const http::Request& reques
 http::Response updateUser(SandboxContext& context, const http::Request& request,
                           const std::function<void(const User&)>& on_user_changed) {
   auto body = readJson(request);
-  if (!body) return fail(body.error());
+  if (!body) return accessFailure(body.error());
   std::optional<std::string> role;
   std::optional<bool> active;
   if (body->contains("role")) {
     auto value = field<std::string>(*body, "role", "");
-    if (!value) return fail(value.error());
+    if (!value) return accessFailure(value.error());
     role = *value;
   }
   if (body->contains("active")) {
     auto value = field<bool>(*body, "active", true);
-    if (!value) return fail(value.error());
+    if (!value) return accessFailure(value.error());
     active = *value;
   }
   if (!role && !active) {
-    return fail(
+    return accessFailure(
         makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", "Send role, active or both."));
   }
   auto user = context.auth.updateUser(request.path_params.at("email"), role, active);
-  if (!user) return fail(user.error());
+  if (!user) return accessFailure(user.error());
   if (on_user_changed) on_user_changed(*user);
   return http::Response::json(200, {{"user_id", user->id},
                                     {"account_id", user->account_id},
@@ -62,7 +62,7 @@ http::Response updateUser(SandboxContext& context, const http::Request& request,
 http::Response regenerateSecret(SandboxContext& context, const http::Request& request) {
   const std::string client_id = request.path_params.at("client_id");
   auto secret = context.auth.regenerateSecret(client_id);
-  if (!secret) return fail(secret.error());
+  if (!secret) return accessFailure(secret.error());
   // Answered once, like CC's developer portal: only the hash is kept.
   auto response = http::Response::json(200, {{"client_id", client_id}, {"client_secret", *secret}});
   response.headers.set("Cache-Control", "no-store");

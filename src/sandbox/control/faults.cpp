@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-Error invalid(const std::string& message) {
+Error invalidFault(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message);
 }
 
@@ -71,7 +71,7 @@ http::Response applyFault(const FaultAction& action, const std::function<http::R
 }
 
 Result<json> FaultInjector::add(const json& spec) {
-  if (!spec.is_object()) return invalid("A fault rule is a JSON object.");
+  if (!spec.is_object()) return invalidFault("A fault rule is a JSON object.");
   // Each field with exactly the JSON type it needs: a string where a number belongs, or a
   // fraction where a whole number belongs, is refused instead of converted, so a rule never does
   // something other than what its author wrote.
@@ -100,7 +100,7 @@ Result<json> FaultInjector::add(const json& spec) {
         key ? nullptr : &key.error(), message ? nullptr : &message.error()}) {
     if (e) return *e;
   }
-  if (!*type) return invalid("action.type must be status, latency, reset or drop_after_commit.");
+  if (!*type) return invalidFault("action.type must be status, latency, reset or drop_after_commit.");
   Rule rule;
   rule.spec = spec;
   rule.operation = operation->value_or("");
@@ -117,7 +117,7 @@ Result<json> FaultInjector::add(const json& spec) {
   rule.remaining = static_cast<int>(count->value_or(-1));  // -1: no limit
   if (!rule.operation.empty() && !isOAuthOperation(rule.operation) &&
       !cc::findOperationById(rule.operation)) {
-    return invalid(
+    return invalidFault(
         "operation must be one of CC's operationIds (docs/API-COVERAGE.md) or oauth.token, "
         "oauth.device_authorize, oauth.revoke or oauth.keys; leave it out for every /v3 operation.");
   }

@@ -16,7 +16,7 @@ int64_t micros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-Error invalid(const std::string& message) {
+Error invalidOutage(const std::string& message) {
   return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message);
 }
 
@@ -26,10 +26,11 @@ Result<json> Outage::start(const json& body) {
   const JsonFields fields(body, "sandbox.validation.error");
   auto seconds = fields.optionalInteger("seconds", 1, kMaxSeconds);
   if (!seconds) return seconds.error();
-  if (!*seconds) return invalid("seconds is required: a whole number of virtual seconds.");
+  if (!*seconds) return invalidOutage("seconds is required: a whole number of virtual seconds.");
   // "503" or 503 (the status it answers with), or "reset".
   const json mode = body.contains("mode") && !body["mode"].is_null() ? body["mode"] : json("503");
-  if (mode != "503" && mode != 503 && mode != "reset") return invalid("mode must be \"503\" or \"reset\".");
+  if (mode != "503" && mode != 503 && mode != "reset")
+    return invalidOutage("mode must be \"503\" or \"reset\".");
   reset_ = mode == "reset";
   until_us_ = micros(clock_.now()) + **seconds * 1000000;
   return state();

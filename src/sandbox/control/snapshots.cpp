@@ -17,7 +17,9 @@ constexpr size_t kMaxDocuments = 1'000'000;
 
 constexpr int kFormat = 1;
 
-Error invalid(const std::string& message) { return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message); }
+Error invalidSnapshot(const std::string& message) {
+  return makeError(ErrorCode::InvalidRequest, "sandbox.validation.error", message);
+}
 Error missing(const std::string& name) {
   return makeError(ErrorCode::NotFound, "sandbox.not_found", "No snapshot named '" + name + "'.");
 }
@@ -28,7 +30,7 @@ Status checkName(const std::string& name) {
            c == '.' || c == '-';
   };
   if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), allowed)) {
-    return invalid("A snapshot name is 1-64 letters, digits, '_', '.' or '-'.");
+    return invalidSnapshot("A snapshot name is 1-64 letters, digits, '_', '.' or '-'.");
   }
   return okStatus();
 }
@@ -70,8 +72,8 @@ Status Snapshots::restore(const std::string& name) {
     return restore_(documents);
   } catch (const std::exception& e) {
     (void)restore_(before);
-    Error error =
-        invalid("Snapshot '" + name + "' holds a document the sandbox cannot read; nothing was restored.");
+    Error error = invalidSnapshot("Snapshot '" + name +
+                                  "' holds a document the sandbox cannot read; nothing was restored.");
     error.detail = e.what();
     return error;
   }
@@ -96,13 +98,14 @@ Result<json> Snapshots::importSnapshot(const std::string& name, const json& fixt
   auto documents = fields.optionalArray("documents", kMaxDocuments);
   if (!documents) return documents.error();
   if (!*format || !*documents) {
-    return invalid("A snapshot is {\"liaison_snapshot\": 1, \"documents\": [{\"kind\", \"id\", \"value\"}, ...]}.");
+    return invalidSnapshot(
+        "A snapshot is {\"liaison_snapshot\": 1, \"documents\": [{\"kind\", \"id\", \"value\"}, ...]}.");
   }
   auto created_at = fields.optionalString("created_at", {64});
   if (!created_at) return created_at.error();
   TimePoint created;
   if (*created_at && !parseIso8601(**created_at, created))
-    return invalid("created_at must be an ISO-8601 date-time.");
+    return invalidSnapshot("created_at must be an ISO-8601 date-time.");
   static const std::vector<std::string_view> kKinds = {
       "account", "user", "app",          "grant",    "refresh", "access", "code",   "device", "contact",
       "list",    "tag",  "custom_field", "activity", "export",  "quirks", "social", "emails"};
@@ -116,7 +119,8 @@ Result<json> Snapshots::importSnapshot(const std::string& name, const json& fixt
     if (!id) return id.error();
     auto value = document->optionalObject("value");
     if (!value) return value.error();
-    if (!*kind || !*id || !*value) return invalid("Each document needs a kind, an id and an object value.");
+    if (!*kind || !*id || !*value)
+      return invalidSnapshot("Each document needs a kind, an id and an object value.");
     snapshot.documents.push_back({**kind, **id, (*value)->dump()});
   }
   std::lock_guard lock(mutex_);
@@ -140,7 +144,7 @@ void Snapshots::addRoutes(http::Router& router) {
   router.add("POST", "/__sandbox/snapshots", [this](http::Request& request) {
     json body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
     if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
-      return cc::errorResponse(invalid("The body must be {\"name\": \"...\"}."));
+      return cc::errorResponse(invalidSnapshot("The body must be {\"name\": \"...\"}."));
     }
     return answer(take(body["name"]), 201);
   }, http::Execution::Long);

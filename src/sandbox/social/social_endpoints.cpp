@@ -3,6 +3,7 @@
 #include "cc/errors.h"
 #include "core/json_fields.h"
 #include "sandbox/contacts/contact_rules.h"
+#include "sandbox/demo_account.h"
 
 namespace liaison::sandbox {
 
@@ -10,7 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kDemoAccount = "a07e1sandbox01";
 
 Result<int> intParam(const Params& query, const char* name, int fallback) {
   auto text = query.get(name);

@@ -1,8 +1,8 @@
 #include "sandbox/social/social_store.h"
 
 #include "core/json_fields.h"
-
 #include "sandbox/contacts/contact_rules.h"
+#include "sandbox/demo_account.h"
 
 namespace liaison::sandbox {
 
@@ -10,7 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kDemoAccount = "a07e1sandbox01";
 constexpr const char* kDemoOwner = "owner@sandbox.test";
 
 json healthy() {

@@ -11,7 +11,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr const char* kChanged = "social.status_changed";
+constexpr const char* kProfileChanged = "social.status_changed";
 
 const SocialLinkHealth* linkOf(const HealthReport& report, const std::string& network_account_id) {
   for (const auto& link : report.social) {
@@ -100,7 +100,7 @@ TEST_F(ProfilesTest, AProfileBreakingIsAnnouncedOnceAndHealingAgain) {
   EXPECT_FALSE(linkOf(checkFresh("conn_1"), "fb-1001")->healthy);
   nextSecond();
   checkFresh("conn_1");
-  auto changes = eventsOfType("conn_1", kChanged);
+  auto changes = eventsOfType("conn_1", kProfileChanged);
   ASSERT_EQ(changes.size(), 1u);
   auto data = nlohmann::json::parse(changes[0].data_json);
   EXPECT_EQ(data["network_account_id"], "fb-1001");
@@ -110,7 +110,7 @@ TEST_F(ProfilesTest, AProfileBreakingIsAnnouncedOnceAndHealingAgain) {
   EXPECT_EQ(healed.status, HealthStatus::Healthy);
   EXPECT_TRUE(linkOf(healed, "fb-1001")->healthy);
   EXPECT_THAT(linkOf(healed, "fb-1001")->blocked, IsEmpty());
-  changes = eventsOfType("conn_1", kChanged);
+  changes = eventsOfType("conn_1", kProfileChanged);
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(nlohmann::json::parse(changes[1].data_json)["healthy"], true);
 }
@@ -127,7 +127,7 @@ TEST_F(ProfilesTest, WithoutAProfilesAnswerTheLinksAreJudgedOnTheirStatus) {
   const HealthReport odd = checkFresh("conn_1");
   EXPECT_THAT(odd.cc.remedy, HasSubstr("Constant Contact did not show the social profiles this time"));
   for (const auto& link : odd.social) EXPECT_TRUE(link.healthy) << link.network_account_id;
-  EXPECT_THAT(eventsOfType("conn_1", kChanged), IsEmpty());
+  EXPECT_THAT(eventsOfType("conn_1", kProfileChanged), IsEmpty());
 }
 
 TEST_F(ProfilesTest, AnUnreadProfilesAnswerNeitherBreaksNorHealsALink) {
@@ -146,7 +146,7 @@ TEST_F(ProfilesTest, AnUnreadProfilesAnswerNeitherBreaksNorHealsALink) {
   EXPECT_FALSE(linkOf(still, "fb-1001")->healthy);
   EXPECT_THAT(linkOf(still, "fb-1001")->blocked,
               ElementsAre("publishing posts to Sandbox Bakery on instagram"));
-  EXPECT_EQ(eventsOfType("conn_1", kChanged).size(), 1u) << "only the real break";
+  EXPECT_EQ(eventsOfType("conn_1", kProfileChanged).size(), 1u) << "only the real break";
 }
 
 TEST_F(ProfilesTest, ABrokenLinkNamesTheLinkAndItsProfiles) {

@@ -8,7 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-bool dropped(const http::Response& response) { return response.abort_connection || response.status == 599; }
+bool oauthDropped(const http::Response& response) {
+  return response.abort_connection || response.status == 599;
+}
 
 class OAuthFaultsTest : public SandboxTest {
  protected:
@@ -80,12 +82,12 @@ TEST_F(OAuthFaultsTest, LatencyRulesDelayButAnswerNormally) {
 TEST_F(OAuthFaultsTest, ResetClosesTheConnectionWithoutDoingAnything) {
   for (const auto& operation : operations_) {
     fault(operation, {{"type", "reset"}});
-    EXPECT_TRUE(dropped(call(operation))) << operation;
+    EXPECT_TRUE(oauthDropped(call(operation))) << operation;
     EXPECT_EQ(call(operation).status, normalStatus(operation)) << operation;
   }
   const size_t devices = documents("device").size();
   fault("oauth.device_authorize", {{"type", "reset"}});
-  EXPECT_TRUE(dropped(call("oauth.device_authorize")));
+  EXPECT_TRUE(oauthDropped(call("oauth.device_authorize")));
   EXPECT_EQ(documents("device").size(), devices);
 }
 
@@ -94,7 +96,7 @@ TEST_F(OAuthFaultsTest, DropAfterCommitRotatesTheRefreshTokenButLosesTheAnswer) 
   ASSERT_TRUE(tokens.contains("refresh_token"));
   ASSERT_EQ(documents("refresh").size(), 1u);
   fault("oauth.token", {{"type", "drop_after_commit"}});
-  EXPECT_TRUE(dropped(refreshPublic(tokens["refresh_token"])));
+  EXPECT_TRUE(oauthDropped(refreshPublic(tokens["refresh_token"])));
   // CC rotated: the presented token is spent and its successor exists, though nobody received it.
   const json refresh = documents("refresh");
   ASSERT_EQ(refresh.size(), 2u);
@@ -113,19 +115,19 @@ TEST_F(OAuthFaultsTest, DropAfterCommitRotatesTheRefreshTokenButLosesTheAnswer) 
 TEST_F(OAuthFaultsTest, DropAfterCommitOnTheOtherEndpointsKeepsTheirEffect) {
   const size_t devices = documents("device").size();
   fault("oauth.device_authorize", {{"type", "drop_after_commit"}});
-  EXPECT_TRUE(dropped(call("oauth.device_authorize")));
+  EXPECT_TRUE(oauthDropped(call("oauth.device_authorize")));
   EXPECT_EQ(documents("device").size(), devices + 1);
 
   const json tokens = jsonOf(redeemPublic(publicCode()));
   ASSERT_EQ(client_.get("/v3/account/summary", tokens["access_token"]).status, 200);
   fault("oauth.revoke", {{"type", "drop_after_commit"}});
-  EXPECT_TRUE(dropped(
+  EXPECT_TRUE(oauthDropped(
       client_.postForm("/oauth2/default/v1/revoke",
                        formBody({{"client_id", "sandbox-public"}, {"token", tokens["access_token"]}}))));
   EXPECT_EQ(client_.get("/v3/account/summary", tokens["access_token"]).status, 401);
 
   fault("oauth.keys", {{"type", "drop_after_commit"}});
-  EXPECT_TRUE(dropped(call("oauth.keys")));
+  EXPECT_TRUE(oauthDropped(call("oauth.keys")));
   EXPECT_FALSE(jsonOf(call("oauth.keys"))["keys"].empty());
 }
 

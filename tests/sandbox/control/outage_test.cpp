@@ -6,7 +6,9 @@ namespace {
 
 using nlohmann::json;
 
-bool dropped(const http::Response& response) { return response.abort_connection || response.status == 599; }
+bool outageDropped(const http::Response& response) {
+  return response.abort_connection || response.status == 599;
+}
 
 class OutageTest : public SandboxTest {
  protected:
@@ -49,10 +51,10 @@ TEST_F(OutageTest, FailsWith503UntilTheVirtualSecondsPass) {
 
 TEST_F(OutageTest, ResetModeDropsConnectionsAndDeleteEndsItEarly) {
   ASSERT_EQ(client_.postJson("/__sandbox/outage", {{"seconds", 3600}, {"mode", "reset"}}).status, 200);
-  EXPECT_TRUE(dropped(summary()));
-  EXPECT_TRUE(dropped(keys()));
+  EXPECT_TRUE(outageDropped(summary()));
+  EXPECT_TRUE(outageDropped(keys()));
   advance(1800);
-  EXPECT_TRUE(dropped(summary()));
+  EXPECT_TRUE(outageDropped(summary()));
   EXPECT_EQ(client_.send("DELETE", "/__sandbox/outage").status, 204);
   EXPECT_EQ(summary().status, 200);
   EXPECT_EQ(keys().status, 200);
