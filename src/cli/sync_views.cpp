@@ -119,6 +119,20 @@ std::string sideCell(const json& counts) {
   return out;
 }
 
+// "12 (fewest 9)": the CC calls a run made and the fewest that could have done the same.
+std::string callsCell(const json& report) {
+  if (!member(report, "cc_calls").is_number()) return "-";
+  std::string out = std::to_string(countOf(report, "cc_calls"));
+  if (member(report, "cc_calls_minimum").is_number())
+    out += " (fewest " + std::to_string(countOf(report, "cc_calls_minimum")) + ")";
+  return out;
+}
+
+std::string fewestNote(const json& report) {
+  if (!member(report, "cc_calls_minimum").is_number()) return "";
+  return " (fewest possible " + std::to_string(countOf(report, "cc_calls_minimum")) + ")";
+}
+
 }  // namespace
 
 int64_t countOf(const json& object, const char* name) {
@@ -190,7 +204,7 @@ std::string renderOutcome(const std::string& sync_id, const json& run) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::milliseconds(countOf(report, "duration_ms")));
   std::string out = "Run " + id + " " + state + " in " + clock(seconds) + " (" +
-                    std::to_string(countOf(report, "cc_calls")) + " CC calls, " +
+                    std::to_string(countOf(report, "cc_calls")) + " CC calls" + fewestNote(report) + ", " +
                     std::to_string(items(report, "conflicts").size()) + " conflicts settled).\n" +
                     renderCounts(report);
   std::vector<std::string> lines;
@@ -254,10 +268,11 @@ std::string renderHistory(const json& runs) {
       note = std::to_string(items(report, "failed").size()) + " writes refused";
     rows.push_back({str(r, "id"), str(r, "state"), str(r, "trigger"), str(r, "started_at"),
                     str(r, "finished_at", "-"), sideCell(member(member(report, "counts"), "a")),
-                    sideCell(member(member(report, "counts"), "b")), note});
+                    sideCell(member(member(report, "counts"), "b")), callsCell(report), note});
   }
   if (rows.empty()) return "No runs yet.\n";
-  return renderTable({"RUN", "STATE", "TRIGGER", "STARTED", "FINISHED", "A (CC)", "B", "NOTE"}, rows) +
+  return renderTable({"RUN", "STATE", "TRIGGER", "STARTED", "FINISHED", "A (CC)", "B", "CC CALLS", "NOTE"},
+                     rows) +
          "(+ created, ~ updated, - deleted or unsubscribed)\n";
 }
 

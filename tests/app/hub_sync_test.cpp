@@ -4,6 +4,7 @@
 // CC, all carried across, and a truncated table held instead of deleting everyone.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -32,6 +33,9 @@ TEST_F(HubSyncTest, CarriesEditsUnsubscribesAndDeletesBothWaysAndHoldsATruncated
   EXPECT_EQ(quiet["counts"]["a"]["created"], 0);
   EXPECT_EQ(quiet["cc_calls"], 2)
       << "changed and opted-out contacts; the lists and fields read an hour ago still serve";
+  EXPECT_EQ(quiet["cc_calls_minimum"], 2) << "a quiet run is at the floor";
+  EXPECT_GE(first["cc_calls"].get<int64_t>(), first["cc_calls_minimum"].get<int64_t>());
+  EXPECT_GT(first["cc_calls_minimum"].get<int64_t>(), 3) << first.dump();
 
   // In the app: a new last name, an unsubscribe, a deleted row.
   app_db_->exec("UPDATE users SET full_name = 'Grace Brewster Murray' WHERE email = 'grace@app.example'");
@@ -115,6 +119,70 @@ TEST_F(HubSyncTest, ACsvFileIsWrittenAndReadBack) {
   json quiet = run();
   EXPECT_EQ(quiet["counts"]["a"]["updated"], 0) << quiet.dump();
   EXPECT_EQ(quiet["counts"]["b"]["updated"], 0) << quiet.dump();
+}
+
+// T23: a file that reads as fewer or no contacts (cut short, another delimiter, another
+// encoding) deletes nothing in CC: the run is held (or fails on the mapping) until a person acts.
+TEST_F(HubSyncTest, T23AHalfWrittenOrMisreadCsvDeletesNothing) {
+  const auto file = dir_.path() / "contacts.csv";
+  auto parsed = sync::parseDefinition(
+      json{{"name", "CSV"},
+           {"a", {{"type", "cc"}, {"connection_id", connection_}}},
+           {"b", {{"type", "csv"}, {"path", file.string()}, {"delimiter", ","}, {"encoding", "utf-8"}}},
+           {"deletions", {{"from_b", "soft_delete"}}},
+           {"unsubscribes", {{"column", "unsubscribed"}}}});
+  ASSERT_TRUE(std::holds_alternative<sync::SyncDefinition>(parsed));
+  auto created = parts().sync_store->create("hub-app", std::get<sync::SyncDefinition>(parsed));
+  ASSERT_TRUE(created.ok());
+  sync_id_ = created->id;
+  ASSERT_EQ(run()["state"], "finished");
+  std::string whole;
+  {
+    std::ifstream in(file, std::ios::binary);
+    whole.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto write = [&](const std::string& text) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+  };
+  auto live = [&] {
+    int64_t n = 0;
+    for (const auto& c : allContacts()) n += c.contains("deleted_at") ? 0 : 1;
+    return n;
+  };
+  const int64_t live_before = live();
+  ASSERT_GT(live_before, 100);
+
+  // Cut short: the header and the first 40 rows (a copy that stopped half-way).
+  size_t cut = 0;
+  for (int line = 0; line < 41; ++line) cut = whole.find("\r\n", cut) + 2;
+  write(whole.substr(0, cut));
+  json half = run();
+  EXPECT_EQ(half["state"], "held") << half.dump().substr(0, 400);
+  EXPECT_EQ(live(), live_before);
+
+  // Semicolons where the sync says commas: one column, no "email".
+  std::string semicolons = whole;
+  std::replace(semicolons.begin(), semicolons.end(), ',', ';');
+  write(semicolons);
+  json other_delimiter = run();
+  EXPECT_NE(other_delimiter["state"], "finished") << other_delimiter.dump().substr(0, 400);
+  EXPECT_EQ(live(), live_before);
+
+  // UTF-16 where the sync says UTF-8: nothing reads as an address.
+  std::string utf16 = "\xff\xfe";
+  for (char c : whole) utf16 += std::string{c, '\0'};
+  write(utf16);
+  json other_encoding = run();
+  EXPECT_NE(other_encoding["state"], "finished") << other_encoding.dump().substr(0, 400);
+  EXPECT_EQ(live(), live_before);
+
+  // The whole file again: nothing to do, nothing was lost on the way.
+  write(whole);
+  json back = run();
+  EXPECT_EQ(back["state"], "finished") << back.dump().substr(0, 400);
+  EXPECT_EQ(back["counts"]["a"]["deleted"], 0);
+  EXPECT_EQ(live(), live_before);
 }
 
 }  // namespace

@@ -128,10 +128,11 @@ TEST(SyncViews, ARunEndsFinishedHeldOrFailed) {
        {{"counts", {{"a", counts(3, 1, 0, 0, 0, 0)}, {"b", counts(4, 0, 0, 0, 0, 0)}}},
         {"conflicts", json::array()},
         {"cc_calls", 4},
+        {"cc_calls_minimum", 3},
         {"duration_ms", 65'000},
         {"failed", {{{"side", "a"}, {"id", "c1"}, {"kind", "update"}, {"reason", "CC refused it"}}}}}}};
   EXPECT_EQ(cli::renderOutcome("sync_1", finished),
-            "Run run_1 finished in 1:05 (4 CC calls, 0 conflicts settled).\n"
+            "Run run_1 finished in 1:05 (4 CC calls (fewest possible 3), 0 conflicts settled).\n"
             "              A (CC)  B\n"
             "read          3       4\n"
             "created       1       0\n"
@@ -183,6 +184,8 @@ TEST(SyncViews, HistoryIsATableWithEachSidesChangesAndWhyARunDidNotFinish) {
                       {"finished_at", "2026-03-01T10:00:05.000Z"},
                       {"report",
                        {{"counts", {{"a", counts(3, 1, 2, 1, 1, 0)}, {"b", counts(4, 0, 1, 0, 0, 0)}}},
+                        {"cc_calls", 309},
+                        {"cc_calls_minimum", 8},
                         {"failed", {{{"id", "c1"}}}}}}},
                      {{"id", "run_1"},
                       {"state", "running"},
@@ -193,12 +196,12 @@ TEST(SyncViews, HistoryIsATableWithEachSidesChangesAndWhyARunDidNotFinish) {
   EXPECT_EQ(
       cli::renderHistory(runs),
       "RUN    STATE     TRIGGER   STARTED                   FINISHED                  A (CC)    B         "
-      "NOTE\n"
+      "CC CALLS        NOTE\n"
       "run_3  held      schedule  2026-03-01T11:00:00.000Z  2026-03-01T11:00:02.000Z  +0 ~0 -0  +0 ~0 -0  "
-      "side b reads empty\n"
+      "-               side b reads empty\n"
       "run_2  finished  manual    2026-03-01T10:00:00.000Z  2026-03-01T10:00:05.000Z  +1 ~2 -2  +0 ~1 -0  "
-      "1 writes refused\n"
-      "run_1  running   manual    2026-03-01T09:00:00.000Z  -                         +0 ~0 -0  +0 ~0 -0\n"
+      "309 (fewest 8)  1 writes refused\n"
+      "run_1  running   manual    2026-03-01T09:00:00.000Z  -                         +0 ~0 -0  +0 ~0 -0  -\n"
       "(+ created, ~ updated, - deleted or unsubscribed)\n");
   EXPECT_EQ(cli::renderHistory(json::array()), "No runs yet.\n");
 }

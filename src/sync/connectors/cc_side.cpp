@@ -1,5 +1,6 @@
 #include "sync/connectors/cc_side.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "sync/connectors/cc_contact_json.h"
@@ -51,6 +52,7 @@ Result<std::unique_ptr<CcSide>> CcSide::open(CcCaller& cc, const Clock& clock,
       side->scope_names_.push_back(side->catalogue_.listName(id));
     }
   }
+  side->fewest_ = side->client_.calls();  // the catalogue's pages: each one needed
   return side;
 }
 
@@ -74,7 +76,9 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
     for (const auto& lists : list_params) {
       const std::string target =
           "/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500" + pass + lists;
+      int64_t seen = 0;
       auto drained = client_.drain(target, "contacts", [&](nlohmann::json& contact) {
+        ++seen;
         bool unknown_ids = false;
         Record record = recordFromContact(contact, catalogue_, unknown_ids);
         if (record.id.empty()) return;
@@ -88,11 +92,14 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
         if (unknown_ids) unknown.push_back(it->second);
       });
       if (!drained) return drained.error();
+      fewest_ += std::max<int64_t>(1, (seen + 499) / 500);
     }
   }
   if (!unknown.empty()) {
     // A list, tag or custom field made since open: read the names again, once per read.
+    const int64_t before = client_.calls();
     if (auto loaded = catalogue_.load(client_); !loaded) return loaded.error();
+    fewest_ += client_.calls() - before;
     for (size_t i : unknown) renameIds(out.records[i], catalogue_);
   }
   return out;
@@ -107,7 +114,9 @@ Result<SideRead> CcSide::readChanged(TimePoint since) {
 
 Result<CcApplyResult> CcSide::apply(const std::vector<Write>& writes, const std::vector<Record>& current) {
   CcWriter writer(CcWriteSetup{client_, catalogue_, clock_, options_, filter_ids_}, writes, current);
-  return writer.run();
+  auto applied = writer.run();
+  if (applied) fewest_ += applied->fewest_calls;
+  return applied;
 }
 
 }  // namespace liaison::sync

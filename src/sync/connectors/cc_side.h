@@ -48,6 +48,7 @@ struct CcApplyResult {
   std::map<size_t, std::string> created;               // write index → new contact_id
   std::vector<std::pair<size_t, std::string>> failed;  // write index → reason (activity errors, 4xx)
   int64_t calls = 0;                                   // CC calls this apply made
+  int64_t fewest_calls = 0;  // the fewest that could carry the same writes (CcWriter::fewest_)
 };
 
 class CcSide {
@@ -75,6 +76,11 @@ class CcSide {
   Result<CcApplyResult> apply(const std::vector<Write>& writes, const std::vector<Record>& current);
 
   int64_t calls() const { return client_.calls(); }  // CC calls made since open
+  // The fewest CC calls that could have done what this side did since open: the catalogue's
+  // pages when it was read, ⌈contacts / 500⌉ per read pass (at least 1), and the writes' own
+  // floor (CcWriter). The difference to calls() is what retries, extra polls and contacts read
+  // only to be written cost.
+  int64_t fewestCalls() const { return fewest_; }
 
  private:
   CcSide(CcCaller& cc, const Clock& clock, std::function<void(std::chrono::milliseconds)> wait,
@@ -89,6 +95,7 @@ class CcSide {
   CcSideOptions options_;
   std::vector<std::string> filter_ids_;
   std::vector<std::string> scope_names_;
+  int64_t fewest_ = 0;
 };
 
 }  // namespace liaison::sync

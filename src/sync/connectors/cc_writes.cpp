@@ -44,6 +44,7 @@ Result<CcApplyResult> CcWriter::run() {
   if (auto done = imports(); !done) return done.error();
   if (auto done = activities(); !done) return done.error();
   result_.calls = s_.client.calls() - calls_before;
+  result_.fewest_calls = fewest_;
   return std::move(result_);
 }
 
@@ -171,7 +172,9 @@ Result<std::string> CcWriter::listIdFor(const std::string& name_or_id, bool crea
   if (auto it = list_ids_.find(name_or_id); it != list_ids_.end()) return it->second;
   std::string id = s_.catalogue.listId(name_or_id);
   if (id.empty() && create) {
+    const int64_t before = s_.client.calls();
     auto made = s_.catalogue.ensureList(s_.client, name_or_id);
+    fewest_ += s_.client.calls() - before;
     if (!made) return made.error();
     id = made->id;
     if (id.empty()) name_failures_["list:" + name_or_id] = made->failure;
@@ -184,7 +187,9 @@ Result<std::string> CcWriter::tagIdFor(const std::string& name_or_id, bool creat
   if (auto it = tag_ids_.find(name_or_id); it != tag_ids_.end()) return it->second;
   std::string id = s_.catalogue.tagId(name_or_id);
   if (id.empty() && create) {
+    const int64_t before = s_.client.calls();
     auto made = s_.catalogue.ensureTag(s_.client, name_or_id);
+    fewest_ += s_.client.calls() - before;
     if (!made) return made.error();
     id = made->id;
     if (id.empty()) name_failures_["tag:" + name_or_id] = made->failure;

@@ -99,6 +99,11 @@ class CcWriter {
   std::map<std::vector<std::string>, std::vector<size_t>> groups_;  // list ids → rows
   std::vector<size_t> pending_updates_;                             // rows not grouped yet
   CcApplyResult result_;
+  // The fewest calls these writes need: lists and tags made, the imports every row fits in
+  // (⌈bytes / 4 MB⌉ or ⌈rows / 40,000⌉) with one poll each, ⌈created / 500⌉ pages to learn the
+  // new ids, one call per PUT or POST, and per list, tag or delete activity its start and one
+  // poll. Contacts read before writing (fetchMissing, the GET before a PUT) are not in it.
+  int64_t fewest_ = 0;
 };
 
 }  // namespace liaison::sync

@@ -76,6 +76,7 @@ struct Plan {
   std::vector<std::string> notes;  // resubscribes refused, revivals seen, ...
   SideCounts a, b;                 // per side: what was read, and what the writes do to it
   int64_t removals = 0;            // deletions and unsubscribes this run would carry
+  int64_t left_scope = 0;          // linked CC contacts that left the sync's scope this run
   int64_t guard_limit = 0;
   bool held = false;
   std::string held_reason;

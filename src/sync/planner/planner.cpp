@@ -47,6 +47,7 @@ class Planner {
             (left ? " left the sync's lists: no longer synced" : " is back in the sync's lists"));
       }
       if (left) {
+        if (!link.out_of_scope) ++plan_.left_scope;
         plan_.links.push_back(std::move(changed));
         continue;
       }
@@ -285,8 +286,10 @@ class Planner {
     }
   }
 
-  // More deletions and unsubscribes than max(count, percent of the synced set), or a table side
-  // that reads empty while links exist: nothing is written until a person approves.
+  // More deletions and unsubscribes than max(count, percent of the synced set), as many linked
+  // CC contacts leaving the sync's scope at once (another account behind the connection, a list
+  // emptied or removed), or a side that reads empty while links exist: nothing is written until
+  // a person approves.
   void guard() {
     auto synced = static_cast<double>(in_.links.size());
     plan_.guard_limit =
@@ -296,6 +299,16 @@ class Planner {
       plan_.held = true;
       plan_.held_reason =
           "side b reads empty while " + std::to_string(in_.links.size()) + " records are linked";
+    } else if (in_.a.complete && in_.a.records.empty() && !in_.links.empty()) {
+      plan_.held = true;
+      plan_.held_reason =
+          "side a (CC) reads empty while " + std::to_string(in_.links.size()) + " contacts are linked";
+    } else if (plan_.left_scope > plan_.guard_limit) {
+      plan_.held = true;
+      plan_.held_reason = std::to_string(plan_.left_scope) +
+                          " linked CC contacts left the sync's scope at once (another account behind the "
+                          "connection, or a list emptied or removed?), more than the guard of " +
+                          std::to_string(plan_.guard_limit);
     } else if (plan_.removals > plan_.guard_limit) {
       plan_.held = true;
       plan_.held_reason = std::to_string(plan_.removals) +

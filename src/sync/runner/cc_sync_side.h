@@ -20,6 +20,7 @@ class CcSyncSide final : public SyncSide {
   Result<SideRead> read(std::optional<TimePoint> since) override;
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) override;
   int64_t calls() const override;
+  int64_t fewestCalls() const override { return side_->fewestCalls(); }
   const CcCatalogue& catalogue() const { return side_->catalogue(); }
   // Called with the catalogue as the run leaves it (lists and tags it made included), so a cache
   // of it stays current.

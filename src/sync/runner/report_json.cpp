@@ -53,7 +53,10 @@ json planJson(const Plan& plan, bool writes, size_t max_writes) {
   }
   json out = {
       {"held", plan.held},
-      {"guard", {{"limit", plan.guard_limit}, {"deletions_and_unsubscribes", plan.removals}}},
+      {"guard",
+       {{"limit", plan.guard_limit},
+        {"deletions_and_unsubscribes", plan.removals},
+        {"left_scope", plan.left_scope}}},
       {"counts", {{"a", countsJson(plan.a)}, {"b", countsJson(plan.b)}}},
       {"conflicts", conflicts},
       {"skipped", skipped},

@@ -87,10 +87,11 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   std::chrono::seconds gap(sync.definition.interval_seconds);
   if (settings_.budget_gap) gap = std::max(gap, settings_.budget_gap());
   TimePoint next_run = clock_.now() + gap;
-  auto finish = [&](RunState state, json report, const std::vector<Link>& links, std::optional<TimePoint> cursor,
-                    bool full_read, int64_t calls) -> Result<RunRecord> {
+  auto finish = [&](RunState state, json report, const std::vector<Link>& links,
+                    std::optional<TimePoint> cursor, bool full_read, const Prepared* p) -> Result<RunRecord> {
     run.state = state;
-    report["cc_calls"] = calls;
+    report["cc_calls"] = p ? p->a->calls() + p->b->calls() : 0;
+    report["cc_calls_minimum"] = p ? p->a->fewestCalls() + p->b->fewestCalls() : 0;
     report["duration_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(watch.elapsed()).count();
     run.report_json = report.dump();
     auto ended = store_.endRun(run, settings_.owner, links, cursor, full_read, next_run);
@@ -117,11 +118,12 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   progress("reading", nullptr, 0);
   auto prepared = prepare(sync, approved);
   if (!prepared) {
-    return finish(RunState::Failed, json{{"error", prepared.error().message}}, {}, std::nullopt, false, 0);
+    return finish(RunState::Failed, json{{"error", prepared.error().message}}, {}, std::nullopt, false,
+                  nullptr);
   }
   Prepared& p = *prepared;
   if (p.plan.held) {
-    return finish(RunState::Held, planJson(p.plan, false), {}, std::nullopt, false, p.a->calls() + p.b->calls());
+    return finish(RunState::Held, planJson(p.plan, false), {}, std::nullopt, false, &p);
   }
 
   std::vector<Link> links = p.plan.links;
@@ -149,13 +151,13 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
       // Nothing of this run is agreed: the next run reads what did get written and settles it.
       json report = planJson(p.plan, false);
       report["error"] = outcome.error().message;
-      return finish(RunState::Failed, report, {}, std::nullopt, false, p.a->calls() + p.b->calls());
+      return finish(RunState::Failed, report, {}, std::nullopt, false, &p);
     }
     record(writes, *outcome, side);
     written += static_cast<int64_t>(writes.size());
   }
   progress("done", &p, written);
-  std::vector<Link> settled;
+  std::vector<Link> settled;  // the plan's links are those it touched: a quiet run stores none
   for (auto& link : links) {
     if (unsettled.count(link.a_id) == 0 && unsettled.count(link.b_id) == 0) settled.push_back(std::move(link));
   }
@@ -163,7 +165,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   report["failed"] = failed;  // the run's error ledger: retried by later runs
   report["counts"]["a"]["failed"] = failed_a;
   report["counts"]["b"]["failed"] = failed_b;
-  return finish(RunState::Finished, report, settled, p.read_started, p.full_read, p.a->calls() + p.b->calls());
+  return finish(RunState::Finished, report, settled, p.read_started, p.full_read, &p);
 }
 
 }  // namespace liaison::sync

@@ -30,8 +30,10 @@ class SyncSide {
   virtual Result<SideRead> read(std::optional<TimePoint> since) = 0;
   // `current`: what this run read of the side (a CC PUT needs the whole contact).
   virtual Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) = 0;
-  // CC calls made since the side was opened (0 for a table).
+  // CC calls made since the side was opened (0 for a table), and the fewest that could have
+  // done the same reads and writes.
   virtual int64_t calls() const { return 0; }
+  virtual int64_t fewestCalls() const { return 0; }
 };
 
 class SideFactory {

@@ -21,6 +21,7 @@ TEST_F(CcSideTest, OpenReadsTheCatalogueAndRefusesAFilterListTheAccountLacks) {
   EXPECT_EQ(ops["getCustomFields"], 1);
   EXPECT_EQ(ops["total"], 3);
   EXPECT_EQ(side->calls(), 3);
+  EXPECT_EQ(side->fewestCalls(), 3) << "each page of the catalogue is needed";
 
   auto missing = CcSide::open(
       *caller_, sandbox_->clock(), [](std::chrono::milliseconds) {},
@@ -80,6 +81,7 @@ TEST_F(CcSideTest, ReadAllMapsEveryFieldKindAndDrainsEveryPage) {
   EXPECT_EQ(read->records.size(), 1203u);    // status=all: the deleted contact too
   EXPECT_EQ(seen(since)["getContacts"], 3);  // 1,203 contacts, 500 a page
   EXPECT_EQ(side->calls(), 6);
+  EXPECT_EQ(side->fewestCalls(), 6);
 
   const Record* a = byEmail(*read, "ann@example.com");
   ASSERT_NE(a, nullptr);

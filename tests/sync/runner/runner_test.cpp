@@ -150,6 +150,90 @@ TEST_F(SyncRunnerTest, RunsSettleAndAQuietRunWritesNothing) {
   EXPECT_EQ(events_, (std::vector<std::string>{"sync.run_finished", "sync.run_finished"}));
 }
 
+TEST_F(SyncRunnerTest, ARunStoresOnlyTheLinksItChanged) {
+  StoredSync sync = create();
+  runNow(sync);
+  // The stored state of every pair, re-spelled (same meaning, other text): a run that rewrote a
+  // link would spell it its own way again.
+  auto respell = [&](const std::string& a_id, const std::string& state) {
+    ASSERT_TRUE(db_.transaction([&](storage::Database& db) -> Status {
+                     storage::Statement st(db, "UPDATE sync_links SET state = ?2 WHERE a_id = ?1");
+                     st.bind(1, a_id).bind(2, state).step();
+                     return okStatus();
+                   })
+                    .ok());
+  };
+  auto stateOf = [&](const std::string& a_id) {
+    std::string state;
+    EXPECT_TRUE(db_.read([&](storage::Database& db) -> Status {
+                     storage::Statement st(db, "SELECT state FROM sync_links WHERE a_id = ?1");
+                     st.bind(1, a_id);
+                     if (st.step()) state = st.columnText(0);
+                     return okStatus();
+                   })
+                    .ok());
+    return state;
+  };
+  std::vector<Link> before = *store_.links(sync.id);
+  for (const auto& link : before) {
+    nlohmann::ordered_json state = json::parse(stateOf(link.a_id));
+    respell(link.a_id, state.dump(1));
+  }
+  const std::string c1_before = stateOf("c1"), c2_before = stateOf("c2");
+
+  b_.records["r2"].text["first_name"] = "Pat";  // one pair changes
+  b_.records["r2"].changed_at_ms += 1;
+  runNow(sync);
+  EXPECT_EQ(stateOf("c1"), c1_before) << "an unchanged pair is not written again";
+  EXPECT_NE(stateOf("c2"), c2_before) << "the changed pair is stored";
+  EXPECT_NE(stateOf("c2").find("\"Pat\""), std::string::npos) << stateOf("c2");
+  EXPECT_EQ(store_.links(sync.id)->size(), before.size());
+}
+
+TEST_F(SyncRunnerTest, T23AnotherAccountBehindTheConnectionOrAnEmptyAccountIsHeld) {
+  for (int i = 10; i < 70; ++i) {
+    std::string n = std::to_string(i);
+    a_.records["c" + n] = contact("c" + n, "p" + n + "@example.com", "P" + n);
+    b_.records["r" + n] = row("r" + n, "p" + n + "@example.com", "P" + n);
+  }
+  StoredSync sync = create();
+  ASSERT_EQ(runNow(sync).state, RunState::Finished);
+  const auto rows_before = b_.records;
+  const size_t links_before = store_.links(sync.id)->size();
+  ASSERT_EQ(links_before, 64u);
+
+  // The connection now reaches another account: none of the linked contacts, others instead.
+  const auto first_account = a_.records;
+  a_.records.clear();
+  for (int i = 0; i < 80; ++i) {
+    std::string n = std::to_string(i);
+    a_.records["x" + n] = contact("x" + n, "other" + n + "@example.org", "O" + n);
+  }
+  RunRecord switched = runNow(sync);
+  EXPECT_EQ(switched.state, RunState::Held);
+  EXPECT_NE(report(switched)["held_reason"].get<std::string>().find("left the sync's scope"),
+            std::string::npos)
+      << report(switched)["held_reason"];
+  EXPECT_EQ(report(switched)["guard"]["left_scope"], 64);
+  EXPECT_EQ(b_.records.size(), rows_before.size()) << "no row made for the other account's contacts";
+  EXPECT_EQ(a_.records.size(), 80u) << "no contact made in the other account";
+
+  // An account that reads empty is held the same way.
+  a_.records.clear();
+  RunRecord empty = runNow(sync);
+  EXPECT_EQ(empty.state, RunState::Held);
+  EXPECT_NE(report(empty)["held_reason"].get<std::string>().find("side a (CC) reads empty"),
+            std::string::npos);
+
+  // The right account again: nothing was lost.
+  a_.records = first_account;
+  RunRecord back = runNow(sync);
+  EXPECT_EQ(back.state, RunState::Finished);
+  EXPECT_EQ(b_.records.size(), rows_before.size());
+  EXPECT_EQ(report(back)["counts"]["b"]["created"], 0);
+  EXPECT_EQ(store_.links(sync.id)->size(), links_before);
+}
+
 TEST_F(SyncRunnerTest, AHeldRunWritesNothingUntilApproved) {
   StoredSync sync = create();
   runNow(sync);
