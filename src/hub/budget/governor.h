@@ -19,6 +19,11 @@
 
 namespace liaison::hub {
 
+// CC's day is the UTC day: the day number every budget count is kept under.
+inline int64_t budgetDay(TimePoint t) { return toUnixSeconds(t) / 86400; }
+// How many connections a budget report names (the most API calls today first).
+inline constexpr size_t kTopConnections = 10;
+
 enum class Door { Api, Token };
 // In priority order. Interactive: a person or the host app waits (proxy, connect, a health check
 // someone asked for). Health and Background run on schedules and give way: they go only when no
@@ -91,7 +96,7 @@ struct BudgetSnapshot {
   int64_t calls_last_second = 0;  // API calls
   int64_t calls_last_minute = 0;
   std::array<int64_t, kCallClasses> queued{};  // waiting calls by CallClass (both doors)
-  std::vector<ConnectionUse> top_connections;  // by API calls today, most first, at most 10
+  std::vector<ConnectionUse> top_connections;  // by API calls today, most first, at most kTopConnections
   int64_t refused_today = 0;
 };
 

@@ -15,7 +15,6 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 constexpr auto kMinute = std::chrono::minutes(1);
-constexpr size_t kTopConnections = 10;
 // Refused because the shared budget (the ledger) could not be asked: a call let through unasked
 // could break CC's limits for every process, so none is. Not a refusal the day's count records.
 constexpr const char* kStoreReason = "store";
@@ -29,7 +28,6 @@ constexpr auto kLeaseHold = std::chrono::milliseconds(100);
 // lease stays one call.
 constexpr int kMaxLease = 1024;
 
-int64_t dayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
 TimePoint midnightAfter(int64_t day) { return fromUnixSeconds((day + 1) * 86400); }
 
 milliseconds until(TimePoint from, TimePoint to) {
@@ -71,7 +69,7 @@ LocalGovernor::AppState& LocalGovernor::app(const std::string& app_id) {
 }
 
 void LocalGovernor::rollDay(AppState& state, TimePoint now) {
-  const int64_t day = dayOf(now);
+  const int64_t day = budgetDay(now);
   if (day == state.day) return;
   state.day = day;
   state.api_today = 0;
@@ -108,7 +106,7 @@ std::optional<Admission> LocalGovernor::dayRefusal(const AppState& state, const 
 }
 
 Admission LocalGovernor::dayRefusal(const char* reason, TimePoint now) const {
-  const TimePoint reset = midnightAfter(dayOf(now));
+  const TimePoint reset = midnightAfter(budgetDay(now));
   Admission a = refusal(reason, until(now, reset));
   a.resets_at = reset;
   return a;
@@ -143,7 +141,7 @@ LocalGovernor::Attempt LocalGovernor::attempt(AppState& state, const CallTicket&
     }
     door.lease_size = std::max(1, taken->granted);
     door.leased = door.lease_size - 1;
-    door.lease_until = std::min(now + kLeaseHold, midnightAfter(dayOf(now)));
+    door.lease_until = std::min(now + kLeaseHold, midnightAfter(budgetDay(now)));
   }
   grant(state, call, now);
   return {.went = true};
@@ -414,7 +412,7 @@ BudgetSnapshot LocalGovernor::snapshot(const std::string& app_id) {
   out.reserve_percent = reserve_percent_;
   out.used_today = spentToday(state);
   out.remaining_today = std::max<int64_t>(0, api_per_day_ - out.used_today);
-  out.resets_at = midnightAfter(dayOf(now));
+  out.resets_at = midnightAfter(budgetDay(now));
   out.token_calls_today = std::max<int64_t>(0, state.token_today - state.token.leased);
   while (!state.last_minute.empty() && state.last_minute.front() + kMinute <= now)
     state.last_minute.pop_front();

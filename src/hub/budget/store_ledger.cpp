@@ -51,11 +51,9 @@ using std::chrono::milliseconds;
 using storage::Database;
 using storage::Statement;
 
-constexpr size_t kLedgerTopConnections = 10;
 constexpr int64_t kKeepTakesMs = 60'000;
 
 std::string doorName(Door door) { return door == Door::Api ? "api" : "token"; }
-int64_t ledgerDayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
 
 struct DayRow {
   int64_t day = 0;
@@ -224,7 +222,7 @@ Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint no
   const int64_t now_floor = std::chrono::floor<milliseconds>(now.time_since_epoch()).count();
   const int64_t now_ceil = std::chrono::ceil<milliseconds>(now.time_since_epoch()).count();
   const std::string door = doorName(call.door);
-  const int64_t today = ledgerDayOf(now);
+  const int64_t today = budgetDay(now);
   LedgerOutcome outcome;
   Status status = inTransaction([&](Database& db) {
     // A take is made for every CC call (or lease); waiting for its commit to reach the disk would
@@ -291,7 +289,7 @@ Result<LedgerOutcome> StoreRateLedger::take(const CallTicket& call, TimePoint no
 }
 
 Status StoreRateLedger::settle(const std::string& app_id, TimePoint now, const LedgerReturn& returned) {
-  if (returned.empty() || returned.day != ledgerDayOf(now)) return okStatus();
+  if (returned.empty() || returned.day != budgetDay(now)) return okStatus();
   return inTransaction([&](Database& db) {
     if (db.dialect() == storage::Dialect::Postgres) db.exec("SET LOCAL synchronous_commit TO OFF");
     giveBack(db, app_id, doorName(Door::Api), returned.day, returned.unused_api);
@@ -303,7 +301,7 @@ Status StoreRateLedger::settle(const std::string& app_id, TimePoint now, const L
 
 Status StoreRateLedger::recordRefusal(const std::string& app_id, TimePoint now) {
   return inTransaction([&](Database& db) {
-    lockDay(db, app_id, doorName(Door::Api), ledgerDayOf(now));
+    lockDay(db, app_id, doorName(Door::Api), budgetDay(now));
     Statement count(db, "UPDATE budget_days SET refused = refused + 1 WHERE app_id = ?1 AND door = ?2");
     count.bind(1, app_id).bind(2, doorName(Door::Api));
     count.step();
@@ -316,7 +314,7 @@ Result<LedgerUsage> StoreRateLedger::usage(const std::string& app_id, TimePoint 
   std::lock_guard lock(mutex_);
   try {
     int64_t day = 0;
-    out.today = readCounts(db_, app_id, ledgerDayOf(now), &day);
+    out.today = readCounts(db_, app_id, budgetDay(now), &day);
     // Most calls first; read on past the tenth only while calls tie with it, and break ties by id
     // here, where the order of ids is the same on every store whatever its collation.
     Statement read(db_,
@@ -325,8 +323,7 @@ Result<LedgerUsage> StoreRateLedger::usage(const std::string& app_id, TimePoint 
     read.bind(1, app_id).bind(2, day);
     while (read.step()) {
       const int64_t calls = read.columnInt(1);
-      if (out.top_connections.size() >= kLedgerTopConnections &&
-          calls < out.top_connections.back().calls_today)
+      if (out.top_connections.size() >= kTopConnections && calls < out.top_connections.back().calls_today)
         break;
       out.top_connections.push_back({read.columnText(0), calls});
     }
@@ -336,14 +333,14 @@ Result<LedgerUsage> StoreRateLedger::usage(const std::string& app_id, TimePoint 
   std::sort(out.top_connections.begin(), out.top_connections.end(), [](const auto& a, const auto& b) {
     return a.calls_today != b.calls_today ? a.calls_today > b.calls_today : a.connection_id < b.connection_id;
   });
-  if (out.top_connections.size() > kLedgerTopConnections) out.top_connections.resize(kLedgerTopConnections);
+  if (out.top_connections.size() > kTopConnections) out.top_connections.resize(kTopConnections);
   return out;
 }
 
 Result<LedgerCounts> StoreRateLedger::counts(const std::string& app_id, TimePoint now) {
   std::lock_guard lock(mutex_);
   try {
-    return readCounts(db_, app_id, ledgerDayOf(now), nullptr);
+    return readCounts(db_, app_id, budgetDay(now), nullptr);
   } catch (const std::exception& e) {
     return ledgerError(e.what());
   }

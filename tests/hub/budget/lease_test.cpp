@@ -39,7 +39,6 @@ void figure(const std::string& name, int64_t value) {
   ::testing::Test::RecordProperty(name, std::to_string(value));
 }
 
-int64_t dayOf(TimePoint t) { return toUnixSeconds(t) / 86400; }
 
 int64_t callsOf(const LedgerUsage& use, const std::string& connection_id) {
   for (const auto& c : use.top_connections)
@@ -87,7 +86,7 @@ TEST_P(LedgerTest, UnusedCallsAndConnectionCountsComeBackWithTheNextTakeOrASettl
   const LedgerLimits limits{800, 1'000'000, 20};
   ASSERT_EQ(take(store->ledger(), kNoon, limits, {50, 100}).granted, 50);
   // The process granted 30 of them (20 for conn_2, 9 more for conn_1) and returns the other 20.
-  LedgerReturn returned{dayOf(kNoon), 20, 0, {{"conn_2", 20}, {"conn_1", 9}}};
+  LedgerReturn returned{budgetDay(kNoon), 20, 0, {{"conn_2", 20}, {"conn_1", 9}}};
   const auto next = take(store->ledger(), kNoon + seconds(1), limits, {1, 0}, returned);
   EXPECT_EQ(next.today.api_today, 31);
   auto use = other->ledger().usage("app-1", kNoon + seconds(1));
@@ -96,9 +95,10 @@ TEST_P(LedgerTest, UnusedCallsAndConnectionCountsComeBackWithTheNextTakeOrASettl
   EXPECT_EQ(callsOf(*use, "conn_2"), 20);
   // settle() alone; figures of another day are dropped.
   ASSERT_TRUE(
-      store->ledger().settle("app-1", kNoon + seconds(2), {dayOf(kNoon), 1, 0, {{"conn_3", 4}}}).ok());
-  ASSERT_TRUE(
-      store->ledger().settle("app-1", kNoon + seconds(2), {dayOf(kNoon) - 1, 5, 0, {{"conn_4", 4}}}).ok());
+      store->ledger().settle("app-1", kNoon + seconds(2), {budgetDay(kNoon), 1, 0, {{"conn_3", 4}}}).ok());
+  ASSERT_TRUE(store->ledger()
+                  .settle("app-1", kNoon + seconds(2), {budgetDay(kNoon) - 1, 5, 0, {{"conn_4", 4}}})
+                  .ok());
   use = other->ledger().usage("app-1", kNoon + seconds(2));
   ASSERT_TRUE(use.ok());
   EXPECT_EQ(use->today.api_today, 30);
