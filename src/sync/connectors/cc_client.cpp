@@ -113,9 +113,10 @@ Result<json> CcClient::getObject(const std::string& target, const std::string& w
   return parsed;
 }
 
-Status CcClient::drain(const std::string& target, const char* field, const std::function<void(json&)>& each) {
+Status CcClient::drain(const std::string& target, const char* field, const std::function<void(json&)>& each,
+                       int64_t max_pages) {
   std::string next = target;
-  while (!next.empty()) {
+  for (int64_t pages = 0; !next.empty() && (max_pages == 0 || pages < max_pages); ++pages) {
     auto page = getObject(next, std::string("reading ") + field);
     if (!page) return page.error();
     auto items = page->find(field);

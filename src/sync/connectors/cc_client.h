@@ -55,9 +55,9 @@ class CcClient {
   // A GET whose 2xx answer is a JSON object; any other answer is an Error.
   Result<nlohmann::json> getObject(const std::string& target, const std::string& what);
   // Every page of a collection, following `_links.next.href` until CC gives none; `each` gets
-  // the items of `field` on each page.
-  Status drain(const std::string& target, const char* field,
-               const std::function<void(nlohmann::json&)>& each);
+  // the items of `field` on each page. With `max_pages`, stops after that many.
+  Status drain(const std::string& target, const char* field, const std::function<void(nlohmann::json&)>& each,
+               int64_t max_pages = 0);
 
   // POST /v3/activities/<kind>. A refusal (4xx/5xx answer) comes back as an Activity with
   // `failure` set; an Error when no answer came or the token was refused.

@@ -48,6 +48,10 @@ Result<std::unique_ptr<CcSide>> CcSide::open(CcCaller& cc, const Clock& clock,
         return makeError(ErrorCode::NotFound, "sync.cc_list_missing",
                          "the CC account has no list '" + list + "' (the sync's filter names it)");
       }
+      if (id == side->catalogue_.listId(side->options_.update_list)) {
+        return makeError(ErrorCode::InvalidRequest, "sync.cc_filter_update_list",
+                         "the list '" + list + "' carries the sync's own imports and cannot be its filter");
+      }
       side->filter_ids_.push_back(id);
       side->scope_names_.push_back(side->catalogue_.listName(id));
     }
@@ -101,6 +105,13 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
     if (auto loaded = catalogue_.load(client_); !loaded) return loaded.error();
     fewest_ += client_.calls() - before;
     for (size_t i : unknown) renameIds(out.records[i], catalogue_);
+  }
+  // Membership of the update list is the engine's own bookkeeping (CcSideOptions::update_list).
+  if (!catalogue_.listId(options_.update_list).empty()) {
+    for (auto& record : out.records) {
+      if (auto lists = record.sets.find("lists"); lists != record.sets.end())
+        lists->second.erase(options_.update_list);
+    }
   }
   return out;
 }

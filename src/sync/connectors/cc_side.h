@@ -32,6 +32,10 @@ struct CcSideOptions {
   ListFilter filter;  // all contacts, or members of these lists (names or list ids)
   // The list new contacts join when the filter is "all" (an import must name one); made if missing.
   std::string import_list = "Liaison sync";
+  // The list an import names to update contacts this run did not read (an import must name a
+  // list, and naming one the contact may have left would put it back): made when first needed,
+  // and emptied after each such import. Never part of a contact's "lists" as the sync reads them.
+  std::string update_list = "Liaison sync updates";
   std::chrono::milliseconds poll_first{1000};  // activity polling: first wait, doubled up to poll_max
   std::chrono::milliseconds poll_max{30000};
   std::chrono::milliseconds poll_timeout{std::chrono::minutes(30)};  // then the activity's writes fail

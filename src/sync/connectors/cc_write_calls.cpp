@@ -109,7 +109,11 @@ Status CcWriter::imports() {
   const TimePoint started_at = s_.clock.now();
   std::vector<Started> started;
   size_t all_rows = 0, all_bytes = 0;  // every row in one import, as far as CC's caps allow
-  for (const auto& [lists, members] : groups_) {
+  for (const auto& [lists, grouped] : groups_) {
+    std::vector<size_t> members;  // rows dropped since grouping (a deleted contact) stay out
+    for (size_t r : grouped) {
+      if (!rows_[r].failed) members.push_back(r);
+    }
     const json list_ids = lists;
     const size_t envelope = json{{"import_data", json::array()}, {"list_ids", list_ids}}.dump().size();
     for (size_t next = 0; next < members.size();) {
@@ -196,6 +200,18 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
     }
   }
   return okStatus();
+}
+
+// The update list only carries imports: its members leave it again in one activity (CC's list
+// removal by list source). When that fails they stay on it until the next such run; reads never
+// show it among a contact's lists.
+Status CcWriter::emptyUpdateList() {
+  if (update_list_id_.empty()) return okStatus();
+  const json ids = json::array({update_list_id_});
+  auto activity =
+      s_.client.start("remove_list_memberships", {{"source", {{"list_ids", ids}}}, {"list_ids", ids}});
+  if (!activity) return activity.error();
+  return s_.client.finish(*activity);
 }
 
 Status CcWriter::runActivities(std::vector<Started>& started) {

@@ -11,9 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kImportEmailMax = 50;  // an import's email column is shorter than a contact's
 constexpr size_t kPhonesMax = 3;
-constexpr size_t kFetchEachMax = 3;  // more contacts to read: ask whether paging is cheaper
 
 std::string joined(const Items& items) {
   std::string out;
@@ -38,10 +36,12 @@ Result<CcApplyResult> CcWriter::run() {
     if (auto classified = classify(i); !classified) return classified.error();
   }
   groupUpdateRows();
+  if (auto swept = dropDeleted(); !swept) return swept.error();
   // PUTs first: an unsubscribe lands before any list activity runs; then imports (their
   // read-back gives the ids the tag activities of new contacts need); then the activities.
   if (auto done = putAndPost(); !done) return done.error();
   if (auto done = imports(); !done) return done.error();
+  if (auto done = emptyUpdateList(); !done) return done.error();
   if (auto done = activities(); !done) return done.error();
   result_.calls = s_.client.calls() - calls_before;
   result_.fewest_calls = fewest_;
@@ -105,67 +105,6 @@ void CcWriter::gather() {
       (field == "lists" ? t.remove_lists : t.remove_tags).insert(items.begin(), items.end());
     }
   }
-}
-
-Status CcWriter::fetchMissing() {
-  std::vector<Target*> missing;
-  for (auto& t : targets_) {
-    if (t.create) continue;
-    if (auto it = current_.find(t.id); it != current_.end()) {
-      t.current = it->second;
-      continue;
-    }
-    // Lists and tags alone go by id; fields need the whole contact, list adds its consent.
-    if (!t.values.empty() || !t.add_lists.empty() || t.unsubscribe) missing.push_back(&t);
-  }
-  if (missing.empty()) return okStatus();
-  // One GET per contact, unless paging through every contact (500 a page) is fewer calls.
-  bool page_all = false;
-  if (missing.size() > kFetchEachMax) {
-    auto counted =
-        s_.client.getObject("/v3/contacts?status=all&include_count=true&limit=1", "counting contacts");
-    if (!counted) return counted.error();
-    auto count = counted->find("contacts_count");
-    if (count != counted->end() && count->is_number_unsigned()) {
-      page_all = (count->get<size_t>() + 499) / 500 < missing.size();
-    }
-  }
-  auto keep = [&](const json& contact) {
-    bool unknown = false;
-    Record record = recordFromContact(contact, s_.catalogue, unknown);
-    if (!record.id.empty()) fetched_[record.id] = std::move(record);
-  };
-  if (page_all) {
-    std::set<std::string> wanted;
-    for (const Target* t : missing) wanted.insert(t->id);
-    auto drained =
-        s_.client.drain("/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500",
-                        "contacts", [&](json& contact) {
-                          if (wanted.count(jsonText(contact, "contact_id"))) keep(contact);
-                        });
-    if (!drained) return drained.error();
-  } else {
-    for (Target* t : missing) {
-      auto answer = s_.client.send("GET", "/v3/contacts/" + t->id + "?include=" + kContactIncludes);
-      if (!answer) return answer.error();
-      if (tokenRefused(*answer)) return answerError(*answer, "reading contact " + t->id);
-      if (answer->status >= 200 && answer->status < 300) {
-        keep(json::parse(answer->body, nullptr, false));
-      } else {
-        fail(*t, "reading contact " + t->id + ": " + answerReason(*answer));
-        t->dropped = true;
-      }
-    }
-  }
-  for (Target* t : missing) {
-    if (auto it = fetched_.find(t->id); it != fetched_.end()) {
-      t->current = &it->second;
-    } else if (!t->dropped) {
-      fail(*t, "contact " + t->id + " is not in the CC account");
-      t->dropped = true;
-    }
-  }
-  return okStatus();
 }
 
 Result<std::string> CcWriter::listIdFor(const std::string& name_or_id, bool create) {
@@ -276,7 +215,7 @@ Status CcWriter::classify(size_t index) {
   for (const auto& name : t.remove_lists) {
     auto id = listIdFor(name, false);
     if (!id) return id.error();
-    if (!id->empty() && (!cur || in_lists.count(*id))) t.lists_to_remove.insert(*id);
+    if (!id->empty() && (!cur || t.believed || in_lists.count(*id))) t.lists_to_remove.insert(*id);
   }
   for (const auto& name : t.add_tags) {
     auto id = tagIdFor(name, true);
@@ -287,7 +226,7 @@ Status CcWriter::classify(size_t index) {
   for (const auto& name : t.remove_tags) {
     auto id = tagIdFor(name, false);
     if (!id) return id.error();
-    if (!id->empty() && (!cur || in_tags.count(*id))) t.tags_to_remove.insert(*id);
+    if (!id->empty() && (!cur || t.believed || in_tags.count(*id))) t.tags_to_remove.insert(*id);
   }
   if (unsubscribe_now || (!t.changes.empty() && needsPut(t))) {
     puts_.push_back(index);
@@ -299,6 +238,19 @@ Status CcWriter::classify(size_t index) {
   IdSet candidates = t.lists_to_add;
   for (const auto& id : in_lists) {
     if (!t.lists_to_remove.count(id)) candidates.insert(id);
+  }
+  if (t.believed) {
+    // Which lists the contact is in now is unknown: the import names the update list only.
+    if (update_list_id_.empty()) {
+      auto id = listIdFor(s_.options.update_list, true);
+      if (!id) return id.error();
+      if (id->empty()) {
+        fail(t, name_failures_["list:" + s_.options.update_list]);
+        return okStatus();
+      }
+      update_list_id_ = *id;
+    }
+    candidates = {update_list_id_};
   }
   if (candidates.empty()) {
     puts_.push_back(index);

@@ -2,8 +2,8 @@
 // How CcSide::apply carries the planner's Writes to CC: each record's writes merged into one
 // Target, each Target sorted to the cheapest call that can do it (a JSON import row, a PUT, a
 // list or tag activity, a bulk delete), imports grouped by the lists they may name, and the
-// calls made phase by phase. Internal to the CC side: cc_writes.cpp plans, cc_write_calls.cpp
-// calls.
+// calls made phase by phase. Internal to the CC side: cc_writes.cpp plans, cc_write_reads.cpp
+// reads what the plan needs to know of contacts this run did not read, cc_write_calls.cpp calls.
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -27,6 +27,8 @@ struct CcWriteSetup {
 
 using IdSet = std::set<std::string>;
 
+inline constexpr size_t kImportEmailMax = 50;  // an import's email column is shorter than a contact's
+
 class CcWriter {
  public:
   CcWriter(const CcWriteSetup& setup, const std::vector<Write>& writes, const std::vector<Record>& current);
@@ -43,6 +45,9 @@ class CcWriter {
     Fields values;
     Items add_lists, remove_lists, add_tags, remove_tags;  // names (or ids) as the writes gave them
     const Record* current = nullptr;
+    // `current` is the last agreed state (Record::partial), checked against CC's deleted
+    // contacts: the fields are imported through the update list, lists and tags go by id.
+    bool believed = false;
     // Worked out by classify.
     bool unsubscribed = false;  // in CC now, or being unsubscribed by this apply
     Fields changes;             // the values that differ from what CC holds
@@ -67,6 +72,9 @@ class CcWriter {
   // cc_writes.cpp: planning.
   void gather();
   Status fetchMissing();
+  bool importable(const Target& t, const Record& agreed) const;
+  Status dropDeleted();
+  Status emptyUpdateList();
   Status classify(size_t index);
   Status classifyCreate(Target& t, size_t index);
   bool needsPut(const Target& t) const;
@@ -98,6 +106,7 @@ class CcWriter {
   std::vector<Row> rows_;
   std::map<std::vector<std::string>, std::vector<size_t>> groups_;  // list ids → rows
   std::vector<size_t> pending_updates_;                             // rows not grouped yet
+  std::string update_list_id_;  // CcSideOptions::update_list, once a believed row needs it
   CcApplyResult result_;
   // The fewest calls these writes need: lists and tags made, the imports every row fits in
   // (⌈bytes / 4 MB⌉ or ⌈rows / 40,000⌉) with one poll each, ⌈created / 500⌉ pages to learn the

@@ -26,6 +26,9 @@ struct Record {
   bool deleted = false;       // CC: deleted_at is set. Tables: the mapping reads its own column.
   bool unsubscribed = false;  // CC: permission_to_send is "unsubscribed". Tables: see above.
   int64_t changed_at_ms = 0;  // the side's own change time (CC updated_at, an updated-at column)
+  // Not read this run: the fields the sync maps as both sides last agreed on them (the runner
+  // adds these for CC contacts it writes to after an incremental read). Sets are unknown.
+  bool partial = false;
 
   const std::string& field(std::string_view name) const {
     static const std::string kEmpty;

@@ -4,6 +4,7 @@
 
 #include "sync/mapping/mapping.h"
 #include "sync/planner/planner.h"
+#include "sync/runner/agreed_records.h"
 #include "sync/runner/report_json.h"
 
 namespace liaison::sync {
@@ -13,6 +14,7 @@ using nlohmann::json;
 struct SyncRunner::Prepared {
   std::unique_ptr<SyncSide> a, b;
   SideRead read_a, read_b;
+  int64_t records_read = 0;  // both sides (read_a also gains the partial records it writes to)
   bool full_read = false;
   TimePoint read_started{};
   Plan plan;
@@ -57,6 +59,8 @@ Result<SyncRunner::Prepared> SyncRunner::prepare(const StoredSync& sync, bool ap
   p.read_b = std::move(*read_b);
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(p.read_started.time_since_epoch()).count();
   p.plan = planSync(PlanInput{d, std::get<ResolvedMapping>(mapping), p.read_a, p.read_b, *links, now_ms, approved});
+  p.records_read = static_cast<int64_t>(p.read_a.records.size() + p.read_b.records.size());
+  addAgreedRecords(p.plan.a_writes, *links, p.read_a);
   return p;
 }
 
@@ -108,7 +112,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   auto progress = [&](const char* phase, const Prepared* p, int64_t written) {
     json out = {{"phase", phase}, {"written", written}};
     if (p != nullptr) {
-      out["read"] = static_cast<int64_t>(p->read_a.records.size() + p->read_b.records.size());
+      out["read"] = p->records_read;
       out["planned"] = static_cast<int64_t>(p->plan.a_writes.size() + p->plan.b_writes.size());
       out["cc_calls"] = p->a->calls() + p->b->calls();
     }
