@@ -1,5 +1,6 @@
 #include "app/hub_runtime.h"
 #include "app/hub_runtime_parts.h"
+#include "app/process_holder.h"
 #include "hub/webhooks/schema.h"
 
 #include <spdlog/spdlog.h>
@@ -46,12 +47,6 @@ std::span<const storage::Migration> hubExtraMigrations() {
 }
 
 namespace {
-
-std::string defaultHolder() {
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid());
-}
 
 // store.url, or else the SQLite file in the data directory.
 std::string storeLocation(const HubConfig& config) {
@@ -124,7 +119,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
   refresh_settings.metrics = &metrics;
   // A long-lived refresh token survives a second refresh: nothing to wait for.
   if (config.refresh_token_type == "long_lived") refresh_settings.answer_wait = std::chrono::seconds(0);
-  const std::string holder = options.holder.empty() ? defaultHolder() : options.holder;
+  const std::string holder = options.holder.empty() ? processHolder() : options.holder;
   refresher = std::make_unique<hub::Refresher>(connections, events, *vault, *cc, clock, random, waiter,
                                                holder, refresh_settings);
   buildHealth(config);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/hub_runtime_parts.h"
+#include "app/process_holder.h"
 #include "sync/api/sync_routes.h"
 
 namespace liaison::app {
@@ -18,6 +19,7 @@ void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder) {
   sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter);
   sync::RunnerSettings settings;
   settings.owner = holder;
+  settings.owner_gone = [](const std::string& owner) { return holderGone(owner); };
   settings.budget_gap = [this] { return syncBudgetGap(); };
   sync_runner = std::make_unique<sync::SyncRunner>(
       *sync_store, *sync_sides, clock, settings,

@@ -73,14 +73,14 @@ Result<json> SyncRunner::preview(const StoredSync& sync) {
 }
 
 Result<RunRecord> SyncRunner::run(const StoredSync& sync, const std::string& trigger, bool approved) {
-  auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease);
+  auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease, settings_.owner_gone);
   if (!begun) return begun.error();
   return carryOut(sync, std::move(*begun), approved);
 }
 
 Result<RunRecord> SyncRunner::start(const StoredSync& sync, const std::string& trigger, bool approved,
                                     const std::function<void(std::function<void()>)>& background) {
-  auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease);
+  auto begun = store_.beginRun(sync.id, settings_.owner, trigger, settings_.lease, settings_.owner_gone);
   if (!begun) return begun.error();
   background([this, sync, run = *begun, approved]() { (void)carryOut(sync, run, approved); });
   return begun;

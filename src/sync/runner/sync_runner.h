@@ -26,6 +26,9 @@ struct RunnerSettings {
   // The shortest gap between scheduled runs the shared CC budget allows now (0: the sync's own
   // interval): with many syncs on one API key, runs come less often instead of starving the rest.
   std::function<std::chrono::seconds()> budget_gap;
+  // Whether a run's owner (another `owner` string) is known to be dead: its run is taken over
+  // at once (SyncStore::beginRun). Empty: a dead owner's lease runs out.
+  std::function<bool(const std::string&)> owner_gone;
 };
 
 // Told when a run ends: "sync.run_finished", "sync.run_held" or "sync.run_failed".

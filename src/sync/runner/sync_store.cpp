@@ -236,7 +236,8 @@ Status SyncStore::remove(const std::string& app_id, const std::string& id) {
 }
 
 Result<RunRecord> SyncStore::beginRun(const std::string& sync_id, const std::string& owner,
-                                      const std::string& trigger, std::chrono::milliseconds lease) {
+                                      const std::string& trigger, std::chrono::milliseconds lease,
+                                      const std::function<bool(const std::string&)>& gone) {
   RunRecord run{"run_" + random_.token(12), sync_id, RunState::Running, trigger, clock_.now()};
   int64_t now = toMillis(run.started_at);
   auto status = db_.transaction([&](Database& db) -> Status {
@@ -245,7 +246,25 @@ Result<RunRecord> SyncStore::beginRun(const std::string& sync_id, const std::str
                     "UPDATE syncs SET run_id = ?2, run_owner = ?3, run_lease_until = ?4 "
                     "WHERE id = ?1 AND (run_id IS NULL OR run_lease_until <= ?5)");
     claim.bind(1, sync_id).bind(2, run.id).bind(3, owner).bind(4, now + lease.count()).bind(5, now).step();
-    if (db.changes() == 0) {
+    bool claimed = db.changes() > 0;
+    if (!claimed && gone) {
+      Statement holder(db, "SELECT run_owner FROM syncs WHERE id = ?1 AND run_id IS NOT NULL");
+      holder.bind(1, sync_id);
+      const std::string dead = holder.step() && !holder.columnIsNull(0) ? holder.columnText(0) : "";
+      if (!dead.empty() && dead != owner && gone(dead)) {
+        Statement take(db,
+                       "UPDATE syncs SET run_id = ?2, run_owner = ?3, run_lease_until = ?4 "
+                       "WHERE id = ?1 AND run_owner = ?5");
+        take.bind(1, sync_id)
+            .bind(2, run.id)
+            .bind(3, owner)
+            .bind(4, now + lease.count())
+            .bind(5, dead)
+            .step();
+        claimed = db.changes() > 0;
+      }
+    }
+    if (!claimed) {
       Statement exists(db, "SELECT 1 FROM syncs WHERE id = ?1");
       exists.bind(1, sync_id);
       if (!exists.step()) return notFound("sync " + sync_id);

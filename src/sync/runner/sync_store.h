@@ -5,6 +5,7 @@
 // that dies leaves a lease that runs out.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,9 +61,12 @@ class SyncStore {
   Status remove(const std::string& app_id, const std::string& id);
 
   // Begins a run: the sync's lease for `owner` until now + `lease`, unless another live run holds
-  // it (Conflict "sync.run_in_progress").
+  // it (Conflict "sync.run_in_progress"). `gone` says whether a lease's owner is known to have
+  // died (a process of this machine that no longer exists): its lease is taken over at once
+  // instead of running out.
   Result<RunRecord> beginRun(const std::string& sync_id, const std::string& owner, const std::string& trigger,
-                             std::chrono::milliseconds lease);
+                             std::chrono::milliseconds lease,
+                             const std::function<bool(const std::string&)>& gone = {});
   // Keeps the lease alive and records progress.
   Status heartbeat(const RunRecord& run, const std::string& owner, std::chrono::milliseconds lease);
   // Ends the run (state, report) and frees the sync; with `links`, stores them in the same

@@ -269,6 +269,27 @@ TEST_F(SyncRunnerTest, RunsOfOneSyncNeverOverlap) {
   EXPECT_EQ(store_.getRun(sync.id, holder->id)->state, RunState::Failed);
 }
 
+TEST_F(SyncRunnerTest, ARunOfAnOwnerKnownToBeDeadIsTakenOverAtOnce) {
+  StoredSync sync = create();
+  auto dead = store_.beginRun(sync.id, "host:1", "schedule", std::chrono::minutes(10));
+  ASSERT_TRUE(dead.ok());
+  std::vector<std::string> asked;
+  auto gone = [&](const std::string& owner) {
+    asked.push_back(owner);
+    return owner == "host:1";
+  };
+  auto taken = store_.beginRun(sync.id, "host:2", "manual", std::chrono::minutes(10), gone);
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  EXPECT_EQ(asked, std::vector<std::string>{"host:1"});
+  EXPECT_EQ(store_.getRun(sync.id, dead->id)->state, RunState::Failed);
+  // host:2 is alive: a third process waits for its lease.
+  auto refused = store_.beginRun(sync.id, "host:3", "manual", std::chrono::minutes(10), gone);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().key, "sync.run_in_progress");
+  auto ended = store_.endRun(*taken, "host:2", {}, std::nullopt, false, clock_.now());
+  EXPECT_TRUE(ended.ok()) << "the taken-over run ends as its own";
+}
+
 TEST_F(SyncRunnerTest, AFailedRunAgreesNothingAndTheNextRunNeitherLosesNorDuplicates) {
   StoredSync sync = create();
   runNow(sync);
