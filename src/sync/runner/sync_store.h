@@ -2,7 +2,7 @@
 // Syncs, their links (the agreed state of every linked pair) and their runs, in the hub's store
 // (SQLite or PostgreSQL, tables from kSyncSchemaSql). A run claims its sync with a lease, so runs
 // of one sync never overlap, also across hub processes sharing a PostgreSQL store; a process
-// that dies leaves a lease that runs out.
+// that dies leaves a lease that runs out, or is taken over when its owner is known to be dead.
 #include <chrono>
 #include <cstdint>
 #include <functional>
