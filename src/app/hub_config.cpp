@@ -336,6 +336,9 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
       [&] {
         return readWholeNumber(sources, "budget", "window_margin_ms", 0, 1000, c.budget_window_margin_ms);
       },
+      [&] {
+        return readWholeNumber(sources, "sync", "activity_poll_ms", 100, 60000, c.sync_activity_poll_ms);
+      },
       [&]() -> Status {
         if (!c.client_id.empty()) return okStatus();
         return settingError("cc.client_id", "",
@@ -395,7 +398,8 @@ std::string printHubConfig(const HubConfig& c) {
   out += "requests_per_second = " + std::to_string(c.budget_requests_per_second) + "\n";
   out += "requests_per_day = " + std::to_string(c.budget_requests_per_day) + "\n";
   out += "token_requests_per_second = " + std::to_string(c.budget_token_requests_per_second) + "\n";
-  out += "window_margin_ms = " + std::to_string(c.budget_window_margin_ms) + "\n";
+  out += "window_margin_ms = " + std::to_string(c.budget_window_margin_ms) + "\n\n";
+  out += "[sync]\nactivity_poll_ms = " + std::to_string(c.sync_activity_poll_ms) + "\n";
   return out;
 }
 

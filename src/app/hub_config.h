@@ -65,6 +65,11 @@ struct HubConfig {
   // calls granted a second apart still arrive a second apart when their sending and the network
   // delay them unevenly (how CC cuts its seconds is not documented).
   int budget_window_margin_ms = 25;
+  // [sync]
+  // sync.activity_poll_ms, 100..60000: how long a sync run waits before it first asks CC whether
+  // an import or bulk activity has finished (then twice as long each time, up to 30 s). CC's
+  // activities take seconds [unconfirmed]; a sandbox finishes them at once.
+  int sync_activity_poll_ms = 1000;
 };
 
 // The command-line flags of `liaison serve` that touch settings: --config, --data, --listen.

@@ -129,7 +129,7 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
   buildProxy(*api);
-  buildSync(*api, holder);
+  buildSync(*api, holder, std::chrono::milliseconds(config.sync_activity_poll_ms));
   describeMetrics(config.client_id);
 }
 

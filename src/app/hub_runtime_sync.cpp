@@ -14,9 +14,10 @@ namespace liaison::app {
 using Parts = HubRuntime::Parts;
 using nlohmann::json;
 
-void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder) {
+void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder,
+                      std::chrono::milliseconds activity_poll) {
   sync_store = std::make_unique<sync::SyncStore>(db, clock, random);
-  sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter);
+  sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter, activity_poll);
   sync::RunnerSettings settings;
   settings.owner = holder;
   settings.owner_gone = [](const std::string& owner) { return holderGone(owner); };

@@ -15,12 +15,14 @@ namespace liaison::app {
 class HubSyncSides final : public sync::SideFactory {
  public:
   HubSyncSides(hub::ConnectionRepository& connections, hub::Refresher& refresher, hub::CcClient& cc,
-               const Clock& clock, hub::Waiter waiter)
+               const Clock& clock, hub::Waiter waiter,
+               std::chrono::milliseconds activity_poll = std::chrono::milliseconds(1000))
       : connections_(connections),
         refresher_(refresher),
         cc_(cc),
         clock_(clock),
-        waiter_(std::move(waiter)) {}
+        waiter_(std::move(waiter)),
+        activity_poll_(activity_poll) {}
 
   Result<std::unique_ptr<sync::SyncSide>> open(const std::string& app_id,
                                                const sync::SideSpec& spec) override;
@@ -36,6 +38,7 @@ class HubSyncSides final : public sync::SideFactory {
   hub::CcClient& cc_;
   const Clock& clock_;
   hub::Waiter waiter_;
+  std::chrono::milliseconds activity_poll_;  // sync.activity_poll_ms
   struct Cached {
     sync::CcCatalogue catalogue;
     TimePoint read_at;

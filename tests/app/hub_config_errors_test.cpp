@@ -75,6 +75,12 @@ TEST_F(HubConfigErrorTest, WholeNumbersAreRangeChecked) {
               HasSubstr("budget.reserve_percent"));
   EXPECT_THAT(envError({{"LIAISON_BUDGET_RESERVE_PERCENT", "20%"}}), HasSubstr("budget.reserve_percent"));
   EXPECT_EQ(
+      envError({{"LIAISON_SYNC_ACTIVITY_POLL_MS", "99"}}),
+      "sync.activity_poll_ms (LIAISON_SYNC_ACTIVITY_POLL_MS): must be a whole number from 100 to 60000, "
+      "got '99'");
+  EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\n[sync]\nactivity_poll_ms = \"1s\"\n"),
+              HasSubstr("sync.activity_poll_ms"));
+  EXPECT_EQ(
       envError({{"LIAISON_BUDGET_REQUESTS_PER_SECOND", "1000001"}}),
       "budget.requests_per_second (LIAISON_BUDGET_REQUESTS_PER_SECOND): must be a whole number from 1 to "
       "1000000, got '1000001'");

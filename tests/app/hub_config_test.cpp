@@ -42,6 +42,7 @@ TEST_F(HubConfigTest, DefaultsNeedOnlyTheClientIdAndSecret) {
   EXPECT_EQ(config->budget_requests_per_day, cc_limits.requests_per_day_per_key);
   EXPECT_EQ(config->budget_token_requests_per_second, cc_limits.token_requests_per_second_per_client);
   EXPECT_EQ(config->budget_window_margin_ms, 25);
+  EXPECT_EQ(config->sync_activity_poll_ms, 1000);
   EXPECT_EQ(config->store_url, "");
 }
 
@@ -73,6 +74,9 @@ requests_per_day = 1000000
 token_requests_per_second = 2
 window_margin_ms = 80
 
+[sync]
+activity_poll_ms = 250
+
 [store]
 url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
 )");
@@ -96,6 +100,7 @@ url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
   EXPECT_EQ(config->budget_requests_per_day, 1000000);
   EXPECT_EQ(config->budget_token_requests_per_second, 2);
   EXPECT_EQ(config->budget_window_margin_ms, 80);
+  EXPECT_EQ(config->sync_activity_poll_ms, 250);
   EXPECT_EQ(config->store_url, "postgresql://liaison@db.internal:5432/liaison?sslmode=require");
 }
 
