@@ -1,0 +1,327 @@
+// T20 (reliability-bar.md) with real processes: `liaison serve` (SQLite store) syncs the
+// sandbox's demo account (a process of its own) with an app's SQLite table of 10,000 people, and
+// is killed with SIGKILL at a random moment of a run: the first sync, then runs carrying edits
+// made on both sides (renames, new people, unsubscribes and deletions from the app). A new hub
+// process then runs the sync again. Must hold after that one run: every person once on each side
+// (0 lost, 0 duplicated), the sides equal on name, consent and deletion, and the run after it
+// quiet (0 writes). Points: 5 cases × 10 kills (2 under the sanitizers, whose hubs are slower).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "core/encoding.h"
+#include "integration/hub_process.h"
+#include "storage/database.h"
+
+namespace liaison::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr int kPoints = 2;
+#else
+constexpr int kPoints = 10;
+#endif
+constexpr int kShared = 5000, kCcOnly = 2500, kAppOnly = 2500;  // 10,000 people
+
+struct Person {
+  std::string name;
+  bool unsubscribed = false;
+  bool deleted = false;
+  int copies = 0;
+};
+
+class SyncKillTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    http_ = http::makeCurlHttpClient();
+    sandbox_ = std::make_unique<ChildProcess>(sandboxArgs({"--profile", "fast", "--seed", "bare"}),
+                                              dir_.file("sandbox.err"));
+    cc_ = bannerUrl(*sandbox_);
+    ASSERT_FALSE(cc_.empty());
+    const std::string secret = registerHubApp(*http_, cc_, "kill-app");
+    ASSERT_FALSE(secret.empty());
+    env_ = std::make_unique<ScopedEnv>(std::vector<std::pair<std::string, std::string>>{
+        {"LIAISON_CC_CLIENT_ID", "kill-app"},
+        {"LIAISON_CC_CLIENT_SECRET", secret},
+        {"LIAISON_CC_BASE_URL", cc_},
+        {"LIAISON_SERVER_LOG_LEVEL", "warn"},
+        {"LIAISON_BUDGET_REQUESTS_PER_SECOND", "1000000"},  // CC's pace is not what this tests
+        {"LIAISON_BUDGET_REQUESTS_PER_DAY", "1000000000"},
+        {"LIAISON_SYNC_ACTIVITY_POLL_MS", "100"}});
+    key_ = initHubData(dir_, data_);
+    ASSERT_FALSE(key_.empty());
+    ASSERT_NO_FATAL_FAILURE(startHub());
+    connection_ = connectByDevice(*http_, {hub_}, cc_, auth());
+    ASSERT_FALSE(connection_.empty());
+    ASSERT_NO_FATAL_FAILURE(seed());
+    const Answer created = api("POST", "/api/v1/syncs",
+                               {{"name", "App users"},
+                                {"a", {{"type", "cc"}, {"connection_id", connection_}}},
+                                {"b", {{"type", "sql"}, {"url", table_}, {"table", "users"}}},
+                                {"unsubscribes", {{"column", "unsubscribed"}}},
+                                {"deletions", {{"from_b", "soft_delete"}, {"column", "deleted_at"}}}});
+    ASSERT_EQ(created.status, 201) << created.raw;
+    sync_ = created.body["id"];
+    ASSERT_EQ(api("POST", "/api/v1/syncs/" + sync_ + "/pause").status, 200);  // runs only when started
+  }
+
+  std::vector<std::pair<std::string, std::string>> auth() const {
+    return {{"Authorization", "Bearer " + key_}};
+  }
+  Answer api(const std::string& method, const std::string& path, const json& body = nullptr) {
+    return send(*http_, method, hub_ + path, auth(), body);
+  }
+  Answer proxy(const std::string& method, const std::string& path, const json& body = nullptr) {
+    auto headers = auth();
+    headers.emplace_back("Liaison-Connection-Id", connection_);
+    return send(*http_, method, hub_ + "/proxy" + path, headers, body);
+  }
+
+  void startHub() {
+    hub_process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"serve", "--data", data_, "--listen", "127.0.0.1:0"},
+        dir_.file("hub" + std::to_string(++hubs_started_) + ".err"));
+    const std::string line = hub_process_->readLine(60s);
+    const auto at = line.find("http://");
+    ASSERT_NE(at, std::string::npos) << "the hub did not start: " << line;
+    hub_ = line.substr(at);
+    while (!hub_.empty() && std::isspace(static_cast<unsigned char>(hub_.back()))) hub_.pop_back();
+  }
+
+  // A CC import through the hub's proxy, followed to its end.
+  void import(const json& rows) {
+    const Answer started =
+        proxy("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", {list_}}});
+    ASSERT_EQ(started.status, 201) << started.raw;
+    for (int i = 0; i < 600; ++i) {
+      const Answer state = proxy("GET", "/v3/activities/" + started.body["activity_id"].get<std::string>());
+      if (state.body.value("state", "") == "completed") return;
+      ASSERT_NE(state.body.value("state", ""), "failed") << state.raw;
+      std::this_thread::sleep_for(20ms);
+    }
+    FAIL() << "the import did not complete";
+  }
+
+  // CC: kShared + kCcOnly contacts; the table: kShared of them (a fifth named differently) and
+  // kAppOnly of its own.
+  void seed() {
+    const Answer list = proxy("POST", "/v3/contact_lists", {{"name", "Customers"}});
+    ASSERT_EQ(list.status, 201) << list.raw;
+    list_ = list.body["list_id"];
+    json rows = json::array();
+    for (int i = 0; i < kShared + kCcOnly; ++i) {
+      const std::string email = (i < kShared ? "p" : "c") + std::to_string(i) + "@kill.example";
+      rows.push_back({{"email", email},
+                      {"first_name", "F" + std::to_string(i)},
+                      {"last_name", "L" + std::to_string(i)}});
+      expected_.insert(email);
+    }
+    ASSERT_NO_FATAL_FAILURE(import(rows));
+    table_ = dir_.file("app.db");
+    db_ = std::make_unique<storage::Database>(table_, std::span<const storage::Migration>{});
+    db_->exec(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT, full_name TEXT,"
+        " unsubscribed INTEGER NOT NULL DEFAULT 0, deleted_at TEXT)");
+    const Status seeded = db_->transaction([&](storage::Database& db) -> Status {
+      for (int i = 0; i < kShared + kAppOnly; ++i) {
+        const bool shared = i < kShared;
+        const std::string email = (shared ? "p" : "a") + std::to_string(i) + "@kill.example";
+        const std::string name = shared && i % 5 != 0 ? "F" + std::to_string(i) + " L" + std::to_string(i)
+                                                      : "G" + std::to_string(i) + " H" + std::to_string(i);
+        storage::Statement insert(db, "INSERT INTO users (email, full_name) VALUES (?1, ?2)");
+        insert.bind(1, email).bind(2, name).step();
+        expected_.insert(email);
+      }
+      return okStatus();
+    });
+    ASSERT_TRUE(seeded.ok());
+  }
+
+  // Edits on both sides between runs, never both on one person.
+  void edit(int point) {
+    std::vector<std::string> live;  // people whose row is not deleted
+    {
+      storage::Statement q(*db_, "SELECT email FROM users WHERE deleted_at IS NULL ORDER BY id");
+      while (q.step()) live.push_back(q.columnText(0));
+    }
+    std::shuffle(live.begin(), live.end(), random_);
+    const std::string p = std::to_string(point);
+    size_t next = 0;
+    const Status edited = db_->transaction([&](storage::Database& db) -> Status {
+      for (int k = 0; k < 200; ++k, ++next) {
+        storage::Statement q(db, "UPDATE users SET full_name = ?2 WHERE email = ?1");
+        q.bind(1, live[next]).bind(2, "T" + p + " R" + std::to_string(k)).step();
+      }
+      for (int k = 0; k < 3; ++k, ++next) {
+        storage::Statement q(db, "UPDATE users SET unsubscribed = 1 WHERE email = ?1");
+        q.bind(1, live[next]).step();
+      }
+      for (int k = 0; k < 2; ++k, ++next) {
+        storage::Statement q(db, "UPDATE users SET deleted_at = '2026-12-07T10:00:00Z' WHERE email = ?1");
+        q.bind(1, live[next]).step();
+      }
+      for (int k = 0; k < 10; ++k) {
+        const std::string email = "n" + p + "-" + std::to_string(k) + "@app.example";
+        storage::Statement q(db, "INSERT INTO users (email, full_name) VALUES (?1, ?2)");
+        q.bind(1, email).bind(2, "New" + p + " App" + std::to_string(k)).step();
+        expected_.insert(email);
+      }
+      return okStatus();
+    });
+    ASSERT_TRUE(edited.ok());
+    json rows = json::array();
+    for (int k = 0; k < 200; ++k, ++next) {
+      rows.push_back(
+          {{"email", live[next]}, {"first_name", "C" + p}, {"last_name", "S" + std::to_string(k)}});
+    }
+    for (int k = 0; k < 10; ++k) {
+      const std::string email = "m" + p + "-" + std::to_string(k) + "@cc.example";
+      rows.push_back({{"email", email}, {"first_name", "New" + p}, {"last_name", "Cc" + std::to_string(k)}});
+      expected_.insert(email);
+    }
+    import(rows);
+  }
+
+  // Starts a run; its id. A run still held by the killed process is taken over (its pid is gone).
+  std::string startRun() {
+    const Answer run = api("POST", "/api/v1/syncs/" + sync_ + "/runs");
+    EXPECT_EQ(run.status, 202) << run.raw;
+    return run.body.value("id", "");
+  }
+  json waitRun(const std::string& run_id) {
+    for (int i = 0; i < 1200; ++i) {
+      const Answer run = api("GET", "/api/v1/syncs/" + sync_ + "/runs/" + run_id);
+      if (run.body.value("state", "running") != "running") return run.body;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "run " << run_id << " did not end within 60 s";
+    return {};
+  }
+
+  std::map<std::string, Person> ccSide() {
+    std::map<std::string, Person> out;
+    std::string target = "/v3/contacts?status=all&limit=500";
+    while (!target.empty()) {
+      const Answer page = proxy("GET", target);
+      EXPECT_EQ(page.status, 200) << page.raw;
+      if (page.status != 200) break;
+      for (const auto& c : page.body["contacts"]) {
+        Person& person = out[toLower(c["email_address"]["address"].get<std::string>())];
+        ++person.copies;
+        person.name = c.value("first_name", "") + " " + c.value("last_name", "");
+        person.unsubscribed = c["email_address"].value("permission_to_send", "") == "unsubscribed";
+        person.deleted = c.contains("deleted_at");
+      }
+      target = page.body.contains("_links") ? page.body["_links"]["next"]["href"].get<std::string>() : "";
+      if (target.rfind("/v3/", 0) != 0 && !target.empty()) target = target.substr(target.find("/v3/"));
+    }
+    return out;
+  }
+  std::map<std::string, Person> tableSide() {
+    std::map<std::string, Person> out;
+    storage::Statement q(*db_,
+                         "SELECT lower(email), full_name, unsubscribed, deleted_at IS NOT NULL FROM users");
+    while (q.step()) {
+      Person& person = out[q.columnText(0)];
+      ++person.copies;
+      person.name = q.columnText(1);
+      person.unsubscribed = q.columnInt(2) != 0;
+      person.deleted = q.columnInt(3) != 0;
+    }
+    return out;
+  }
+
+  // Lost, duplicated and differing people; empty when the sides agree.
+  std::vector<std::string> differences() {
+    auto cc = ccSide();
+    auto table = tableSide();
+    std::vector<std::string> out;
+    for (const auto& email : expected_) {
+      auto a = cc.find(email);
+      auto b = table.find(email);
+      if (a == cc.end() || b == table.end()) {
+        out.push_back(email + ": lost on " + (a == cc.end() ? "CC" : "the table"));
+        continue;
+      }
+      if (a->second.copies != 1 || b->second.copies != 1) out.push_back(email + ": duplicated");
+      if (a->second.deleted != b->second.deleted) out.push_back(email + ": deletion");
+      if (a->second.deleted || b->second.deleted) continue;
+      if (a->second.name != b->second.name)
+        out.push_back(email + ": " + a->second.name + " / " + b->second.name);
+      if (a->second.unsubscribed != b->second.unsubscribed) out.push_back(email + ": consent");
+    }
+    if (cc.size() != expected_.size()) out.push_back("CC holds " + std::to_string(cc.size()) + " people");
+    if (table.size() != expected_.size()) out.push_back("the table holds " + std::to_string(table.size()));
+    return out;
+  }
+
+  TempDir dir_{"liaison-sync-kill"};
+  std::string data_ = dir_.file("hub");
+  std::unique_ptr<http::HttpClient> http_;
+  std::unique_ptr<ChildProcess> sandbox_, hub_process_;
+  std::unique_ptr<ScopedEnv> env_;
+  std::string cc_, key_, hub_, connection_, list_, sync_, table_;
+  int hubs_started_ = 0;
+  std::unique_ptr<storage::Database> db_;
+  std::set<std::string> expected_;
+  std::mt19937 random_{static_cast<unsigned>(GetParam() + 20)};
+};
+
+TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
+  std::map<std::string, int> killed_in;
+  std::chrono::milliseconds last_run{1500};
+  for (int point = 0; point < kPoints; ++point) {
+    SCOPED_TRACE("point " + std::to_string(point));
+    if (point > 0) ASSERT_NO_FATAL_FAILURE(edit(point));
+    const std::string doomed = startRun();
+    ASSERT_FALSE(doomed.empty());
+    // Anywhere in the run, and every other point in its second half, where the writes are.
+    std::uniform_int_distribution<int64_t> delay(point % 2 ? last_run.count() / 2 : 0,
+                                                 last_run.count() * 6 / 5);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay(random_)));
+    hub_process_->stop(SIGKILL);
+    ASSERT_NO_FATAL_FAILURE(startHub());
+
+    const auto started = std::chrono::steady_clock::now();
+    const json finished = waitRun(startRun());
+    last_run =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    ASSERT_EQ(finished.value("state", ""), "finished") << finished.dump();
+    const json killed = api("GET", "/api/v1/syncs/" + sync_ + "/runs/" + doomed).body;
+    ++killed_in[killed.value("state", "") == "finished"
+                    ? "after_it_ended"
+                    : killed["progress"].value("phase", "before_reading")];
+    const auto diff = differences();
+    EXPECT_TRUE(diff.empty()) << diff.size() << " differences, e.g. " << diff.front();
+
+    const json quiet = waitRun(startRun());
+    ASSERT_EQ(quiet.value("state", ""), "finished") << quiet.dump();
+    for (const char* side : {"a", "b"}) {
+      for (const char* kind : {"created", "updated", "deleted", "unsubscribed", "failed"}) {
+        EXPECT_EQ(quiet["report"]["counts"][side].value(kind, -1), 0) << side << " " << kind;
+      }
+    }
+  }
+  for (const auto& [phase, count] : killed_in) {
+    std::printf("[ figure   ] sync_kill.killed_while_%s = %d\n", phase.c_str(), count);
+  }
+  std::printf("[ figure   ] sync_kill.points = %d\n", kPoints);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+INSTANTIATE_TEST_SUITE_P(Cases, SyncKillTest, ::testing::Range(0, 1));
+#else
+INSTANTIATE_TEST_SUITE_P(Cases, SyncKillTest, ::testing::Range(0, 5));
+#endif
+
+}  // namespace
+}  // namespace liaison::testing
