@@ -99,7 +99,16 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     report["duration_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(watch.elapsed()).count();
     run.report_json = report.dump();
     auto ended = store_.endRun(run, settings_.owner, links, cursor, full_read, next_run);
-    if (!ended) return ended.error();
+    if (!ended) {
+      // Nothing of the run is agreed; its writes are reconciled by the next run, which need not
+      // wait for the lease when the store takes this smaller write.
+      if (ended.error().key != "sync.lease_lost") {
+        (void)store_.abandonRun(run, settings_.owner,
+                                "the run's end could not be stored (the hub's store refused the write); "
+                                "the next run reconciles what it wrote");
+      }
+      return ended.error();
+    }
     run.finished_at = clock_.now();
     const char* event = state == RunState::Held ? "sync.run_held"
                         : state == RunState::Failed ? "sync.run_failed" : "sync.run_finished";

@@ -290,6 +290,20 @@ TEST_F(SyncRunnerTest, ARunOfAnOwnerKnownToBeDeadIsTakenOverAtOnce) {
   EXPECT_TRUE(ended.ok()) << "the taken-over run ends as its own";
 }
 
+TEST_F(SyncRunnerTest, AnAbandonedRunFreesTheSyncAtOnceUnlessAnotherTookItOver) {
+  StoredSync sync = create();
+  auto run = store_.beginRun(sync.id, "host:2", "manual", std::chrono::minutes(10));
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(store_.abandonRun(*run, "host:9", "not mine").ok());
+  EXPECT_EQ(store_.getRun(sync.id, run->id)->state, RunState::Running) << "fenced: another owner";
+  ASSERT_TRUE(store_.abandonRun(*run, "host:2", "its end could not be stored").ok());
+  auto closed = store_.getRun(sync.id, run->id);
+  EXPECT_EQ(closed->state, RunState::Failed);
+  EXPECT_NE(closed->report_json.find("could not be stored"), std::string::npos);
+  EXPECT_TRUE(store_.beginRun(sync.id, "host:3", "manual", std::chrono::minutes(10)).ok())
+      << "no lease to wait for";
+}
+
 TEST_F(SyncRunnerTest, AFailedRunAgreesNothingAndTheNextRunNeitherLosesNorDuplicates) {
   StoredSync sync = create();
   runNow(sync);
