@@ -20,9 +20,12 @@ namespace fs = std::filesystem;
 
 // The message names the file (the user chose it and needs to know which one failed); the OS's
 // reason goes to the detail, for the log.
-Error ioError(const std::string& doing, const std::string& path, int error_number) {
+// `through`: the temporary file a replacement writes first, named in the detail only: to the
+// user it is the file they chose that could not be written.
+Error ioError(const std::string& doing, const std::string& path, int error_number,
+              const std::string& through = "") {
   return internalError("sync.file.io", "Could not " + doing + " the file " + path + ".",
-                       doing + " " + path + ": " + std::strerror(error_number));
+                       doing + " " + (through.empty() ? path : through) + ": " + std::strerror(error_number));
 }
 
 FileStamp stampOf(const struct stat& info) {
@@ -30,11 +33,11 @@ FileStamp stampOf(const struct stat& info) {
           uint32_t(info.st_mode & 07777)};
 }
 
-Status writeAll(int fd, std::string_view bytes, const std::string& path) {
+Status writeAll(int fd, std::string_view bytes, const std::string& path, const std::string& through) {
   while (!bytes.empty()) {
     const ssize_t written = ::write(fd, bytes.data(), bytes.size());
     if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return ioError("write", path, errno);
+    if (written < 0) return ioError("write", path, errno, through);
     bytes.remove_prefix(size_t(written));
   }
   return okStatus();
@@ -78,20 +81,20 @@ Result<FileStamp> replaceFileAtomically(const std::string& path, std::string_vie
   const std::string temp =
       (directory / ("." + target.filename().string() + "." + random.token(8) + ".tmp")).string();
   FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-  if (fd.get() < 0) return ioError("create a temporary file for", path, errno);
+  if (fd.get() < 0) return ioError("write", path, errno, temp);
   auto fail = [&](Error error) {
     ::unlink(temp.c_str());
     return error;
   };
   if (expected && ::fchmod(fd.get(), mode_t(expected->mode)) != 0) {
-    return fail(ioError("set the permissions of", temp, errno));
+    return fail(ioError("set the permissions of", path, errno, temp));
   }
-  if (auto written = writeAll(fd.get(), bytes, temp); !written) return fail(written.error());
+  if (auto written = writeAll(fd.get(), bytes, path, temp); !written) return fail(written.error());
   // Flushed before the rename, so that after a crash the name never points at missing data.
-  if (::fsync(fd.get()) != 0) return fail(ioError("flush", temp, errno));
+  if (::fsync(fd.get()) != 0) return fail(ioError("write", path, errno, temp));
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return fail(ioError("examine", temp, errno));
-  if (!fd.close()) return fail(ioError("close", temp, errno));
+  if (::fstat(fd.get(), &info) != 0) return fail(ioError("write", path, errno, temp));
+  if (!fd.close()) return fail(ioError("write", path, errno, temp));
   // The caller compared contents when it read; this narrows the window in which another
   // writer's change would be lost to the rename alone.
   struct stat now {};
