@@ -134,9 +134,13 @@ Status CcClient::drain(const std::string& target, const char* field, const std::
 }
 
 Result<Activity> CcClient::start(const std::string& kind, const json& request) {
+  return startSerialized(kind, request.dump());
+}
+
+Result<Activity> CcClient::startSerialized(const std::string& kind, const std::string& request) {
   Activity activity;
   activity.waited_at_start_ms = waited_ms_;
-  auto answer = send("POST", "/v3/activities/" + kind, request.dump());
+  auto answer = send("POST", "/v3/activities/" + kind, request);
   if (!answer) return answer.error();
   if (tokenRefused(*answer)) return answerError(*answer, kind);
   if (answer->status < 200 || answer->status > 299) {

@@ -62,6 +62,8 @@ class CcClient {
   // POST /v3/activities/<kind>. A refusal (4xx/5xx answer) comes back as an Activity with
   // `failure` set; an Error when no answer came or the token was refused.
   Result<Activity> start(const std::string& kind, const nlohmann::json& request);
+  // The same with the request already serialized.
+  Result<Activity> startSerialized(const std::string& kind, const std::string& request);
   // Polls GET /v3/activities/{id} with backoff (through the injected wait) until the activity
   // completes, fails, is cancelled or times out.
   Status finish(Activity& activity);

@@ -297,7 +297,8 @@ bool CcWriter::needsPut(const Target& t) const {
 
 void CcWriter::queueRow(size_t target, json columns, IdSet candidates, const IdSet& fixed) {
   const bool update = !candidates.empty();
-  rows_.push_back(Row{target, std::move(columns), std::move(candidates)});
+  std::string email = jsonText(columns, "email");
+  rows_.push_back(Row{target, columns.dump(), std::move(email), std::move(candidates)});
   if (update) {
     pending_updates_.push_back(rows_.size() - 1);
   } else {

@@ -57,7 +57,8 @@ class CcWriter {
   // it is in (and stays in) or joins now.
   struct Row {
     size_t target = 0;
-    nlohmann::json columns;
+    std::string columns;  // the row's JSON object, serialized once (an import may carry 40,000)
+    std::string email;
     IdSet candidates;  // an update's lists the import may name; empty for a create
     bool failed = false;
     std::string note;  // its import's errors that name no row
