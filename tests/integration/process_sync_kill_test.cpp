@@ -303,8 +303,7 @@ TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
     const std::string doomed = startRun();
     ASSERT_FALSE(doomed.empty());
     // Anywhere in the run, and every other point in its second half, where the writes are.
-    std::uniform_int_distribution<int64_t> delay(point % 2 ? last_run.count() / 2 : 0,
-                                                 last_run.count() * 6 / 5);
+    std::uniform_int_distribution<int64_t> delay(point % 2 ? last_run.count() / 2 : 0, last_run.count());
     std::this_thread::sleep_for(std::chrono::milliseconds(delay(random_)));
     hub_process_->stop(SIGKILL);
     ASSERT_NO_FATAL_FAILURE(startHub());

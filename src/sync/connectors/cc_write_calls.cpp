@@ -190,31 +190,31 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
     const Row& row = rows_[missed[k]];
     Target& t = targets_[row.target];
     if (k < kLookupMax) {
-      auto page = s_.client.getObject(
-          "/v3/contacts?email=" + percentEncode(row.email) + "&status=all&limit=1",
-          "looking up a new contact");
+      auto page =
+          s_.client.getObject("/v3/contacts?email=" + percentEncode(row.email) + "&status=all&limit=1",
+                              "looking up a new contact");
       if (!page) return page.error();
       auto contacts = page->find("contacts");
       if (contacts != page->end() && contacts->is_array() && !contacts->empty()) found((*contacts)[0]);
     }
     if (t.id.empty()) {
-      fail(t, "the import did not make contact " + row.email +
-                  (row.note.empty() ? "" : "; ") + row.note);
+      fail(t, "the import did not make contact " + row.email + (row.note.empty() ? "" : "; ") + row.note);
     }
   }
   return okStatus();
 }
 
 // The update list only carries imports: its members leave it again in one activity (CC's list
-// removal by list source). When that fails they stay on it until the next such run; reads never
-// show it among a contact's lists.
+// removal by list source), started and not followed: whenever it ends, and even if it fails,
+// nothing depends on it. Members left on the list (a failure, a crash before this call) leave
+// with the next run that empties it; reads never show the list among a contact's lists.
 Status CcWriter::emptyUpdateList() {
   if (update_list_id_.empty()) return okStatus();
   const json ids = json::array({update_list_id_});
   auto activity =
       s_.client.start("remove_list_memberships", {{"source", {{"list_ids", ids}}}, {"list_ids", ids}});
   if (!activity) return activity.error();
-  return s_.client.finish(*activity);
+  return okStatus();
 }
 
 Status CcWriter::runActivities(std::vector<Started>& started) {
