@@ -163,8 +163,11 @@ Status CcWriter::imports() {
   return readBack(started_at, created_rows);
 }
 
-// The new contacts' ids: the contacts updated since the imports began, matched by address
-// (an import answers only counts). One call per 500 contacts, never one per contact.
+// The new contacts' ids: the contacts created since the imports began, matched by address (an
+// import answers only counts). One call per 500 contacts, never one per contact; the contacts
+// the imports updated are not read. A deleted contact an import brought back keeps its old
+// created_at: the few the read misses are looked up by address, and a contact still not found
+// fails its write (the next run matches it by address).
 Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_rows) {
   if (created_rows.empty()) return okStatus();
   fewest_ += static_cast<int64_t>((created_rows.size() + 499) / 500);
@@ -180,7 +183,7 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
     by_email.erase(it);
   };
   const std::string from = formatIso8601(since - s_.options.overlap);
-  auto drained = s_.client.drain("/v3/contacts?updated_after=" + from + "&status=all&limit=500", "contacts",
+  auto drained = s_.client.drain("/v3/contacts?created_after=" + from + "&status=all&limit=500", "contacts",
                                  [&](json& contact) { found(contact); });
   if (!drained) return drained.error();
   // A few the read-back missed (a clock further off than the overlap): looked up one by one.
