@@ -72,6 +72,11 @@ struct Case {
   int error;
 };
 
+void PrintTo(const Case& c, std::ostream* out) {
+  *out << c.call << (c.forever ? " failing for ever with " : " failing once with ")
+       << (c.error == ENOSPC ? "ENOSPC" : "EIO");
+}
+
 class CsvFileFaults : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CsvFileFaults, AFailedReplacementLeavesTheFileAsItWas) {

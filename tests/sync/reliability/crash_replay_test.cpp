@@ -204,6 +204,8 @@ struct FaultCase {
   const char* name;
 };
 
+void PrintTo(const FaultCase& c, std::ostream* out) { *out << c.name; }
+
 class CheckpointFaults : public ::testing::TestWithParam<FaultCase> {};
 
 std::string integrityOf(hub::HubDatabase& db) {
