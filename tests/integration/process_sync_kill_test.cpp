@@ -142,7 +142,9 @@ class SyncKillTest : public ::testing::TestWithParam<int> {
         rows = json::array();
       }
     }
-    if (!rows.empty()) ASSERT_NO_FATAL_FAILURE(import(rows));
+    if (!rows.empty()) {
+      ASSERT_NO_FATAL_FAILURE(import(rows));
+    }
     table_ = dir_.file("app.db");
     db_ = std::make_unique<storage::Database>(table_, std::span<const storage::Migration>{});
     db_->exec(
@@ -299,7 +301,9 @@ TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
   const int points = fromEnv("SYNC_KILL_POINTS", kPoints);
   for (int point = 0; point < points; ++point) {
     SCOPED_TRACE("point " + std::to_string(point));
-    if (point > 0) ASSERT_NO_FATAL_FAILURE(edit(point));
+    if (point > 0) {
+      ASSERT_NO_FATAL_FAILURE(edit(point));
+    }
     const std::string doomed = startRun();
     ASSERT_FALSE(doomed.empty());
     // Anywhere in the run, and every other point in its second half, where the writes are.

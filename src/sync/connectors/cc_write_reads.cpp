@@ -15,6 +15,9 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kFetchEachMax = 3;  // more contacts to read: ask whether paging is cheaper
+// Through the update list, field updates of unread contacts cost a page of deleted contacts and
+// the list's emptying: two calls, so one or two contacts are read one by one instead.
+constexpr size_t kReadEachMax = 2;
 
 }  // namespace
 
@@ -52,8 +55,7 @@ Status CcWriter::fetchMissing() {
       missing.push_back(&t);
     }
   }
-  // A few are cheaper read one by one than swept for and emptied from the update list.
-  if (!believed.empty() && believed.size() <= kFetchEachMax) {
+  if (!believed.empty() && believed.size() <= kReadEachMax) {
     for (Target* t : believed) t->current = nullptr;
     missing.insert(missing.end(), believed.begin(), believed.end());
     believed.clear();

@@ -68,7 +68,9 @@ Catalog catalogFor(const SideSpec& spec, const json& catalog, const char* prefix
 
 void expectReport(const Plan& plan, const json& expect, const std::string& where) {
   SCOPED_TRACE(where);
-  if (expect.contains("held")) EXPECT_EQ(plan.held, expect["held"].get<bool>()) << plan.held_reason;
+  if (expect.contains("held")) {
+    EXPECT_EQ(plan.held, expect["held"].get<bool>()) << plan.held_reason;
+  }
   auto counts = [&](const SideCounts& c, const json& e) {
     std::map<std::string, int64_t> actual = {
         {"read", c.read},       {"created", c.created},           {"updated", c.updated},
@@ -78,8 +80,12 @@ void expectReport(const Plan& plan, const json& expect, const std::string& where
   };
   if (expect.contains("a")) counts(plan.a, expect["a"]);
   if (expect.contains("b")) counts(plan.b, expect["b"]);
-  if (expect.contains("a_writes")) EXPECT_EQ(plan.a_writes.size(), expect["a_writes"].get<size_t>());
-  if (expect.contains("b_writes")) EXPECT_EQ(plan.b_writes.size(), expect["b_writes"].get<size_t>());
+  if (expect.contains("a_writes")) {
+    EXPECT_EQ(plan.a_writes.size(), expect["a_writes"].get<size_t>());
+  }
+  if (expect.contains("b_writes")) {
+    EXPECT_EQ(plan.b_writes.size(), expect["b_writes"].get<size_t>());
+  }
   if (expect.contains("conflicts")) {
     ASSERT_EQ(plan.conflicts.size(), expect["conflicts"].size());
     for (size_t i = 0; i < plan.conflicts.size(); ++i) {
@@ -202,10 +208,12 @@ TEST_P(Scenario, EndsAsExpected) {
   json expected = load(dir / "expected.json", json::object());
   expectSide(sync.side(Side::A), expected.value("a", json::array()), "a");
   expectSide(sync.side(Side::B), expected.value("b", json::array()), "b");
-  if (expected.contains("a_count"))
+  if (expected.contains("a_count")) {
     EXPECT_EQ(sync.side(Side::A).records.size(), expected["a_count"].get<size_t>());
-  if (expected.contains("b_count"))
+  }
+  if (expected.contains("b_count")) {
     EXPECT_EQ(sync.side(Side::B).records.size(), expected["b_count"].get<size_t>());
+  }
   for (const auto& [id, record] : sync.side(Side::A).records) {
     EXPECT_EQ(record.field("revived"), "") << "the engine revived deleted contact " << id;
   }
