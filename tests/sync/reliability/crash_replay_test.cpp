@@ -4,6 +4,7 @@
 // that never stopped (0 lost, 0 duplicated, 0 field differences); the figure is the extra writes
 // the replay cost. The store is the hub's (SQLite); a stop is what a kill -9 leaves
 // behind: the writes made so far and no agreed state for this run (endRun never happened).
+// Below it, T21: the store's own writes failing at every point of a run.
 #include <gtest/gtest.h>
 
 #include <spdlog/spdlog.h>
@@ -182,8 +183,8 @@ TEST_P(CrashReplay, ARunKilledAnywhereEndsLikeARunThatWasNot) {
               static_cast<long long>(reference_writes));
 }
 
-// The reliability bar's full form (1,000 points on 100,000 contacts, a real process killed) is
-// not written yet.
+// With a real process killed: tests/integration/process_sync_kill_test.cpp (and, at the
+// reliability bar's scale, bench/sync_kill.sh).
 // Under the sanitizers two cases (10 points) exercise the same code; the release build runs all 50.
 #if defined(__SANITIZE_ADDRESS__)
 INSTANTIATE_TEST_SUITE_P(Points, CrashReplay, ::testing::Range(1, 3));
