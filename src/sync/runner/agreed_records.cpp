@@ -1,7 +1,6 @@
 #include "sync/runner/agreed_records.h"
 
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace liaison::sync {
