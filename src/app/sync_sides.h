@@ -15,8 +15,7 @@ namespace liaison::app {
 class HubSyncSides final : public sync::SideFactory {
  public:
   HubSyncSides(hub::ConnectionRepository& connections, hub::Refresher& refresher, hub::CcClient& cc,
-               const Clock& clock, hub::Waiter waiter,
-               std::chrono::milliseconds activity_poll = std::chrono::milliseconds(1000))
+               const Clock& clock, hub::Waiter waiter, std::chrono::milliseconds activity_poll)
       : connections_(connections),
         refresher_(refresher),
         cc_(cc),

@@ -33,10 +33,7 @@ int fault(int io) {
   return g_error.load() == SQLITE_FULL ? SQLITE_FULL : io;
 }
 
-int shimClose(sqlite3_file* f) {
-  int rc = real(f)->pMethods ? real(f)->pMethods->xClose(real(f)) : SQLITE_OK;
-  return rc;
-}
+int shimClose(sqlite3_file* f) { return real(f)->pMethods ? real(f)->pMethods->xClose(real(f)) : SQLITE_OK; }
 int shimRead(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   return real(f)->pMethods->xRead(real(f), out, amount, offset);
 }

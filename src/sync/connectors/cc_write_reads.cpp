@@ -55,11 +55,16 @@ Status CcWriter::fetchMissing() {
       missing.push_back(&t);
     }
   }
-  if (!believed.empty() && believed.size() <= kReadEachMax) {
-    for (Target* t : believed) t->current = nullptr;
+  // The believed ones go back to being read whole.
+  auto readWhole = [&] {
+    for (Target* t : believed) {
+      t->current = nullptr;
+      t->believed = false;
+    }
     missing.insert(missing.end(), believed.begin(), believed.end());
     believed.clear();
-  }
+  };
+  if (!believed.empty() && believed.size() <= kReadEachMax) readWhole();
   for (Target* t : believed) t->believed = true;
   if (missing.empty()) return okStatus();
   // One GET per contact, unless paging through every contact (500 a page) is fewer calls; a
@@ -74,14 +79,7 @@ Status CcWriter::fetchMissing() {
       page_all = (count->get<size_t>() + 499) / 500 < missing.size();
     }
   }
-  if (page_all) {
-    for (Target* t : believed) {
-      t->current = nullptr;
-      t->believed = false;
-    }
-    missing.insert(missing.end(), believed.begin(), believed.end());
-    believed.clear();
-  }
+  if (page_all) readWhole();
   auto keep = [&](const json& contact) {
     bool unknown = false;
     Record record = recordFromContact(contact, s_.catalogue, unknown);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "support/temp_dir.h"
@@ -66,6 +67,15 @@ std::string readBytes(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// `bytes` written to `path`, opened as a CSV side and read (a replacement needs a read first).
+std::unique_ptr<CsvTable> readTable(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+  auto table = CsvTable::open({.path = path});
+  EXPECT_TRUE(table.ok());
+  if (!table.ok() || !(*table)->readAll().ok()) return nullptr;
+  return std::move(*table);
+}
+
 struct Case {
   const char* call;
   bool forever;
@@ -91,13 +101,11 @@ TEST_P(CsvFileFaults, AFailedReplacementLeavesTheFileAsItWas) {
   // The calls a clean replacement makes, and the file it leaves.
   liaison::testing::TempDir clean_dir;
   const std::string clean_path = clean_dir.file("people.csv");
-  std::ofstream(clean_path, std::ios::binary) << original;
-  auto clean = CsvTable::open({.path = clean_path});
-  ASSERT_TRUE(clean.ok());
-  ASSERT_TRUE((*clean)->readAll().ok());
+  auto clean = readTable(clean_path, original);
+  ASSERT_TRUE(clean);
   g_faults = Faults{};
   g_faults.armed = true;
-  ASSERT_TRUE((*clean)->apply(writes).ok());
+  ASSERT_TRUE(clean->apply(writes).ok());
   g_faults.armed = false;
   const std::string wanted = readBytes(clean_path);
   const int calls = g_faults.seen[c.call];
@@ -107,13 +115,11 @@ TEST_P(CsvFileFaults, AFailedReplacementLeavesTheFileAsItWas) {
     SCOPED_TRACE(std::string(c.call) + " #" + std::to_string(nth) + " of " + std::to_string(calls));
     liaison::testing::TempDir dir;
     const std::string path = dir.file("people.csv");
-    std::ofstream(path, std::ios::binary) << original;
-    auto table = CsvTable::open({.path = path});
-    ASSERT_TRUE(table.ok());
-    ASSERT_TRUE((*table)->readAll().ok());
+    auto table = readTable(path, original);
+    ASSERT_TRUE(table);
     g_faults = Faults{c.call, nth, c.forever, c.error};
     g_faults.armed = true;
-    auto applied = (*table)->apply(writes);
+    auto applied = table->apply(writes);
     g_faults.armed = false;
     // The second fsync is the directory's, after the rename: the new file is already in place.
     const bool after_rename = std::string(c.call) == "fsync" && nth == 2;
@@ -129,8 +135,8 @@ TEST_P(CsvFileFaults, AFailedReplacementLeavesTheFileAsItWas) {
     for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
     EXPECT_EQ(files, 1u) << "a temporary file was left";
     // The disk behaves again: the same writes go through.
-    ASSERT_TRUE((*table)->readAll().ok());
-    auto again = (*table)->apply(writes);
+    ASSERT_TRUE(table->readAll().ok());
+    auto again = table->apply(writes);
     ASSERT_TRUE(again.ok()) << again.error().message;
     EXPECT_EQ(readBytes(path), wanted);
   }
