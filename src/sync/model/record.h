@@ -4,6 +4,8 @@
 // sets "lists" and "tags"), a row of a SQL table or a CSV file (its column names). Values are text
 // as the side stores it; what a value means (a date, a number, a set) is the mapping's business,
 // so connectors stay free of sync rules.
+#include <boost/container/flat_map.hpp>
+#include <boost/container/flat_set.hpp>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -16,13 +18,17 @@ enum class Side { A, B };
 inline Side other(Side side) { return side == Side::A ? Side::B : Side::A; }
 inline const char* sideName(Side side) { return side == Side::A ? "a" : "b"; }
 
-using Fields = std::map<std::string, std::string, std::less<>>;
-using Items = std::set<std::string, std::less<>>;
+// Sorted vectors, not trees: a record holds a handful of fields, and a run holds 100,000s of
+// records, links and writes, so one allocation per map instead of one per field is most of
+// a large run's memory and time.
+using Fields = boost::container::flat_map<std::string, std::string, std::less<>>;
+using Items = boost::container::flat_set<std::string, std::less<>>;
+using Sets = boost::container::flat_map<std::string, Items, std::less<>>;
 
 struct Record {
   std::string id;  // CC contact_id, the table's key, the CSV file's key column
   Fields text;     // absent and "" both mean empty
-  std::map<std::string, Items, std::less<>> sets;  // CC only: "lists" (names), "tags" (names)
+  Sets sets;       // CC only: "lists" (names), "tags" (names)
   bool deleted = false;       // CC: deleted_at is set. Tables: the mapping reads its own column.
   bool unsubscribed = false;  // CC: permission_to_send is "unsubscribed". Tables: see above.
   int64_t changed_at_ms = 0;  // the side's own change time (CC updated_at, an updated-at column)

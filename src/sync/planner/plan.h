@@ -17,7 +17,7 @@ namespace liaison::sync {
 struct Link {
   std::string a_id;
   std::string b_id;
-  std::map<std::string, std::string, std::less<>> agreed;
+  Fields agreed;
   bool a_unsubscribed = false;
   bool b_unsubscribed = false;
   bool a_deleted = false;
@@ -34,8 +34,8 @@ struct Write {
   std::string id;  // the written record ("" for a create)
   int link = -1;   // index into Plan::links: a create's new id completes that link
   Fields values;   // the side's field or column → new value (canonical; "" clears)
-  std::map<std::string, Items, std::less<>> add;     // set fields ("lists", "tags"): items to add
-  std::map<std::string, Items, std::less<>> remove;  // ... and to remove
+  Sets add;        // set fields ("lists", "tags"): items to add
+  Sets remove;     // ... and to remove
   bool unsubscribed = false;  // a CC contact created unsubscribed (consent carried from the other side)
 };
 

@@ -15,12 +15,19 @@ struct SyncRunner::Prepared {
   std::unique_ptr<SyncSide> a, b;
   SideRead read_a, read_b;
   int64_t records_read = 0;  // both sides (read_a also gains the partial records it writes to)
+  int64_t planned = 0;       // writes on both sides (the run lets each side's go once applied)
   bool full_read = false;
   TimePoint read_started{};
   Plan plan;
 };
 
 namespace {
+
+// Frees a vector's memory now (clear() keeps its capacity).
+template <typename T>
+void release(std::vector<T>& items) {
+  std::vector<T>().swap(items);
+}
 
 Error mappingError(const Problems& problems) {
   std::string message = "the sync's mapping does not fit its sides:";
@@ -61,6 +68,7 @@ Result<SyncRunner::Prepared> SyncRunner::prepare(const StoredSync& sync, bool ap
   p.plan = planSync(PlanInput{d, std::get<ResolvedMapping>(mapping), p.read_a, p.read_b, *links, now_ms, approved});
   p.records_read = static_cast<int64_t>(p.read_a.records.size() + p.read_b.records.size());
   addAgreedRecords(p.plan.a_writes, *links, p.read_a);
+  p.planned = static_cast<int64_t>(p.plan.a_writes.size() + p.plan.b_writes.size());
   return p;
 }
 
@@ -122,7 +130,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     json out = {{"phase", phase}, {"written", written}};
     if (p != nullptr) {
       out["read"] = p->records_read;
-      out["planned"] = static_cast<int64_t>(p->plan.a_writes.size() + p->plan.b_writes.size());
+      out["planned"] = p->planned;
       out["cc_calls"] = p->a->calls() + p->b->calls();
     }
     run.progress_json = out.dump();
@@ -139,7 +147,11 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     return finish(RunState::Held, planJson(p.plan, false), {}, std::nullopt, false, &p);
   }
 
-  std::vector<Link> links = p.plan.links;
+  // What the run holds is let go as soon as it is done with: the table's records once planned (a
+  // table's writes name their rows by key), each side's writes once applied, CC's records once
+  // CC's writes are made (a write to a contact starts from what was read of it).
+  release(p.read_b.records);
+  std::vector<Link> links = std::move(p.plan.links);
   std::set<std::string> unsettled;  // links (by a or b id) whose write failed: they keep their old state
   json failed = json::array();
   int64_t failed_a = 0, failed_b = 0;
@@ -168,6 +180,8 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     }
     record(writes, *outcome, side);
     written += static_cast<int64_t>(writes.size());
+    release(side == Side::A ? p.plan.a_writes : p.plan.b_writes);
+    if (side == Side::A) release(p.read_a.records);
   }
   progress("done", &p, written);
   std::vector<Link> settled;  // the plan's links are those it touched: a quiet run stores none

@@ -155,7 +155,7 @@ void expectSide(const MemorySide& side, const json& expected, const char* name) 
       SCOPED_TRACE(std::string("side ") + name + " record " + r->id + " field " + key);
       if (side.cc && (key == "lists" || key == "tags")) {
         auto it = r->sets.find(key);
-        std::set<std::string, std::less<>> want(value.begin(), value.end());
+        Items want(value.begin(), value.end());
         EXPECT_EQ(it == r->sets.end() ? Items{} : it->second, want);
       } else if (side.cc && key == "deleted") {
         EXPECT_EQ(r->deleted, value.get<bool>());
