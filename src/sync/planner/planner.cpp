@@ -3,7 +3,9 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "sync/planner/pair_merge.h"
@@ -19,6 +21,8 @@ std::string emailKey(std::string_view email) {
   return key;
 }
 
+using IdSet = std::unordered_set<std::string_view>;
+
 class Planner {
  public:
   explicit Planner(const PlanInput& in) : in_(in), d_(in.definition), c_{in.definition, in.mapping, plan_} {}
@@ -26,12 +30,18 @@ class Planner {
   Plan run() {
     plan_.a.read = static_cast<int64_t>(in_.a.records.size());
     plan_.b.read = static_cast<int64_t>(in_.b.records.size());
-    std::unordered_map<std::string, const Record*> by_a, by_b;
+    // Keyed by views of the ids the input holds (it outlives the plan): no copy of 100,000s of ids.
+    std::unordered_map<std::string_view, const Record*> by_a, by_b;
+    by_a.reserve(in_.a.records.size());
+    by_b.reserve(in_.b.records.size());
     for (const auto& r : in_.a.records) by_a[r.id] = &r;
     for (const auto& r : in_.b.records) by_b[r.id] = &r;
-    std::unordered_map<std::string, bool> linked_a, linked_b;
+    IdSet linked_a, linked_b;
+    linked_a.reserve(in_.links.size());
+    linked_b.reserve(in_.links.size());
     for (const auto& link : in_.links) {
-      linked_a[link.a_id] = linked_b[link.b_id] = true;
+      linked_a.insert(link.a_id);
+      linked_b.insert(link.b_id);
       auto ia = by_a.find(link.a_id);
       auto ib = by_b.find(link.b_id);
       const Record* ra = ia == by_a.end() ? nullptr : ia->second;
@@ -201,11 +211,11 @@ class Planner {
     return emailKey(r.field(side == Side::A ? e.a[0].name : e.b.name));
   }
 
-  void matchAndCreate(const std::unordered_map<std::string, bool>& linked_a,
-                      const std::unordered_map<std::string, bool>& linked_b) {
+  void matchAndCreate(const IdSet& linked_a, const IdSet& linked_b) {
     // The addresses linked pairs agree on: a second record with one of them is a duplicate (a
     // CC import would merge it into the linked contact), not a new contact.
-    std::map<std::string, const Link*> linked_email;
+    std::unordered_map<std::string_view, const Link*> linked_email;
+    linked_email.reserve(in_.links.size());
     for (const auto& link : in_.links) {
       auto email = link.agreed.find("email");
       if (email != link.agreed.end() && !email->second.empty()) linked_email[email->second] = &link;

@@ -6,6 +6,7 @@
 
 #include "storage/database.h"
 #include "sync/model/definition_json.h"
+#include "sync/runner/link_state.h"
 
 namespace liaison::sync {
 
@@ -95,37 +96,6 @@ RunRecord readRun(Statement& row) {
   return r;
 }
 
-std::string linkState(const Link& link) {
-  json agreed = json::object();
-  for (const auto& [field, value] : link.agreed) agreed[field] = value;
-  return json{{"agreed", agreed},
-              {"a_unsubscribed", link.a_unsubscribed},
-              {"b_unsubscribed", link.b_unsubscribed},
-              {"a_deleted", link.a_deleted},
-              {"b_deleted", link.b_deleted},
-              {"out_of_scope", link.out_of_scope}}
-      .dump();
-}
-
-Link readLink(const std::string& a_id, const std::string& b_id, const std::string& state) {
-  Link link{a_id, b_id};
-  json j = json::parse(state, nullptr, false);
-  if (!j.is_object()) return link;
-  const json agreed = j.value("agreed", json::object());  // kept: items() refers into it
-  for (const auto& [field, value] : agreed.items()) {
-    if (value.is_string()) link.agreed[field] = value.get<std::string>();
-  }
-  auto flag = [&](const char* name) {
-    return j.contains(name) && j[name].is_boolean() && j[name].get<bool>();
-  };
-  link.a_unsubscribed = flag("a_unsubscribed");
-  link.b_unsubscribed = flag("b_unsubscribed");
-  link.a_deleted = flag("a_deleted");
-  link.b_deleted = flag("b_deleted");
-  link.out_of_scope = flag("out_of_scope");
-  return link;
-}
-
 void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Link>& links) {
   // A pair is keyed by its CC contact; a b record newly linked to another contact moves with it.
   Statement drop_b(db, "DELETE FROM sync_links WHERE sync_id = ?1 AND b_id = ?2 AND a_id <> ?3");
@@ -144,7 +114,7 @@ void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Lin
     drop_b.reset();
     drop_b.bind(1, sync_id).bind(2, link.b_id).bind(3, link.a_id).step();
     put.reset();
-    put.bind(1, sync_id).bind(2, link.a_id).bind(3, link.b_id).bind(4, linkState(link)).step();
+    put.bind(1, sync_id).bind(2, link.a_id).bind(3, link.b_id).bind(4, linkStateText(link)).step();
   }
 }
 
@@ -367,7 +337,10 @@ Result<std::vector<Link>> SyncStore::links(const std::string& sync_id) {
   auto status = db_.read([&](Database& db) -> Status {
     Statement q(db, "SELECT a_id, b_id, state FROM sync_links WHERE sync_id = ?1 ORDER BY a_id");
     q.bind(1, sync_id);
-    while (q.step()) out.push_back(readLink(q.columnText(0), q.columnText(1), q.columnText(2)));
+    while (q.step()) {
+      Link& link = out.emplace_back(Link{q.columnText(0), q.columnText(1)});
+      readLinkState(q.columnText(2), link);
+    }
     return okStatus();
   });
   if (!status) return status.error();
