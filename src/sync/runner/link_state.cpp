@@ -8,8 +8,18 @@ namespace {
 using nlohmann::json;
 
 void appendString(std::string& out, const std::string& text) {
-  // The library's escaping; text that is not UTF-8 is kept with U+FFFD in place of a bad byte
-  // rather than refused, so a table's odd value never stops a run's end from being stored.
+  // Printable ASCII without quotes or backslashes (most ids, addresses and names) is its own
+  // JSON text. Anything else takes the library's escaping, where text that is not UTF-8 keeps a
+  // U+FFFD in place of a bad byte rather than being refused: a table's odd value never stops a
+  // run's end from being stored.
+  bool plain = true;
+  for (unsigned char ch : text) plain = plain && ch >= 0x20 && ch < 0x7F && ch != '"' && ch != '\\';
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
   out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -33,6 +33,16 @@ TEST(LinkStateTest, EveryFieldAndFlagComesBackAsItWasStored) {
   }
 }
 
+TEST(LinkStateTest, EveryAsciiCharacterInAValueComesBack) {
+  for (int ch = 0; ch < 128; ++ch) {
+    Link link{"c1", "row-1"};
+    link.agreed = {{"first_name", "a" + std::string(1, static_cast<char>(ch)) + "b"}};
+    const std::string text = linkStateText(link);
+    ASSERT_TRUE(nlohmann::json::accept(text)) << ch;
+    EXPECT_EQ(read(text), link) << ch;
+  }
+}
+
 TEST(LinkStateTest, StatesStoredAsAJsonTreeDumpAreRead) {
   // How the store wrote states before: the object's keys in sorted order, "agreed" among them.
   nlohmann::json old = {{"agreed", {{"email", "ann@example.com"}, {"last_name", "Lee"}}},
