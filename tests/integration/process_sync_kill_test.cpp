@@ -1,23 +1,26 @@
 // T20 (reliability-bar.md) with real processes: `liaison serve` (SQLite store) syncs the
-// sandbox's demo account (a process of its own) with an app's SQLite table of 10,000 people, and
-// is killed with SIGKILL at a random moment of a run: the first sync, then runs carrying edits
-// made on both sides (renames, new people, unsubscribes and deletions from the app). A new hub
-// process then runs the sync again. Must hold after that one run: every person once on each side
-// (0 lost, 0 duplicated), the sides equal on name, consent and deletion, and the run after it
-// quiet (0 writes). Points: 5 cases × 10 kills (one case of 2 under the sanitizers, whose hubs
+// sandbox's demo account (a process of its own) with an app's SQLite table, or a CSV file, of
+// 10,000 people, and is killed with SIGKILL at a random moment of a run: the first sync, then runs carrying
+// edits made on both sides (renames, new people, unsubscribes and deletions from the app). A new hub process
+// then runs the sync again. Must hold after that one run: every person once on each side (0 lost, 0
+// duplicated), the sides equal on name, consent and deletion, and the run after it quiet (0 writes). Points:
+// 5 table cases and 3 CSV cases × 10 kills (one case of each with 2 kills under the sanitizers, whose hubs
 // are slower); bench/sync_kill.sh runs more people and points.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 
+#include "core/csv.h"
 #include "core/encoding.h"
 #include "integration/hub_process.h"
 #include "storage/database.h"
@@ -52,7 +55,18 @@ struct Person {
   int copies = 0;
 };
 
-class SyncKillTest : public ::testing::TestWithParam<int> {
+// The app's side: "sql" (a SQLite table) or "csv" (a file keyed by its email column), and the
+// case's number (its random seed).
+using KillCase = std::tuple<std::string, int>;
+
+// What a person's edit on the app's side does.
+struct AppEdits {
+  std::vector<std::pair<std::string, std::string>> renames;  // email, new full name
+  std::vector<std::string> unsubscribes, deletions;          // emails
+  std::vector<std::pair<std::string, std::string>> inserts;  // email, full name
+};
+
+class SyncKillTest : public ::testing::TestWithParam<KillCase> {
  protected:
   void SetUp() override {
     http_ = http::makeCurlHttpClient();
@@ -79,13 +93,16 @@ class SyncKillTest : public ::testing::TestWithParam<int> {
     const Answer created = api("POST", "/api/v1/syncs",
                                {{"name", "App users"},
                                 {"a", {{"type", "cc"}, {"connection_id", connection_}}},
-                                {"b", {{"type", "sql"}, {"url", table_}, {"table", "users"}}},
+                                {"b", csv() ? json{{"type", "csv"}, {"path", table_}}
+                                            : json{{"type", "sql"}, {"url", table_}, {"table", "users"}}},
                                 {"unsubscribes", {{"column", "unsubscribed"}}},
                                 {"deletions", {{"from_b", "soft_delete"}, {"column", "deleted_at"}}}});
     ASSERT_EQ(created.status, 201) << created.raw;
     sync_ = created.body["id"];
     ASSERT_EQ(api("POST", "/api/v1/syncs/" + sync_ + "/pause").status, 200);  // runs only when started
   }
+
+  bool csv() const { return std::get<0>(GetParam()) == "csv"; }
 
   std::vector<std::pair<std::string, std::string>> auth() const {
     return {{"Authorization", "Bearer " + key_}};
@@ -145,58 +162,117 @@ class SyncKillTest : public ::testing::TestWithParam<int> {
     if (!rows.empty()) {
       ASSERT_NO_FATAL_FAILURE(import(rows));
     }
-    table_ = dir_.file("app.db");
-    db_ = std::make_unique<storage::Database>(table_, std::span<const storage::Migration>{});
-    db_->exec(
-        "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT, full_name TEXT,"
-        " unsubscribed INTEGER NOT NULL DEFAULT 0, deleted_at TEXT)");
-    const Status seeded = db_->transaction([&](storage::Database& db) -> Status {
-      for (int i = 0; i < kShared + kAppOnly; ++i) {
-        const bool shared = i < kShared;
-        const std::string email = (shared ? "p" : "a") + std::to_string(i) + "@kill.example";
-        const std::string name = shared && i % 5 != 0 ? "F" + std::to_string(i) + " L" + std::to_string(i)
-                                                      : "G" + std::to_string(i) + " H" + std::to_string(i);
-        storage::Statement insert(db, "INSERT INTO users (email, full_name) VALUES (?1, ?2)");
-        insert.bind(1, email).bind(2, name).step();
-        expected_.insert(email);
-      }
-      return okStatus();
-    });
-    ASSERT_TRUE(seeded.ok());
+    AppEdits rows_of_app;
+    for (int i = 0; i < kShared + kAppOnly; ++i) {
+      const bool shared = i < kShared;
+      const std::string email = (shared ? "p" : "a") + std::to_string(i) + "@kill.example";
+      const std::string name = shared && i % 5 != 0 ? "F" + std::to_string(i) + " L" + std::to_string(i)
+                                                    : "G" + std::to_string(i) + " H" + std::to_string(i);
+      rows_of_app.inserts.emplace_back(email, name);
+      expected_.insert(email);
+    }
+    if (csv()) {
+      table_ = dir_.file("app.csv");
+      writeCsv({{"email", "full_name", "unsubscribed", "deleted_at"}});
+    } else {
+      table_ = dir_.file("app.db");
+      db_ = std::make_unique<storage::Database>(table_, std::span<const storage::Migration>{});
+      db_->exec(
+          "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT, full_name TEXT,"
+          " unsubscribed INTEGER NOT NULL DEFAULT 0, deleted_at TEXT)");
+    }
+    ASSERT_NO_FATAL_FAILURE(editApp(rows_of_app));
+  }
+
+  // The app's side, as the app would change it: SQL statements in one transaction, or the CSV
+  // file replaced whole (a new file renamed over it).
+  void editApp(const AppEdits& edits) {
+    const std::string deleted_at = "2026-12-07T10:00:00Z";
+    if (!csv()) {
+      const Status edited = db_->transaction([&](storage::Database& db) -> Status {
+        for (const auto& [email, name] : edits.renames) {
+          storage::Statement q(db, "UPDATE users SET full_name = ?2 WHERE email = ?1");
+          q.bind(1, email).bind(2, name).step();
+        }
+        for (const auto& email : edits.unsubscribes) {
+          storage::Statement q(db, "UPDATE users SET unsubscribed = 1 WHERE email = ?1");
+          q.bind(1, email).step();
+        }
+        for (const auto& email : edits.deletions) {
+          storage::Statement q(db, "UPDATE users SET deleted_at = ?2 WHERE email = ?1");
+          q.bind(1, email).bind(2, deleted_at).step();
+        }
+        for (const auto& [email, name] : edits.inserts) {
+          storage::Statement q(db, "INSERT INTO users (email, full_name) VALUES (?1, ?2)");
+          q.bind(1, email).bind(2, name).step();
+        }
+        return okStatus();
+      });
+      ASSERT_TRUE(edited.ok());
+      return;
+    }
+    std::vector<CsvRow> rows = readCsv();
+    ASSERT_FALSE(rows.empty());
+    for (auto& each : rows) each.resize(std::max(each.size(), rows[0].size()));
+    const CsvRow& header = rows[0];
+    auto column = [&](const std::string& name) {
+      return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+    };
+    const size_t email = column("email"), name = column("full_name"), unsubscribed = column("unsubscribed"),
+                 deleted = column("deleted_at");
+    ASSERT_LT(std::max({email, name, unsubscribed, deleted}), header.size());
+    std::map<std::string, CsvRow*> by_email;
+    for (size_t i = 1; i < rows.size(); ++i) by_email[rows[i][email]] = &rows[i];
+    auto row = [&](const std::string& address) -> CsvRow& { return *by_email.at(address); };
+    for (const auto& [address, full_name] : edits.renames) row(address)[name] = full_name;
+    for (const auto& address : edits.unsubscribes) row(address)[unsubscribed] = "1";
+    for (const auto& address : edits.deletions) row(address)[deleted] = deleted_at;
+    std::vector<CsvRow> added;  // appended last: rows' references stay valid until then
+    for (const auto& [address, full_name] : edits.inserts) {
+      CsvRow& fresh = added.emplace_back(header.size());
+      fresh[email] = address;
+      fresh[name] = full_name;
+      fresh[unsubscribed] = "0";
+    }
+    rows.insert(rows.end(), added.begin(), added.end());
+    writeCsv(rows);
+  }
+  std::vector<CsvRow> readCsv() {
+    std::ifstream in(table_, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto rows = parseCsv(text, 10'000'000);
+    EXPECT_TRUE(rows.ok()) << table_;
+    return rows.ok() ? std::move(*rows) : std::vector<CsvRow>{};
+  }
+  void writeCsv(const std::vector<CsvRow>& rows) {
+    const std::string next = table_ + ".app-edit";
+    {
+      std::ofstream out(next, std::ios::binary | std::ios::trunc);
+      for (const auto& row : rows) out << csvLine(row);
+    }
+    ASSERT_EQ(std::rename(next.c_str(), table_.c_str()), 0);
   }
 
   // Edits on both sides between runs, never both on one person.
   void edit(int point) {
     std::vector<std::string> live;  // people whose row is not deleted
-    {
-      storage::Statement q(*db_, "SELECT email FROM users WHERE deleted_at IS NULL ORDER BY id");
-      while (q.step()) live.push_back(q.columnText(0));
+    for (const auto& [email, person] : tableSide()) {
+      if (!person.deleted) live.push_back(email);
     }
     std::shuffle(live.begin(), live.end(), random_);
     const std::string p = std::to_string(point);
     size_t next = 0;
-    const Status edited = db_->transaction([&](storage::Database& db) -> Status {
-      for (int k = 0; k < kEdits; ++k, ++next) {
-        storage::Statement q(db, "UPDATE users SET full_name = ?2 WHERE email = ?1");
-        q.bind(1, live[next]).bind(2, "T" + p + " R" + std::to_string(k)).step();
-      }
-      for (int k = 0; k < 3; ++k, ++next) {
-        storage::Statement q(db, "UPDATE users SET unsubscribed = 1 WHERE email = ?1");
-        q.bind(1, live[next]).step();
-      }
-      for (int k = 0; k < 2; ++k, ++next) {
-        storage::Statement q(db, "UPDATE users SET deleted_at = '2026-12-07T10:00:00Z' WHERE email = ?1");
-        q.bind(1, live[next]).step();
-      }
-      for (int k = 0; k < 10; ++k) {
-        const std::string email = "n" + p + "-" + std::to_string(k) + "@app.example";
-        storage::Statement q(db, "INSERT INTO users (email, full_name) VALUES (?1, ?2)");
-        q.bind(1, email).bind(2, "New" + p + " App" + std::to_string(k)).step();
-        expected_.insert(email);
-      }
-      return okStatus();
-    });
-    ASSERT_TRUE(edited.ok());
+    AppEdits edits;
+    for (int k = 0; k < kEdits; ++k)
+      edits.renames.emplace_back(live[next++], "T" + p + " R" + std::to_string(k));
+    for (int k = 0; k < 3; ++k) edits.unsubscribes.push_back(live[next++]);
+    for (int k = 0; k < 2; ++k) edits.deletions.push_back(live[next++]);
+    for (int k = 0; k < 10; ++k) {
+      const std::string email = "n" + p + "-" + std::to_string(k) + "@app.example";
+      edits.inserts.emplace_back(email, "New" + p + " App" + std::to_string(k));
+      expected_.insert(email);
+    }
+    ASSERT_NO_FATAL_FAILURE(editApp(edits));
     json rows = json::array();
     for (int k = 0; k < kEdits; ++k, ++next) {
       rows.push_back(
@@ -247,6 +323,24 @@ class SyncKillTest : public ::testing::TestWithParam<int> {
   }
   std::map<std::string, Person> tableSide() {
     std::map<std::string, Person> out;
+    if (csv()) {
+      const std::vector<CsvRow> rows = readCsv();
+      if (rows.empty()) return out;
+      const CsvRow& header = rows[0];
+      auto at = [&](const CsvRow& row, const std::string& name) {
+        const auto i = static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+        return i < row.size() ? row[i] : std::string();
+      };
+      for (size_t i = 1; i < rows.size(); ++i) {
+        Person& person = out[toLower(at(rows[i], "email"))];
+        ++person.copies;
+        person.name = at(rows[i], "full_name");
+        const std::string flag = toLower(at(rows[i], "unsubscribed"));
+        person.unsubscribed = flag == "1" || flag == "true";
+        person.deleted = !at(rows[i], "deleted_at").empty();
+      }
+      return out;
+    }
     storage::Statement q(*db_,
                          "SELECT lower(email), full_name, unsubscribed, deleted_at IS NOT NULL FROM users");
     while (q.step()) {
@@ -292,7 +386,7 @@ class SyncKillTest : public ::testing::TestWithParam<int> {
   int hubs_started_ = 0;
   std::unique_ptr<storage::Database> db_;
   std::set<std::string> expected_;
-  std::mt19937 random_{static_cast<unsigned>(GetParam() + 20)};
+  std::mt19937 random_{static_cast<unsigned>(std::get<1>(GetParam()) + (csv() ? 40 : 20))};
 };
 
 TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
@@ -339,10 +433,20 @@ TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
   std::printf("[ figure   ] sync_kill.people = %d\n", kPeople);
 }
 
+std::string caseName(const ::testing::TestParamInfo<KillCase>& info) {
+  return std::get<0>(info.param) + "_" + std::to_string(std::get<1>(info.param));
+}
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-INSTANTIATE_TEST_SUITE_P(Cases, SyncKillTest, ::testing::Range(0, 1));
+INSTANTIATE_TEST_SUITE_P(Table, SyncKillTest,
+                         ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, 1)), caseName);
+INSTANTIATE_TEST_SUITE_P(Csv, SyncKillTest,
+                         ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, 1)), caseName);
 #else
-INSTANTIATE_TEST_SUITE_P(Cases, SyncKillTest, ::testing::Range(0, 5));
+INSTANTIATE_TEST_SUITE_P(Table, SyncKillTest,
+                         ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, 5)), caseName);
+INSTANTIATE_TEST_SUITE_P(Csv, SyncKillTest,
+                         ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, 3)), caseName);
 #endif
 
 }  // namespace
