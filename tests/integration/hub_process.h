@@ -73,19 +73,22 @@ inline std::string initHubData(const TempDir& dir, const std::string& data) {
   return key;
 }
 
-// Connects the sandbox's demo account through `hubs` (asked in turn) by the device flow, as a host
-// app does; the connection id, or "" when it did not finish within 30 s.
+// Connects the sandbox's demo account (or the account of the sandbox user `email`) through `hubs`
+// (asked in turn) by the device flow, as a host app does for its user `end_user`; the connection
+// id, or "" when it did not finish within 30 s.
 inline std::string connectByDevice(http::HttpClient& http, const std::vector<std::string>& hubs,
                                    const std::string& cc,
-                                   const std::vector<std::pair<std::string, std::string>>& auth) {
+                                   const std::vector<std::pair<std::string, std::string>>& auth,
+                                   const std::string& email = "owner@sandbox.test",
+                                   const std::string& end_user = "user-1") {
   const Answer session = send(http, "POST", hubs[0] + "/api/v1/connect-sessions", auth,
-                              {{"end_user_id", "user-1"}, {"flow", "device"}});
+                              {{"end_user_id", end_user}, {"flow", "device"}});
   EXPECT_EQ(session.status, 201) << session.raw;
   if (session.status != 201) return "";
-  EXPECT_EQ(
-      send(http, "POST", cc + "/__sandbox/device/approve", {}, {{"user_code", session.body["user_code"]}})
-          .status,
-      200);
+  EXPECT_EQ(send(http, "POST", cc + "/__sandbox/device/approve", {},
+                 {{"user_code", session.body["user_code"]}, {"email", email}})
+                .status,
+            200);
   for (int i = 0; i < 300; ++i) {
     const Answer state = send(
         http, "GET",

@@ -1,11 +1,13 @@
 // T20 (reliability-bar.md) with real processes: `liaison serve` (SQLite store) syncs the
-// sandbox's demo account (a process of its own) with an app's SQLite table, or a CSV file, of
-// 10,000 people, and is killed with SIGKILL at a random moment of a run: the first sync, then runs carrying
-// edits made on both sides (renames, new people, unsubscribes and deletions from the app). A new hub process
-// then runs the sync again. Must hold after that one run: every person once on each side (0 lost, 0
-// duplicated), the sides equal on name, consent and deletion, and the run after it quiet (0 writes). Points:
-// 5 table cases and 3 CSV cases × 10 kills (one case of each with 2 kills under the sanitizers, whose hubs
-// are slower); bench/sync_kill.sh runs more people and points.
+// sandbox's demo account (a process of its own) with an app's side of 10,000 people (a SQLite
+// table, a CSV file, or a second CC account: an agency's and a client's), and is killed with
+// SIGKILL at a random moment of a run: the first sync, then runs carrying edits made on both
+// sides (renames, new people, unsubscribes and deletions on the app's side). A new hub process
+// then runs the sync again. Must hold after that one run: every person once on each side (0
+// lost, 0 duplicated), the sides equal on name, consent and deletion, and the run after it quiet
+// (0 writes). Points: 5 table cases, 3 CSV cases and 2 CC-to-CC cases × 10 kills (one case of
+// each with 2 kills under the sanitizers, whose hubs are slower); bench/sync_kill.sh runs more
+// people and points.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -49,6 +51,7 @@ const int kEdits = std::max(1, kPeople / 50);  // renames per side and point: 2 
 constexpr size_t kImportRows = 20000;          // under CC's 40,000 rows and 4 MB per import
 
 struct Person {
+  std::string id;  // a CC contact's
   std::string name;
   bool unsubscribed = false;
   bool deleted = false;
@@ -89,20 +92,41 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
     ASSERT_NO_FATAL_FAILURE(startHub());
     connection_ = connectByDevice(*http_, {hub_}, cc_, auth());
     ASSERT_FALSE(connection_.empty());
+    if (ccB()) {  // a client's account beside the agency's demo account
+      const Answer account =
+          send(*http_, "POST", cc_ + "/__sandbox/accounts", {}, {{"organization_name", "Client"}});
+      ASSERT_EQ(account.status, 201) << account.raw;
+      const Answer user = send(*http_, "POST", cc_ + "/__sandbox/users", {},
+                               {{"account_id", account.body["encoded_account_id"]},
+                                {"email", "client@kill.example"},
+                                {"password", "sandbox"},
+                                {"role", "Account Owner"}});
+      ASSERT_EQ(user.status, 201) << user.raw;
+      connection_b_ = connectByDevice(*http_, {hub_}, cc_, auth(), "client@kill.example", "user-2");
+      ASSERT_FALSE(connection_b_.empty());
+    }
     ASSERT_NO_FATAL_FAILURE(seed());
-    const Answer created = api("POST", "/api/v1/syncs",
-                               {{"name", "App users"},
-                                {"a", {{"type", "cc"}, {"connection_id", connection_}}},
-                                {"b", csv() ? json{{"type", "csv"}, {"path", table_}}
-                                            : json{{"type", "sql"}, {"url", table_}, {"table", "users"}}},
-                                {"unsubscribes", {{"column", "unsubscribed"}}},
-                                {"deletions", {{"from_b", "soft_delete"}, {"column", "deleted_at"}}}});
+    json definition = {{"name", "App users"},
+                       {"a", {{"type", "cc"}, {"connection_id", connection_}}},
+                       {"unsubscribes", {{"column", "unsubscribed"}}},
+                       {"deletions", {{"from_b", "soft_delete"}, {"column", "deleted_at"}}}};
+    if (csv()) {
+      definition["b"] = {{"type", "csv"}, {"path", table_}};
+    } else if (ccB()) {  // consent travels between CC accounts by itself; CC's delete is soft
+      definition["b"] = {{"type", "cc"}, {"connection_id", connection_b_}};
+      definition.erase("unsubscribes");
+      definition["deletions"] = {{"from_b", "soft_delete"}};
+    } else {
+      definition["b"] = {{"type", "sql"}, {"url", table_}, {"table", "users"}};
+    }
+    const Answer created = api("POST", "/api/v1/syncs", definition);
     ASSERT_EQ(created.status, 201) << created.raw;
     sync_ = created.body["id"];
     ASSERT_EQ(api("POST", "/api/v1/syncs/" + sync_ + "/pause").status, 200);  // runs only when started
   }
 
   bool csv() const { return std::get<0>(GetParam()) == "csv"; }
+  bool ccB() const { return std::get<0>(GetParam()) == "cc"; }
 
   std::vector<std::pair<std::string, std::string>> auth() const {
     return {{"Authorization", "Bearer " + key_}};
@@ -110,9 +134,10 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
   Answer api(const std::string& method, const std::string& path, const json& body = nullptr) {
     return send(*http_, method, hub_ + path, auth(), body);
   }
-  Answer proxy(const std::string& method, const std::string& path, const json& body = nullptr) {
+  Answer proxy(const std::string& method, const std::string& path, const json& body = nullptr,
+               const std::string& connection = {}) {
     auto headers = auth();
-    headers.emplace_back("Liaison-Connection-Id", connection_);
+    headers.emplace_back("Liaison-Connection-Id", connection.empty() ? connection_ : connection);
     return send(*http_, method, hub_ + "/proxy" + path, headers, body);
   }
 
@@ -128,12 +153,14 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
   }
 
   // A CC import through the hub's proxy, followed to its end.
-  void import(const json& rows) {
+  void import(const json& rows, const std::string& connection = {}, const std::string& list = {}) {
     const Answer started =
-        proxy("POST", "/v3/activities/contacts_json_import", {{"import_data", rows}, {"list_ids", {list_}}});
+        proxy("POST", "/v3/activities/contacts_json_import",
+              {{"import_data", rows}, {"list_ids", {list.empty() ? list_ : list}}}, connection);
     ASSERT_EQ(started.status, 201) << started.raw;
     for (int i = 0; i < 600; ++i) {
-      const Answer state = proxy("GET", "/v3/activities/" + started.body["activity_id"].get<std::string>());
+      const Answer state = proxy("GET", "/v3/activities/" + started.body["activity_id"].get<std::string>(),
+                                 nullptr, connection);
       if (state.body.value("state", "") == "completed") return;
       ASSERT_NE(state.body.value("state", ""), "failed") << state.raw;
       std::this_thread::sleep_for(20ms);
@@ -174,6 +201,10 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
     if (csv()) {
       table_ = dir_.file("app.csv");
       writeCsv({{"email", "full_name", "unsubscribed", "deleted_at"}});
+    } else if (ccB()) {
+      const Answer list_b = proxy("POST", "/v3/contact_lists", {{"name", "Customers"}}, connection_b_);
+      ASSERT_EQ(list_b.status, 201) << list_b.raw;
+      list_b_ = list_b.body["list_id"];
     } else {
       table_ = dir_.file("app.db");
       db_ = std::make_unique<storage::Database>(table_, std::span<const storage::Migration>{});
@@ -188,6 +219,10 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
   // file replaced whole (a new file renamed over it).
   void editApp(const AppEdits& edits) {
     const std::string deleted_at = "2026-12-07T10:00:00Z";
+    if (ccB()) {
+      ASSERT_NO_FATAL_FAILURE(editClientAccount(edits));
+      return;
+    }
     if (!csv()) {
       const Status edited = db_->transaction([&](storage::Database& db) -> Status {
         for (const auto& [email, name] : edits.renames) {
@@ -237,6 +272,45 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
     rows.insert(rows.end(), added.begin(), added.end());
     writeCsv(rows);
   }
+  // The client's CC account as its owner would change it: names and new people by an import,
+  // an unsubscribe by a PUT of the contact (the PUT replaces it: its lists are sent back), a
+  // deletion by a DELETE.
+  void editClientAccount(const AppEdits& edits) {
+    json rows = json::array();
+    auto nameRow = [](const std::string& email, const std::string& full_name) {
+      const auto space = full_name.find(' ');
+      return json{{"email", email},
+                  {"first_name", full_name.substr(0, space)},
+                  {"last_name", space == std::string::npos ? "" : full_name.substr(space + 1)}};
+    };
+    for (const auto& [email, name] : edits.renames) rows.push_back(nameRow(email, name));
+    for (const auto& [email, name] : edits.inserts) rows.push_back(nameRow(email, name));
+    for (size_t i = 0; i < rows.size(); i += kImportRows) {
+      json chunk(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                 rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + kImportRows)));
+      ASSERT_NO_FATAL_FAILURE(import(chunk, connection_b_, list_b_));
+    }
+    if (edits.unsubscribes.empty() && edits.deletions.empty()) return;
+    const auto people = ccSide(connection_b_);
+    for (const auto& email : edits.unsubscribes) {
+      const std::string id = people.at(email).id;
+      const Answer contact =
+          proxy("GET", "/v3/contacts/" + id + "?include=list_memberships", nullptr, connection_b_);
+      ASSERT_EQ(contact.status, 200) << contact.raw;
+      json body = {{"email_address", {{"address", email}, {"permission_to_send", "unsubscribed"}}},
+                   {"first_name", contact.body.value("first_name", "")},
+                   {"last_name", contact.body.value("last_name", "")},
+                   {"list_memberships", contact.body.value("list_memberships", json::array())},
+                   {"update_source", "Contact"}};
+      const Answer put = proxy("PUT", "/v3/contacts/" + id, body, connection_b_);
+      ASSERT_EQ(put.status, 200) << put.raw;
+    }
+    for (const auto& email : edits.deletions) {
+      const Answer deleted = proxy("DELETE", "/v3/contacts/" + people.at(email).id, nullptr, connection_b_);
+      ASSERT_EQ(deleted.status, 204) << deleted.raw;
+    }
+  }
+
   std::vector<CsvRow> readCsv() {
     std::ifstream in(table_, std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -302,16 +376,17 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
     return {};
   }
 
-  std::map<std::string, Person> ccSide() {
+  std::map<std::string, Person> ccSide(const std::string& connection = {}) {
     std::map<std::string, Person> out;
     std::string target = "/v3/contacts?status=all&limit=500";
     while (!target.empty()) {
-      const Answer page = proxy("GET", target);
+      const Answer page = proxy("GET", target, nullptr, connection);
       EXPECT_EQ(page.status, 200) << page.raw;
       if (page.status != 200) break;
       for (const auto& c : page.body["contacts"]) {
         Person& person = out[toLower(c["email_address"]["address"].get<std::string>())];
         ++person.copies;
+        person.id = c.value("contact_id", "");
         person.name = c.value("first_name", "") + " " + c.value("last_name", "");
         person.unsubscribed = c["email_address"].value("permission_to_send", "") == "unsubscribed";
         person.deleted = c.contains("deleted_at");
@@ -322,6 +397,7 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
     return out;
   }
   std::map<std::string, Person> tableSide() {
+    if (ccB()) return ccSide(connection_b_);
     std::map<std::string, Person> out;
     if (csv()) {
       const std::vector<CsvRow> rows = readCsv();
@@ -382,11 +458,11 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
   std::unique_ptr<http::HttpClient> http_;
   std::unique_ptr<ChildProcess> sandbox_, hub_process_;
   std::unique_ptr<ScopedEnv> env_;
-  std::string cc_, key_, hub_, connection_, list_, sync_, table_;
+  std::string cc_, key_, hub_, connection_, connection_b_, list_, list_b_, sync_, table_;
   int hubs_started_ = 0;
   std::unique_ptr<storage::Database> db_;
   std::set<std::string> expected_;
-  std::mt19937 random_{static_cast<unsigned>(std::get<1>(GetParam()) + (csv() ? 40 : 20))};
+  std::mt19937 random_{static_cast<unsigned>(std::get<1>(GetParam()) + (csv() ? 40 : ccB() ? 60 : 20))};
 };
 
 TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
@@ -442,11 +518,15 @@ INSTANTIATE_TEST_SUITE_P(Table, SyncKillTest,
                          ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, 1)), caseName);
 INSTANTIATE_TEST_SUITE_P(Csv, SyncKillTest,
                          ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, 1)), caseName);
+INSTANTIATE_TEST_SUITE_P(CcToCc, SyncKillTest,
+                         ::testing::Combine(::testing::Values("cc"), ::testing::Range(0, 1)), caseName);
 #else
 INSTANTIATE_TEST_SUITE_P(Table, SyncKillTest,
                          ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, 5)), caseName);
 INSTANTIATE_TEST_SUITE_P(Csv, SyncKillTest,
                          ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, 3)), caseName);
+INSTANTIATE_TEST_SUITE_P(CcToCc, SyncKillTest,
+                         ::testing::Combine(::testing::Values("cc"), ::testing::Range(0, 2)), caseName);
 #endif
 
 }  // namespace

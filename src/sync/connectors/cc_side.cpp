@@ -106,11 +106,18 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
     fewest_ += client_.calls() - before;
     for (size_t i : unknown) renameIds(out.records[i], catalogue_);
   }
-  // Membership of the update list is the engine's own bookkeeping (CcSideOptions::update_list).
-  if (!catalogue_.listId(options_.update_list).empty()) {
+  // Membership of the update list is the engine's own bookkeeping (CcSideOptions::update_list),
+  // and so is the import list's where the sync takes every contact: new contacts land there
+  // because an import must name a list. Carried to the other side, it would come back as a
+  // change of its own there: a second run would write to every contact the first one created.
+  std::vector<std::string> own_lists = {options_.update_list};
+  if (options_.filter.all) own_lists.push_back(options_.import_list);
+  std::erase_if(own_lists, [&](const std::string& name) { return catalogue_.listId(name).empty(); });
+  if (!own_lists.empty()) {
     for (auto& record : out.records) {
-      if (auto lists = record.sets.find("lists"); lists != record.sets.end())
-        lists->second.erase(options_.update_list);
+      if (auto lists = record.sets.find("lists"); lists != record.sets.end()) {
+        for (const auto& name : own_lists) lists->second.erase(name);
+      }
     }
   }
   return out;

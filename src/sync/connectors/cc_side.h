@@ -31,6 +31,7 @@ namespace liaison::sync {
 struct CcSideOptions {
   ListFilter filter;  // all contacts, or members of these lists (names or list ids)
   // The list new contacts join when the filter is "all" (an import must name one); made if missing.
+  // With that filter it is never part of a contact's "lists" as the sync reads them.
   std::string import_list = "Liaison sync";
   // The list an import names to update contacts this run did not read (an import must name a
   // list, and naming one the contact may have left would put it back): made when first needed,
