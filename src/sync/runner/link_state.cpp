@@ -23,10 +23,12 @@ void appendString(std::string& out, const std::string& text) {
   out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// Only a flag that is set is written: a missing one reads as false, and most links have none.
 void appendFlag(std::string& out, const char* name, bool value) {
+  if (!value) return;
   out += ",\"";
   out += name;
-  out += value ? "\":true" : "\":false";
+  out += "\":true";
 }
 
 // Events of one state object: top-level booleans, and the string values of "agreed".

@@ -1,8 +1,8 @@
 #pragma once
 // A link's agreed state as the store keeps it: one JSON object per pair,
-// {"agreed": {field: value, ...}, "a_unsubscribed": bool, ...}. A run stores and loads
-// 100,000s of them, so both ways go without a JSON tree: the text is written directly and
-// read with the JSON library's event (SAX) parser.
+// {"agreed": {field: value, ...}, "a_unsubscribed": true, ...} (a flag left out is false). A run
+// stores and loads 100,000s of them, so both ways go without a JSON tree: the text is written
+// directly and read with the JSON library's event (SAX) parser.
 #include <string>
 #include <string_view>
 

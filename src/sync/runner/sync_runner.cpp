@@ -111,9 +111,16 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
       // Nothing of the run is agreed; its writes are reconciled by the next run, which need not
       // wait for the lease when the store takes this smaller write.
       if (ended.error().key != "sync.lease_lost") {
-        (void)store_.abandonRun(run, settings_.owner,
-                                "the run's end could not be stored (the hub's store refused the write); "
-                                "the next run reconciles what it wrote");
+        const std::string why =
+            "the run's end could not be stored (the hub's store refused the write); "
+            "the next run reconciles what it wrote";
+        if (store_.abandonRun(run, settings_.owner, why).ok()) {
+          // Closed as failed (unless another process had taken the run over, which then ends it).
+          auto stored = store_.getRun(run.sync_id, run.id);
+          if (listener_ && stored.ok() && stored->state == RunState::Failed) {
+            listener_("sync.run_failed", sync, *stored);
+          }
+        }
       }
       return ended.error();
     }

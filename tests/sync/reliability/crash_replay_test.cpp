@@ -113,7 +113,11 @@ struct World {
   CrashBudget budget;
   int64_t now_ms = 1'800'000'000'000;
   Sides sides{a, b, budget, now_ms};
-  SyncRunner runner{store, sides, clock};
+  std::vector<std::pair<std::string, std::string>> events;  // type, run id
+  SyncRunner runner{
+      store, sides, clock, {}, [this](const std::string& type, const StoredSync&, const RunRecord& run) {
+        events.emplace_back(type, run.id);
+      }};
   std::string sync_id;
 
   static std::span<const storage::Migration> migrations() {
@@ -236,11 +240,19 @@ TEST_P(CheckpointFaults, EveryFaultPointLeavesAConsistentStoreAndTheSyncConverge
     vfs.disarm();
     ++first_runs[failed == 0 ? "no_fault_reached" : toString(first)];
     EXPECT_EQ(integrityOf(world.db), "ok");
-    // A run whose end and release both failed holds the sync until its lease runs out.
+    // A run whose end and release both failed holds the sync until its lease runs out. Any other
+    // run ended as the store shows it, and its webhook event says so: once, and only for it.
     auto latest = world.store.runs(world.sync_id, 1);
-    if (latest.ok() && !latest->empty() && latest->front().state == RunState::Running) {
-      ++lease_waits;
-      world.clock.advance(std::chrono::minutes(10));
+    if (latest.ok() && !latest->empty()) {
+      const RunRecord& run = latest->front();
+      std::vector<std::pair<std::string, std::string>> want;
+      if (run.state != RunState::Running)
+        want.emplace_back(std::string("sync.run_") + toString(run.state), run.id);
+      EXPECT_EQ(world.events, want);
+      if (run.state == RunState::Running) {
+        ++lease_waits;
+        world.clock.advance(std::chrono::minutes(10));
+      }
     }
     for (int run = 0; run < 2; ++run) ASSERT_EQ(world.runOnce(), RunState::Finished);
     EXPECT_EQ(World::state(world.a), want_a);

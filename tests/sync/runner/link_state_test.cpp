@@ -33,6 +33,15 @@ TEST(LinkStateTest, EveryFieldAndFlagComesBackAsItWasStored) {
   }
 }
 
+TEST(LinkStateTest, OnlyFlagsThatAreSetAreWritten) {
+  Link link{"c1", "row-1"};
+  link.agreed = {{"email", "ann@example.com"}, {"last_name", "Lee"}};
+  EXPECT_EQ(linkStateText(link), R"({"agreed":{"email":"ann@example.com","last_name":"Lee"}})");
+  link.b_deleted = true;
+  EXPECT_EQ(linkStateText(link),
+            R"({"agreed":{"email":"ann@example.com","last_name":"Lee"},"b_deleted":true})");
+}
+
 TEST(LinkStateTest, EveryAsciiCharacterInAValueComesBack) {
   for (int ch = 0; ch < 128; ++ch) {
     Link link{"c1", "row-1"};
