@@ -114,12 +114,12 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
         const std::string why =
             "the run's end could not be stored (the hub's store refused the write); "
             "the next run reconciles what it wrote";
-        if (store_.abandonRun(run, settings_.owner, why).ok()) {
-          // Closed as failed (unless another process had taken the run over, which then ends it).
-          auto stored = store_.getRun(run.sync_id, run.id);
-          if (listener_ && stored.ok() && stored->state == RunState::Failed) {
-            listener_("sync.run_failed", sync, *stored);
-          }
+        auto closed = store_.abandonRun(run, settings_.owner, why);
+        if (closed.ok() && *closed && listener_) {
+          run.state = RunState::Failed;
+          run.report_json = json{{"error", why}}.dump();
+          run.finished_at = clock_.now();
+          listener_("sync.run_failed", sync, run);
         }
       }
       return ended.error();

@@ -312,8 +312,10 @@ Status SyncStore::endRun(const RunRecord& run, const std::string& owner, const s
   });
 }
 
-Status SyncStore::abandonRun(const RunRecord& run, const std::string& owner, const std::string& why) {
-  return db_.transaction([&](Database& db) -> Status {
+Result<bool> SyncStore::abandonRun(const RunRecord& run, const std::string& owner, const std::string& why) {
+  bool closed = false;
+  auto status = db_.transaction([&](Database& db) -> Status {
+    closed = false;  // a retried transaction starts over
     Statement free(db,
                    "UPDATE syncs SET run_id = NULL, run_owner = NULL, run_lease_until = 0 "
                    "WHERE id = ?1 AND run_id = ?2 AND run_owner = ?3");
@@ -321,8 +323,11 @@ Status SyncStore::abandonRun(const RunRecord& run, const std::string& owner, con
     if (db.changes() == 0) return okStatus();  // another process took it over: its run now
     Statement end(db, "UPDATE sync_runs SET state = 'failed', finished_at = ?2, report = ?3 WHERE id = ?1");
     end.bind(1, run.id).bind(2, toMillis(clock_.now())).bind(3, nlohmann::json{{"error", why}}.dump()).step();
+    closed = true;
     return okStatus();
   });
+  if (!status) return status.error();
+  return closed;
 }
 
 Status SyncStore::saveLinks(const std::string& sync_id, const std::vector<Link>& links) {

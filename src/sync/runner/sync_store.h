@@ -74,8 +74,9 @@ class SyncStore {
   Status endRun(const RunRecord& run, const std::string& owner, const std::vector<Link>& links,
                 std::optional<TimePoint> a_cursor, bool full_read, TimePoint next_run_at);
   // Frees the sync and closes the run as failed with `why`, when endRun could not be stored: the
-  // process is alive, so the sync need not wait for the lease to run out. Fenced like endRun.
-  Status abandonRun(const RunRecord& run, const std::string& owner, const std::string& why);
+  // process is alive, so the sync need not wait for the lease to run out. Fenced like endRun:
+  // false when another process had taken the run over (and closed it).
+  Result<bool> abandonRun(const RunRecord& run, const std::string& owner, const std::string& why);
   // Stores links as a batch of writes is verified (a checkpoint inside a run).
   Status saveLinks(const std::string& sync_id, const std::vector<Link>& links);
   Result<std::vector<Link>> links(const std::string& sync_id);

@@ -294,9 +294,13 @@ TEST_F(SyncRunnerTest, AnAbandonedRunFreesTheSyncAtOnceUnlessAnotherTookItOver) 
   StoredSync sync = create();
   auto run = store_.beginRun(sync.id, "host:2", "manual", std::chrono::minutes(10));
   ASSERT_TRUE(run.ok());
-  ASSERT_TRUE(store_.abandonRun(*run, "host:9", "not mine").ok());
+  auto not_mine = store_.abandonRun(*run, "host:9", "not mine");
+  ASSERT_TRUE(not_mine.ok());
+  EXPECT_FALSE(*not_mine);
   EXPECT_EQ(store_.getRun(sync.id, run->id)->state, RunState::Running) << "fenced: another owner";
-  ASSERT_TRUE(store_.abandonRun(*run, "host:2", "its end could not be stored").ok());
+  auto mine = store_.abandonRun(*run, "host:2", "its end could not be stored");
+  ASSERT_TRUE(mine.ok());
+  EXPECT_TRUE(*mine);
   auto closed = store_.getRun(sync.id, run->id);
   EXPECT_EQ(closed->state, RunState::Failed);
   EXPECT_NE(closed->report_json.find("could not be stored"), std::string::npos);
