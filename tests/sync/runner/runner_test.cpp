@@ -290,6 +290,29 @@ TEST_F(SyncRunnerTest, ARunOfAnOwnerKnownToBeDeadIsTakenOverAtOnce) {
   EXPECT_TRUE(ended.ok()) << "the taken-over run ends as its own";
 }
 
+TEST_F(SyncRunnerTest, ARecordOfBLinkedAnewMovesWithItsContact) {
+  StoredSync sync = create();
+  auto pairs = [&] {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto links = store_.links(sync.id);
+    EXPECT_TRUE(links.ok());
+    if (links.ok()) {
+      for (const auto& link : *links) out.emplace_back(link.a_id, link.b_id);
+    }
+    return out;
+  };
+  // The first batch of a sync (nothing stored yet), with b1 twice: the contact last in key order keeps it.
+  ASSERT_TRUE(store_.saveLinks(sync.id, {Link{"a2", "b1"}, Link{"a1", "b1"}, Link{"a3", "b3"}}).ok());
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(pairs(), (Pairs{{"a2", "b1"}, {"a3", "b3"}}));
+  // Links stored: b3 moves from a3 to a4, and a2 takes b5 with its state.
+  Link moved{"a2", "b5"};
+  moved.agreed = {{"email", "two@example.com"}};
+  ASSERT_TRUE(store_.saveLinks(sync.id, {Link{"a4", "b3"}, moved}).ok());
+  EXPECT_EQ(pairs(), (Pairs{{"a2", "b5"}, {"a4", "b3"}}));
+  EXPECT_EQ(store_.links(sync.id)->front().agreed, moved.agreed);
+}
+
 TEST_F(SyncRunnerTest, AnAbandonedRunFreesTheSyncAtOnceUnlessAnotherTookItOver) {
   StoredSync sync = create();
   auto run = store_.beginRun(sync.id, "host:2", "manual", std::chrono::minutes(10));
