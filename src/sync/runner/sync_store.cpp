@@ -105,8 +105,8 @@ void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Lin
                 "INSERT INTO sync_links (sync_id, a_id, b_id, state) VALUES (?1, ?2, ?3, ?4) "
                 "ON CONFLICT (sync_id, a_id) DO UPDATE SET b_id = excluded.b_id, state = excluded.state");
   // A sync with no stored link (its first run) has no row a b record could move from, so the
-  // probe is left out (a third of the work of storing a first sync's links), except for a b
-  // record that comes twice in one batch.
+  // probe (an index lookup per link) is left out, except for a b record that comes twice in one
+  // batch.
   bool stored_before = false;
   {
     Statement any(db, "SELECT 1 FROM sync_links WHERE sync_id = ?1 LIMIT 1");
