@@ -33,10 +33,13 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
+// Kills per case, and cases per kind of app side (each case its own random draws).
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr int kPoints = 2;
+constexpr int kTableCases = 1, kCsvCases = 1, kCcCases = 1;
 #else
 constexpr int kPoints = 10;
+constexpr int kTableCases = 5, kCsvCases = 3, kCcCases = 2;
 #endif
 
 // bench/sync_kill.sh runs one case at CC's scale: SYNC_KILL_PEOPLE (10,000 here) and
@@ -57,6 +60,11 @@ struct Person {
   bool deleted = false;
   int copies = 0;
 };
+
+// A CSV header's column named `name`; header.size() when there is none.
+size_t columnOf(const CsvRow& header, const std::string& name) {
+  return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+}
 
 // The app's side: "sql" (a SQLite table) or "csv" (a file keyed by its email column), and the
 // case's number (its random seed).
@@ -250,11 +258,8 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
     ASSERT_FALSE(rows.empty());
     for (auto& each : rows) each.resize(std::max(each.size(), rows[0].size()));
     const CsvRow& header = rows[0];
-    auto column = [&](const std::string& name) {
-      return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
-    };
-    const size_t email = column("email"), name = column("full_name"), unsubscribed = column("unsubscribed"),
-                 deleted = column("deleted_at");
+    const size_t email = columnOf(header, "email"), name = columnOf(header, "full_name"),
+                 unsubscribed = columnOf(header, "unsubscribed"), deleted = columnOf(header, "deleted_at");
     ASSERT_LT(std::max({email, name, unsubscribed, deleted}), header.size());
     std::map<std::string, CsvRow*> by_email;
     for (size_t i = 1; i < rows.size(); ++i) by_email[rows[i][email]] = &rows[i];
@@ -404,7 +409,7 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
       if (rows.empty()) return out;
       const CsvRow& header = rows[0];
       auto at = [&](const CsvRow& row, const std::string& name) {
-        const auto i = static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+        const size_t i = columnOf(header, name);
         return i < row.size() ? row[i] : std::string();
       };
       for (size_t i = 1; i < rows.size(); ++i) {
@@ -513,21 +518,15 @@ std::string caseName(const ::testing::TestParamInfo<KillCase>& info) {
   return std::get<0>(info.param) + "_" + std::to_string(std::get<1>(info.param));
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 INSTANTIATE_TEST_SUITE_P(Table, SyncKillTest,
-                         ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, 1)), caseName);
+                         ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, kTableCases)),
+                         caseName);
 INSTANTIATE_TEST_SUITE_P(Csv, SyncKillTest,
-                         ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, 1)), caseName);
+                         ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, kCsvCases)),
+                         caseName);
 INSTANTIATE_TEST_SUITE_P(CcToCc, SyncKillTest,
-                         ::testing::Combine(::testing::Values("cc"), ::testing::Range(0, 1)), caseName);
-#else
-INSTANTIATE_TEST_SUITE_P(Table, SyncKillTest,
-                         ::testing::Combine(::testing::Values("sql"), ::testing::Range(0, 5)), caseName);
-INSTANTIATE_TEST_SUITE_P(Csv, SyncKillTest,
-                         ::testing::Combine(::testing::Values("csv"), ::testing::Range(0, 3)), caseName);
-INSTANTIATE_TEST_SUITE_P(CcToCc, SyncKillTest,
-                         ::testing::Combine(::testing::Values("cc"), ::testing::Range(0, 2)), caseName);
-#endif
+                         ::testing::Combine(::testing::Values("cc"), ::testing::Range(0, kCcCases)),
+                         caseName);
 
 }  // namespace
 }  // namespace liaison::testing
