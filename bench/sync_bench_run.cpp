@@ -55,10 +55,10 @@ class TimedSide final : public sync::SyncSide {
     parts_.add(name_ + ".catalog", before);
     return out;
   }
-  Result<sync::SideRead> read(std::optional<TimePoint> since) override {
+  Result<sync::SideRead> read(const std::optional<sync::ReadCursor>& from) override {
     if (cc_) cc_->phase = "read";
     const Usage before = usage();
-    auto out = inner_->read(since);
+    auto out = inner_->read(from);
     parts_.add(name_ + ".read", before);
     return out;
   }

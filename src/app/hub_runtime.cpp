@@ -42,7 +42,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
                                              hub::kHealthClaimMigration,
                                              {8, hub::kBudgetLedgerSchemaSql},
                                              {9, hub::kBudgetLeaseSchemaSql},
-                                             {10, sync::kSyncSchemaSql}};
+                                             {10, sync::kSyncSchemaSql},
+                                             {11, sync::kSyncReadSkipSql}};
   return extra;
 }
 

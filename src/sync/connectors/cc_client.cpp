@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/clock.h"
+
 namespace liaison::sync {
 
 using nlohmann::json;
@@ -25,6 +27,23 @@ const json* firstError(const json& parsed) {
 
 bool terminal(const std::string& state) {
   return state == "completed" || state == "failed" || state == "cancelled" || state == "timed_out";
+}
+
+// A time CC gave in `object[key]`, in ms since the epoch, or 0.
+int64_t msOf(const json& object, const char* key) {
+  TimePoint t;
+  const std::string& text = jsonText(object, key);
+  if (text.empty() || !parseIso8601(text, t)) return 0;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// What an activity's answer says of its times.
+void noteTimes(Activity& activity, const json& answer) {
+  if (activity.created_ms == 0) activity.created_ms = msOf(answer, "created_at");
+  if (terminal(activity.state)) {
+    activity.ended_ms = msOf(answer, "completed_at");
+    if (activity.ended_ms == 0) activity.ended_ms = msOf(answer, "updated_at");
+  }
 }
 
 std::vector<std::string> activityErrors(const json& activity) {
@@ -150,6 +169,7 @@ Result<Activity> CcClient::startSerialized(const std::string& kind, const std::s
   json parsed = json::parse(answer->body, nullptr, false);
   activity.id = jsonText(parsed, "activity_id");
   activity.state = jsonText(parsed, "state");
+  noteTimes(activity, parsed);
   if (activity.id.empty()) activity.failure = kind + ": CC's answer names no activity";
   return activity;
 }
@@ -177,6 +197,7 @@ Status CcClient::finish(Activity& activity) {
     }
     json parsed = json::parse(answer->body, nullptr, false);
     activity.state = jsonText(parsed, "state");
+    noteTimes(activity, parsed);
     if (terminal(activity.state)) {
       activity.errors = activityErrors(parsed);
       if (activity.state != "completed") {

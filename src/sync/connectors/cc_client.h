@@ -43,6 +43,10 @@ struct Activity {
   std::vector<std::string> errors;  // activity_errors as CC reports them
   std::string failure;
   int64_t waited_at_start_ms = 0;  // how long this apply had waited when the activity started
+  // CC's own times, in ms since the epoch (0 when CC gave none): when it was created, and when
+  // it ended (completed_at, or updated_at of the answer that first showed it ended).
+  int64_t created_ms = 0;
+  int64_t ended_ms = 0;
 };
 
 class CcClient {

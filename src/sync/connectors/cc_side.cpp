@@ -12,6 +12,22 @@ namespace {
 
 constexpr size_t kListsPerQuery = 25;  // GET /v3/contacts takes at most 25 list ids
 
+// Skipped spans in order, overlapping ones merged.
+std::vector<TimeWindow> sortedWindows(std::vector<TimeWindow> windows) {
+  std::erase_if(windows, [](const TimeWindow& w) { return w.to_ms <= w.from_ms; });
+  std::sort(windows.begin(), windows.end(),
+            [](const TimeWindow& x, const TimeWindow& y) { return x.from_ms < y.from_ms; });
+  std::vector<TimeWindow> out;
+  for (const auto& w : windows) {
+    if (!out.empty() && w.from_ms <= out.back().to_ms) {
+      out.back().to_ms = std::max(out.back().to_ms, w.to_ms);
+    } else {
+      out.push_back(w);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 CcSide::CcSide(CcCaller& cc, const Clock& clock, std::function<void(std::chrono::milliseconds)> wait,
@@ -125,9 +141,27 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
 
 Result<SideRead> CcSide::readAll() { return read({""}, true); }
 
-Result<SideRead> CcSide::readChanged(TimePoint since) {
-  const std::string from = formatIso8601(since - options_.overlap);
-  return read({"&updated_after=" + from, "&optout_after=" + from}, false);
+Result<SideRead> CcSide::readChanged(TimePoint since, const std::vector<TimeWindow>& skip) {
+  const TimePoint start = since - options_.overlap;
+  const std::string from = formatIso8601(start);
+  std::vector<std::string> passes;
+  // Each pass ends 1 ms inside the next skipped span and the next starts 1 ms inside its end:
+  // whether CC's bounds are inclusive or not, no instant between the spans goes unread.
+  TimePoint after = start;
+  for (const TimeWindow& window : sortedWindows(skip)) {
+    const TimePoint w_from{std::chrono::milliseconds(window.from_ms)};
+    const TimePoint w_to{std::chrono::milliseconds(window.to_ms)};
+    if (w_to <= after || w_from <= after) {
+      after = std::max(after, w_to - std::chrono::milliseconds(1));
+      continue;
+    }
+    passes.push_back("&updated_after=" + formatIso8601(after) +
+                     "&updated_before=" + formatIso8601(w_from + std::chrono::milliseconds(1)));
+    after = w_to - std::chrono::milliseconds(1);
+  }
+  passes.push_back("&updated_after=" + formatIso8601(after));
+  passes.push_back("&optout_after=" + from);
+  return read(passes, false);
 }
 
 Result<CcApplyResult> CcSide::apply(const std::vector<Write>& writes, const std::vector<Record>& current) {

@@ -41,6 +41,14 @@ struct CcSideOptions {
   std::chrono::milliseconds poll_max{30000};
   std::chrono::milliseconds poll_timeout{std::chrono::minutes(30)};  // then the activity's writes fail
   std::chrono::seconds overlap{300};  // incremental reads start this much before the cursor (clock skew)
+  // Imports of at least this many rows end with one count of the contacts changed while they
+  // ran (CcApplyResult::own_window): when only the imported ones were, later incremental reads
+  // skip that span instead of reading every row back. Smaller imports cost fewer pages to read
+  // back than the count and the extra pass; 0 never counts.
+  size_t own_window_rows = 1000;
+  // Added on both ends of that span: the activity's times and its contacts' updated_at may come
+  // from different clocks of CC's.
+  std::chrono::milliseconds own_window_margin{1000};
   // One JSON import's caps (CC: 40,000 contacts, under 4 MB of request). Tests lower them.
   size_t import_rows_max = 40000;
   size_t import_bytes_max = 4'000'000;
@@ -54,6 +62,9 @@ struct CcApplyResult {
   std::vector<std::pair<size_t, std::string>> failed;  // write index → reason (activity errors, 4xx)
   int64_t calls = 0;                                   // CC calls this apply made
   int64_t fewest_calls = 0;  // the fewest that could carry the same writes (CcWriter::fewest_)
+  // CC's updated_at span of this apply's imports, when a count showed that no other contact in
+  // scope changed within it (CcSideOptions::own_window_rows).
+  std::optional<TimeWindow> own_window;
 };
 
 class CcSide {
@@ -73,8 +84,9 @@ class CcSide {
   // Every contact in scope, deleted ones included (status=all), every page: complete.
   Result<SideRead> readAll();
   // Contacts changed since `since` - overlap: updated_after, and a second pass optout_after
-  // (CC leaves updated_at alone on an unsubscribe), merged by id. Not complete.
-  Result<SideRead> readChanged(TimePoint since);
+  // (CC leaves updated_at alone on an unsubscribe), merged by id. Not complete. The updated_at
+  // spans in `skip` are left out (one pass per gap between them); unsubscribes are read in all.
+  Result<SideRead> readChanged(TimePoint since, const std::vector<TimeWindow>& skip = {});
   // Applies `writes`. `current`: the records read this run (a PUT replaces top-level fields, so
   // it needs the whole contact; a contact not among them is read before it is written). An Error
   // only when CC gave no answer (or refused the token): the runner then reconciles by reading.

@@ -17,6 +17,9 @@ namespace {
 constexpr size_t kContactsPerActivity = 500;  // source.contact_ids
 constexpr size_t kIdsPerActivity = 50;        // list_ids / tag_ids
 constexpr size_t kLookupMax = 25;             // new contacts the read-back missed, looked up by address
+constexpr size_t kListsPerQuery = 25;         // GET /v3/contacts takes at most 25 list ids
+
+std::string isoOfMs(int64_t ms) { return formatIso8601(TimePoint(std::chrono::milliseconds(ms))); }
 
 // "Row 12: ..." names the 12th row of import_data (the form CC's import errors take).
 std::optional<size_t> rowOf(const std::string& error) {
@@ -150,6 +153,7 @@ Status CcWriter::imports() {
   fewest_ +=
       2 * std::max(over(all_bytes, s_.options.import_bytes_max), over(all_rows, s_.options.import_rows_max));
   if (auto finished = runActivities(started); !finished) return finished;
+  checkOwnWindow(started);
   std::vector<size_t> created_rows;
   for (const auto& batch : started) {
     for (size_t r : batch.rows) {
@@ -161,6 +165,36 @@ Status CcWriter::imports() {
     }
   }
   return readBack(started_at, created_rows);
+}
+
+// After a large import, one count says whether only its rows changed contacts in scope while it
+// ran (CcSideOptions::own_window_rows). If so, its span of updated_at becomes the result's
+// own_window, and later reads skip it rather than read every row back. Any doubt leaves no
+// window, which costs reads and nothing else: a failed activity, a time CC did not give, more
+// filter lists than one query takes, a count that differs, a count CC did not answer.
+void CcWriter::checkOwnWindow(const std::vector<Started>& started) {
+  if (s_.options.own_window_rows == 0 || s_.filter_ids.size() > kListsPerQuery) return;
+  int64_t rows = 0, from = 0, to = 0;
+  for (const auto& batch : started) {
+    const Activity& a = batch.activity;
+    if (!a.failure.empty() || a.created_ms == 0 || a.ended_ms < a.created_ms) return;
+    from = from == 0 ? a.created_ms : std::min(from, a.created_ms);
+    to = std::max(to, a.ended_ms);
+    for (size_t r : batch.rows) rows += rows_[r].failed ? 0 : 1;
+  }
+  if (rows < static_cast<int64_t>(s_.options.own_window_rows)) return;
+  const int64_t margin = s_.options.own_window_margin.count();
+  const TimeWindow window{from - margin, to + margin};
+  std::string target =
+      "/v3/contacts?status=all&limit=1&include_count=true&updated_after=" + isoOfMs(window.from_ms) +
+      "&updated_before=" + isoOfMs(window.to_ms);
+  for (size_t i = 0; i < s_.filter_ids.size(); ++i) target += (i == 0 ? "&lists=" : ",") + s_.filter_ids[i];
+  ++fewest_;  // one call that saves reading the rows back
+  auto page = s_.client.getObject(target, "counting the contacts changed during the imports");
+  if (!page) return;
+  auto count = page->find("contacts_count");
+  if (count == page->end() || !count->is_number_integer() || count->get<int64_t>() != rows) return;
+  result_.own_window = window;
 }
 
 // The new contacts' ids: the contacts created since the imports began, matched by address (an

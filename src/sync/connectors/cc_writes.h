@@ -90,6 +90,7 @@ class CcWriter {
   Status putAndPost();
   Status imports();
   Status readBack(TimePoint since, const std::vector<size_t>& created_rows);
+  void checkOwnWindow(const std::vector<Started>& started);
   Status activities();
   Status runActivities(std::vector<Started>& started);
   Result<bool> singular(const std::string& method, const std::string& target, const nlohmann::json& request,

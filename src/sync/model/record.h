@@ -6,6 +6,7 @@
 // so connectors stay free of sync rules.
 #include <boost/container/flat_map.hpp>
 #include <boost/container/flat_set.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -49,6 +50,21 @@ struct Record {
 struct SideRead {
   std::vector<Record> records;
   bool complete = false;
+};
+
+// A span of a side's own change times (CC's updated_at), in milliseconds since the epoch of
+// that side's clock.
+struct TimeWindow {
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+};
+
+// Where an incremental read starts: changes since `since` (the engine's clock), except those
+// inside `skip`: spans in which, as checked when they were written, only the sync's own writes
+// changed records. Their echoes need no reading back; everything else in them was counted.
+struct ReadCursor {
+  std::chrono::system_clock::time_point since{};
+  std::vector<TimeWindow> skip;
 };
 
 // A write to a table side (SQL or CSV): a new row, or new values for some columns of a row.

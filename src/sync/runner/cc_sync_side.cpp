@@ -12,8 +12,8 @@ Result<std::unique_ptr<CcSyncSide>> CcSyncSide::open(std::unique_ptr<CcCaller> c
 
 Result<Catalog> CcSyncSide::catalog() { return Catalog::cc(side_->customFields()); }
 
-Result<SideRead> CcSyncSide::read(std::optional<TimePoint> since) {
-  return since ? side_->readChanged(*since) : side_->readAll();
+Result<SideRead> CcSyncSide::read(const std::optional<ReadCursor>& from) {
+  return from ? side_->readChanged(from->since, from->skip) : side_->readAll();
 }
 
 Result<ApplyOutcome> CcSyncSide::apply(const std::vector<Write>& writes, const SideRead& current) {
@@ -23,6 +23,7 @@ Result<ApplyOutcome> CcSyncSide::apply(const std::vector<Write>& writes, const S
   if (!applied) return applied.error();
   outcome.created = std::move(applied->created);
   outcome.failed = std::move(applied->failed);
+  outcome.own_window = applied->own_window;
   return outcome;
 }
 

@@ -17,7 +17,7 @@ class CcSyncSide final : public SyncSide {
                                                   CcSideOptions options);
 
   Result<Catalog> catalog() override;
-  Result<SideRead> read(std::optional<TimePoint> since) override;
+  Result<SideRead> read(const std::optional<ReadCursor>& from) override;
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) override;
   int64_t calls() const override;
   int64_t fewestCalls() const override { return side_->fewestCalls(); }

@@ -1,5 +1,6 @@
 #include "sync/runner/sync_runner.h"
 
+#include <algorithm>
 #include <set>
 
 #include "sync/mapping/mapping.h"
@@ -27,6 +28,22 @@ namespace {
 template <typename T>
 void release(std::vector<T>& items) {
   std::vector<T>().swap(items);
+}
+
+// The spans of CC's change times the next incremental reads skip: this run's own, and earlier
+// ones still near where those reads start. A span dropped only costs reads, so a few suffice.
+std::vector<TimeWindow> skipAfter(std::vector<TimeWindow> skip, const std::optional<TimeWindow>& own,
+                                  TimePoint cursor) {
+  constexpr size_t kKept = 8;
+  const int64_t oldest = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             (cursor - std::chrono::hours(24)).time_since_epoch())
+                             .count();
+  if (own) skip.push_back(*own);
+  std::erase_if(skip, [&](const TimeWindow& w) { return w.to_ms < oldest; });
+  std::sort(skip.begin(), skip.end(),
+            [](const TimeWindow& x, const TimeWindow& y) { return x.to_ms > y.to_ms; });
+  if (skip.size() > kKept) skip.resize(kKept);
+  return skip;
 }
 
 Error mappingError(const Problems& problems) {
@@ -58,7 +75,8 @@ Result<SyncRunner::Prepared> SyncRunner::prepare(const StoredSync& sync, bool ap
   p.read_started = clock_.now();
   p.full_read = sync.a_cursor == TimePoint{} || links->empty() ||
                 p.read_started - sync.last_full_at >= settings_.full_read_every;
-  auto read_a = p.a->read(p.full_read ? std::nullopt : std::optional<TimePoint>(sync.a_cursor));
+  auto read_a = p.a->read(p.full_read ? std::nullopt
+                                      : std::optional<ReadCursor>(ReadCursor{sync.a_cursor, sync.a_skip}));
   if (!read_a) return read_a.error();
   auto read_b = p.b->read(std::nullopt);
   if (!read_b) return read_b.error();
@@ -100,7 +118,8 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   if (settings_.budget_gap) gap = std::max(gap, settings_.budget_gap());
   TimePoint next_run = clock_.now() + gap;
   auto finish = [&](RunState state, json report, const std::vector<Link>& links,
-                    std::optional<TimePoint> cursor, bool full_read, const Prepared* p) -> Result<RunRecord> {
+                    std::optional<ReadCursor> cursor, bool full_read,
+                    const Prepared* p) -> Result<RunRecord> {
     run.state = state;
     report["cc_calls"] = p ? p->a->calls() + p->b->calls() : 0;
     report["cc_calls_minimum"] = p ? p->a->fewestCalls() + p->b->fewestCalls() : 0;
@@ -175,6 +194,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     }
   };
   int64_t written = 0;
+  std::optional<TimeWindow> own_window;  // CC's span of this run's imports, when only they changed it
   for (Side side : {Side::B, Side::A}) {
     const auto& writes = side == Side::A ? p.plan.a_writes : p.plan.b_writes;
     progress("writing", &p, written);
@@ -186,6 +206,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
       return finish(RunState::Failed, report, {}, std::nullopt, false, &p);
     }
     record(writes, *outcome, side);
+    if (side == Side::A) own_window = outcome->own_window;
     written += static_cast<int64_t>(writes.size());
     release(side == Side::A ? p.plan.a_writes : p.plan.b_writes);
     if (side == Side::A) release(p.read_a.records);
@@ -199,7 +220,9 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
   report["failed"] = failed;  // the run's error ledger: retried by later runs
   report["counts"]["a"]["failed"] = failed_a;
   report["counts"]["b"]["failed"] = failed_b;
-  return finish(RunState::Finished, report, settled, p.read_started, p.full_read, &p);
+  return finish(RunState::Finished, report, settled,
+                ReadCursor{p.read_started, skipAfter(sync.a_skip, own_window, p.read_started)}, p.full_read,
+                &p);
 }
 
 }  // namespace liaison::sync

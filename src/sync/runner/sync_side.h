@@ -20,14 +20,17 @@ namespace liaison::sync {
 struct ApplyOutcome {
   std::map<size_t, std::string> created;               // write index → the new record's id
   std::vector<std::pair<size_t, std::string>> failed;  // write index → why (retried next run)
+  // A span of the side's change times in which only these writes changed records in scope (a
+  // CC side checks this after a large import): later incremental reads skip it.
+  std::optional<TimeWindow> own_window;
 };
 
 class SyncSide {
  public:
   virtual ~SyncSide() = default;
   virtual Result<Catalog> catalog() = 0;
-  // Everything in scope (complete) when `since` is empty; else what changed since then.
-  virtual Result<SideRead> read(std::optional<TimePoint> since) = 0;
+  // Everything in scope (complete) without a cursor; else what changed since it.
+  virtual Result<SideRead> read(const std::optional<ReadCursor>& from) = 0;
   // `current`: what this run read of the side (a CC PUT needs the whole contact).
   virtual Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) = 0;
   // CC calls made since the side was opened (0 for a table), and the fewest that could have

@@ -50,6 +50,10 @@ CREATE TABLE sync_runs (
 CREATE INDEX sync_runs_sync ON sync_runs (sync_id, started_at);
 )sql";
 
+const char* const kSyncReadSkipSql = R"sql(
+ALTER TABLE syncs ADD COLUMN a_skip TEXT NOT NULL DEFAULT '';
+)sql";
+
 namespace {
 
 using hub::fromMillis;
@@ -59,7 +63,27 @@ using storage::Database;
 using storage::Statement;
 
 const char* kSyncColumns =
-    "id, app_id, definition, paused, created_at, updated_at, next_run_at, a_cursor, last_full_at";
+    "id, app_id, definition, paused, created_at, updated_at, next_run_at, a_cursor, last_full_at, a_skip";
+
+// ReadCursor::skip as stored: [[from_ms, to_ms], ...]. Text that is not that reads as no spans:
+// a span only saves reads, so losing one costs calls, never changes.
+std::vector<TimeWindow> skipFromText(const std::string& text) {
+  std::vector<TimeWindow> out;
+  json parsed = json::parse(text, nullptr, false);
+  if (!parsed.is_array()) return out;
+  for (const auto& pair : parsed) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() || !pair[1].is_number_integer())
+      return {};
+    out.push_back({pair[0].get<int64_t>(), pair[1].get<int64_t>()});
+  }
+  return out;
+}
+
+std::string skipText(const std::vector<TimeWindow>& skip) {
+  json out = json::array();
+  for (const auto& w : skip) out.push_back({w.from_ms, w.to_ms});
+  return out.dump();
+}
 
 StoredSync readSync(Statement& row) {
   StoredSync s;
@@ -73,6 +97,7 @@ StoredSync readSync(Statement& row) {
   s.next_run_at = fromMillis(row.columnInt(6));
   s.a_cursor = fromMillis(row.columnInt(7));
   s.last_full_at = fromMillis(row.columnInt(8));
+  s.a_skip = skipFromText(row.columnText(9));
   return s;
 }
 
@@ -293,7 +318,7 @@ Status SyncStore::heartbeat(const RunRecord& run, const std::string& owner, std:
 }
 
 Status SyncStore::endRun(const RunRecord& run, const std::string& owner, const std::vector<Link>& links,
-                         std::optional<TimePoint> a_cursor, bool full_read, TimePoint next_run_at) {
+                         const std::optional<ReadCursor>& a_cursor, bool full_read, TimePoint next_run_at) {
   return db_.transaction([&](Database& db) -> Status {
     int64_t now = toMillis(clock_.now());
     // Fenced: a run that lost its lease (another took over) writes nothing.
@@ -305,13 +330,13 @@ Status SyncStore::endRun(const RunRecord& run, const std::string& owner, const s
       return makeError(ErrorCode::Conflict, "sync.lease_lost", "the run lost its claim on the sync");
     upsertLinks(db, run.sync_id, links);
     if (a_cursor) {
-      Statement cursor(db, "UPDATE syncs SET a_cursor = ?2 WHERE id = ?1");
-      cursor.bind(1, run.sync_id).bind(2, toMillis(*a_cursor)).step();
+      Statement cursor(db, "UPDATE syncs SET a_cursor = ?2, a_skip = ?3 WHERE id = ?1");
+      cursor.bind(1, run.sync_id).bind(2, toMillis(a_cursor->since)).bind(3, skipText(a_cursor->skip)).step();
     }
     if (full_read) {
       Statement full(db, "UPDATE syncs SET last_full_at = ?2 WHERE id = ?1");
       // From the read's start: "daily" counts from what the complete read saw, not when it ended.
-      full.bind(1, run.sync_id).bind(2, a_cursor ? toMillis(*a_cursor) : now).step();
+      full.bind(1, run.sync_id).bind(2, a_cursor ? toMillis(a_cursor->since) : now).step();
     }
     Statement end(
         db, "UPDATE sync_runs SET state = ?2, finished_at = ?3, report = ?4, progress = ?5 WHERE id = ?1");

@@ -20,6 +20,8 @@
 namespace liaison::sync {
 
 extern const char* const kSyncSchemaSql;
+// A later change: the spans of CC's change times incremental reads skip (ReadCursor::skip).
+extern const char* const kSyncReadSkipSql;
 
 struct StoredSync {
   std::string id;
@@ -30,6 +32,7 @@ struct StoredSync {
   TimePoint updated_at{};
   TimePoint next_run_at{};
   TimePoint a_cursor{};     // CC changes up to here are synced (incremental reads start before it)
+  std::vector<TimeWindow> a_skip;  // spans of CC's updated_at those reads skip (ReadCursor::skip)
   TimePoint last_full_at{}; // the last complete read of CC
 };
 
@@ -72,7 +75,7 @@ class SyncStore {
   // Ends the run (state, report) and frees the sync; with `links`, stores them in the same
   // transaction along with the CC cursor, so a run's agreed state and its cursor move together.
   Status endRun(const RunRecord& run, const std::string& owner, const std::vector<Link>& links,
-                std::optional<TimePoint> a_cursor, bool full_read, TimePoint next_run_at);
+                const std::optional<ReadCursor>& a_cursor, bool full_read, TimePoint next_run_at);
   // Frees the sync and closes the run as failed with `why`, when endRun could not be stored: the
   // process is alive, so the sync need not wait for the lease to run out. Fenced like endRun:
   // false when another process had taken the run over (and closed it).

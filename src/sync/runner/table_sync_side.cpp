@@ -20,7 +20,7 @@ Result<Catalog> TableSyncSide::catalog() {
   return Catalog::table(std::move(columns), may_add_columns_);
 }
 
-Result<SideRead> TableSyncSide::read(std::optional<TimePoint> /*since*/) {
+Result<SideRead> TableSyncSide::read(const std::optional<ReadCursor>& /*from*/) {
   auto read = readOnce();
   if (!read) return read.error();
   return std::move(read->rows);

@@ -16,7 +16,7 @@ class TableSyncSide final : public SyncSide {
       : table_(std::move(table)), may_add_columns_(may_add_columns) {}
 
   Result<Catalog> catalog() override;
-  Result<SideRead> read(std::optional<TimePoint> since) override;
+  Result<SideRead> read(const std::optional<ReadCursor>& from) override;
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& current) override;
 
  private:

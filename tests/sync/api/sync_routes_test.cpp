@@ -29,7 +29,7 @@ class FakeSide final : public SyncSide {
     if (!side_.cc) return Catalog::table({{"email", ""}, {"first_name", ""}, {"last_name", ""}}, false);
     return Catalog::cc({});
   }
-  Result<SideRead> read(std::optional<TimePoint>) override { return side_.read(); }
+  Result<SideRead> read(const std::optional<sync::ReadCursor>&) override { return side_.read(); }
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead&) override {
     ApplyOutcome outcome;
     int64_t ms =
@@ -102,7 +102,7 @@ class SyncRoutesTest : public ::testing::Test {
                                  [](std::function<void()> work) { work(); }});
   }
   static std::span<const storage::Migration> migrations() {
-    static const storage::Migration extra[] = {{2, kSyncSchemaSql}};
+    static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
     return extra;
   }
 

@@ -62,6 +62,7 @@ class CcSideTest : public ContactsTest {
         *caller_, sandbox_->clock(),
         [this](std::chrono::milliseconds d) {
           waits_.push_back(d);
+          if (on_wait_) on_wait_();
           base_clock_.advance(d);
         },
         options);
@@ -162,6 +163,7 @@ class CcSideTest : public ContactsTest {
 
   std::unique_ptr<SandboxCaller> caller_;
   std::vector<std::chrono::milliseconds> waits_;
+  std::function<void()> on_wait_;  // called at each wait, before the clock moves (CC's work meanwhile)
 };
 
 inline int64_t msOf(const std::string& iso) {

@@ -37,7 +37,7 @@ class CrashingSide final : public SyncSide {
     if (side_.cc) return Catalog::cc({});
     return Catalog::table({{"email", ""}, {"full_name", ""}, {"job_title", ""}, {"unsubscribed", ""}}, false);
   }
-  Result<SideRead> read(std::optional<TimePoint>) override { return side_.read(); }
+  Result<SideRead> read(const std::optional<sync::ReadCursor>&) override { return side_.read(); }
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead&) override {
     std::vector<Write> landed = writes;
     bool dies = budget_.left >= 0 && static_cast<int64_t>(writes.size()) > budget_.left;
@@ -121,7 +121,7 @@ struct World {
   std::string sync_id;
 
   static std::span<const storage::Migration> migrations() {
-    static const storage::Migration extra[] = {{2, kSyncSchemaSql}};
+    static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
     return extra;
   }
   explicit World(int contacts = kContacts) {

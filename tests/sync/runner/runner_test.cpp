@@ -25,11 +25,15 @@ class FakeSide final : public SyncSide {
     if (!side_.cc) return Catalog::table({{"email", ""}, {"first_name", ""}, {"last_name", ""}}, false);
     return Catalog::cc({});
   }
-  Result<SideRead> read(std::optional<TimePoint>) override { return side_.read(); }
+  Result<SideRead> read(const std::optional<sync::ReadCursor>& from) override {
+    if (reads) reads->push_back(from);
+    return side_.read();
+  }
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead&) override {
     ++calls_;
     if (fail_apply) return makeError(ErrorCode::BadGateway, "upstream.no_answer", "no answer");
     ApplyOutcome outcome;
+    outcome.own_window = own_window;
     std::vector<Write> accepted;
     std::vector<size_t> index;
     for (size_t i = 0; i < writes.size(); ++i) {
@@ -48,6 +52,8 @@ class FakeSide final : public SyncSide {
 
   bool fail_apply = false;
   std::string refuse_id;
+  std::vector<std::optional<ReadCursor>>* reads = nullptr;  // each read's cursor
+  std::optional<TimeWindow> own_window;                     // what each apply reports
 
  private:
   MemorySide& side_;
@@ -62,10 +68,16 @@ class Factory final : public SideFactory {
     auto side = std::make_unique<FakeSide>(spec.type == SideType::Cc ? a_ : b_, now_);
     side->fail_apply = spec.type == SideType::Cc ? fail_a : false;
     side->refuse_id = spec.type == SideType::Cc ? refuse_a : std::string();
+    if (spec.type == SideType::Cc) {
+      side->reads = &a_reads;
+      side->own_window = a_window;
+    }
     return std::unique_ptr<SyncSide>(std::move(side));
   }
   bool fail_a = false;
   std::string refuse_a;
+  std::vector<std::optional<ReadCursor>> a_reads;
+  std::optional<TimeWindow> a_window;
 
  private:
   MemorySide& a_;
@@ -98,7 +110,7 @@ class SyncRunnerTest : public ::testing::Test {
     b_.records["r9"] = row("r9", "new@example.com", "New");
   }
   static std::span<const storage::Migration> migrations() {
-    static const storage::Migration extra[] = {{2, kSyncSchemaSql}};
+    static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
     return extra;
   }
   StoredSync create() {
@@ -148,6 +160,33 @@ TEST_F(SyncRunnerTest, RunsSettleAndAQuietRunWritesNothing) {
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[0].id, second.id);
   EXPECT_EQ(events_, (std::vector<std::string>{"sync.run_finished", "sync.run_finished"}));
+}
+
+TEST_F(SyncRunnerTest, CcsSpanOfTheRunsOwnWritesIsSkippedByLaterReadsUntilADayHasPassed) {
+  StoredSync sync = create();
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
+  const TimeWindow own{now_ms + 1000, now_ms + 2000};
+  factory_.a_window = own;
+  runNow(sync);  // the first run: a complete read, and a contact created in CC
+  factory_.a_window.reset();
+  auto stored = reload(sync).a_skip;
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].from_ms, own.from_ms);
+  EXPECT_EQ(stored[0].to_ms, own.to_ms);
+
+  b_.records["r1"].text["first_name"] = "Changed";
+  runNow(sync);
+  ASSERT_EQ(factory_.a_reads.size(), 2u);
+  EXPECT_FALSE(factory_.a_reads[0]) << "the first run reads CC whole";
+  ASSERT_TRUE(factory_.a_reads[1]);
+  ASSERT_EQ(factory_.a_reads[1]->skip.size(), 1u);
+  EXPECT_EQ(factory_.a_reads[1]->skip[0].to_ms, own.to_ms);
+  EXPECT_EQ(reload(sync).a_skip.size(), 1u) << "kept while later reads may still start before it";
+
+  clock_.advance(std::chrono::hours(25));
+  runNow(sync);
+  EXPECT_TRUE(reload(sync).a_skip.empty()) << "a day old: no read starts that early";
 }
 
 TEST_F(SyncRunnerTest, ARunStoresOnlyTheLinksItChanged) {

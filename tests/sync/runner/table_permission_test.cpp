@@ -29,7 +29,7 @@ class MemoryCcSide final : public SyncSide {
  public:
   explicit MemoryCcSide(MemorySide& side, int64_t& writes) : side_(side), writes_(writes) {}
   Result<Catalog> catalog() override { return Catalog::cc({}); }
-  Result<SideRead> read(std::optional<TimePoint>) override { return side_.read(); }
+  Result<SideRead> read(const std::optional<sync::ReadCursor>&) override { return side_.read(); }
   Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead&) override {
     writes_ += static_cast<int64_t>(writes.size());
     ApplyOutcome outcome;
@@ -68,7 +68,7 @@ TEST(TablePermissionTest, T23ARoleThatSeesNoRowsIsHeldAndOneRefusedFails) {
   liaison::testing::TempDir dir;
   ManualClock clock(fromUnixSeconds(1'800'000'000));
   CryptoRandom random;
-  static const storage::Migration extra[] = {{2, kSyncSchemaSql}};
+  static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
   hub::HubDatabase hub_db(liaison::testing::testStoreLocation(dir.path() / "hub.db"), extra);
   SyncStore store(hub_db, clock, random);
 
