@@ -85,7 +85,7 @@ const std::vector<SectionSettings>& knownSettings() {
       {"budget",
        {"max_queue_wait_ms", "reserve_percent", "requests_per_second", "requests_per_day",
         "token_requests_per_second", "window_margin_ms"}},
-      {"sync", {"activity_poll_ms"}},
+      {"sync", {"activity_poll_ms", "own_import_skip_rows"}},
   };
   return settings;
 }

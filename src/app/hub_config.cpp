@@ -339,6 +339,10 @@ Result<HubConfig> loadHubConfig(const ConfigOverrides& flags, const std::map<std
       [&] {
         return readWholeNumber(sources, "sync", "activity_poll_ms", 100, 60000, c.sync_activity_poll_ms);
       },
+      [&] {
+        return readWholeNumber(sources, "sync", "own_import_skip_rows", 0, 1000000,
+                               c.sync_own_import_skip_rows);
+      },
       [&]() -> Status {
         if (!c.client_id.empty()) return okStatus();
         return settingError("cc.client_id", "",
@@ -400,6 +404,7 @@ std::string printHubConfig(const HubConfig& c) {
   out += "token_requests_per_second = " + std::to_string(c.budget_token_requests_per_second) + "\n";
   out += "window_margin_ms = " + std::to_string(c.budget_window_margin_ms) + "\n\n";
   out += "[sync]\nactivity_poll_ms = " + std::to_string(c.sync_activity_poll_ms) + "\n";
+  out += "own_import_skip_rows = " + std::to_string(c.sync_own_import_skip_rows) + "\n";
   return out;
 }
 

@@ -70,6 +70,12 @@ struct HubConfig {
   // an import or bulk activity has finished (then twice as long each time, up to 30 s). CC's
   // activities take seconds [unconfirmed]; a sandbox finishes them at once.
   int sync_activity_poll_ms = 1000;
+  // sync.own_import_skip_rows, 0..1000000: an import of at least this many rows ends with one
+  // count of the contacts CC changed while it ran; when only its own rows were, later reads skip
+  // that span instead of reading every row back (docs/SYNC.md, "The sync's own imports"). 0 turns
+  // this off: it rests on CC stamping an imported contact's updated_at inside the activity's
+  // created_at..completed_at [unconfirmed].
+  int sync_own_import_skip_rows = 2000;
 };
 
 // The command-line flags of `liaison serve` that touch settings: --config, --data, --listen.

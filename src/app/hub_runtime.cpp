@@ -130,7 +130,9 @@ Parts::Parts(const HubConfig& config, http::HttpClient& http, const Clock& clock
       [this](const std::string& id, bool fresh) { return healthJson(id, fresh); }});
   buildWebhooks(*api);
   buildProxy(*api);
-  buildSync(*api, holder, std::chrono::milliseconds(config.sync_activity_poll_ms));
+  buildSync(*api, holder,
+            CcSideSettings{std::chrono::milliseconds(config.sync_activity_poll_ms),
+                           static_cast<size_t>(config.sync_own_import_skip_rows)});
   describeMetrics(config.client_id);
 }
 

@@ -37,7 +37,7 @@ struct HubRuntime::Parts {
   void buildHealth(const HubConfig& config);
   void buildWebhooks(hub::api::HubApi& api);
   void buildProxy(hub::api::HubApi& api);
-  void buildSync(hub::api::HubApi& api, const std::string& holder, std::chrono::milliseconds activity_poll);
+  void buildSync(hub::api::HubApi& api, const std::string& holder, CcSideSettings cc_sides);
   int scheduleSyncs(int limit);
   std::chrono::seconds syncBudgetGap();
   void describeMetrics(const std::string& app_id);

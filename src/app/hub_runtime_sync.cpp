@@ -14,10 +14,9 @@ namespace liaison::app {
 using Parts = HubRuntime::Parts;
 using nlohmann::json;
 
-void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder,
-                      std::chrono::milliseconds activity_poll) {
+void Parts::buildSync(hub::api::HubApi& hub_api, const std::string& holder, CcSideSettings cc_sides) {
   sync_store = std::make_unique<sync::SyncStore>(db, clock, random);
-  sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter, activity_poll);
+  sync_sides = std::make_unique<HubSyncSides>(connections, *refresher, *cc, clock, waiter, cc_sides);
   sync::RunnerSettings settings;
   settings.owner = holder;
   settings.owner_gone = [](const std::string& owner) { return holderGone(owner); };

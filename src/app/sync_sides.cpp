@@ -17,7 +17,8 @@ Result<std::unique_ptr<sync::SyncSide>> HubSyncSides::open(const std::string& ap
           std::make_unique<SyncCcCaller>(connections_, refresher_, cc_, waiter_, app_id, spec.connection_id);
       sync::CcSideOptions options;
       options.filter = spec.filter;
-      options.poll_first = activity_poll_;
+      options.poll_first = settings_.activity_poll;
+      options.own_window_rows = settings_.own_import_skip_rows;
       {
         std::lock_guard lock(mutex_);
         auto cached = catalogues_.find(spec.connection_id);

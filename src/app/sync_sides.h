@@ -12,16 +12,22 @@
 
 namespace liaison::app {
 
+// The hub's settings for CC sides ([sync] in the config).
+struct CcSideSettings {
+  std::chrono::milliseconds activity_poll{1000};  // sync.activity_poll_ms
+  size_t own_import_skip_rows = 2000;             // sync.own_import_skip_rows
+};
+
 class HubSyncSides final : public sync::SideFactory {
  public:
   HubSyncSides(hub::ConnectionRepository& connections, hub::Refresher& refresher, hub::CcClient& cc,
-               const Clock& clock, hub::Waiter waiter, std::chrono::milliseconds activity_poll)
+               const Clock& clock, hub::Waiter waiter, CcSideSettings settings)
       : connections_(connections),
         refresher_(refresher),
         cc_(cc),
         clock_(clock),
         waiter_(std::move(waiter)),
-        activity_poll_(activity_poll) {}
+        settings_(settings) {}
 
   Result<std::unique_ptr<sync::SyncSide>> open(const std::string& app_id,
                                                const sync::SideSpec& spec) override;
@@ -37,7 +43,7 @@ class HubSyncSides final : public sync::SideFactory {
   hub::CcClient& cc_;
   const Clock& clock_;
   hub::Waiter waiter_;
-  std::chrono::milliseconds activity_poll_;  // sync.activity_poll_ms
+  CcSideSettings settings_;
   struct Cached {
     sync::CcCatalogue catalogue;
     TimePoint read_at;

@@ -80,6 +80,9 @@ TEST_F(HubConfigErrorTest, WholeNumbersAreRangeChecked) {
       "got '99'");
   EXPECT_THAT(fileError("[cc]\nclient_id = \"a\"\n[sync]\nactivity_poll_ms = \"1s\"\n"),
               HasSubstr("sync.activity_poll_ms"));
+  EXPECT_EQ(envError({{"LIAISON_SYNC_OWN_IMPORT_SKIP_ROWS", "-1"}}),
+            "sync.own_import_skip_rows (LIAISON_SYNC_OWN_IMPORT_SKIP_ROWS): must be a whole number from 0 to "
+            "1000000, got '-1'");
   EXPECT_EQ(
       envError({{"LIAISON_BUDGET_REQUESTS_PER_SECOND", "1000001"}}),
       "budget.requests_per_second (LIAISON_BUDGET_REQUESTS_PER_SECOND): must be a whole number from 1 to "

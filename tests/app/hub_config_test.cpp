@@ -43,6 +43,7 @@ TEST_F(HubConfigTest, DefaultsNeedOnlyTheClientIdAndSecret) {
   EXPECT_EQ(config->budget_token_requests_per_second, cc_limits.token_requests_per_second_per_client);
   EXPECT_EQ(config->budget_window_margin_ms, 25);
   EXPECT_EQ(config->sync_activity_poll_ms, 1000);
+  EXPECT_EQ(config->sync_own_import_skip_rows, 2000);
   EXPECT_EQ(config->store_url, "");
 }
 
@@ -76,6 +77,7 @@ window_margin_ms = 80
 
 [sync]
 activity_poll_ms = 250
+own_import_skip_rows = 0
 
 [store]
 url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
@@ -101,6 +103,7 @@ url = "postgresql://liaison@db.internal:5432/liaison?sslmode=require"
   EXPECT_EQ(config->budget_token_requests_per_second, 2);
   EXPECT_EQ(config->budget_window_margin_ms, 80);
   EXPECT_EQ(config->sync_activity_poll_ms, 250);
+  EXPECT_EQ(config->sync_own_import_skip_rows, 0);
   EXPECT_EQ(config->store_url, "postgresql://liaison@db.internal:5432/liaison?sslmode=require");
 }
 

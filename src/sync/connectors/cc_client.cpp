@@ -174,6 +174,11 @@ Result<Activity> CcClient::startSerialized(const std::string& kind, const std::s
   return activity;
 }
 
+void CcClient::pause(std::chrono::milliseconds how_long) {
+  wait_(how_long);
+  waited_ms_ += how_long.count();
+}
+
 Status CcClient::finish(Activity& activity) {
   if (!activity.failure.empty() || terminal(activity.state)) return okStatus();
   // An activity started before earlier ones were waited for has had that time already.

@@ -72,6 +72,9 @@ class CcClient {
   // completes, fails, is cancelled or times out.
   Status finish(Activity& activity);
 
+  // Waits through the injected wait (counted with the polls' waits).
+  void pause(std::chrono::milliseconds how_long);
+
   int64_t calls() const { return calls_; }
 
  private:

@@ -8,6 +8,8 @@
 
 namespace liaison::sync {
 
+using nlohmann::json;
+
 namespace {
 
 constexpr size_t kListsPerQuery = 25;  // GET /v3/contacts takes at most 25 list ids
@@ -129,14 +131,31 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
   std::vector<std::string> own_lists = {options_.update_list};
   if (options_.filter.all) own_lists.push_back(options_.import_list);
   std::erase_if(own_lists, [&](const std::string& name) { return catalogue_.listId(name).empty(); });
+  bool update_list_used = false;
   if (!own_lists.empty()) {
     for (auto& record : out.records) {
       if (auto lists = record.sets.find("lists"); lists != record.sets.end()) {
+        update_list_used = lists->second.erase(options_.update_list) > 0 || update_list_used;
         for (const auto& name : own_lists) lists->second.erase(name);
       }
     }
   }
+  if (complete && update_list_used) {
+    if (auto emptied = emptyUpdateList(); !emptied) return emptied.error();
+  }
   return out;
+}
+
+// The update list only carries imports: its members leave it in one activity (CC's list removal
+// by list source), started and not followed: whenever it ends, and even if it fails, nothing
+// depends on it. Done by complete reads only, which see every member: members who stay a day
+// cost nothing, while a call after every import would cost one call a run.
+Status CcSide::emptyUpdateList() {
+  const json ids = json::array({catalogue_.listId(options_.update_list)});
+  auto activity =
+      client_.start("remove_list_memberships", {{"source", {{"list_ids", ids}}}, {"list_ids", ids}});
+  if (!activity) return activity.error();
+  return okStatus();
 }
 
 Result<SideRead> CcSide::readAll() { return read({""}, true); }

@@ -35,7 +35,8 @@ struct CcSideOptions {
   std::string import_list = "Liaison sync";
   // The list an import names to update contacts this run did not read (an import must name a
   // list, and naming one the contact may have left would put it back): made when first needed,
-  // and emptied after each such import. Never part of a contact's "lists" as the sync reads them.
+  // and emptied by the next complete read that finds members on it (one call a day, not one a
+  // run). Never part of a contact's "lists" as the sync reads them.
   std::string update_list = "Liaison sync updates";
   std::chrono::milliseconds poll_first{1000};  // activity polling: first wait, doubled up to poll_max
   std::chrono::milliseconds poll_max{30000};
@@ -43,11 +44,13 @@ struct CcSideOptions {
   std::chrono::seconds overlap{300};  // incremental reads start this much before the cursor (clock skew)
   // Imports of at least this many rows end with one count of the contacts changed while they
   // ran (CcApplyResult::own_window): when only the imported ones were, later incremental reads
-  // skip that span instead of reading every row back. Smaller imports cost fewer pages to read
-  // back than the count and the extra pass; 0 never counts.
-  size_t own_window_rows = 1000;
-  // Added on both ends of that span: the activity's times and its contacts' updated_at may come
-  // from different clocks of CC's.
+  // skip that span instead of reading every row back. The count and the extra read pass around
+  // the span cost 2 calls: below 2,000 rows (4 pages) reading them back saves little or nothing.
+  // 0 never counts.
+  size_t own_window_rows = 2000;
+  // How far apart CC's clocks may be (the activity's times, its contacts' updated_at): the span
+  // starts this much before the first import was created, and the count waits this long after
+  // the last one ended, so no change made after the count can carry a time inside the span.
   std::chrono::milliseconds own_window_margin{1000};
   // One JSON import's caps (CC: 40,000 contacts, under 4 MB of request). Tests lower them.
   size_t import_rows_max = 40000;
@@ -105,6 +108,7 @@ class CcSide {
   // Drains GET /v3/contacts once per `pass` (extra query parameters) and per group of up to 25
   // filter lists, merging by id.
   Result<SideRead> read(const std::vector<std::string>& passes, bool complete);
+  Status emptyUpdateList();
 
   CcClient client_;
   CcCatalogue catalogue_;

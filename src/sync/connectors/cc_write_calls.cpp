@@ -183,8 +183,11 @@ void CcWriter::checkOwnWindow(const std::vector<Started>& started) {
     for (size_t r : batch.rows) rows += rows_[r].failed ? 0 : 1;
   }
   if (rows < static_cast<int64_t>(s_.options.own_window_rows)) return;
-  const int64_t margin = s_.options.own_window_margin.count();
-  const TimeWindow window{from - margin, to + margin};
+  // The span ends 1 ms after the imports did (bounds are exclusive), not later: a change made
+  // after the count must not fall inside it. The wait covers a CC clock that lags the
+  // activities' (CcSideOptions).
+  const TimeWindow window{from - s_.options.own_window_margin.count(), to + 1};
+  s_.client.pause(s_.options.own_window_margin);
   std::string target =
       "/v3/contacts?status=all&limit=1&include_count=true&updated_after=" + isoOfMs(window.from_ms) +
       "&updated_before=" + isoOfMs(window.to_ms);
@@ -238,19 +241,6 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
       fail(t, "the import did not make contact " + row.email + (row.note.empty() ? "" : "; ") + row.note);
     }
   }
-  return okStatus();
-}
-
-// The update list only carries imports: its members leave it again in one activity (CC's list
-// removal by list source), started and not followed: whenever it ends, and even if it fails,
-// nothing depends on it. Members left on the list (a failure, a crash before this call) leave
-// with the next run that empties it; reads never show the list among a contact's lists.
-Status CcWriter::emptyUpdateList() {
-  if (update_list_id_.empty()) return okStatus();
-  const json ids = json::array({update_list_id_});
-  auto activity =
-      s_.client.start("remove_list_memberships", {{"source", {{"list_ids", ids}}}, {"list_ids", ids}});
-  if (!activity) return activity.error();
   return okStatus();
 }
 

@@ -41,7 +41,6 @@ Result<CcApplyResult> CcWriter::run() {
   // read-back gives the ids the tag activities of new contacts need); then the activities.
   if (auto done = putAndPost(); !done) return done.error();
   if (auto done = imports(); !done) return done.error();
-  if (auto done = emptyUpdateList(); !done) return done.error();
   if (auto done = activities(); !done) return done.error();
   result_.calls = s_.client.calls() - calls_before;
   result_.fewest_calls = fewest_;

@@ -75,7 +75,6 @@ class CcWriter {
   Status fetchMissing();
   bool importable(const Target& t, const Record& agreed) const;
   Status dropDeleted();
-  Status emptyUpdateList();
   Status classify(size_t index);
   Status classifyCreate(Target& t, size_t index);
   bool needsPut(const Target& t) const;

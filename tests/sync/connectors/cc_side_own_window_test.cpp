@@ -50,6 +50,7 @@ class CcOwnWindowTest : public CcSideTest {
 
 TEST_F(CcOwnWindowTest, ALargeImportsSpanIsSkippedByLaterReadsWhichSeeEveryOtherChange) {
   auto ann = create("ann@example.com");
+  auto zed = create("zed@example.com");
   advance(3600);
   const TimePoint since = sandbox_->clock().now();
   advance(60);
@@ -65,22 +66,24 @@ TEST_F(CcOwnWindowTest, ALargeImportsSpanIsSkippedByLaterReadsWhichSeeEveryOther
   ASSERT_TRUE(result->own_window);
   const TimeWindow window = *result->own_window;
   EXPECT_LE(window.from_ms, before_ms + 1000);
-  EXPECT_GE(window.to_ms, before_ms + 1000);
+  EXPECT_EQ(window.to_ms, before_ms + 1001) << "the span ends where the import did, not later";
   // One count for the span; ⌈60/500⌉ read-back page.
   EXPECT_EQ(seen(during)["getContacts"], 2);
+  rename(zed, "Zed");  // another hand, the moment the apply returns
   advance(60);
-  auto bob = create("bob@example.com");  // another hand, after the import
+  auto bob = create("bob@example.com");  // and later
 
   const std::string reading = mark();
   auto skipped = side->readChanged(since, {window});
   ASSERT_TRUE(skipped.ok()) << skipped.error().message;
-  EXPECT_EQ(emails(*skipped), (std::set<std::string>{"ann@example.com", "bob@example.com"}));
+  EXPECT_EQ(emails(*skipped),
+            (std::set<std::string>{"ann@example.com", "zed@example.com", "bob@example.com"}));
   // Before the span, after it, and unsubscribes (never skipped).
   EXPECT_EQ(seen(reading)["getContacts"], 3);
 
   auto whole = side->readChanged(since);
   ASSERT_TRUE(whole.ok());
-  EXPECT_EQ(whole->records.size(), kRows + 2) << "without the span, every imported row is read back";
+  EXPECT_EQ(whole->records.size(), kRows + 3) << "without the span, every imported row is read back";
 }
 
 TEST_F(CcOwnWindowTest, AContactChangedByAnotherHandWhileTheImportRunsLeavesNoSpan) {
@@ -122,7 +125,7 @@ TEST_F(CcOwnWindowTest, TooFewRowsLeaveNoSpanAndRowsCcRefusedAreNotCounted) {
 
 TEST_F(CcOwnWindowTest, AListFilteredSideCountsOnlyItsLists) {
   const std::string customers = makeList("Customers");
-  auto dan = create("dan@example.com");                                      // outside the filter
+  auto dan = create("dan@example.com");                                       // outside the filter
   auto eve = create("eve@example.com", {{"list_memberships", {customers}}});  // inside it
   advance(60);
   setQuirks({{"activity_progress", {{"polls", 2}}}});
@@ -160,7 +163,8 @@ TEST_F(CcOwnWindowTest, ReadsAroundASkippedSpanMissNoInstantAtItsEdges) {
   ASSERT_TRUE(side);
   auto read = side->readChanged(since, {TimeWindow{edge_ms, edge_ms + 1000}});
   ASSERT_TRUE(read.ok()) << read.error().message;
-  EXPECT_EQ(emails(*read), (std::set<std::string>{"first@example.com", "last@example.com", "after@example.com"}));
+  EXPECT_EQ(emails(*read),
+            (std::set<std::string>{"first@example.com", "last@example.com", "after@example.com"}));
 
   // Spans out of order, overlapping, or before the read's start: merged, and the read is the same.
   auto messy = side->readChanged(since, {TimeWindow{edge_ms + 400, edge_ms + 1000}, TimeWindow{0, 5},
