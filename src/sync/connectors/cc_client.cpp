@@ -111,6 +111,20 @@ Error answerError(const CcAnswer& answer, const std::string& what) {
   return makeError(code, key, what + ": " + answerReason(answer));
 }
 
+std::vector<std::string> listsParams(const std::vector<std::string>& list_ids) {
+  constexpr size_t kListsPerQuery = 25;
+  std::vector<std::string> out;
+  for (size_t i = 0; i < list_ids.size(); i += kListsPerQuery) {
+    std::string ids;
+    for (size_t j = i; j < std::min(list_ids.size(), i + kListsPerQuery); ++j) {
+      ids += (ids.empty() ? "" : ",") + list_ids[j];
+    }
+    out.push_back("&lists=" + ids);
+  }
+  if (out.empty()) out.emplace_back();
+  return out;
+}
+
 CcClient::CcClient(CcCaller& caller, std::function<void(std::chrono::milliseconds)> wait, Polling polling)
     : caller_(caller), wait_(std::move(wait)), polling_(polling) {}
 

@@ -29,6 +29,10 @@ bool tokenRefused(const CcAnswer& answer);
 // An Error for a read that CC refused: a read cannot go on without the page.
 Error answerError(const CcAnswer& answer, const std::string& what);
 
+// The `&lists=` parameters of GET /v3/contacts that together cover `list_ids`: CC takes at most
+// 25 ids a query. One empty parameter when there are no ids (one query covers every contact).
+std::vector<std::string> listsParams(const std::vector<std::string>& list_ids);
+
 struct Polling {
   std::chrono::milliseconds first{1000};
   std::chrono::milliseconds max{30000};

@@ -12,8 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kListsPerQuery = 25;  // GET /v3/contacts takes at most 25 list ids
-
 // Skipped spans in order, overlapping ones merged.
 std::vector<TimeWindow> sortedWindows(std::vector<TimeWindow> windows) {
   std::erase_if(windows, [](const TimeWindow& w) { return w.to_ms <= w.from_ms; });
@@ -79,16 +77,7 @@ Result<std::unique_ptr<CcSide>> CcSide::open(CcCaller& cc, const Clock& clock,
 }
 
 Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool complete) {
-  // Without a filter one query covers every contact; with one, each group of 25 lists is a query.
-  std::vector<std::string> list_params;
-  for (size_t i = 0; i < filter_ids_.size(); i += kListsPerQuery) {
-    std::string ids;
-    for (size_t j = i; j < std::min(filter_ids_.size(), i + kListsPerQuery); ++j) {
-      ids += (ids.empty() ? "" : ",") + filter_ids_[j];
-    }
-    list_params.push_back("&lists=" + ids);
-  }
-  if (list_params.empty()) list_params.emplace_back();
+  const std::vector<std::string> list_params = listsParams(filter_ids_);
 
   SideRead out;
   out.complete = complete;
@@ -170,7 +159,7 @@ Result<SideRead> CcSide::readChanged(TimePoint since, const std::vector<TimeWind
   for (const TimeWindow& window : sortedWindows(skip)) {
     const TimePoint w_from{std::chrono::milliseconds(window.from_ms)};
     const TimePoint w_to{std::chrono::milliseconds(window.to_ms)};
-    if (w_to <= after || w_from <= after) {
+    if (w_from <= after) {  // begins before this read does: only its end matters
       after = std::max(after, w_to - std::chrono::milliseconds(1));
       continue;
     }

@@ -17,7 +17,6 @@ namespace {
 constexpr size_t kContactsPerActivity = 500;  // source.contact_ids
 constexpr size_t kIdsPerActivity = 50;        // list_ids / tag_ids
 constexpr size_t kLookupMax = 25;             // new contacts the read-back missed, looked up by address
-constexpr size_t kListsPerQuery = 25;         // GET /v3/contacts takes at most 25 list ids
 
 std::string isoOfMs(int64_t ms) { return formatIso8601(TimePoint(std::chrono::milliseconds(ms))); }
 
@@ -173,7 +172,8 @@ Status CcWriter::imports() {
 // window, which costs reads and nothing else: a failed activity, a time CC did not give, more
 // filter lists than one query takes, a count that differs, a count CC did not answer.
 void CcWriter::checkOwnWindow(const std::vector<Started>& started) {
-  if (s_.options.own_window_rows == 0 || s_.filter_ids.size() > kListsPerQuery) return;
+  const std::vector<std::string> lists = listsParams(s_.filter_ids);
+  if (s_.options.own_window_rows == 0 || lists.size() > 1) return;
   int64_t rows = 0, from = 0, to = 0;
   for (const auto& batch : started) {
     const Activity& a = batch.activity;
@@ -191,7 +191,7 @@ void CcWriter::checkOwnWindow(const std::vector<Started>& started) {
   std::string target =
       "/v3/contacts?status=all&limit=1&include_count=true&updated_after=" + isoOfMs(window.from_ms) +
       "&updated_before=" + isoOfMs(window.to_ms);
-  for (size_t i = 0; i < s_.filter_ids.size(); ++i) target += (i == 0 ? "&lists=" : ",") + s_.filter_ids[i];
+  target += lists.front();
   ++fewest_;  // one call that saves reading the rows back
   auto page = s_.client.getObject(target, "counting the contacts changed during the imports");
   if (!page) return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "hub/store/hub_database.h"
 #include "sync/mapping/mapping.h"
 #include "sync/planner/planner.h"
 #include "sync/runner/agreed_records.h"
@@ -35,9 +36,7 @@ void release(std::vector<T>& items) {
 std::vector<TimeWindow> skipAfter(std::vector<TimeWindow> skip, const std::optional<TimeWindow>& own,
                                   TimePoint cursor) {
   constexpr size_t kKept = 8;
-  const int64_t oldest = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             (cursor - std::chrono::hours(24)).time_since_epoch())
-                             .count();
+  const int64_t oldest = hub::toMillis(cursor - std::chrono::hours(24));
   if (own) skip.push_back(*own);
   std::erase_if(skip, [&](const TimeWindow& w) { return w.to_ms < oldest; });
   std::sort(skip.begin(), skip.end(),
