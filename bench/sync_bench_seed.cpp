@@ -99,7 +99,8 @@ void seedTable(const std::string& path, int64_t n, const std::string& stamp, jso
 }  // namespace
 
 std::span<const storage::Migration> storeMigrations() {
-  static const storage::Migration extra[] = {{2, sync::kSyncSchemaSql}, {3, sync::kSyncReadSkipSql}};
+  static const storage::Migration extra[] = {
+      {2, sync::kSyncSchemaSql}, {3, sync::kSyncReadSkipSql}, {4, sync::kSyncLinksUnindexedSql}};
   return extra;
 }
 

@@ -43,7 +43,8 @@ std::span<const storage::Migration> hubExtraMigrations() {
                                              {8, hub::kBudgetLedgerSchemaSql},
                                              {9, hub::kBudgetLeaseSchemaSql},
                                              {10, sync::kSyncSchemaSql},
-                                             {11, sync::kSyncReadSkipSql}};
+                                             {11, sync::kSyncReadSkipSql},
+                                             {12, sync::kSyncLinksUnindexedSql}};
   return extra;
 }
 

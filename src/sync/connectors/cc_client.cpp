@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "sync/connectors/cc_contact_json.h"
 
 namespace liaison::sync {
 
@@ -128,6 +129,8 @@ std::vector<std::string> listsParams(const std::vector<std::string>& list_ids) {
 CcClient::CcClient(CcCaller& caller, std::function<void(std::chrono::milliseconds)> wait, Polling polling)
     : caller_(caller), wait_(std::move(wait)), polling_(polling) {}
 
+CcClient::~CcClient() = default;
+
 Result<CcAnswer> CcClient::send(const std::string& method, const std::string& target,
                                 const std::string& payload) {
   ++calls_;  // a call whose answer was lost still counts against CC's budget
@@ -146,24 +149,55 @@ Result<json> CcClient::getObject(const std::string& target, const std::string& w
   return parsed;
 }
 
-Status CcClient::drain(const std::string& target, const char* field, const std::function<void(json&)>& each,
-                       int64_t max_pages) {
+Status CcClient::drainPages(const std::string& target, const std::string& what,
+                            const std::function<Result<std::string>(const std::string& body)>& read,
+                            int64_t max_pages) {
   std::string next = target;
   for (int64_t pages = 0; !next.empty() && (max_pages == 0 || pages < max_pages); ++pages) {
-    auto page = getObject(next, std::string("reading ") + field);
-    if (!page) return page.error();
-    auto items = page->find(field);
-    if (items != page->end() && items->is_array()) {
-      for (auto& item : *items) each(item);
-    }
-    std::string href;
-    if (auto links = page->find("_links"); links != page->end() && links->is_object()) {
-      if (auto link = links->find("next"); link != links->end()) href = jsonText(*link, "href");
-    }
+    auto answer = send("GET", next);
+    if (!answer) return answer.error();
+    if (answer->status < 200 || answer->status > 299) return answerError(*answer, what);
+    auto href = read(answer->body);
+    if (!href) return makeError(href.error().code, href.error().key, what + ": " + href.error().message);
     // The same page again would loop for ever: CC's cursors always move on.
-    next = href == next ? "" : href;
+    next = *href == next ? "" : *href;
   }
   return okStatus();
+}
+
+Status CcClient::drain(const std::string& target, const char* field, const std::function<void(json&)>& each,
+                       int64_t max_pages) {
+  return drainPages(
+      target, std::string("reading ") + field,
+      [&](const std::string& body) -> Result<std::string> {
+        json page = json::parse(body, nullptr, false);
+        if (!page.is_object()) {
+          return makeError(ErrorCode::BadGateway, "upstream.bad_answer", "CC's answer is not a JSON object");
+        }
+        auto items = page.find(field);
+        if (items != page.end() && items->is_array()) {
+          for (auto& item : *items) each(item);
+        }
+        std::string href;
+        if (auto links = page.find("_links"); links != page.end() && links->is_object()) {
+          if (auto link = links->find("next"); link != links->end()) href = jsonText(*link, "href");
+        }
+        return href;
+      },
+      max_pages);
+}
+
+Status CcClient::drainContacts(const std::string& target, const CcCatalogue& catalogue,
+                               const std::function<void(Record&, bool)>& each, int64_t max_pages) {
+  if (!contacts_) contacts_ = std::make_unique<ContactReader>();
+  return drainPages(
+      target, "reading contacts",
+      [&](const std::string& body) { return contacts_->page(body, catalogue, each); }, max_pages);
+}
+
+Record CcClient::contact(const std::string& body, const CcCatalogue& catalogue, bool& unknown) {
+  if (!contacts_) contacts_ = std::make_unique<ContactReader>();
+  return contacts_->contact(body, catalogue, unknown);
 }
 
 Result<Activity> CcClient::start(const std::string& kind, const json& request) {

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
 #include "sync/connectors/cc_caller.h"
+#include "sync/model/record.h"
 
 namespace liaison::sync {
 
@@ -32,6 +34,9 @@ Error answerError(const CcAnswer& answer, const std::string& what);
 // The `&lists=` parameters of GET /v3/contacts that together cover `list_ids`: CC takes at most
 // 25 ids a query. One empty parameter when there are no ids (one query covers every contact).
 std::vector<std::string> listsParams(const std::vector<std::string>& list_ids);
+
+class CcCatalogue;
+class ContactReader;
 
 struct Polling {
   std::chrono::milliseconds first{1000};
@@ -56,6 +61,7 @@ struct Activity {
 class CcClient {
  public:
   CcClient(CcCaller& caller, std::function<void(std::chrono::milliseconds)> wait, Polling polling);
+  ~CcClient();
 
   // One call, counted. An Error only when no answer came.
   Result<CcAnswer> send(const std::string& method, const std::string& target,
@@ -66,6 +72,11 @@ class CcClient {
   // the items of `field` on each page. With `max_pages`, stops after that many.
   Status drain(const std::string& target, const char* field, const std::function<void(nlohmann::json&)>& each,
                int64_t max_pages = 0);
+  // The same for GET /v3/contacts, each contact read as a Record (ContactReader::page).
+  Status drainContacts(const std::string& target, const CcCatalogue& catalogue,
+                       const std::function<void(Record&, bool unknown)>& each, int64_t max_pages = 0);
+  // A contact of GET /v3/contacts/{id}'s answer (ContactReader::contact).
+  Record contact(const std::string& body, const CcCatalogue& catalogue, bool& unknown);
 
   // POST /v3/activities/<kind>. A refusal (4xx/5xx answer) comes back as an Activity with
   // `failure` set; an Error when no answer came or the token was refused.
@@ -87,6 +98,13 @@ class CcClient {
   Polling polling_;
   int64_t calls_ = 0;
   int64_t waited_ms_ = 0;  // every wait so far: activities started earlier have had that time
+  std::unique_ptr<ContactReader> contacts_;
+
+  // Every page from `target` on: `read` takes a 2xx answer's body and gives the next page's
+  // href ("" at the end).
+  Status drainPages(const std::string& target, const std::string& what,
+                    const std::function<Result<std::string>(const std::string& body)>& read,
+                    int64_t max_pages);
 };
 
 }  // namespace liaison::sync

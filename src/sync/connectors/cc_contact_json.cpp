@@ -4,6 +4,8 @@
 #include <charconv>
 #include <map>
 
+#include <simdjson.h>
+
 #include "cc/contact_limits.h"
 #include "core/clock.h"
 
@@ -41,12 +43,6 @@ std::string twoDigits(int n) {
   return {static_cast<char>('0' + n / 10 % 10), static_cast<char>('0' + n % 10)};
 }
 
-int64_t timeMs(const std::string& text) {
-  TimePoint t;
-  if (text.empty() || !parseIso8601(text, t)) return 0;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // "phone:<kind>" → kind; "address:<kind>.<part>" → kind and part.
 bool splitAddress(std::string_view name, std::string_view& kind, std::string_view& part) {
   if (name.rfind("address:", 0) != 0) return false;
@@ -61,10 +57,6 @@ bool splitAddress(std::string_view name, std::string_view& kind, std::string_vie
 
 bool isPhone(std::string_view name) {
   return name.rfind("phone:", 0) == 0 && knownKind(name.substr(6), limits::kPhoneKinds);
-}
-
-std::string itemText(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
 // The top-level fields and the emailless parts of a contact body, shared by POST and PUT.
@@ -145,74 +137,129 @@ std::string anniversaryText(std::string_view text) {
   return std::string(text);
 }
 
-Record recordFromContact(const json& contact, const CcCatalogue& catalogue, bool& unknown) {
-  Record record;
-  record.id = jsonText(contact, "contact_id");
-  int64_t changed = timeMs(jsonText(contact, "updated_at"));
-  if (auto email = contact.find("email_address"); email != contact.end() && email->is_object()) {
-    if (const auto& address = jsonText(*email, "address"); !address.empty()) record.text["email"] = address;
-    record.unsubscribed = jsonText(*email, "permission_to_send") == "unsubscribed";
-    // CC leaves updated_at alone on an unsubscribe: the address's own times say when it happened.
-    changed =
-        std::max({changed, timeMs(jsonText(*email, "updated_at")), timeMs(jsonText(*email, "opt_out_date"))});
+// CC's answer text as simdjson's tree (one buffer reused page after page, no allocation per
+// member), read defensively: a member absent or of another type reads as empty.
+struct ContactReader::Impl {
+  simdjson::dom::parser parser;
+
+  template <class Json>  // an element or an object
+  static std::string_view text(Json object, std::string_view key) {
+    std::string_view out;
+    return object[key].get_string().get(out) == simdjson::SUCCESS ? out : std::string_view();
   }
-  record.changed_at_ms = changed;
-  for (const char* name : kTopLevelText) {
-    if (const auto& value = jsonText(contact, name); !value.empty()) record.text[name] = value;
+
+  // Calls `each` with every element of the array `key` (none when it is absent or no array).
+  template <class Json, class Each>
+  static void forEach(Json object, std::string_view key, Each&& each) {
+    simdjson::dom::array items;
+    if (object[key].get_array().get(items) != simdjson::SUCCESS) return;
+    for (simdjson::dom::element item : items) each(item);
   }
-  auto month = contact.find("birthday_month"), day = contact.find("birthday_day");
-  auto in = [](const json& value, int64_t max) {
-    return value.is_number_integer() && value.get<int64_t>() >= 1 && value.get<int64_t>() <= max;
-  };
-  if (month != contact.end() && day != contact.end() && in(*month, 12) && in(*day, 31)) {
-    record.text["birthday"] = "--" + twoDigits(month->get<int>()) + "-" + twoDigits(day->get<int>());
+
+  // A list, tag or custom field value as text: a string as it is, anything else as JSON.
+  static std::string itemText(simdjson::dom::element value) {
+    std::string_view text;
+    if (value.get_string().get(text) == simdjson::SUCCESS) return std::string(text);
+    return simdjson::to_string(value);
   }
-  if (const auto& anniversary = jsonText(contact, "anniversary"); !anniversary.empty()) {
-    record.text["anniversary"] = anniversaryText(anniversary);
+
+  static int64_t timeMs(std::string_view text) {
+    TimePoint t;
+    if (text.empty() || !parseIso8601(std::string(text), t)) return 0;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   }
-  auto array = [&](const char* key) -> const json& {
-    static const json kNone = json::array();
-    auto it = contact.find(key);
-    return it != contact.end() && it->is_array() ? *it : kNone;
-  };
-  for (const auto& phone : array("phone_numbers")) {
-    const std::string& kind = jsonText(phone, "kind");
-    const std::string& number = jsonText(phone, "phone_number");
-    // One value per kind: a second number of the same kind is CC's, not the sync's.
-    if (knownKind(kind, limits::kPhoneKinds) && !number.empty()) record.text.emplace("phone:" + kind, number);
-  }
-  for (const auto& address : array("street_addresses")) {
-    const std::string& kind = jsonText(address, "kind");
-    if (!knownKind(kind, limits::kAddressKinds)) continue;
-    for (const auto& part : kAddressParts) {
-      const std::string& value = jsonText(address, part.part);
-      if (!value.empty()) record.text.emplace("address:" + kind + "." + part.part, value);
+
+  static Record record(simdjson::dom::element contact, const CcCatalogue& catalogue, bool& unknown) {
+    Record record;
+    record.id = text(contact, "contact_id");
+    int64_t changed = timeMs(text(contact, "updated_at"));
+    if (simdjson::dom::object email; contact["email_address"].get_object().get(email) == simdjson::SUCCESS) {
+      if (auto address = text(email, "address"); !address.empty()) record.text["email"] = address;
+      record.unsubscribed = text(email, "permission_to_send") == "unsubscribed";
+      // CC leaves updated_at alone on an unsubscribe: the address's own times say when it happened.
+      changed = std::max({changed, timeMs(text(email, "updated_at")), timeMs(text(email, "opt_out_date"))});
     }
+    record.changed_at_ms = changed;
+    for (const char* name : kTopLevelText) {
+      if (auto value = text(contact, name); !value.empty()) record.text[name] = value;
+    }
+    int64_t month = 0, day = 0;
+    if (contact["birthday_month"].get_int64().get(month) == simdjson::SUCCESS &&
+        contact["birthday_day"].get_int64().get(day) == simdjson::SUCCESS && month >= 1 && month <= 12 &&
+        day >= 1 && day <= 31) {
+      record.text["birthday"] =
+          "--" + twoDigits(static_cast<int>(month)) + "-" + twoDigits(static_cast<int>(day));
+    }
+    if (auto anniversary = text(contact, "anniversary"); !anniversary.empty()) {
+      record.text["anniversary"] = anniversaryText(anniversary);
+    }
+    forEach(contact, "phone_numbers", [&](simdjson::dom::element phone) {
+      auto kind = text(phone, "kind");
+      auto number = text(phone, "phone_number");
+      // One value per kind: a second number of the same kind is CC's, not the sync's.
+      if (knownKind(kind, limits::kPhoneKinds) && !number.empty())
+        record.text.emplace("phone:" + std::string(kind), number);
+    });
+    forEach(contact, "street_addresses", [&](simdjson::dom::element address) {
+      auto kind = text(address, "kind");
+      if (!knownKind(kind, limits::kAddressKinds)) return;
+      for (const auto& part : kAddressParts) {
+        auto value = text(address, part.part);
+        if (!value.empty()) record.text.emplace("address:" + std::string(kind) + "." + part.part, value);
+      }
+    });
+    forEach(contact, "custom_fields", [&](simdjson::dom::element field) {
+      std::string id(text(field, "custom_field_id"));
+      simdjson::dom::element value;
+      if (id.empty() || field["value"].get(value) != simdjson::SUCCESS || value.is_null()) return;
+      std::string name = catalogue.fieldName(id);
+      if (name.empty()) unknown = true;
+      std::string value_text = itemText(value);
+      if (!value_text.empty()) record.text["cf:" + (name.empty() ? id : name)] = std::move(value_text);
+    });
+    auto& lists = record.sets["lists"];
+    forEach(contact, "list_memberships", [&](simdjson::dom::element id) {
+      std::string item = itemText(id);
+      std::string name = catalogue.listName(item);
+      if (name.empty()) unknown = true;
+      lists.insert(name.empty() ? std::move(item) : std::move(name));
+    });
+    auto& tags = record.sets["tags"];
+    forEach(contact, "taggings", [&](simdjson::dom::element id) {
+      std::string item = itemText(id);
+      std::string name = catalogue.tagName(item);
+      if (name.empty()) unknown = true;
+      tags.insert(name.empty() ? std::move(item) : std::move(name));
+    });
+    simdjson::dom::element deleted;
+    record.deleted = contact["deleted_at"].get(deleted) == simdjson::SUCCESS && !deleted.is_null();
+    return record;
   }
-  for (const auto& field : array("custom_fields")) {
-    const std::string& id = jsonText(field, "custom_field_id");
-    auto value = field.find("value");
-    if (id.empty() || value == field.end() || value->is_null()) continue;
-    std::string name = catalogue.fieldName(id);
-    if (name.empty()) unknown = true;
-    std::string text = itemText(*value);
-    if (!text.empty()) record.text["cf:" + (name.empty() ? id : name)] = std::move(text);
+};
+
+ContactReader::ContactReader() : impl_(std::make_unique<Impl>()) {}
+ContactReader::~ContactReader() = default;
+
+Result<std::string> ContactReader::page(const std::string& body, const CcCatalogue& catalogue,
+                                        const std::function<void(Record&, bool)>& each) {
+  simdjson::dom::object page;
+  if (impl_->parser.parse(body).get_object().get(page) != simdjson::SUCCESS) {
+    return makeError(ErrorCode::BadGateway, "upstream.bad_answer", "CC's answer is not a JSON object");
   }
-  auto& lists = record.sets["lists"];
-  for (const auto& id : array("list_memberships")) {
-    std::string name = catalogue.listName(itemText(id));
-    if (name.empty()) unknown = true;
-    lists.insert(name.empty() ? itemText(id) : name);
-  }
-  auto& tags = record.sets["tags"];
-  for (const auto& id : array("taggings")) {
-    std::string name = catalogue.tagName(itemText(id));
-    if (name.empty()) unknown = true;
-    tags.insert(name.empty() ? itemText(id) : name);
-  }
-  auto deleted = contact.find("deleted_at");
-  record.deleted = deleted != contact.end() && !deleted->is_null();
-  return record;
+  Impl::forEach(page, "contacts", [&](simdjson::dom::element contact) {
+    bool unknown = false;
+    Record record = Impl::record(contact, catalogue, unknown);
+    each(record, unknown);
+  });
+  simdjson::dom::element next;
+  if (page.at_pointer("/_links/next").get(next) != simdjson::SUCCESS) return std::string();
+  return std::string(Impl::text(next, "href"));
+}
+
+Record ContactReader::contact(const std::string& body, const CcCatalogue& catalogue, bool& unknown) {
+  simdjson::dom::element contact;
+  if (impl_->parser.parse(body).get(contact) != simdjson::SUCCESS || !contact.is_object()) return Record{};
+  return Impl::record(contact, catalogue, unknown);
 }
 
 void renameIds(Record& record, const CcCatalogue& catalogue) {

@@ -88,10 +88,8 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
       const std::string target =
           "/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500" + pass + lists;
       int64_t seen = 0;
-      auto drained = client_.drain(target, "contacts", [&](nlohmann::json& contact) {
+      auto drained = client_.drainContacts(target, catalogue_, [&](Record& record, bool unknown_ids) {
         ++seen;
-        bool unknown_ids = false;
-        Record record = recordFromContact(contact, catalogue_, unknown_ids);
         if (record.id.empty()) return;
         auto [it, added] = index.emplace(record.id, out.records.size());
         // A later pass read the contact later: its view is the newer one.

@@ -29,11 +29,6 @@ std::optional<size_t> rowOf(const std::string& error) {
   return row - 1;
 }
 
-std::string emailKey(const json& contact) {
-  auto email = contact.find("email_address");
-  return email == contact.end() ? "" : toLower(jsonText(*email, "address"));
-}
-
 }  // namespace
 
 Result<bool> CcWriter::singular(const std::string& method, const std::string& target, const json& request,
@@ -61,7 +56,7 @@ Status CcWriter::putAndPost() {
     if (tokenRefused(*fresh)) return answerError(*fresh, "reading contact " + t.id);
     if (fresh->status >= 200 && fresh->status < 300) {
       bool unknown = false;
-      Record record = recordFromContact(json::parse(fresh->body, nullptr, false), s_.catalogue, unknown);
+      Record record = s_.client.contact(fresh->body, s_.catalogue, unknown);
       if (record.deleted) {
         fail(t, "contact " + t.id + " was deleted in CC during the run: not written");
         continue;  // its link stays as it was; the next complete read carries the deletion
@@ -210,9 +205,8 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
   fewest_ += static_cast<int64_t>((created_rows.size() + 499) / 500);
   std::map<std::string, size_t> by_email;
   for (size_t r : created_rows) by_email[toLower(rows_[r].email)] = r;
-  auto found = [&](const json& contact) {
-    auto it = by_email.find(emailKey(contact));
-    const std::string& id = jsonText(contact, "contact_id");
+  auto found = [&](const std::string& email, const std::string& id) {
+    auto it = by_email.find(toLower(email));
     if (it == by_email.end() || id.empty()) return;
     Target& t = targets_[rows_[it->second].target];
     t.id = id;
@@ -220,8 +214,9 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
     by_email.erase(it);
   };
   const std::string from = formatIso8601(since - s_.options.overlap);
-  auto drained = s_.client.drain("/v3/contacts?created_after=" + from + "&status=all&limit=500", "contacts",
-                                 [&](json& contact) { found(contact); });
+  auto drained =
+      s_.client.drainContacts("/v3/contacts?created_after=" + from + "&status=all&limit=500", s_.catalogue,
+                              [&](Record& contact, bool) { found(contact.field("email"), contact.id); });
   if (!drained) return drained.error();
   // A few the read-back missed (a clock further off than the overlap): looked up one by one.
   std::vector<size_t> missed;
@@ -230,12 +225,10 @@ Status CcWriter::readBack(TimePoint since, const std::vector<size_t>& created_ro
     const Row& row = rows_[missed[k]];
     Target& t = targets_[row.target];
     if (k < kLookupMax) {
-      auto page =
-          s_.client.getObject("/v3/contacts?email=" + percentEncode(row.email) + "&status=all&limit=1",
-                              "looking up a new contact");
-      if (!page) return page.error();
-      auto contacts = page->find("contacts");
-      if (contacts != page->end() && contacts->is_array() && !contacts->empty()) found((*contacts)[0]);
+      auto looked_up = s_.client.drainContacts(
+          "/v3/contacts?email=" + percentEncode(row.email) + "&status=all&limit=1", s_.catalogue,
+          [&](Record& contact, bool) { found(contact.field("email"), contact.id); }, 1);
+      if (!looked_up) return looked_up.error();
     }
     if (t.id.empty()) {
       fail(t, "the import did not make contact " + row.email + (row.note.empty() ? "" : "; ") + row.note);

@@ -80,19 +80,17 @@ Status CcWriter::fetchMissing() {
     }
   }
   if (page_all) readWhole();
-  auto keep = [&](const json& contact) {
-    bool unknown = false;
-    Record record = recordFromContact(contact, s_.catalogue, unknown);
+  auto keep = [&](Record& record) {
     if (!record.id.empty()) fetched_[record.id] = std::move(record);
   };
   if (page_all) {
     std::set<std::string> wanted;
     for (const Target* t : missing) wanted.insert(t->id);
-    auto drained =
-        s_.client.drain("/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500",
-                        "contacts", [&](json& contact) {
-                          if (wanted.count(jsonText(contact, "contact_id"))) keep(contact);
-                        });
+    auto drained = s_.client.drainContacts(
+        "/v3/contacts?status=all&include=" + std::string(kContactIncludes) + "&limit=500", s_.catalogue,
+        [&](Record& record, bool) {
+          if (wanted.count(record.id)) keep(record);
+        });
     if (!drained) return drained.error();
   } else {
     for (Target* t : missing) {
@@ -100,7 +98,9 @@ Status CcWriter::fetchMissing() {
       if (!answer) return answer.error();
       if (tokenRefused(*answer)) return answerError(*answer, "reading contact " + t->id);
       if (answer->status >= 200 && answer->status < 300) {
-        keep(json::parse(answer->body, nullptr, false));
+        bool unknown = false;
+        Record record = s_.client.contact(answer->body, s_.catalogue, unknown);
+        keep(record);
       } else {
         fail(*t, "reading contact " + t->id + ": " + answerReason(*answer));
         t->dropped = true;
@@ -136,12 +136,11 @@ Status CcWriter::dropDeleted() {
   if (updated.empty()) return okStatus();
   std::set<size_t> deleted;
   int64_t seen = 0;
-  auto drained = s_.client.drain(
-      "/v3/contacts?status=deleted&limit=500", "contacts",
-      [&](json& contact) {
+  auto drained = s_.client.drainContacts(
+      "/v3/contacts?status=deleted&limit=500", s_.catalogue,
+      [&](Record& contact, bool) {
         ++seen;
-        if (auto it = updated.find(jsonText(contact, "contact_id")); it != updated.end())
-          deleted.insert(it->second);
+        if (auto it = updated.find(contact.id); it != updated.end()) deleted.insert(it->second);
       },
       believed ? 0 : 1);
   if (!drained) return drained.error();

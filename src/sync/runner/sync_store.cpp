@@ -1,8 +1,8 @@
 #include "sync/runner/sync_store.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
-#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -52,6 +52,10 @@ CREATE INDEX sync_runs_sync ON sync_runs (sync_id, started_at);
 
 const char* const kSyncReadSkipSql = R"sql(
 ALTER TABLE syncs ADD COLUMN a_skip TEXT NOT NULL DEFAULT '';
+)sql";
+
+const char* const kSyncLinksUnindexedSql = R"sql(
+DROP INDEX sync_links_b;
 )sql";
 
 namespace {
@@ -123,36 +127,68 @@ RunRecord readRun(Statement& row) {
   return r;
 }
 
+std::string_view idOf(const Link* link) { return link->a_id; }
+std::string_view idOf(std::string_view id) { return id; }
+
 void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Link>& links) {
-  // A pair is keyed by its CC contact; a b record newly linked to another contact moves with it.
-  Statement drop_b(db, "DELETE FROM sync_links WHERE sync_id = ?1 AND b_id = ?2 AND a_id <> ?3");
+  // A pair is keyed by its CC contact, and a b record belongs to one contact: a b record newly
+  // linked to another contact moves with it (a table that reuses a deleted row's key, say), and
+  // of a b record twice in one batch the contact last in key order keeps it.
+  std::vector<const Link*> ordered;  // in key order: the B-tree pages each write touches stay warm
+  ordered.reserve(links.size());
+  for (const auto& link : links) {
+    if (!link.a_id.empty() && !link.b_id.empty())
+      ordered.push_back(&link);  // else a create that did not complete
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const Link* x, const Link* y) { return x->a_id < y->a_id; });
+  // b id → the contact keeping it: of a b record twice in the batch, the contact last in key
+  // order. Sorted vectors, not hash maps: a first run stores 100,000s of links.
+  std::vector<std::pair<std::string_view, std::string_view>> by_b;  // (b id, a id)
+  by_b.reserve(ordered.size());
+  for (const Link* link : ordered) by_b.emplace_back(link->b_id, link->a_id);
+  std::sort(by_b.begin(), by_b.end());
+  auto keeper = [&](std::string_view b_id) -> std::optional<std::string_view> {
+    auto end = std::upper_bound(by_b.begin(), by_b.end(), b_id,
+                                [](std::string_view b, const auto& pair) { return b < pair.first; });
+    if (end == by_b.begin() || std::prev(end)->first != b_id) return std::nullopt;
+    return std::prev(end)->second;
+  };
+  auto in_batch = [&](std::string_view a_id) {
+    return std::binary_search(ordered.begin(), ordered.end(), a_id,
+                              [](const auto& x, const auto& y) { return idOf(x) < idOf(y); });
+  };
+
+  // Rows that lose their b record: a batch's contact that another one outranks, and a stored
+  // contact outside the batch whose b record the batch gives to another. Stored rows are found by
+  // one pass over the sync's pairs instead of an index on b ids, which a sync's first 100,000s of
+  // links would have to be inserted into in random order; a first run has no stored row to pass.
+  std::vector<std::string> drop;
+  for (size_t i = 0; i + 1 < by_b.size(); ++i) {
+    if (by_b[i].first == by_b[i + 1].first && by_b[i].second != by_b[i + 1].second)
+      drop.emplace_back(by_b[i].second);
+  }
+  {
+    Statement pairs(db, "SELECT a_id, b_id FROM sync_links WHERE sync_id = ?1");
+    pairs.bind(1, sync_id);
+    while (!ordered.empty() && pairs.step()) {
+      auto kept = keeper(pairs.columnText(1));
+      if (!kept) continue;
+      std::string a_id = pairs.columnText(0);
+      if (*kept != a_id && !in_batch(a_id)) drop.push_back(std::move(a_id));
+    }
+  }
+  Statement remove(db, "DELETE FROM sync_links WHERE sync_id = ?1 AND a_id = ?2");
+  for (const auto& a_id : drop) {
+    remove.reset();
+    remove.bind(1, sync_id).bind(2, a_id).step();
+  }
   Statement put(db,
                 "INSERT INTO sync_links (sync_id, a_id, b_id, state) VALUES (?1, ?2, ?3, ?4) "
                 "ON CONFLICT (sync_id, a_id) DO UPDATE SET b_id = excluded.b_id, state = excluded.state");
-  // A sync with no stored link (its first run) has no row a b record could move from, so the
-  // probe (an index lookup per link) is left out, except for a b record that comes twice in one
-  // batch.
-  bool stored_before = false;
-  {
-    Statement any(db, "SELECT 1 FROM sync_links WHERE sync_id = ?1 LIMIT 1");
-    stored_before = any.bind(1, sync_id).step();
-  }
-  std::unordered_set<std::string_view> b_ids;
-  // In key order, so the B-tree pages each write touches are mostly the ones the last write
-  // touched: in random order, SQLite's small page cache reads and spills pages for every link.
-  std::vector<const Link*> ordered;
-  ordered.reserve(links.size());
-  for (const auto& link : links) ordered.push_back(&link);
-  std::sort(ordered.begin(), ordered.end(), [](const Link* x, const Link* y) { return x->a_id < y->a_id; });
-  for (const Link* each : ordered) {
-    const Link& link = *each;
-    if (link.a_id.empty() || link.b_id.empty()) continue;  // a create that did not complete
-    if (stored_before || !b_ids.insert(link.b_id).second) {
-      drop_b.reset();
-      drop_b.bind(1, sync_id).bind(2, link.b_id).bind(3, link.a_id).step();
-    }
+  for (const Link* link : ordered) {
+    if (*keeper(link->b_id) != link->a_id) continue;
     put.reset();
-    put.bind(1, sync_id).bind(2, link.a_id).bind(3, link.b_id).bind(4, linkStateText(link)).step();
+    put.bind(1, sync_id).bind(2, link->a_id).bind(3, link->b_id).bind(4, linkStateText(*link)).step();
   }
 }
 

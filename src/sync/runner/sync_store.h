@@ -22,6 +22,8 @@ namespace liaison::sync {
 extern const char* const kSyncSchemaSql;
 // A later change: the spans of CC's change times incremental reads skip (ReadCursor::skip).
 extern const char* const kSyncReadSkipSql;
+// A later change: links are no longer indexed by b id (a run finds moved b records in one pass).
+extern const char* const kSyncLinksUnindexedSql;
 
 struct StoredSync {
   std::string id;

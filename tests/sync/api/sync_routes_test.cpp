@@ -102,7 +102,8 @@ class SyncRoutesTest : public ::testing::Test {
                                  [](std::function<void()> work) { work(); }});
   }
   static std::span<const storage::Migration> migrations() {
-    static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
+    static const storage::Migration extra[] = {
+        {2, kSyncSchemaSql}, {3, kSyncReadSkipSql}, {4, kSyncLinksUnindexedSql}};
     return extra;
   }
 

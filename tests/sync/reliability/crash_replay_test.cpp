@@ -121,7 +121,8 @@ struct World {
   std::string sync_id;
 
   static std::span<const storage::Migration> migrations() {
-    static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
+    static const storage::Migration extra[] = {
+        {2, kSyncSchemaSql}, {3, kSyncReadSkipSql}, {4, kSyncLinksUnindexedSql}};
     return extra;
   }
   explicit World(int contacts = kContacts) {

@@ -110,7 +110,8 @@ class SyncRunnerTest : public ::testing::Test {
     b_.records["r9"] = row("r9", "new@example.com", "New");
   }
   static std::span<const storage::Migration> migrations() {
-    static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
+    static const storage::Migration extra[] = {
+        {2, kSyncSchemaSql}, {3, kSyncReadSkipSql}, {4, kSyncLinksUnindexedSql}};
     return extra;
   }
   StoredSync create() {
@@ -350,6 +351,13 @@ TEST_F(SyncRunnerTest, ARecordOfBLinkedAnewMovesWithItsContact) {
   ASSERT_TRUE(store_.saveLinks(sync.id, {Link{"a4", "b3"}, moved}).ok());
   EXPECT_EQ(pairs(), (Pairs{{"a2", "b5"}, {"a4", "b3"}}));
   EXPECT_EQ(store_.links(sync.id)->front().agreed, moved.agreed);
+  // Two stored contacts trade their b records: both pairs stay.
+  ASSERT_TRUE(store_.saveLinks(sync.id, {Link{"a4", "b5"}, Link{"a2", "b3"}}).ok());
+  EXPECT_EQ(pairs(), (Pairs{{"a2", "b3"}, {"a4", "b5"}}));
+  // A b record twice in a later batch while a third contact holds it: the contact last in key
+  // order keeps it, and the other two pairs go (a4's stored one with b5 included).
+  ASSERT_TRUE(store_.saveLinks(sync.id, {Link{"a9", "b3"}, Link{"a4", "b3"}, Link{"a6", "b6"}}).ok());
+  EXPECT_EQ(pairs(), (Pairs{{"a6", "b6"}, {"a9", "b3"}}));
 }
 
 TEST_F(SyncRunnerTest, AnAbandonedRunFreesTheSyncAtOnceUnlessAnotherTookItOver) {

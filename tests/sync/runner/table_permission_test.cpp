@@ -68,7 +68,8 @@ TEST(TablePermissionTest, T23ARoleThatSeesNoRowsIsHeldAndOneRefusedFails) {
   liaison::testing::TempDir dir;
   ManualClock clock(fromUnixSeconds(1'800'000'000));
   CryptoRandom random;
-  static const storage::Migration extra[] = {{2, kSyncSchemaSql}, {3, kSyncReadSkipSql}};
+  static const storage::Migration extra[] = {
+      {2, kSyncSchemaSql}, {3, kSyncReadSkipSql}, {4, kSyncLinksUnindexedSql}};
   hub::HubDatabase hub_db(liaison::testing::testStoreLocation(dir.path() / "hub.db"), extra);
   SyncStore store(hub_db, clock, random);
 
