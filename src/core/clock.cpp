@@ -58,12 +58,27 @@ std::string formatIso8601(TimePoint t) {
 
 bool parseIso8601(const std::string& text, TimePoint& out) { return readIso8601(text, out) == Iso8601::Ok; }
 
+namespace {
+
+// `n` digits at `at` as a number; false unless all are ASCII digits. Runs syncs read 100,000s of
+// change times, so no sscanf (which would also take signs and spaces a time never has).
+bool digitsAt(const std::string& text, size_t at, size_t n, int& out) {
+  if (at + n > text.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
 Iso8601 readIso8601(const std::string& text, TimePoint& out) {
   int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
-                  &consumed) != 6 ||
-      consumed != 19) {
+  if (text.size() < 19 || !digitsAt(text, 0, 4, year) || text[4] != '-' || !digitsAt(text, 5, 2, mon) ||
+      text[7] != '-' || !digitsAt(text, 8, 2, day) || text[10] != 'T' || !digitsAt(text, 11, 2, hour) ||
+      text[13] != ':' || !digitsAt(text, 14, 2, min) || text[16] != ':' || !digitsAt(text, 17, 2, sec)) {
     return Iso8601::Malformed;
   }
   static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -90,8 +105,8 @@ Iso8601 readIso8601(const std::string& text, TimePoint& out) {
     ++pos;
   } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     int oh = 0, om = 0;
-    if (text.size() - pos != 6 || std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 ||
-        om > 59) {
+    if (text.size() - pos != 6 || !digitsAt(text, pos + 1, 2, oh) || text[pos + 3] != ':' ||
+        !digitsAt(text, pos + 4, 2, om) || oh > 23 || om > 59) {
       return Iso8601::Malformed;
     }
     offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
@@ -102,14 +117,8 @@ Iso8601 readIso8601(const std::string& text, TimePoint& out) {
   if (pos != text.size()) return Iso8601::Malformed;
   // TimePoint counts nanoseconds in 64 bits: it spans the years 1678 to 2261.
   if (year < 1678 || year > 2261) return Iso8601::OutOfRange;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_seconds;
+  const auto days = std::chrono::sys_days(std::chrono::year(year) / mon / day).time_since_epoch().count();
+  const int64_t secs = static_cast<int64_t>(days) * 86400 + hour * 3600 + min * 60 + sec - offset_seconds;
   out = fromMicros(secs * 1000000 + micros);
   return Iso8601::Ok;
 }

@@ -144,6 +144,18 @@ TEST(ParseIso8601Test, AppliesPositiveOffsetWithMinutesAcrossADayBoundary) {
   EXPECT_EQ(t, at(1'735'673'400));
 }
 
+TEST(ParseIso8601Test, CountsDaysAcrossLeapYearsAndALeapSecond) {
+  TimePoint t;
+  ASSERT_TRUE(parseIso8601("2000-02-29T23:59:59Z", t));
+  EXPECT_EQ(t, at(951'868'799));
+  ASSERT_TRUE(parseIso8601("1969-12-31T23:59:59Z", t));
+  EXPECT_EQ(t, at(-1));
+  ASSERT_TRUE(parseIso8601("2016-12-31T23:59:60Z", t));  // as the next second
+  EXPECT_EQ(t, at(1'483'228'800));
+  ASSERT_TRUE(parseIso8601("1678-01-01T00:00:00Z", t));
+  EXPECT_EQ(formatIso8601(t), "1678-01-01T00:00:00.000Z");
+}
+
 TEST(ParseIso8601Test, FormatThenParseRoundTrips) {
   const TimePoint original = at(1'769'176'124) + milliseconds(7);
   TimePoint parsed;
@@ -171,6 +183,11 @@ TEST(ParseIso8601Test, RejectsMalformedInputAndLeavesOutputUntouched) {
            "2016-03-03T15:53:04+05",      // truncated offset
            "2016-03-03T15:53:04Zjunk",    // trailing text
            "2016-03-03T15:53:04-05:00x",  // trailing text after offset
+           " 2016-03-03T15:53:04Z",       // a leading space
+           "2016-+3-03T15:53:04Z",        // a sign inside a field
+           "2016-03-03T15:53:04+05:-1",   // a sign inside the offset
+           "2016-02-30T15:53:04Z",        // no such day
+           "2015-02-29T15:53:04Z",        // not a leap year
        }) {
     TimePoint t = sentinel;
     EXPECT_FALSE(parseIso8601(bad, t)) << bad;

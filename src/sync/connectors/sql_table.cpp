@@ -238,6 +238,7 @@ Result<TableRead> SqlTable::readAll() {
     Statement rows(*db_, select);
     while (rows.step()) {
       Record record;
+      record.text.reserve(columns_.size());
       for (size_t i = 0; i < columns_.size(); ++i) {
         std::string value = rows.columnText(static_cast<int>(i));
         hash.add(value);

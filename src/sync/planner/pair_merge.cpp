@@ -223,6 +223,10 @@ void mergeFields(const PairContext& c, const Record* ra, const Record* rb, Link&
 
 void createFields(const PairContext& c, Side from, const Record& record, Write& create, Link& link) {
   Side to = other(from);
+  // Room for every mapped field at once: a first sync creates 100,000s of records, and a sorted
+  // vector grown one field at a time reallocates and moves its strings several times.
+  create.values.reserve(c.mapping.entries.size() + 1);
+  link.agreed.reserve(c.mapping.entries.size() + 1);
   for (const auto& e : c.mapping.entries) {
     if (from == Side::A ? !e.toB() : !e.toA()) continue;
     if (e.isName()) {

@@ -30,6 +30,11 @@ class Planner {
   Plan run() {
     plan_.a.read = static_cast<int64_t>(in_.a.records.size());
     plan_.b.read = static_cast<int64_t>(in_.b.records.size());
+    // At most a write per record read and a link per pair: reserved, not touched, so a run with
+    // few changes holds no more memory, and a first sync moves no write when its vector grows.
+    plan_.a_writes.reserve(in_.b.records.size() + in_.links.size());
+    plan_.b_writes.reserve(in_.a.records.size() + in_.links.size());
+    plan_.links.reserve(in_.a.records.size() + in_.b.records.size() + in_.links.size());
     // Keyed by views of the ids the input holds (it outlives the plan): no copy of 100,000s of ids.
     std::unordered_map<std::string_view, const Record*> by_a, by_b;
     by_a.reserve(in_.a.records.size());

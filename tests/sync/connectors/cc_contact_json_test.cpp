@@ -30,7 +30,9 @@ class CannedCaller final : public CcCaller {
 
 class ContactReaderTest : public ::testing::Test {
  protected:
-  ContactReaderTest() : client_(caller_, [](std::chrono::milliseconds) {}, Polling{}) {
+  ContactReaderTest()
+      : client_(
+            caller_, [](std::chrono::milliseconds) {}, Polling{}) {
     caller_.answers["/v3/contact_lists?limit=500"] = {
         200, R"({"lists": [{"list_id": "L1", "name": "Customers"}, {"list_id": "L2", "name": "VIP"}]})"};
     caller_.answers["/v3/contact_tags?limit=500"] = {200, R"({"tags": [{"tag_id": "T1", "name": "Lead"}]})"};
@@ -125,7 +127,8 @@ TEST_F(ContactReaderTest, PagesAreDrainedUntilCcGivesNoNextLink) {
   EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(unknown, (std::vector<bool>{false, false, true})) << "L7 is not in the catalogue";
   // A page that names itself as the next one ends the drain instead of looping.
-  caller_.answers["/v3/contacts?loop"] = {200, R"({"contacts": [], "_links": {"next": {"href": "/v3/contacts?loop"}}})"};
+  caller_.answers["/v3/contacts?loop"] = {
+      200, R"({"contacts": [], "_links": {"next": {"href": "/v3/contacts?loop"}}})"};
   caller_.asked.clear();
   ASSERT_TRUE(client_.drainContacts("/v3/contacts?loop", catalogue_, [](Record&, bool) {}).ok());
   EXPECT_EQ(caller_.asked.size(), 1u);
