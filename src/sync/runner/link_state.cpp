@@ -88,7 +88,13 @@ class StateReader final : public nlohmann::json_sax<json> {
 }  // namespace
 
 std::string linkStateText(const Link& link) {
-  std::string out = "{\"agreed\":{";
+  std::string out;
+  appendLinkState(out, link);
+  return out;
+}
+
+void appendLinkState(std::string& out, const Link& link) {
+  out += "{\"agreed\":{";
   bool first = true;
   for (const auto& [field, value] : link.agreed) {
     if (!first) out += ',';
@@ -104,7 +110,6 @@ std::string linkStateText(const Link& link) {
   appendFlag(out, "b_deleted", link.b_deleted);
   appendFlag(out, "out_of_scope", link.out_of_scope);
   out += '}';
-  return out;
 }
 
 void readLinkState(std::string_view text, Link& link) {

@@ -11,6 +11,8 @@
 namespace liaison::sync {
 
 std::string linkStateText(const Link& link);
+// The same text appended to `out` (a buffer reused link after link).
+void appendLinkState(std::string& out, const Link& link);
 
 // Fills `link`'s state (not its ids) from `text`. Text that is not such an object leaves the
 // state empty: the pair is then met as if for the first time, which writes nothing that both

@@ -1,8 +1,8 @@
 #include "sync/runner/sync_store.h"
 
 #include <algorithm>
-#include <optional>
 #include <string_view>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -127,54 +127,68 @@ RunRecord readRun(Statement& row) {
   return r;
 }
 
-std::string_view idOf(const Link* link) { return link->a_id; }
-std::string_view idOf(std::string_view id) { return id; }
+// A link by one of its ids, sortable fast: the id's first 8 bytes as a big-endian number decide
+// nearly every comparison without reading the ids again (100,000s of them, all over the heap).
+// Order by (prefix, id) is the ids' byte order.
+struct Keyed {
+  uint64_t prefix;
+  std::string_view id;
+  const Link* link;
+
+  Keyed(std::string_view key, const Link* of) : prefix(0), id(key), link(of) {
+    for (size_t i = 0; i < 8; ++i)
+      prefix = prefix << 8 | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0u);
+  }
+  bool operator<(const Keyed& other) const {
+    return prefix != other.prefix ? prefix < other.prefix : id < other.id;
+  }
+};
+
+// The entries of `sorted` keyed by `id`.
+std::pair<std::vector<Keyed>::const_iterator, std::vector<Keyed>::const_iterator> equalIds(
+    const std::vector<Keyed>& sorted, std::string_view id) {
+  return std::equal_range(sorted.begin(), sorted.end(), Keyed(id, nullptr));
+}
 
 void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Link>& links) {
   // A pair is keyed by its CC contact, and a b record belongs to one contact: a b record newly
   // linked to another contact moves with it (a table that reuses a deleted row's key, say), and
   // of a b record twice in one batch the contact last in key order keeps it.
-  std::vector<const Link*> ordered;  // in key order: the B-tree pages each write touches stay warm
-  ordered.reserve(links.size());
+  std::vector<Keyed> by_a, by_b;  // by a id: the B-tree pages each write touches stay warm
+  by_a.reserve(links.size());
+  by_b.reserve(links.size());
   for (const auto& link : links) {
-    if (!link.a_id.empty() && !link.b_id.empty())
-      ordered.push_back(&link);  // else a create that did not complete
+    if (link.a_id.empty() || link.b_id.empty()) continue;  // a create that did not complete
+    by_a.emplace_back(link.a_id, &link);
+    by_b.emplace_back(link.b_id, &link);
   }
-  std::sort(ordered.begin(), ordered.end(), [](const Link* x, const Link* y) { return x->a_id < y->a_id; });
-  // b id → the contact keeping it: of a b record twice in the batch, the contact last in key
-  // order. Sorted vectors, not hash maps: a first run stores 100,000s of links.
-  std::vector<std::pair<std::string_view, std::string_view>> by_b;  // (b id, a id)
-  by_b.reserve(ordered.size());
-  for (const Link* link : ordered) by_b.emplace_back(link->b_id, link->a_id);
-  std::sort(by_b.begin(), by_b.end());
-  auto keeper = [&](std::string_view b_id) -> std::optional<std::string_view> {
-    auto end = std::upper_bound(by_b.begin(), by_b.end(), b_id,
-                                [](std::string_view b, const auto& pair) { return b < pair.first; });
-    if (end == by_b.begin() || std::prev(end)->first != b_id) return std::nullopt;
-    return std::prev(end)->second;
-  };
-  auto in_batch = [&](std::string_view a_id) {
-    return std::binary_search(ordered.begin(), ordered.end(), a_id,
-                              [](const auto& x, const auto& y) { return idOf(x) < idOf(y); });
-  };
+  std::sort(by_a.begin(), by_a.end());
+  std::sort(by_b.begin(), by_b.end(), [](const Keyed& x, const Keyed& y) {
+    return x < y || (!(y < x) && x.link->a_id < y.link->a_id);  // a b id's last is its keeper
+  });
 
   // Rows that lose their b record: a batch's contact that another one outranks, and a stored
   // contact outside the batch whose b record the batch gives to another. Stored rows are found by
   // one pass over the sync's pairs instead of an index on b ids, which a sync's first 100,000s of
   // links would have to be inserted into in random order; a first run has no stored row to pass.
+  std::unordered_set<const Link*> outranked;
   std::vector<std::string> drop;
   for (size_t i = 0; i + 1 < by_b.size(); ++i) {
-    if (by_b[i].first == by_b[i + 1].first && by_b[i].second != by_b[i + 1].second)
-      drop.emplace_back(by_b[i].second);
+    if (by_b[i].id == by_b[i + 1].id && by_b[i].link->a_id != by_b[i + 1].link->a_id) {
+      outranked.insert(by_b[i].link);
+      drop.push_back(by_b[i].link->a_id);
+    }
   }
   {
     Statement pairs(db, "SELECT a_id, b_id FROM sync_links WHERE sync_id = ?1");
     pairs.bind(1, sync_id);
-    while (!ordered.empty() && pairs.step()) {
-      auto kept = keeper(pairs.columnText(1));
-      if (!kept) continue;
+    while (!by_a.empty() && pairs.step()) {
+      auto [first, end] = equalIds(by_b, pairs.columnText(1));
+      if (first == end) continue;
       std::string a_id = pairs.columnText(0);
-      if (*kept != a_id && !in_batch(a_id)) drop.push_back(std::move(a_id));
+      auto in_batch = equalIds(by_a, a_id);
+      if (std::prev(end)->link->a_id != a_id && in_batch.first == in_batch.second)
+        drop.push_back(std::move(a_id));
     }
   }
   Statement remove(db, "DELETE FROM sync_links WHERE sync_id = ?1 AND a_id = ?2");
@@ -185,10 +199,14 @@ void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Lin
   Statement put(db,
                 "INSERT INTO sync_links (sync_id, a_id, b_id, state) VALUES (?1, ?2, ?3, ?4) "
                 "ON CONFLICT (sync_id, a_id) DO UPDATE SET b_id = excluded.b_id, state = excluded.state");
-  for (const Link* link : ordered) {
-    if (*keeper(link->b_id) != link->a_id) continue;
+  std::string state;  // one buffer for every link's text
+  for (const Keyed& each : by_a) {
+    const Link& link = *each.link;
+    if (!outranked.empty() && outranked.count(&link) != 0) continue;
+    state.clear();
+    appendLinkState(state, link);
     put.reset();
-    put.bind(1, sync_id).bind(2, link->a_id).bind(3, link->b_id).bind(4, linkStateText(*link)).step();
+    put.bind(1, sync_id).bind(2, link.a_id).bind(3, link.b_id).bind(4, state).step();
   }
 }
 
