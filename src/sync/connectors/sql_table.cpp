@@ -276,15 +276,17 @@ Result<std::vector<std::string>> SqlTable::apply(const std::vector<RowWrite>& wr
   if (writes.empty()) return created;
   try {
     storage::Transaction transaction(*db_);  // an early return rolls back
+    Prepared cache;
     for (const RowWrite& write : writes) {
       if (write.kind == RowWrite::Kind::Create) {
-        auto key = create(write);
+        auto key = create(write, cache);
         if (!key) return key.error();
         created.push_back(std::move(*key));
-      } else if (auto status = update(write); !status) {
+      } else if (auto status = update(write, cache); !status) {
         return status.error();
       }
     }
+    cache.clear();  // statements end before their transaction does
     transaction.commit();
   } catch (const std::exception& e) {
     return databaseError(
@@ -313,7 +315,17 @@ void SqlTable::bindValue(Statement& statement, int index, int column, const std:
   }
 }
 
-Result<std::string> SqlTable::create(const RowWrite& write) {
+Statement& SqlTable::prepared(Prepared& cache, const std::string& sql) {
+  auto& statement = cache[sql];
+  if (statement) {
+    statement->reset();
+  } else {
+    statement = std::make_unique<Statement>(*db_, sql);
+  }
+  return *statement;
+}
+
+Result<std::string> SqlTable::create(const RowWrite& write, Prepared& cache) {
   std::vector<std::pair<int, const std::string*>> assigned;  // column, value
   for (const auto& [name, value] : write.values) assigned.emplace_back(findColumn(name), &value);
   const bool key_assigned =
@@ -338,7 +350,7 @@ Result<std::string> SqlTable::create(const RowWrite& write) {
   // RETURNING gives the key the database chose (an autoincrement or identity column) and the key
   // as the database spells it when the write gave one.
   sql += " RETURNING " + quoteIdentifier(columns_[key_column_].name);
-  Statement insert(*db_, sql);
+  Statement& insert = prepared(cache, sql);
   for (size_t i = 0; i < assigned.size(); ++i) {
     bindValue(insert, static_cast<int>(i) + 1, assigned[i].first, *assigned[i].second);
   }
@@ -354,7 +366,7 @@ Result<std::string> SqlTable::create(const RowWrite& write) {
   return key;
 }
 
-Status SqlTable::update(const RowWrite& write) {
+Status SqlTable::update(const RowWrite& write, Prepared& cache) {
   const std::string& key_name = columns_[key_column_].name;
   const int key_index = static_cast<int>(write.values.size()) + 1;
   const std::string key_match =
@@ -369,7 +381,7 @@ Status SqlTable::update(const RowWrite& write) {
         (index > 1 ? ", " : "") + quoteIdentifier(columns_[column].name) + " = " + parameter(index, column);
     ++index;
   }
-  Statement statement(*db_, sql + key_match);
+  Statement& statement = prepared(cache, sql + key_match);
   index = 1;
   for (const auto& [name, value] : write.values) bindValue(statement, index++, findColumn(name), value);
   statement.bind(key_index, write.id);

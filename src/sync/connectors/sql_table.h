@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -69,8 +70,12 @@ class SqlTable final : public TableSide {
   // `?n` on SQLite; `CAST(?n AS type)` on PostgreSQL.
   std::string parameter(int index, int column) const;
   void bindValue(storage::Statement& statement, int index, int column, const std::string& value) const;
-  Result<std::string> create(const RowWrite& write);
-  Status update(const RowWrite& write);
+  // Statements of one apply by their text: a run's writes share a handful of column sets, and
+  // preparing each of 100,000s of rows' statements afresh cost more than running them.
+  using Prepared = std::unordered_map<std::string, std::unique_ptr<storage::Statement>>;
+  storage::Statement& prepared(Prepared& cache, const std::string& sql);
+  Result<std::string> create(const RowWrite& write, Prepared& cache);
+  Status update(const RowWrite& write, Prepared& cache);
 
   SqlTableOptions options_;
   std::unique_ptr<storage::Database> db_;

@@ -1,5 +1,7 @@
 #include "sync/runner/link_state.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace liaison::sync {
@@ -12,9 +14,8 @@ void appendString(std::string& out, const std::string& text) {
   // JSON text. Anything else takes the library's escaping, where text that is not UTF-8 keeps a
   // U+FFFD in place of a bad byte rather than being refused: a table's odd value never stops a
   // run's end from being stored.
-  bool plain = true;
-  for (unsigned char ch : text) plain = plain && ch >= 0x20 && ch < 0x7F && ch != '"' && ch != '\\';
-  if (plain) {
+  auto needs_escape = [](unsigned char ch) { return ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\'; };
+  if (std::none_of(text.begin(), text.end(), needs_escape)) {
     out += '"';
     out += text;
     out += '"';
