@@ -1,6 +1,7 @@
 #include "sync/connectors/cc_writes.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/encoding.h"
 #include "sync/connectors/cc_contact_json.h"
@@ -24,7 +25,9 @@ std::string joined(const Items& items) {
 CcWriter::CcWriter(const CcWriteSetup& setup, const std::vector<Write>& writes,
                    const std::vector<Record>& current)
     : s_(setup), writes_(writes) {
+  current_.reserve(current.size());
   for (const auto& record : current) current_[record.id] = &record;
+  targets_.reserve(writes.size());
 }
 
 Result<CcApplyResult> CcWriter::run() {
@@ -54,7 +57,8 @@ void CcWriter::failWrites(const std::vector<size_t>& writes, const std::string& 
 }
 
 void CcWriter::gather() {
-  std::map<std::string, size_t> by_id;
+  std::unordered_map<std::string_view, size_t> by_id;  // keyed by the writes' own ids
+  by_id.reserve(writes_.size());
   for (size_t i = 0; i < writes_.size(); ++i) {
     const Write& w = writes_[i];
     if (w.kind == Write::Kind::Delete) {

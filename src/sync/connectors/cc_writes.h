@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -97,7 +98,7 @@ class CcWriter {
 
   CcWriteSetup s_;  // a copy: it holds references only, and callers pass a temporary
   const std::vector<Write>& writes_;
-  std::unordered_map<std::string, const Record*> current_;
+  std::unordered_map<std::string_view, const Record*> current_;  // keyed by the records' own ids
   std::map<std::string, Record> fetched_;  // contacts read because `current` lacked them
   std::vector<Target> targets_;
   std::vector<std::pair<std::string, size_t>> deletes_;    // contact id, write index
