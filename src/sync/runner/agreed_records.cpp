@@ -1,6 +1,8 @@
 #include "sync/runner/agreed_records.h"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 namespace liaison::sync {
@@ -25,6 +27,19 @@ void addAgreedRecords(const std::vector<Write>& writes, const std::vector<Link>&
       if (field != "lists" && field != "tags" && !value.empty()) record.text.emplace(field, value);
     }
   }
+}
+
+void keepWrittenRecords(const std::vector<Write>& writes, SideRead& read) {
+  std::unordered_set<std::string_view> named;
+  for (const auto& w : writes) {
+    if (w.kind != Write::Kind::Create && !w.id.empty()) named.insert(w.id);
+  }
+  std::vector<Record> kept;
+  kept.reserve(std::min(named.size(), read.records.size()));
+  for (auto& record : read.records) {
+    if (named.count(record.id) != 0) kept.push_back(std::move(record));
+  }
+  read.records = std::move(kept);  // the others are freed here
 }
 
 }  // namespace liaison::sync

@@ -14,4 +14,9 @@ namespace liaison::sync {
 // knows. A complete read lists every contact in scope: nothing is added to it.
 void addAgreedRecords(const std::vector<Write>& writes, const std::vector<Link>& links, SideRead& read);
 
+// Keeps in `read` only the records `writes` name (an update, delete or unsubscribe of that id),
+// in their order: the others are planned and never looked at again. A first sync mostly creates,
+// so this lets go of nearly every contact read before the writes begin.
+void keepWrittenRecords(const std::vector<Write>& writes, SideRead& read);
+
 }  // namespace liaison::sync

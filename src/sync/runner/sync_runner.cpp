@@ -174,8 +174,10 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
 
   // What the run holds is let go as soon as it is done with: the table's records once planned (a
   // table's writes name their rows by key), each side's writes once applied, CC's records once
-  // CC's writes are made (a write to a contact starts from what was read of it).
-  release(p.read_b.records);
+  // CC's writes are made (a write to a contact starts from what was read of it, on either side).
+  if (sync.definition.b.type != SideType::Cc) release(p.read_b.records);
+  keepWrittenRecords(p.plan.a_writes, p.read_a);
+  keepWrittenRecords(p.plan.b_writes, p.read_b);
   std::vector<Link> links = std::move(p.plan.links);
   std::set<std::string> unsettled;  // links (by a or b id) whose write failed: they keep their old state
   json failed = json::array();
@@ -208,7 +210,7 @@ Result<RunRecord> SyncRunner::carryOut(const StoredSync& sync, RunRecord run, bo
     if (side == Side::A) own_window = outcome->own_window;
     written += static_cast<int64_t>(writes.size());
     release(side == Side::A ? p.plan.a_writes : p.plan.b_writes);
-    if (side == Side::A) release(p.read_a.records);
+    release(side == Side::A ? p.read_a.records : p.read_b.records);
   }
   progress("done", &p, written);
   std::vector<Link> settled;  // the plan's links are those it touched: a quiet run stores none

@@ -49,5 +49,23 @@ TEST(AgreedRecordsTest, ACompleteReadGetsNothing) {
   EXPECT_TRUE(read.records.empty());
 }
 
+TEST(AgreedRecordsTest, OnlyTheRecordsAWriteNamesAreKeptForTheWrites) {
+  SideRead read;
+  for (const char* id : {"c1", "c2", "c3", "c4"})
+    read.records.push_back(Record{id, {{"email", std::string(id) + "@x"}}});
+  Write create;
+  create.kind = Write::Kind::Create;
+  create.values = {{"email", "c2@x"}};  // a create names no record, whatever its values
+  Write unsubscribe = updateOf("c4");
+  unsubscribe.kind = Write::Kind::Unsubscribe;
+  keepWrittenRecords({updateOf("c3"), create, unsubscribe, updateOf("c9")}, read);
+  ASSERT_EQ(read.records.size(), 2u);
+  EXPECT_EQ(read.records[0].id, "c3");
+  EXPECT_EQ(read.records[1].id, "c4");
+  EXPECT_EQ(read.records[1].field("email"), "c4@x") << "kept whole";
+  keepWrittenRecords({}, read);
+  EXPECT_TRUE(read.records.empty());
+}
+
 }  // namespace
 }  // namespace liaison::sync

@@ -29,8 +29,9 @@ class FakeSide final : public SyncSide {
     if (reads) reads->push_back(from);
     return side_.read();
   }
-  Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead&) override {
+  Result<ApplyOutcome> apply(const std::vector<Write>& writes, const SideRead& read) override {
     ++calls_;
+    if (applied_with) applied_with->push_back(read.records.size());
     if (fail_apply) return makeError(ErrorCode::BadGateway, "upstream.no_answer", "no answer");
     ApplyOutcome outcome;
     outcome.own_window = own_window;
@@ -54,6 +55,7 @@ class FakeSide final : public SyncSide {
   std::string refuse_id;
   std::vector<std::optional<ReadCursor>>* reads = nullptr;  // each read's cursor
   std::optional<TimeWindow> own_window;                     // what each apply reports
+  std::vector<size_t>* applied_with = nullptr;              // the records each apply was given
 
  private:
   MemorySide& side_;
@@ -65,10 +67,13 @@ class Factory final : public SideFactory {
  public:
   Factory(MemorySide& a, MemorySide& b, const TimePoint& now) : a_(a), b_(b), now_(now) {}
   Result<std::unique_ptr<SyncSide>> open(const std::string&, const SideSpec& spec) override {
-    auto side = std::make_unique<FakeSide>(spec.type == SideType::Cc ? a_ : b_, now_);
-    side->fail_apply = spec.type == SideType::Cc ? fail_a : false;
-    side->refuse_id = spec.type == SideType::Cc ? refuse_a : std::string();
-    if (spec.type == SideType::Cc) {
+    // Side b is another CC account when its connection is "conn-b".
+    const bool is_a = spec.type == SideType::Cc && spec.connection_id != "conn-b";
+    auto side = std::make_unique<FakeSide>(is_a ? a_ : b_, now_);
+    if (!is_a) side->applied_with = &b_applied_with;
+    side->fail_apply = is_a ? fail_a : false;
+    side->refuse_id = is_a ? refuse_a : std::string();
+    if (is_a) {
       side->reads = &a_reads;
       side->own_window = a_window;
     }
@@ -78,6 +83,7 @@ class Factory final : public SideFactory {
   std::string refuse_a;
   std::vector<std::optional<ReadCursor>> a_reads;
   std::optional<TimeWindow> a_window;
+  std::vector<size_t> b_applied_with;
 
  private:
   MemorySide& a_;
@@ -358,6 +364,30 @@ TEST_F(SyncRunnerTest, ARecordOfBLinkedAnewMovesWithItsContact) {
   // order keeps it, and the other two pairs go (a4's stored one with b5 included).
   ASSERT_TRUE(store_.saveLinks(sync.id, {Link{"a9", "b3"}, Link{"a4", "b3"}, Link{"a6", "b6"}}).ok());
   EXPECT_EQ(pairs(), (Pairs{{"a6", "b6"}, {"a9", "b3"}}));
+}
+
+TEST_F(SyncRunnerTest, AnotherCcAccountsWritesStartFromTheContactsReadThisRun) {
+  // Two CC accounts: b's records are contacts, and a write to one starts from what was read of it
+  // (else the CC side reads each again, a call per contact).
+  b_.cc = true;
+  b_.records.clear();
+  for (int i = 0; i < 3; ++i) {
+    std::string n = std::to_string(i);
+    b_.records["k" + n] = contact("k" + n, "p" + n + "@example.com", "P" + n);
+  }
+  auto parsed =
+      parseDefinition(json::parse(R"({"name": "Agency", "a": {"type": "cc", "connection_id": "conn"},
+      "b": {"type": "cc", "connection_id": "conn-b"}})"));
+  ASSERT_TRUE(std::holds_alternative<SyncDefinition>(parsed));
+  StoredSync sync = *store_.create("app", std::get<SyncDefinition>(parsed));
+  runNow(sync);
+  a_.records["c1"].text["first_name"] = "Renamed";
+  a_.records["c1"].changed_at_ms += 120'000;
+  factory_.b_applied_with.clear();
+  RunRecord second = runNow(sync);
+  EXPECT_EQ(b_.records["k1"].field("first_name"), "Renamed");
+  ASSERT_EQ(factory_.b_applied_with.size(), 1u) << second.report_json;
+  EXPECT_EQ(factory_.b_applied_with[0], 1u) << "b's apply was given the contact it writes to, as read";
 }
 
 TEST_F(SyncRunnerTest, AnAbandonedRunFreesTheSyncAtOnceUnlessAnotherTookItOver) {
