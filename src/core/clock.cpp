@@ -56,13 +56,13 @@ std::string formatIso8601(TimePoint t) {
   return buf;
 }
 
-bool parseIso8601(const std::string& text, TimePoint& out) { return readIso8601(text, out) == Iso8601::Ok; }
+bool parseIso8601(std::string_view text, TimePoint& out) { return readIso8601(text, out) == Iso8601::Ok; }
 
 namespace {
 
 // `n` digits at `at` as a number; false unless all are ASCII digits. Runs syncs read 100,000s of
 // change times, so no sscanf (which would also take signs and spaces a time never has).
-bool digitsAt(const std::string& text, size_t at, size_t n, int& out) {
+bool digitsAt(std::string_view text, size_t at, size_t n, int& out) {
   if (at + n > text.size()) return false;
   out = 0;
   for (size_t i = at; i < at + n; ++i) {
@@ -74,7 +74,7 @@ bool digitsAt(const std::string& text, size_t at, size_t n, int& out) {
 
 }  // namespace
 
-Iso8601 readIso8601(const std::string& text, TimePoint& out) {
+Iso8601 readIso8601(std::string_view text, TimePoint& out) {
   int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
   if (text.size() < 19 || !digitsAt(text, 0, 4, year) || text[4] != '-' || !digitsAt(text, 5, 2, mon) ||
       text[7] != '-' || !digitsAt(text, 8, 2, day) || text[10] != 'T' || !digitsAt(text, 11, 2, hour) ||

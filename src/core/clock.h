@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace liaison {
 
@@ -56,11 +57,11 @@ TimePoint fromUnixSeconds(int64_t seconds);
 // RFC 3339 / ISO-8601 in UTC with milliseconds, e.g. 2026-01-23T13:48:44.108Z.
 std::string formatIso8601(TimePoint t);
 // Accepts date-times with Z or +hh:mm offsets and optional fractional seconds.
-bool parseIso8601(const std::string& text, TimePoint& out);
+bool parseIso8601(std::string_view text, TimePoint& out);
 // parseIso8601 telling why a text was refused: not an ISO-8601 date-time, or one whose year
 // TimePoint cannot hold (before 1678 or after 2261), so a caller can name the real reason.
 enum class Iso8601 { Ok, Malformed, OutOfRange };
-Iso8601 readIso8601(const std::string& text, TimePoint& out);
+Iso8601 readIso8601(std::string_view text, TimePoint& out);
 
 // Elapsed time for measurements only (access-log durations, start-up time), on the monotonic
 // clock. Time that drives behaviour (expiry, limits) always comes from an injected Clock.

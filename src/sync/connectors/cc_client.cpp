@@ -127,7 +127,10 @@ std::vector<std::string> listsParams(const std::vector<std::string>& list_ids) {
 }
 
 CcClient::CcClient(CcCaller& caller, std::function<void(std::chrono::milliseconds)> wait, Polling polling)
-    : caller_(caller), wait_(std::move(wait)), polling_(polling) {}
+    : caller_(caller),
+      wait_(std::move(wait)),
+      polling_(polling),
+      contacts_(std::make_unique<ContactReader>()) {}
 
 CcClient::~CcClient() = default;
 
@@ -189,14 +192,12 @@ Status CcClient::drain(const std::string& target, const char* field, const std::
 
 Status CcClient::drainContacts(const std::string& target, const CcCatalogue& catalogue,
                                const std::function<void(Record&, bool)>& each, int64_t max_pages) {
-  if (!contacts_) contacts_ = std::make_unique<ContactReader>();
   return drainPages(
       target, "reading contacts",
       [&](const std::string& body) { return contacts_->page(body, catalogue, each); }, max_pages);
 }
 
 Record CcClient::contact(const std::string& body, const CcCatalogue& catalogue, bool& unknown) {
-  if (!contacts_) contacts_ = std::make_unique<ContactReader>();
   return contacts_->contact(body, catalogue, unknown);
 }
 

@@ -98,7 +98,7 @@ class CcClient {
   Polling polling_;
   int64_t calls_ = 0;
   int64_t waited_ms_ = 0;  // every wait so far: activities started earlier have had that time
-  std::unique_ptr<ContactReader> contacts_;
+  std::unique_ptr<ContactReader> contacts_;  // reads every contact answer, one parser reused
 
   // Every page from `target` on: `read` takes a 2xx answer's body and gives the next page's
   // href ("" at the end).

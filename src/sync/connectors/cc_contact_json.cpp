@@ -165,7 +165,7 @@ struct ContactReader::Impl {
 
   static int64_t timeMs(std::string_view text) {
     TimePoint t;
-    if (text.empty() || !parseIso8601(std::string(text), t)) return 0;
+    if (text.empty() || !parseIso8601(text, t)) return 0;
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
   }
 
@@ -217,20 +217,18 @@ struct ContactReader::Impl {
       std::string value_text = itemText(value);
       if (!value_text.empty()) record.text["cf:" + (name.empty() ? id : name)] = std::move(value_text);
     });
-    auto& lists = record.sets["lists"];
-    forEach(contact, "list_memberships", [&](simdjson::dom::element id) {
-      std::string item = itemText(id);
-      std::string name = catalogue.listName(item);
-      if (name.empty()) unknown = true;
-      lists.insert(name.empty() ? std::move(item) : std::move(name));
-    });
-    auto& tags = record.sets["tags"];
-    forEach(contact, "taggings", [&](simdjson::dom::element id) {
-      std::string item = itemText(id);
-      std::string name = catalogue.tagName(item);
-      if (name.empty()) unknown = true;
-      tags.insert(name.empty() ? std::move(item) : std::move(name));
-    });
+    // Lists and tags by name; an id the catalogue lacks stays an id, and says so.
+    auto named = [&](const char* key, Items& into, auto name_of) {
+      forEach(contact, key, [&](simdjson::dom::element id) {
+        std::string item = itemText(id);
+        std::string name = name_of(item);
+        if (name.empty()) unknown = true;
+        into.insert(name.empty() ? std::move(item) : std::move(name));
+      });
+    };
+    named("list_memberships", record.sets["lists"],
+          [&](const std::string& id) { return catalogue.listName(id); });
+    named("taggings", record.sets["tags"], [&](const std::string& id) { return catalogue.tagName(id); });
     simdjson::dom::element deleted;
     record.deleted = contact["deleted_at"].get(deleted) == simdjson::SUCCESS && !deleted.is_null();
     return record;
