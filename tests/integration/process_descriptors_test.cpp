@@ -175,5 +175,58 @@ TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecover
                               << (lines.empty() ? "" : lines.front());
 }
 
+// Linux fails accept() with EMFILE before it looks at the queue, so the accept that follows the
+// one which used the last descriptor fails with nobody waiting. Once the held connections close,
+// no connection may come for a long time: the episode must still be declared over.
+TEST(ProcessDescriptors, AnEpisodeEndedWithNobodyQueuedIsDeclaredOverWithoutANewConnection) {
+#if defined(__SANITIZE_ADDRESS__)
+  if (std::getenv("LIAISON_FD_TEST_UNDER_SANITIZERS") == nullptr) {
+    GTEST_SKIP() << "runs in the Release tier (set LIAISON_FD_TEST_UNDER_SANITIZERS=1 to run it here)";
+  }
+#endif
+  TempDir dir("liaison-fds");
+  const std::string log_file = dir.file("stderr.log");
+  ChildProcess child(sandboxArgs({"--profile", "fast"}, "127.0.0.1:0", "info"), log_file);
+  const std::string base = bannerUrl(child);
+  ASSERT_FALSE(base.empty());
+  const uint16_t port = portOf(base);
+  {
+    RawConnection warm_up(port);
+    ASSERT_TRUE(warm_up.send(rawGet("/__sandbox/clock")));
+    ASSERT_EQ(rawStatus(warm_up.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
+  }
+  rlimit limit{};
+  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, nullptr, &limit), 0);
+  limit.rlim_cur = openDescriptors(child.pid()) + 3;
+  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
+
+  // One connection at a time, each answered and held, until the accept after one fails: then
+  // every connection made was accepted, and none is queued. (The warm-up's descriptor may still
+  // have been open when they were counted, so the limit can leave room for one more.)
+  std::vector<std::unique_ptr<RawConnection>> held;
+  bool failed = false;
+  for (int i = 0; i < 8 && !failed; ++i) {
+    held.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(held.back()->send(rawGet("/__sandbox/clock")));
+    ASSERT_EQ(rawStatus(held.back()->readResponse(deadlineIn(std::chrono::seconds(10)))), 200)
+        << "connection " << i + 1 << " was not answered";
+    failed = awaitLogLine(log_file, "accept failed", deadlineIn(std::chrono::seconds(1)));
+  }
+  ASSERT_TRUE(failed) << "the server never ran out of descriptors (limit " << limit.rlim_cur << ")";
+
+  held.clear();
+  // Nobody connects now. The retries (at most a second apart) find descriptors free and nothing
+  // queued; two seconds later the episode is over.
+  const bool settled =
+      awaitLogLine(log_file, "accepting connections again", deadlineIn(std::chrono::seconds(20)));
+  EXPECT_TRUE(settled) << "the log ends with:\n" << logTail(log_file);
+  EXPECT_EQ(answeredOf(port, 4), 4);
+  const int wait_status = child.stop(SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
+      << "the child ended by itself (wait status " << wait_status << "); the log ends with:\n"
+      << logTail(log_file);
+  EXPECT_EQ(logLinesWith(log_file, "accept").size(), 2u);
+}
+
 }  // namespace
 }  // namespace liaison::testing

@@ -154,8 +154,10 @@ class Server::Impl {
   // A failed accept (EMFILE: out of descriptors) leaves the connection queued, so retrying at once
   // spins a core and floods the log. The loop waits, doubling kFirstBackoff to kMaxBackoff, while
   // open connections are served (their closing frees descriptors). An episode logs twice: at its
-  // first failure, and once accepts have worked for kSettled with no failure (at the limit they
-  // alternate between working and failing as descriptors come and go).
+  // first failure, and once accepts have gone kSettled without failing (at the limit they
+  // alternate between working and failing as descriptors come and go). Linux fails accept() with
+  // EMFILE before it looks at the queue, so an episode can end with nobody waiting to connect:
+  // the quiet period starts when the loop goes back to accepting, not at the next connection.
   static constexpr std::chrono::milliseconds kFirstBackoff{5};
   static constexpr std::chrono::milliseconds kMaxBackoff{1000};
   static constexpr std::chrono::milliseconds kSettled{2000};
@@ -181,10 +183,10 @@ class Server::Impl {
         accept_timer_.expires_after(backoff);
         co_await accept_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) co_return;
+        noteAcceptRetried();
         continue;
       }
       backoff = std::chrono::milliseconds(0);  // a working accept serves the queue at full speed
-      if (accept_failures_ > 0) noteAcceptWorks();
       socket->set_option(tcp::no_delay(true), ec);
       auto executor = socket->get_executor();
       ++active_;
@@ -197,19 +199,23 @@ class Server::Impl {
 
   // Both run on ioc_, with the accept loop: no locking.
   void noteAcceptFailed(const beast::error_code& ec) {
+    // Still failing: the episode goes on. A settle timer that has already expired cannot be
+    // cancelled, so its completion checks the generation instead.
+    ++settle_generation_;
     settling_ = false;
-    settle_timer_.cancel();  // still failing: the episode goes on
+    settle_timer_.cancel();
     if (accept_failures_++ == 0) {
       spdlog::warn("accept failed: {}; retrying every {}-{} ms until it works, serving open connections",
                    ec.message(), kFirstBackoff.count(), kMaxBackoff.count());
     }
   }
-  void noteAcceptWorks() {
+  // Back to accepting after a back-off: the episode is over if no accept fails for kSettled.
+  void noteAcceptRetried() {
     if (settling_) return;
     settling_ = true;
     settle_timer_.expires_after(kSettled);
-    settle_timer_.async_wait([this](beast::error_code wait_ec) {
-      if (wait_ec || !settling_) return;
+    settle_timer_.async_wait([this, generation = settle_generation_](beast::error_code wait_ec) {
+      if (wait_ec || generation != settle_generation_) return;
       spdlog::warn("accepting connections again after {} failed attempt(s)", accept_failures_);
       accept_failures_ = 0;
       settling_ = false;
@@ -526,6 +532,7 @@ class Server::Impl {
   asio::steady_timer settle_timer_;
   uint64_t accept_failures_ = 0;
   bool settling_ = false;
+  uint64_t settle_generation_ = 0;
   asio::steady_timer grace_timer_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
