@@ -6,7 +6,8 @@ set -eu
 group="${1:-test}"
 build_pkgs="build-essential cmake ninja-build pkg-config ccache libboost1.74-dev libssl-dev
   libsqlite3-dev libpq-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtomlplusplus-dev libsimdjson-dev"
+  libtomlplusplus-dev libsimdjson-dev
+  libgoogle-perftools-dev"
 # postgresql: the server the storage tests start in a temp directory (never the system's cluster).
 test_pkgs="libgtest-dev libgmock-dev libbenchmark-dev chromium curl postgresql"
 bench_pkgs="wrk nginx-light"

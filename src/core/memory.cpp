@@ -4,9 +4,17 @@
 #include <malloc.h>
 #endif
 
+// gperftools' tcmalloc, when the program links it (the shipped binary does, see CMakeLists.txt):
+// weak, so programs on glibc's allocator (tests, sanitizer builds) link without it.
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+
 namespace liaison {
 
 void returnFreedMemory() {
+  if (MallocExtension_ReleaseFreeMemory != nullptr) {
+    MallocExtension_ReleaseFreeMemory();
+    return;
+  }
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif

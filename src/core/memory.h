@@ -15,12 +15,14 @@ void freeInBackground(T&& value) {
 
 // After a bulk operation (a 40,000-row import parses and discards tens of MB of JSON between
 // long-lived allocations) the allocator would keep those pages; this gives the free ones back,
-// so resident memory tracks live data. Costs a few milliseconds; a no-op off glibc.
+// so resident memory tracks live data. Costs a few milliseconds; tcmalloc's release where the
+// program links it, glibc's malloc_trim otherwise, a no-op elsewhere.
 void returnFreedMemory();
 
 // Has the allocator take address space from the system `bytes` at a time rather than 128 KB: a
 // process that adds thousands of records a second (POST /v3/contacts under load) otherwise spends a
-// visible share of its time in brk. Pages are only resident once used. A no-op off glibc.
+// visible share of its time in brk. Pages are only resident once used. Only glibc's allocator
+// takes the hint; tcmalloc grows in large spans already.
 void growHeapInSteps(size_t bytes);
 
 }  // namespace liaison
