@@ -1,6 +1,6 @@
 #include "sync/runner/link_state.h"
 
-#include <algorithm>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -11,17 +11,24 @@ using nlohmann::json;
 
 void appendString(std::string& out, const std::string& text) {
   // Printable ASCII without quotes or backslashes (most ids, addresses and names) is its own
-  // JSON text. Anything else takes the library's escaping, where text that is not UTF-8 keeps a
-  // U+FFFD in place of a bad byte rather than being refused: a table's odd value never stops a
-  // run's end from being stored.
-  auto needs_escape = [](unsigned char ch) { return ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\'; };
-  if (std::none_of(text.begin(), text.end(), needs_escape)) {
-    out += '"';
-    out += text;
-    out += '"';
+  // JSON text, copied in one go (a first sync writes 100,000s of these). Anything else takes the
+  // library's escaping, where text that is not UTF-8 keeps a U+FFFD in place of a bad byte rather
+  // than being refused: a table's odd value never stops a run's end from being stored.
+  bool plain = true;
+  for (const char c : text) {
+    const auto ch = static_cast<unsigned char>(c);
+    plain &= ch >= 0x20 && ch < 0x7F && ch != '"' && ch != '\\';
+  }
+  if (!plain) {
+    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
     return;
   }
-  out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  const size_t at = out.size();
+  out.resize(at + text.size() + 2);
+  char* to = out.data() + at;
+  to[0] = '"';
+  std::memcpy(to + 1, text.data(), text.size());
+  to[text.size() + 1] = '"';
 }
 
 // Only a flag that is set is written: a missing one reads as false, and most links have none.
