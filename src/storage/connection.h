@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "storage/database.h"
@@ -21,6 +22,8 @@ class PreparedStatement {
  public:
   virtual ~PreparedStatement() = default;
   virtual void bindText(int index, const std::string& value) = 0;
+  // Text the caller keeps alive and unchanged until the next reset (see Statement::bindBorrowed).
+  virtual void bindBorrowedText(int index, std::string_view value) { bindText(index, std::string(value)); }
   virtual void bindInt(int index, int64_t value) = 0;
   virtual void bindNull(int index) = 0;
   virtual bool step() = 0;

@@ -21,6 +21,11 @@ Statement& Statement::bind(int index, const std::string& value) {
   return *this;
 }
 
+Statement& Statement::bindBorrowed(int index, std::string_view value) {
+  impl_->bindBorrowedText(index, value);
+  return *this;
+}
+
 Statement& Statement::bind(int index, int64_t value) {
   impl_->bindInt(index, value);
   return *this;

@@ -87,6 +87,11 @@ class SqliteStatement final : public PreparedStatement {
   void bindText(int index, const std::string& value) override {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   }
+  void bindBorrowedText(int index, std::string_view value) override {
+    // A null pointer would bind NULL: an empty view is the empty text.
+    const char* text = value.data() != nullptr ? value.data() : "";
+    sqlite3_bind_text(stmt_, index, text, static_cast<int>(value.size()), SQLITE_STATIC);
+  }
   void bindInt(int index, int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
   void bindNull(int index) override { sqlite3_bind_null(stmt_, index); }
 

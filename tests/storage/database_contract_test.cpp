@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "storage/database_contract.h"
 
@@ -143,6 +146,30 @@ TEST_P(DatabaseContract, ParametersBindByNumberRepeatAndStayInt64) {
   EXPECT_EQ(stmt.columnInt(1), 1700000000000);
   EXPECT_EQ(stmt.columnText(2), "two");
   EXPECT_EQ(stmt.columnInt(3), 1700000000001);  // arithmetic on a millisecond time stays 64-bit
+}
+
+TEST_P(DatabaseContract, BorrowedTextIsStoredAsItWasAtTheStepAndTheBufferMayBeReused) {
+  auto db = open(kV1V2);
+  Statement put(*db, "INSERT INTO kv (k, v) VALUES (?1, ?2)");
+  std::string buffer;  // one buffer for every row's value, as a bulk insert keeps it
+  for (int i = 0; i < 3; ++i) {
+    buffer = std::string(static_cast<size_t>(40 * (i + 1)), static_cast<char>('a' + i));
+    const std::string key = "k" + std::to_string(i);
+    put.reset();
+    put.bindBorrowed(1, key).bindBorrowed(2, buffer);
+    put.step();
+  }
+  put.reset();
+  put.bindBorrowed(1, "empty").bindBorrowed(2, std::string_view());
+  put.step();
+  buffer = "changed after the last step";
+  Statement get(*db, "SELECT k, v, v IS NULL FROM kv ORDER BY k");
+  std::vector<std::string> rows;
+  while (get.step()) {
+    rows.push_back(get.columnText(0) + "=" + get.columnText(1).substr(0, 3) + ":" +
+                   std::to_string(get.columnText(1).size()) + (get.columnInt(2) != 0 ? " NULL" : ""));
+  }
+  EXPECT_THAT(rows, ElementsAre("empty=:0", "k0=aaa:40", "k1=bbb:80", "k2=ccc:120"));
 }
 
 TEST_P(DatabaseContract, ResetRunsAgainWithEveryParameterUnbound) {

@@ -36,11 +36,14 @@ class Planner {
     plan_.b_writes.reserve(in_.a.records.size() + in_.links.size());
     plan_.links.reserve(in_.a.records.size() + in_.b.records.size() + in_.links.size());
     // Keyed by views of the ids the input holds (it outlives the plan): no copy of 100,000s of ids.
+    // Only links look records up by id: a first sync, which has none, builds no index.
     std::unordered_map<std::string_view, const Record*> by_a, by_b;
-    by_a.reserve(in_.a.records.size());
-    by_b.reserve(in_.b.records.size());
-    for (const auto& r : in_.a.records) by_a[r.id] = &r;
-    for (const auto& r : in_.b.records) by_b[r.id] = &r;
+    if (!in_.links.empty()) {
+      by_a.reserve(in_.a.records.size());
+      by_b.reserve(in_.b.records.size());
+      for (const auto& r : in_.a.records) by_a[r.id] = &r;
+      for (const auto& r : in_.b.records) by_b[r.id] = &r;
+    }
     IdSet linked_a, linked_b;
     linked_a.reserve(in_.links.size());
     linked_b.reserve(in_.links.size());

@@ -206,7 +206,8 @@ void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Lin
     state.clear();
     appendLinkState(state, link);
     put.reset();
-    put.bind(1, sync_id).bind(2, link.a_id).bind(3, link.b_id).bind(4, state).step();
+    put.bindBorrowed(1, sync_id).bindBorrowed(2, link.a_id).bindBorrowed(3, link.b_id).bindBorrowed(4, state);
+    put.step();
   }
 }
 
