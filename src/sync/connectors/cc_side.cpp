@@ -1,10 +1,11 @@
 #include "sync/connectors/cc_side.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include <utility>
 
 #include "sync/connectors/cc_contact_json.h"
 #include "sync/connectors/cc_writes.h"
+#include "sync/model/id_key.h"
 
 namespace liaison::sync {
 
@@ -26,6 +27,44 @@ std::vector<TimeWindow> sortedWindows(std::vector<TimeWindow> windows) {
     }
   }
   return out;
+}
+
+// A contact read twice (in two passes, under two filter lists, or on both sides of a page
+// boundary that moved while paging) keeps its later view, in the place of its first. Found by
+// sorting, not by a table of ids built while reading: a complete read has 100,000s of them.
+void keepLatestOfEachId(std::vector<Record>& records, std::vector<char>& unknown) {
+  std::vector<std::pair<IdKey, size_t>> order;  // by id, then by when it was read
+  order.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) order.emplace_back(IdKey(records[i].id), i);
+  std::sort(order.begin(), order.end(), [](const auto& x, const auto& y) {
+    return x.first < y.first || (x.first == y.first && x.second < y.second);
+  });
+  std::vector<char> gone(records.size(), 0);
+  bool any = false;
+  for (size_t j = 0; j < order.size();) {
+    size_t k = j + 1;
+    while (k < order.size() && order[k].first == order[j].first) ++k;
+    if (k - j > 1) {
+      const size_t first = order[j].second, latest = order[k - 1].second;
+      records[first] = std::move(records[latest]);
+      unknown[first] = unknown[latest];
+      for (size_t m = j + 1; m < k; ++m) gone[order[m].second] = 1;
+      any = true;
+    }
+    j = k;
+  }
+  if (!any) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (gone[i] != 0) continue;
+    if (kept != i) {
+      records[kept] = std::move(records[i]);
+      unknown[kept] = unknown[i];
+    }
+    ++kept;
+  }
+  records.resize(kept);
+  unknown.resize(kept);
 }
 
 }  // namespace
@@ -81,8 +120,7 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
 
   SideRead out;
   out.complete = complete;
-  std::unordered_map<std::string, size_t> index;
-  std::vector<size_t> unknown;  // records that name ids the catalogue did not know
+  std::vector<char> unknown;  // per record: it names ids the catalogue did not know
   for (const auto& pass : passes) {
     for (const auto& lists : list_params) {
       const std::string target =
@@ -91,25 +129,22 @@ Result<SideRead> CcSide::read(const std::vector<std::string>& passes, bool compl
       auto drained = client_.drainContacts(target, catalogue_, [&](Record& record, bool unknown_ids) {
         ++seen;
         if (record.id.empty()) return;
-        auto [it, added] = index.emplace(record.id, out.records.size());
-        // A later pass read the contact later: its view is the newer one.
-        if (added) {
-          out.records.push_back(std::move(record));
-        } else {
-          out.records[it->second] = std::move(record);
-        }
-        if (unknown_ids) unknown.push_back(it->second);
+        out.records.push_back(std::move(record));
+        unknown.push_back(unknown_ids ? 1 : 0);
       });
       if (!drained) return drained.error();
       fewest_ += std::max<int64_t>(1, (seen + 499) / 500);
     }
   }
-  if (!unknown.empty()) {
+  keepLatestOfEachId(out.records, unknown);
+  if (std::find(unknown.begin(), unknown.end(), 1) != unknown.end()) {
     // A list, tag or custom field made since open: read the names again, once per read.
     const int64_t before = client_.calls();
     if (auto loaded = catalogue_.load(client_); !loaded) return loaded.error();
     fewest_ += client_.calls() - before;
-    for (size_t i : unknown) renameIds(out.records[i], catalogue_);
+    for (size_t i = 0; i < out.records.size(); ++i) {
+      if (unknown[i] != 0) renameIds(out.records[i], catalogue_);
+    }
   }
   // Membership of the update list is the engine's own bookkeeping (CcSideOptions::update_list),
   // and so is the import list's where the sync takes every contact: new contacts land there

@@ -8,6 +8,7 @@
 
 #include "storage/database.h"
 #include "sync/model/definition_json.h"
+#include "sync/model/id_key.h"
 #include "sync/runner/link_state.h"
 
 namespace liaison::sync {
@@ -127,21 +128,13 @@ RunRecord readRun(Statement& row) {
   return r;
 }
 
-// A link by one of its ids, sortable fast: the id's first 8 bytes as a big-endian number decide
-// nearly every comparison without reading the ids again (100,000s of them, all over the heap).
-// Order by (prefix, id) is the ids' byte order.
+// A link by one of its ids, in the ids' byte order.
 struct Keyed {
-  uint64_t prefix;
-  std::string_view id;
+  IdKey key;
   const Link* link;
 
-  Keyed(std::string_view key, const Link* of) : prefix(0), id(key), link(of) {
-    for (size_t i = 0; i < 8; ++i)
-      prefix = prefix << 8 | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0u);
-  }
-  bool operator<(const Keyed& other) const {
-    return prefix != other.prefix ? prefix < other.prefix : id < other.id;
-  }
+  Keyed(std::string_view id, const Link* of) : key(id), link(of) {}
+  bool operator<(const Keyed& other) const { return key < other.key; }
 };
 
 // The entries of `sorted` keyed by `id`.
@@ -174,7 +167,7 @@ void upsertLinks(Database& db, const std::string& sync_id, const std::vector<Lin
   std::unordered_set<const Link*> outranked;
   std::vector<std::string> drop;
   for (size_t i = 0; i + 1 < by_b.size(); ++i) {
-    if (by_b[i].id == by_b[i + 1].id && by_b[i].link->a_id != by_b[i + 1].link->a_id) {
+    if (by_b[i].key == by_b[i + 1].key && by_b[i].link->a_id != by_b[i + 1].link->a_id) {
       outranked.insert(by_b[i].link);
       drop.push_back(by_b[i].link->a_id);
     }

@@ -192,6 +192,41 @@ TEST_F(CcSideTest, ReadChangedSeesUnsubscribesThroughOptoutAfterAndDeletionsThro
   EXPECT_EQ(byEmail(*read, "ann@example.com"), nullptr);
 }
 
+TEST_F(CcSideTest, AContactInBothPassesIsReadOnceInThePlaceItWasFirstSeen) {
+  auto ann = create("ann@example.com", {{"first_name", "Ann"}});
+  auto ben = create("ben@example.com", {{"first_name", "Ben"}});
+  auto cat = create("cat@example.com");
+  create("dan@example.com");
+  advance(3600);
+  const TimePoint since = sandbox_->clock().now();
+  advance(600);
+  for (const auto& [contact, name] : {std::pair{ann, "Anne"}, std::pair{ben, "Benny"}}) {
+    ASSERT_EQ(call("PUT", "/v3/contacts/" + contact["contact_id"].get<std::string>(),
+                   {{"email_address", {{"address", contact["email_address"]["address"]}}},
+                    {"first_name", name},
+                    {"update_source", "Account"}})
+                  .status,
+              200);
+  }
+  unsubscribe(cat["contact_id"], "cat@example.com");
+  unsubscribe(ann["contact_id"], "ann@example.com");  // changed and unsubscribed: in both passes
+
+  auto side = open();
+  ASSERT_TRUE(side);
+  auto read = side->readChanged(since);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  std::vector<std::string> emails;
+  for (const auto& r : read->records) emails.push_back(r.field("email"));
+  // The updated_after pass first (in CC's order), then what only the optout_after pass had.
+  ASSERT_EQ(emails.size(), 3u);
+  EXPECT_EQ(std::set<std::string>(emails.begin(), emails.begin() + 2),
+            (std::set<std::string>{"ann@example.com", "ben@example.com"}));
+  EXPECT_EQ(emails[2], "cat@example.com");
+  EXPECT_TRUE(byEmail(*read, "ann@example.com")->unsubscribed);
+  EXPECT_FALSE(byEmail(*read, "ben@example.com")->unsubscribed);
+  EXPECT_EQ(byEmail(*read, "ben@example.com")->field("first_name"), "Benny");
+}
+
 TEST_F(CcSideTest, AListMadeAfterOpenIsReadByName) {
   auto side = open();
   ASSERT_TRUE(side);
