@@ -7,7 +7,8 @@
 // once: that sync took ~0.35 s less CPU, with ~17 MB more resident at its peak, since tcmalloc's
 // runs are used soon after it takes them. Transparent huge pages saved the same time but left
 // ~43 MB more resident. A run larger than kMost (a big buffer that may never fill) stays lazy,
-// and a kernel without the advice ignores it.
+// and a kernel without the advice ignores it. So below kMost, room reserved is room resident:
+// reserve what will be used, not the most that could be.
 #include <sys/mman.h>
 
 #include <cstddef>
