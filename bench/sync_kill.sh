@@ -9,6 +9,8 @@
 #   PEOPLE=100000   people (half of them on both sides at the start)
 #   POINTS=1000     kills
 #   SIDE=sql        the app's side: sql (a SQLite table), csv (a CSV file) or cc (a CC account)
+#   SEED=0          another seed draws other edits and kill moments: runs with different seeds
+#                   add up to the full form; runs with the same seed repeat one sequence
 # Exits non-zero when any point found a difference (the test's failures are printed).
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,9 +20,9 @@ T="$BUILD/tests/integration/integration_test"
 echo "== machine"; nproc; uname -r
 SIDE="${SIDE:-sql}"
 case "$SIDE" in sql) SUITE=Table ;; csv) SUITE=Csv ;; cc) SUITE=CcToCc ;; *) echo "SIDE is sql, csv or cc" >&2; exit 2 ;; esac
-echo "== ${PEOPLE:-100000} people, ${POINTS:-1000} kills, the app's side: $SIDE"
+echo "== ${PEOPLE:-100000} people, ${POINTS:-1000} kills, the app's side: $SIDE, seed ${SEED:-0}"
 start=$(date +%s)
-SYNC_KILL_PEOPLE="${PEOPLE:-100000}" SYNC_KILL_POINTS="${POINTS:-1000}" \
+SYNC_KILL_PEOPLE="${PEOPLE:-100000}" SYNC_KILL_POINTS="${POINTS:-1000}" SYNC_KILL_SEED="${SEED:-0}" \
   "$T" --gtest_filter="$SUITE/SyncKillTest.KilledRunsResumeWithoutLossOrDuplicates/${SIDE}_0" >"${LOG:-/tmp/sync_kill.log}" 2>&1 &&
   status=0 || status=$?
 grep -E '^\[ figure|Failure|differences|OK \]|FAILED' "${LOG:-/tmp/sync_kill.log}" | head -40

@@ -49,6 +49,9 @@ int fromEnv(const char* name, int fallback) {
   return value && std::atoi(value) > 0 ? std::atoi(value) : fallback;
 }
 const int kPeople = fromEnv("SYNC_KILL_PEOPLE", 10000);
+// Added to every case's seed: runs of the script with different SYNC_KILL_SEEDs draw different
+// edits and kill moments, so their points add up instead of repeating one sequence.
+const int kSeedOffset = fromEnv("SYNC_KILL_SEED", 0);
 const int kShared = kPeople / 2, kCcOnly = kPeople / 4, kAppOnly = kPeople - kShared - kCcOnly;
 const int kEdits = std::max(1, kPeople / 50);  // renames per side and point: 2 %
 constexpr size_t kImportRows = 20000;          // under CC's 40,000 rows and 4 MB per import
@@ -467,7 +470,11 @@ class SyncKillTest : public ::testing::TestWithParam<KillCase> {
   int hubs_started_ = 0;
   std::unique_ptr<storage::Database> db_;
   std::set<std::string> expected_;
-  std::mt19937 random_{static_cast<unsigned>(std::get<1>(GetParam()) + (csv() ? 40 : ccB() ? 60 : 20))};
+  unsigned randomSeed() const {
+    const int side = csv() ? 40 : ccB() ? 60 : 20;
+    return static_cast<unsigned>(std::get<1>(GetParam()) + side + kSeedOffset * 1000);
+  }
+  std::mt19937 random_{randomSeed()};
 };
 
 TEST_P(SyncKillTest, KilledRunsResumeWithoutLossOrDuplicates) {
