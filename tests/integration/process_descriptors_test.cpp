@@ -94,54 +94,72 @@ uint16_t portOf(const std::string& url) {
   return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
 }
 
-TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecovers) {
+// A sandbox process at info level whose descriptor limit leaves room for three more: three
+// connections, then every accept fails with EMFILE.
+class ProcessDescriptors : public ::testing::Test {
+ protected:
+  void SetUp() override {
 #if defined(__SANITIZE_ADDRESS__)
-  // The sanitizers' runtime opens files lazily (its first check of a type, its reports), so in a
-  // child whose descriptors are used up it can abort or stall a thread, which is the sanitizer's
-  // doing, not the server's: in the sanitizer tier this test failed 2 of 3 full runs while the
-  // child was alive and had answered every request, and never in 43 runs on its own. The Release
-  // tier runs it; LIAISON_FD_TEST_UNDER_SANITIZERS=1 runs it here (with the thread states below).
-  if (std::getenv("LIAISON_FD_TEST_UNDER_SANITIZERS") == nullptr) {
-    GTEST_SKIP() << "runs in the Release tier (set LIAISON_FD_TEST_UNDER_SANITIZERS=1 to run it here)";
-  }
+    // The sanitizers' runtime opens files lazily (its first check of a type, its reports), so in
+    // a child whose descriptors are used up it can abort or stall a thread, which is the
+    // sanitizer's doing, not the server's: in the sanitizer tier the first test below failed 2 of
+    // 3 full runs while the child was alive and had answered every request, and never in 43 runs
+    // on its own. The Release tier runs these; LIAISON_FD_TEST_UNDER_SANITIZERS=1 runs them here.
+    if (std::getenv("LIAISON_FD_TEST_UNDER_SANITIZERS") == nullptr) {
+      GTEST_SKIP() << "runs in the Release tier (set LIAISON_FD_TEST_UNDER_SANITIZERS=1 to run it here)";
+    }
 #endif
-  TempDir dir("liaison-fds");
-  const std::string log_file = dir.file("stderr.log");
-  // At info level the warm-up call below writes an access line, so the child has formatted a log
-  // line before it runs out of descriptors: UBSan's type check (in the sanitizer build) opens
-  // files the first time it meets the log buffer's type, and aborts when none are left.
-  ChildProcess child(sandboxArgs({"--profile", "fast"}, "127.0.0.1:0", "info"), log_file);
-  const std::string base = bannerUrl(child);
-  ASSERT_FALSE(base.empty());
-  const uint16_t port = portOf(base);
-  {
-    // One call first, so the count below includes whatever the first call may open.
-    RawConnection warm_up(port);
-    ASSERT_TRUE(warm_up.send(rawGet("/__sandbox/clock")));
-    ASSERT_EQ(rawStatus(warm_up.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
+    // At info level the warm-up call below writes an access line, so the child has formatted a
+    // log line before it runs out of descriptors: UBSan's type check (in the sanitizer build)
+    // opens files the first time it meets the log buffer's type, and aborts when none are left.
+    child_ =
+        std::make_unique<ChildProcess>(sandboxArgs({"--profile", "fast"}, "127.0.0.1:0", "info"), log_file_);
+    const std::string base = bannerUrl(*child_);
+    ASSERT_FALSE(base.empty());
+    port_ = portOf(base);
+    {
+      // One call first, so the count below includes whatever the first call may open.
+      RawConnection warm_up(port_);
+      ASSERT_TRUE(warm_up.send(rawGet("/__sandbox/clock")));
+      ASSERT_EQ(rawStatus(warm_up.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
+    }
+    ASSERT_EQ(::prlimit(child_->pid(), RLIMIT_NOFILE, nullptr, &limit_), 0);
+    limit_.rlim_cur = openDescriptors(child_->pid()) + 3;
+    ASSERT_EQ(::prlimit(child_->pid(), RLIMIT_NOFILE, &limit_, nullptr), 0);
   }
 
-  // Room for three more descriptors: three connections, then every accept fails with EMFILE.
-  rlimit limit{};
-  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, nullptr, &limit), 0);
-  limit.rlim_cur = openDescriptors(child.pid()) + 3;
-  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
+  // Kills the child (it must still be alive) and returns the log's lines about accepting.
+  std::vector<std::string> stopAndReadAcceptLines() {
+    const int wait_status = child_->stop(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
+        << "the child ended by itself (wait status " << wait_status << "); the log ends with:\n"
+        << logTail(log_file_);
+    return logLinesWith(log_file_, "accept");
+  }
 
+  TempDir dir_{"liaison-fds"};
+  const std::string log_file_ = dir_.file("stderr.log");
+  std::unique_ptr<ChildProcess> child_;
+  uint16_t port_ = 0;
+  rlimit limit_{};
+};
+
+TEST_F(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecovers) {
   std::vector<std::unique_ptr<RawConnection>> connections;
   for (int i = 0; i < 20; ++i) {
-    connections.push_back(std::make_unique<RawConnection>(port));
+    connections.push_back(std::make_unique<RawConnection>(port_));
     ASSERT_TRUE(connections.back()->send(rawGet("/__sandbox/clock")));
   }
-  ASSERT_TRUE(awaitLogLine(log_file, "accept failed", deadlineIn(std::chrono::seconds(10))))
-      << "the server never ran out of descriptors (limit " << limit.rlim_cur << ", open now "
-      << openDescriptors(child.pid()) << ")";
+  ASSERT_TRUE(awaitLogLine(log_file_, "accept failed", deadlineIn(std::chrono::seconds(10))))
+      << "the server never ran out of descriptors (limit " << limit_.rlim_cur << ", open now "
+      << openDescriptors(child_->pid()) << ")";
 
   // The connection accepted first is answered, and answered again while accepts still fail.
   RawConnection& first = *connections.front();
   EXPECT_EQ(rawStatus(first.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
   ASSERT_TRUE(first.send(rawGet("/__sandbox/clock")));
   EXPECT_EQ(rawStatus(first.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
-  EXPECT_TRUE(logLinesWith(log_file, "accepting connections again").empty());
+  EXPECT_TRUE(logLinesWith(log_file_, "accepting connections again").empty());
 
   connections.clear();  // frees the server's descriptors as it sees each connection end
   // Accepting again: the queued connections (now closed) are taken, then a new one is answered.
@@ -149,28 +167,24 @@ TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecover
   const auto until = deadlineIn(std::chrono::seconds(20));
   int status = 0;
   while (status != 200 && std::chrono::steady_clock::now() < until) {
-    RawConnection again(port);
+    RawConnection again(port_);
     if (again.send(rawGet("/__sandbox/clock"))) {
       status = rawStatus(again.readResponse(deadlineIn(std::chrono::seconds(5))));
     }
   }
   EXPECT_EQ(status, 200) << "the server did not answer new connections once descriptors were free";
-  // Logged once accepts have worked for two seconds without a failure.
+  // Logged once accepts have gone two seconds without a failure.
   const bool settled =
-      awaitLogLine(log_file, "accepting connections again", deadlineIn(std::chrono::seconds(20)));
-  EXPECT_TRUE(settled) << "the log ends with:\n" << logTail(log_file);
+      awaitLogLine(log_file_, "accepting connections again", deadlineIn(std::chrono::seconds(20)));
+  EXPECT_TRUE(settled) << "the log ends with:\n" << logTail(log_file_);
   if (!settled) {
     ADD_FAILURE() << "threads (tid state wchan):\n"
-                  << threadStates(child.pid()) << answeredOf(port, 4) << " of 4 new connections answered";
+                  << threadStates(child_->pid()) << answeredOf(port_, 4) << " of 4 new connections answered";
   }
-  const int wait_status = child.stop(SIGKILL);
-  EXPECT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
-      << "the child ended by itself (wait status " << wait_status << "); the log ends with:\n"
-      << logTail(log_file);
 
   // Once when the episode starts and once when it is over, not once per attempt (a spinning loop
   // writes thousands of lines a second), even while the queued connections come and go.
-  const auto lines = logLinesWith(log_file, "accept");
+  const auto lines = stopAndReadAcceptLines();
   EXPECT_EQ(lines.size(), 2u) << lines.size() << " log lines about accepting, the first: "
                               << (lines.empty() ? "" : lines.front());
 }
@@ -178,54 +192,29 @@ TEST(ProcessDescriptors, OutOfDescriptorsTheServerBacksOffKeepsServingAndRecover
 // Linux fails accept() with EMFILE before it looks at the queue, so the accept that follows the
 // one which used the last descriptor fails with nobody waiting. Once the held connections close,
 // no connection may come for a long time: the episode must still be declared over.
-TEST(ProcessDescriptors, AnEpisodeEndedWithNobodyQueuedIsDeclaredOverWithoutANewConnection) {
-#if defined(__SANITIZE_ADDRESS__)
-  if (std::getenv("LIAISON_FD_TEST_UNDER_SANITIZERS") == nullptr) {
-    GTEST_SKIP() << "runs in the Release tier (set LIAISON_FD_TEST_UNDER_SANITIZERS=1 to run it here)";
-  }
-#endif
-  TempDir dir("liaison-fds");
-  const std::string log_file = dir.file("stderr.log");
-  ChildProcess child(sandboxArgs({"--profile", "fast"}, "127.0.0.1:0", "info"), log_file);
-  const std::string base = bannerUrl(child);
-  ASSERT_FALSE(base.empty());
-  const uint16_t port = portOf(base);
-  {
-    RawConnection warm_up(port);
-    ASSERT_TRUE(warm_up.send(rawGet("/__sandbox/clock")));
-    ASSERT_EQ(rawStatus(warm_up.readResponse(deadlineIn(std::chrono::seconds(10)))), 200);
-  }
-  rlimit limit{};
-  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, nullptr, &limit), 0);
-  limit.rlim_cur = openDescriptors(child.pid()) + 3;
-  ASSERT_EQ(::prlimit(child.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
-
+TEST_F(ProcessDescriptors, AnEpisodeEndedWithNobodyQueuedIsDeclaredOverWithoutANewConnection) {
   // One connection at a time, each answered and held, until the accept after one fails: then
   // every connection made was accepted, and none is queued. (The warm-up's descriptor may still
   // have been open when they were counted, so the limit can leave room for one more.)
   std::vector<std::unique_ptr<RawConnection>> held;
   bool failed = false;
   for (int i = 0; i < 8 && !failed; ++i) {
-    held.push_back(std::make_unique<RawConnection>(port));
+    held.push_back(std::make_unique<RawConnection>(port_));
     ASSERT_TRUE(held.back()->send(rawGet("/__sandbox/clock")));
     ASSERT_EQ(rawStatus(held.back()->readResponse(deadlineIn(std::chrono::seconds(10)))), 200)
         << "connection " << i + 1 << " was not answered";
-    failed = awaitLogLine(log_file, "accept failed", deadlineIn(std::chrono::seconds(1)));
+    failed = awaitLogLine(log_file_, "accept failed", deadlineIn(std::chrono::seconds(1)));
   }
-  ASSERT_TRUE(failed) << "the server never ran out of descriptors (limit " << limit.rlim_cur << ")";
+  ASSERT_TRUE(failed) << "the server never ran out of descriptors (limit " << limit_.rlim_cur << ")";
 
   held.clear();
   // Nobody connects now. The retries (at most a second apart) find descriptors free and nothing
   // queued; two seconds later the episode is over.
   const bool settled =
-      awaitLogLine(log_file, "accepting connections again", deadlineIn(std::chrono::seconds(20)));
-  EXPECT_TRUE(settled) << "the log ends with:\n" << logTail(log_file);
-  EXPECT_EQ(answeredOf(port, 4), 4);
-  const int wait_status = child.stop(SIGKILL);
-  EXPECT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
-      << "the child ended by itself (wait status " << wait_status << "); the log ends with:\n"
-      << logTail(log_file);
-  EXPECT_EQ(logLinesWith(log_file, "accept").size(), 2u);
+      awaitLogLine(log_file_, "accepting connections again", deadlineIn(std::chrono::seconds(20)));
+  EXPECT_TRUE(settled) << "the log ends with:\n" << logTail(log_file_);
+  EXPECT_EQ(answeredOf(port_, 4), 4);
+  EXPECT_EQ(stopAndReadAcceptLines().size(), 2u);
 }
 
 }  // namespace
